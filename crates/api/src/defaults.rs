@@ -1,0 +1,1 @@
+//! Upstream defaults, as functions on the types.

@@ -1,0 +1,1 @@
+//! Spec validation: one entry point per kind, each returning every problem found.

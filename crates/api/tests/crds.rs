@@ -1,0 +1,96 @@
+//! The checked-in CRDs are what the types generate, and they agree with upstream's CRDs on everything a
+//! client can observe: names, scope, subresources, printer columns, and every property upstream declares.
+
+use std::collections::BTreeSet;
+
+use rollouts_api::crd;
+use rollouts_testkit::{conformance_or_skip, workspace_root, yaml_documents};
+use serde_json::Value;
+
+#[test]
+fn checked_in_crds_match_the_types() {
+    let dir = workspace_root().join("deploy").join("crds");
+    for (file, generated) in crd::all().unwrap() {
+        let want = crd::to_yaml(&generated).unwrap();
+        let have = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+        assert!(
+            have == want,
+            "deploy/crds/{file} is stale: run `cargo run -p rollouts -- crds --out-dir deploy/crds`"
+        );
+    }
+}
+
+#[test]
+fn printed_stream_holds_all_five_crds() {
+    let docs = yaml_documents(&crd::all_yaml().unwrap()).unwrap();
+    let kinds: Vec<&str> = docs.iter().map(|d| d["spec"]["names"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun", "Experiment"]);
+}
+
+/// Every schema path below `root`: `.spec.strategy.canary.steps[].setWeight`, maps as `{}`.
+fn property_paths(schema: &Value, path: String, out: &mut BTreeSet<String>) {
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, sub) in props {
+            let p = format!("{path}.{name}");
+            out.insert(p.clone());
+            property_paths(sub, p, out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        property_paths(items, format!("{path}[]"), out);
+    }
+    if let Some(extra) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+        property_paths(extra, format!("{path}{{}}"), out);
+    }
+}
+
+fn version(crd: &Value) -> &Value {
+    &crd["spec"]["versions"][0]
+}
+
+#[test]
+fn crds_agree_with_upstream() {
+    let Some(corpus) = conformance_or_skip("crds_agree_with_upstream") else { return };
+    let mut problems = Vec::new();
+    for (file, ours) in crd::all().unwrap() {
+        let ours = serde_json::to_value(&ours).unwrap();
+        let text = std::fs::read_to_string(corpus.join("manifests/crds").join(file)).unwrap();
+        let theirs = yaml_documents(&text).unwrap().remove(0);
+        for (what, a, b) in [
+            ("group", &ours["spec"]["group"], &theirs["spec"]["group"]),
+            ("scope", &ours["spec"]["scope"], &theirs["spec"]["scope"]),
+            ("kind", &ours["spec"]["names"]["kind"], &theirs["spec"]["names"]["kind"]),
+            ("listKind", &ours["spec"]["names"]["listKind"], &theirs["spec"]["names"]["listKind"]),
+            ("plural", &ours["spec"]["names"]["plural"], &theirs["spec"]["names"]["plural"]),
+            ("singular", &ours["spec"]["names"]["singular"], &theirs["spec"]["names"]["singular"]),
+            ("shortNames", &ours["spec"]["names"]["shortNames"], &theirs["spec"]["names"]["shortNames"]),
+            ("version", &version(&ours)["name"], &version(&theirs)["name"]),
+            ("served", &version(&ours)["served"], &version(&theirs)["served"]),
+            ("storage", &version(&ours)["storage"], &version(&theirs)["storage"]),
+            ("subresources", &version(&ours)["subresources"], &version(&theirs)["subresources"]),
+            (
+                "additionalPrinterColumns",
+                &version(&ours)["additionalPrinterColumns"],
+                &version(&theirs)["additionalPrinterColumns"],
+            ),
+        ] {
+            if a != b {
+                problems.push(format!("{file}: {what} differs: ours {a} upstream {b}"));
+            }
+        }
+        let (mut our_paths, mut their_paths) = (BTreeSet::new(), BTreeSet::new());
+        property_paths(&version(&ours)["schema"]["openAPIV3Schema"], String::new(), &mut our_paths);
+        property_paths(&version(&theirs)["schema"]["openAPIV3Schema"], String::new(), &mut their_paths);
+        let missing: Vec<&String> = their_paths.difference(&our_paths).collect();
+        println!(
+            "{file}: upstream declares {} property paths, ours {}; missing from ours: {}",
+            their_paths.len(),
+            our_paths.len(),
+            missing.len()
+        );
+        for path in missing {
+            problems.push(format!("{file}: property {path} is missing"));
+        }
+    }
+    assert!(problems.is_empty(), "{} differences from upstream:\n{}", problems.len(), problems.join("\n"));
+}
