@@ -2,18 +2,28 @@
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use kube::CustomResource;
 use crate::common::{DryRun, FieldRef, MeasurementRetention};
 use crate::providers::MetricProvider;
 use crate::rollout_analysis::AnalysisTemplateRef;
+use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Metrics and arguments that an AnalysisRun is created from.
 #[derive(CustomResource)]
-#[kube(group = "argoproj.io", version = "v1alpha1", kind = "AnalysisTemplate", namespaced)]
-#[kube(shortname = "at", category = "argoproj")]
-#[kube(printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp", description = "Time since resource was created"))]
+#[kube(
+    group = "argoproj.io",
+    version = "v1alpha1",
+    kind = "AnalysisTemplate",
+    namespaced
+)]
+#[kube(shortname = "at", category = "argoproj", derive = "PartialEq")]
+#[kube(printcolumn(
+    name = "Age",
+    type_ = "date",
+    json_path = ".metadata.creationTimestamp",
+    description = "Time since resource was created"
+))]
 #[kube(doc = "A namespaced template of metrics from which AnalysisRuns are created")]
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -97,9 +107,18 @@ pub struct Metric {
 
 /// The cluster-scoped twin of [`AnalysisTemplateSpec`]: the same fields, referenced with `clusterScope: true`.
 #[derive(CustomResource)]
-#[kube(group = "argoproj.io", version = "v1alpha1", kind = "ClusterAnalysisTemplate")]
-#[kube(shortname = "cat", category = "argoproj")]
-#[kube(printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp", description = "Time since resource was created"))]
+#[kube(
+    group = "argoproj.io",
+    version = "v1alpha1",
+    kind = "ClusterAnalysisTemplate"
+)]
+#[kube(shortname = "cat", category = "argoproj", derive = "PartialEq")]
+#[kube(printcolumn(
+    name = "Age",
+    type_ = "date",
+    json_path = ".metadata.creationTimestamp",
+    description = "Time since resource was created"
+))]
 #[kube(doc = "A cluster-scoped template of metrics from which AnalysisRuns are created")]
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 pub struct ClusterAnalysisTemplateSpec {

@@ -1,19 +1,39 @@
 //! The AnalysisRun kind: one execution of a set of metrics, and its results.
 
-use std::collections::BTreeMap;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use kube::CustomResource;
 use crate::analysis::{Argument, Metric};
 use crate::common::{DryRun, MeasurementRetention};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The metrics and arguments of one analysis.
 #[derive(CustomResource)]
-#[kube(group = "argoproj.io", version = "v1alpha1", kind = "AnalysisRun", namespaced)]
-#[kube(status = "AnalysisRunStatus", shortname = "ar", category = "argoproj")]
-#[kube(printcolumn(name = "Status", type_ = "string", json_path = ".status.phase", description = "AnalysisRun status"))]
-#[kube(printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp", description = "Time since resource was created"))]
+#[kube(
+    group = "argoproj.io",
+    version = "v1alpha1",
+    kind = "AnalysisRun",
+    namespaced
+)]
+#[kube(
+    status = "AnalysisRunStatus",
+    shortname = "ar",
+    category = "argoproj",
+    derive = "PartialEq"
+)]
+#[kube(printcolumn(
+    name = "Status",
+    type_ = "string",
+    json_path = ".status.phase",
+    description = "AnalysisRun status"
+))]
+#[kube(printcolumn(
+    name = "Age",
+    type_ = "date",
+    json_path = ".metadata.creationTimestamp",
+    description = "Time since resource was created"
+))]
 #[kube(doc = "One execution of a set of metrics")]
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]

@@ -1,8 +1,8 @@
 //! The blue-green strategy block of a Rollout.
 
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use crate::common::{AntiAffinity, PodTemplateMetadata};
 use crate::rollout_analysis::RolloutAnalysis;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -1,10 +1,10 @@
 //! The canary strategy block of a Rollout (steps and traffic routing live in their own modules).
 
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use crate::common::{AntiAffinity, PodTemplateMetadata};
 use crate::rollout_analysis::RolloutAnalysisBackground;
 use crate::steps::CanaryStep;
 use crate::traffic::RolloutTrafficRouting;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -1,8 +1,8 @@
 //! Small types shared by several kinds.
 
-use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Labels and annotations (pod template metadata, run metadata, ephemeral metadata).
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
@@ -19,9 +19,11 @@ pub struct PodTemplateMetadata {
 #[serde(rename_all = "camelCase")]
 pub struct AntiAffinity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferred_during_scheduling_ignored_during_execution: Option<PreferredDuringSchedulingIgnoredDuringExecution>,
+    pub preferred_during_scheduling_ignored_during_execution:
+        Option<PreferredDuringSchedulingIgnoredDuringExecution>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub required_during_scheduling_ignored_during_execution: Option<RequiredDuringSchedulingIgnoredDuringExecution>,
+    pub required_during_scheduling_ignored_during_execution:
+        Option<RequiredDuringSchedulingIgnoredDuringExecution>,
 }
 
 /// Soft anti-affinity with a weight of 1..100.
@@ -36,8 +38,7 @@ pub struct PreferredDuringSchedulingIgnoredDuringExecution {
 /// Hard anti-affinity (no settings).
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct RequiredDuringSchedulingIgnoredDuringExecution {
-}
+pub struct RequiredDuringSchedulingIgnoredDuringExecution {}
 
 /// A field path into the owning object.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]

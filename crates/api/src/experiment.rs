@@ -1,21 +1,41 @@
 //! The Experiment kind: ReplicaSets run side by side for a while, judged by analyses.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-use k8s_openapi::api::core::v1::PodTemplateSpec;
-use kube::CustomResource;
 use crate::analysis::Argument;
 use crate::analysis_run::AnalysisPhase;
 use crate::common::{DryRun, MeasurementRetention, PodTemplateMetadata, TemplateService};
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// ReplicaSets run side by side for a duration, with analyses.
 #[derive(CustomResource)]
-#[kube(group = "argoproj.io", version = "v1alpha1", kind = "Experiment", namespaced)]
-#[kube(status = "ExperimentStatus", shortname = "exp", category = "argoproj")]
-#[kube(printcolumn(name = "Status", type_ = "string", json_path = ".status.phase", description = "Experiment status"))]
-#[kube(printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp", description = "Time since resource was created"))]
+#[kube(
+    group = "argoproj.io",
+    version = "v1alpha1",
+    kind = "Experiment",
+    namespaced
+)]
+#[kube(
+    status = "ExperimentStatus",
+    shortname = "exp",
+    category = "argoproj",
+    derive = "PartialEq"
+)]
+#[kube(printcolumn(
+    name = "Status",
+    type_ = "string",
+    json_path = ".status.phase",
+    description = "Experiment status"
+))]
+#[kube(printcolumn(
+    name = "Age",
+    type_ = "date",
+    json_path = ".metadata.creationTimestamp",
+    description = "Time since resource was created"
+))]
 #[kube(doc = "ReplicaSets run side by side for a duration, judged by analyses")]
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]

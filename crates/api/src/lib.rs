@@ -16,12 +16,16 @@ pub mod schema;
 pub mod steps;
 pub mod traffic;
 
-pub use analysis::{AnalysisTemplate, AnalysisTemplateSpec, ClusterAnalysisTemplate, ClusterAnalysisTemplateSpec};
+pub use analysis::{
+    AnalysisTemplate, AnalysisTemplateSpec, ClusterAnalysisTemplate, ClusterAnalysisTemplateSpec,
+};
 pub use analysis_run::{AnalysisPhase, AnalysisRun, AnalysisRunSpec, AnalysisRunStatus};
 pub use experiment::{Experiment, ExperimentSpec, ExperimentStatus};
 pub use rollout::{Rollout, RolloutSpec};
 pub use rollout_status::{RolloutPhase, RolloutStatus};
 pub mod crd;
+pub mod decode;
 pub mod defaults;
 pub mod duration;
 pub mod validation;
+pub mod well_known;

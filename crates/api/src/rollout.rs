@@ -1,29 +1,66 @@
 //! The Rollout kind: a Deployment-like workload whose updates follow a canary or blue-green strategy.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-use k8s_openapi::api::core::v1::PodTemplateSpec;
-use kube::CustomResource;
 use crate::bluegreen::BlueGreenStrategy;
 use crate::canary::CanaryStrategy;
 use crate::rollout_status::RolloutStatus;
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Desired state of a Rollout.
+// Printer columns repeat `type_ = "integer"` by nature; the lint mistakes them for duplicates.
+#[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource)]
-#[kube(group = "argoproj.io", version = "v1alpha1", kind = "Rollout", namespaced)]
-#[kube(status = "RolloutStatus", shortname = "ro", category = "argoproj")]
+#[kube(
+    group = "argoproj.io",
+    version = "v1alpha1",
+    kind = "Rollout",
+    namespaced
+)]
+#[kube(
+    status = "RolloutStatus",
+    shortname = "ro",
+    category = "argoproj",
+    derive = "PartialEq"
+)]
 #[kube(scale(
     spec_replicas_path = ".spec.replicas",
     status_replicas_path = ".status.HPAReplicas",
     label_selector_path = ".status.selector"
 ))]
-#[kube(printcolumn(name = "Desired", type_ = "integer", json_path = ".spec.replicas", description = "Number of desired pods"))]
-#[kube(printcolumn(name = "Current", type_ = "integer", json_path = ".status.replicas", description = "Total number of non-terminated pods targeted by this rollout"))]
-#[kube(printcolumn(name = "Up-to-date", type_ = "integer", json_path = ".status.updatedReplicas", description = "Total number of non-terminated pods targeted by this rollout that have the desired template spec"))]
-#[kube(printcolumn(name = "Available", type_ = "integer", json_path = ".status.availableReplicas", description = "Total number of available pods (ready for at least minReadySeconds) targeted by this rollout"))]
-#[kube(printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp", description = "Time since resource was created"))]
+#[kube(printcolumn(
+    name = "Desired",
+    type_ = "integer",
+    json_path = ".spec.replicas",
+    description = "Number of desired pods"
+))]
+#[kube(printcolumn(
+    name = "Current",
+    type_ = "integer",
+    json_path = ".status.replicas",
+    description = "Total number of non-terminated pods targeted by this rollout"
+))]
+#[kube(printcolumn(
+    name = "Up-to-date",
+    type_ = "integer",
+    json_path = ".status.updatedReplicas",
+    description = "Total number of non-terminated pods targeted by this rollout that have the desired template spec"
+))]
+#[kube(printcolumn(
+    name = "Available",
+    type_ = "integer",
+    json_path = ".status.availableReplicas",
+    description = "Total number of available pods (ready for at least minReadySeconds) targeted by this rollout"
+))]
+#[kube(printcolumn(
+    name = "Age",
+    type_ = "date",
+    json_path = ".metadata.creationTimestamp",
+    description = "Time since resource was created"
+))]
 #[kube(doc = "A Rollout: a workload updated by a canary or blue-green strategy")]
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]

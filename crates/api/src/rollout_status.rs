@@ -1,7 +1,7 @@
 //! The Rollout status, written only by the controller (and `abort`/`promote` by the plugin).
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use crate::analysis_run::AnalysisPhase;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +37,11 @@ pub struct RolloutStatus {
     pub current_step_index: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<RolloutDurationStatus>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "HPAReplicas")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename = "HPAReplicas"
+    )]
     pub hpa_replicas: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

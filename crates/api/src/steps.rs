@@ -1,12 +1,12 @@
 //! Canary steps: each names one action (weight, pause, analysis, experiment, scale, route, plugin).
 
-use std::collections::BTreeMap;
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use crate::common::{DryRun, PodTemplateMetadata, StringMatch, TemplateService};
 use crate::rollout_analysis::{AnalysisRunArgument, RolloutAnalysis};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One canary step; exactly one member is set.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]

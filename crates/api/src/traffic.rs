@@ -1,8 +1,8 @@
 //! Traffic routers a canary can drive; several may be configured together.
 
-use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Traffic routers that carry the canary weight; several may be set at once.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]

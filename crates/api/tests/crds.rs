@@ -1,6 +1,8 @@
 //! The checked-in CRDs are what the types generate, and they agree with upstream's CRDs on everything a
 //! client can observe: names, scope, subresources, printer columns, and every property upstream declares.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
+
 use std::collections::BTreeSet;
 
 use rollouts_api::crd;
@@ -23,8 +25,20 @@ fn checked_in_crds_match_the_types() {
 #[test]
 fn printed_stream_holds_all_five_crds() {
     let docs = yaml_documents(&crd::all_yaml().unwrap()).unwrap();
-    let kinds: Vec<&str> = docs.iter().map(|d| d["spec"]["names"]["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun", "Experiment"]);
+    let kinds: Vec<&str> = docs
+        .iter()
+        .map(|d| d["spec"]["names"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "Rollout",
+            "AnalysisTemplate",
+            "ClusterAnalysisTemplate",
+            "AnalysisRun",
+            "Experiment"
+        ]
+    );
 }
 
 /// Every schema path below `root`: `.spec.strategy.canary.steps[].setWeight`, maps as `{}`.
@@ -50,7 +64,9 @@ fn version(crd: &Value) -> &Value {
 
 #[test]
 fn crds_agree_with_upstream() {
-    let Some(corpus) = conformance_or_skip("crds_agree_with_upstream") else { return };
+    let Some(corpus) = conformance_or_skip("crds_agree_with_upstream") else {
+        return;
+    };
     let mut problems = Vec::new();
     for (file, ours) in crd::all().unwrap() {
         let ours = serde_json::to_value(&ours).unwrap();
@@ -59,15 +75,51 @@ fn crds_agree_with_upstream() {
         for (what, a, b) in [
             ("group", &ours["spec"]["group"], &theirs["spec"]["group"]),
             ("scope", &ours["spec"]["scope"], &theirs["spec"]["scope"]),
-            ("kind", &ours["spec"]["names"]["kind"], &theirs["spec"]["names"]["kind"]),
-            ("listKind", &ours["spec"]["names"]["listKind"], &theirs["spec"]["names"]["listKind"]),
-            ("plural", &ours["spec"]["names"]["plural"], &theirs["spec"]["names"]["plural"]),
-            ("singular", &ours["spec"]["names"]["singular"], &theirs["spec"]["names"]["singular"]),
-            ("shortNames", &ours["spec"]["names"]["shortNames"], &theirs["spec"]["names"]["shortNames"]),
-            ("version", &version(&ours)["name"], &version(&theirs)["name"]),
-            ("served", &version(&ours)["served"], &version(&theirs)["served"]),
-            ("storage", &version(&ours)["storage"], &version(&theirs)["storage"]),
-            ("subresources", &version(&ours)["subresources"], &version(&theirs)["subresources"]),
+            (
+                "kind",
+                &ours["spec"]["names"]["kind"],
+                &theirs["spec"]["names"]["kind"],
+            ),
+            (
+                "listKind",
+                &ours["spec"]["names"]["listKind"],
+                &theirs["spec"]["names"]["listKind"],
+            ),
+            (
+                "plural",
+                &ours["spec"]["names"]["plural"],
+                &theirs["spec"]["names"]["plural"],
+            ),
+            (
+                "singular",
+                &ours["spec"]["names"]["singular"],
+                &theirs["spec"]["names"]["singular"],
+            ),
+            (
+                "shortNames",
+                &ours["spec"]["names"]["shortNames"],
+                &theirs["spec"]["names"]["shortNames"],
+            ),
+            (
+                "version",
+                &version(&ours)["name"],
+                &version(&theirs)["name"],
+            ),
+            (
+                "served",
+                &version(&ours)["served"],
+                &version(&theirs)["served"],
+            ),
+            (
+                "storage",
+                &version(&ours)["storage"],
+                &version(&theirs)["storage"],
+            ),
+            (
+                "subresources",
+                &version(&ours)["subresources"],
+                &version(&theirs)["subresources"],
+            ),
             (
                 "additionalPrinterColumns",
                 &version(&ours)["additionalPrinterColumns"],
@@ -79,8 +131,16 @@ fn crds_agree_with_upstream() {
             }
         }
         let (mut our_paths, mut their_paths) = (BTreeSet::new(), BTreeSet::new());
-        property_paths(&version(&ours)["schema"]["openAPIV3Schema"], String::new(), &mut our_paths);
-        property_paths(&version(&theirs)["schema"]["openAPIV3Schema"], String::new(), &mut their_paths);
+        property_paths(
+            &version(&ours)["schema"]["openAPIV3Schema"],
+            String::new(),
+            &mut our_paths,
+        );
+        property_paths(
+            &version(&theirs)["schema"]["openAPIV3Schema"],
+            String::new(),
+            &mut their_paths,
+        );
         let missing: Vec<&String> = their_paths.difference(&our_paths).collect();
         println!(
             "{file}: upstream declares {} property paths, ours {}; missing from ours: {}",
@@ -92,5 +152,10 @@ fn crds_agree_with_upstream() {
             problems.push(format!("{file}: property {path} is missing"));
         }
     }
-    assert!(problems.is_empty(), "{} differences from upstream:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} differences from upstream:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
