@@ -11,16 +11,10 @@ fn run(cmd: &str, args: &[&str]) -> Option<String> {
 
 fn main() {
     let commit = run("git", &["rev-parse", "HEAD"]).unwrap_or_default();
-    let dirty = run("git", &["status", "--porcelain", "--untracked-files=no"])
-        .is_some_and(|s| !s.is_empty());
+    let dirty = run("git", &["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
     let date = run(
         "git",
-        &[
-            "log",
-            "-1",
-            "--format=%cd",
-            "--date=format-local:%Y-%m-%dT%H:%M:%SZ",
-        ],
+        &["log", "-1", "--format=%cd", "--date=format-local:%Y-%m-%dT%H:%M:%SZ"],
     )
     .unwrap_or_default();
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());

@@ -11,12 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// Metrics and arguments that an AnalysisRun is created from.
 #[derive(CustomResource)]
-#[kube(
-    group = "argoproj.io",
-    version = "v1alpha1",
-    kind = "AnalysisTemplate",
-    namespaced
-)]
+#[kube(group = "argoproj.io", version = "v1alpha1", kind = "AnalysisTemplate", namespaced)]
 #[kube(shortname = "at", category = "argoproj", derive = "PartialEq")]
 #[kube(printcolumn(
     name = "Age",
@@ -107,11 +102,7 @@ pub struct Metric {
 
 /// The cluster-scoped twin of [`AnalysisTemplateSpec`]: the same fields, referenced with `clusterScope: true`.
 #[derive(CustomResource)]
-#[kube(
-    group = "argoproj.io",
-    version = "v1alpha1",
-    kind = "ClusterAnalysisTemplate"
-)]
+#[kube(group = "argoproj.io", version = "v1alpha1", kind = "ClusterAnalysisTemplate")]
 #[kube(shortname = "cat", category = "argoproj", derive = "PartialEq")]
 #[kube(printcolumn(
     name = "Age",

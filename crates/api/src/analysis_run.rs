@@ -10,12 +10,7 @@ use std::collections::BTreeMap;
 
 /// The metrics and arguments of one analysis.
 #[derive(CustomResource)]
-#[kube(
-    group = "argoproj.io",
-    version = "v1alpha1",
-    kind = "AnalysisRun",
-    namespaced
-)]
+#[kube(group = "argoproj.io", version = "v1alpha1", kind = "AnalysisRun", namespaced)]
 #[kube(
     status = "AnalysisRunStatus",
     shortname = "ar",

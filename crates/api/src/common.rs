@@ -19,11 +19,9 @@ pub struct PodTemplateMetadata {
 #[serde(rename_all = "camelCase")]
 pub struct AntiAffinity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferred_during_scheduling_ignored_during_execution:
-        Option<PreferredDuringSchedulingIgnoredDuringExecution>,
+    pub preferred_during_scheduling_ignored_during_execution: Option<PreferredDuringSchedulingIgnoredDuringExecution>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub required_during_scheduling_ignored_during_execution:
-        Option<RequiredDuringSchedulingIgnoredDuringExecution>,
+    pub required_during_scheduling_ignored_during_execution: Option<RequiredDuringSchedulingIgnoredDuringExecution>,
 }
 
 /// Soft anti-affinity with a weight of 1..100.

@@ -36,10 +36,7 @@ pub enum CrdError {
 pub fn all() -> Result<Vec<(&'static str, CustomResourceDefinition)>, CrdError> {
     Ok(vec![
         ("rollout-crd.yaml", adjust(Rollout::crd())?),
-        (
-            "analysis-template-crd.yaml",
-            adjust(AnalysisTemplate::crd())?,
-        ),
+        ("analysis-template-crd.yaml", adjust(AnalysisTemplate::crd())?),
         (
             "cluster-analysis-template-crd.yaml",
             adjust(ClusterAnalysisTemplate::crd())?,
@@ -71,10 +68,7 @@ fn adjust(crd: CustomResourceDefinition) -> Result<CustomResourceDefinition, Crd
         source,
     };
     let mut value = serde_json::to_value(&crd).map_err(json_err)?;
-    let kind = value["spec"]["names"]["kind"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let kind = value["spec"]["names"]["kind"].as_str().unwrap_or_default().to_string();
     // API servers fill listKind in anyway; upstream declares it, and so do we.
     value["spec"]["names"]["listKind"] = json!(format!("{kind}List"));
     let version = &mut value["spec"]["versions"][0];
@@ -107,8 +101,7 @@ fn adjust(crd: CustomResourceDefinition) -> Result<CustomResourceDefinition, Crd
                 json!([{ "rule": "self == oldSelf", "message": ".spec.selector is immutable" }]);
         }
         "Experiment" => {
-            let templates =
-                node(root, &["spec", "templates"]).ok_or_else(|| missing("spec.templates"))?;
+            let templates = node(root, &["spec", "templates"]).ok_or_else(|| missing("spec.templates"))?;
             pod_template(&mut templates["items"]["properties"]["template"]);
         }
         _ => {}
@@ -126,10 +119,7 @@ fn node<'a>(mut at: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
 /// Pod template metadata is pruned to labels and annotations, as upstream does: other metadata of a
 /// template has no meaning and would only be dropped by the ReplicaSet anyway.
 fn pod_template(template: &mut Value) {
-    if let Some(props) = template
-        .get_mut("properties")
-        .and_then(Value::as_object_mut)
-    {
+    if let Some(props) = template.get_mut("properties").and_then(Value::as_object_mut) {
         props.insert(
             "metadata".to_string(),
             json!({

@@ -81,10 +81,7 @@ pub fn documents(text: &str) -> Result<Vec<Value>, DecodeError> {
 /// Decodes one document (`document` is its 1-based index, used in errors). Unknown fields are allowed
 /// here, as the API server allows them; use [`unknown_fields`] to find them.
 pub fn decode(document: usize, value: Value) -> Result<Manifest, DecodeError> {
-    let api_version = value
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let api_version = value.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
     let kind = value
         .get("kind")
         .and_then(Value::as_str)
@@ -96,9 +93,7 @@ pub fn decode(document: usize, value: Value) -> Result<Manifest, DecodeError> {
     Ok(match kind.as_str() {
         "Rollout" => Manifest::Rollout(Box::new(typed(document, &kind, value)?)),
         "AnalysisTemplate" => Manifest::AnalysisTemplate(Box::new(typed(document, &kind, value)?)),
-        "ClusterAnalysisTemplate" => {
-            Manifest::ClusterAnalysisTemplate(Box::new(typed(document, &kind, value)?))
-        }
+        "ClusterAnalysisTemplate" => Manifest::ClusterAnalysisTemplate(Box::new(typed(document, &kind, value)?)),
         "AnalysisRun" => Manifest::AnalysisRun(Box::new(typed(document, &kind, value)?)),
         "Experiment" => Manifest::Experiment(Box::new(typed(document, &kind, value)?)),
         _ => Manifest::Other(value),
@@ -114,8 +109,17 @@ pub fn decode_all(text: &str) -> Result<Vec<Manifest>, DecodeError> {
         .collect()
 }
 
-fn typed<T: DeserializeOwned>(document: usize, kind: &str, value: Value) -> Result<T, DecodeError> {
+fn typed<T: DeserializeOwned>(document: usize, kind: &str, mut value: Value) -> Result<T, DecodeError> {
     let name = object_name(&value);
+    // A document with no metadata or spec at all is still that kind of object, only an invalid one:
+    // decode it so that validation can say what is missing, as upstream's lint does.
+    if let Some(obj) = value.as_object_mut() {
+        for field in ["metadata", "spec"] {
+            if obj.get(field).is_none_or(Value::is_null) {
+                obj.insert(field.to_string(), Value::Object(Default::default()));
+            }
+        }
+    }
     serde_path_to_error::deserialize(value).map_err(|e| DecodeError::Field {
         document,
         kind: kind.to_string(),

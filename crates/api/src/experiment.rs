@@ -12,12 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// ReplicaSets run side by side for a duration, with analyses.
 #[derive(CustomResource)]
-#[kube(
-    group = "argoproj.io",
-    version = "v1alpha1",
-    kind = "Experiment",
-    namespaced
-)]
+#[kube(group = "argoproj.io", version = "v1alpha1", kind = "Experiment", namespaced)]
 #[kube(
     status = "ExperimentStatus",
     shortname = "exp",

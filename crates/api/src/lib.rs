@@ -16,9 +16,7 @@ pub mod schema;
 pub mod steps;
 pub mod traffic;
 
-pub use analysis::{
-    AnalysisTemplate, AnalysisTemplateSpec, ClusterAnalysisTemplate, ClusterAnalysisTemplateSpec,
-};
+pub use analysis::{AnalysisTemplate, AnalysisTemplateSpec, ClusterAnalysisTemplate, ClusterAnalysisTemplateSpec};
 pub use analysis_run::{AnalysisPhase, AnalysisRun, AnalysisRunSpec, AnalysisRunStatus};
 pub use experiment::{Experiment, ExperimentSpec, ExperimentStatus};
 pub use rollout::{Rollout, RolloutSpec};

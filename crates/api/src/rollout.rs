@@ -14,12 +14,7 @@ use serde::{Deserialize, Serialize};
 // Printer columns repeat `type_ = "integer"` by nature; the lint mistakes them for duplicates.
 #[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource)]
-#[kube(
-    group = "argoproj.io",
-    version = "v1alpha1",
-    kind = "Rollout",
-    namespaced
-)]
+#[kube(group = "argoproj.io", version = "v1alpha1", kind = "Rollout", namespaced)]
 #[kube(
     status = "RolloutStatus",
     shortname = "ro",

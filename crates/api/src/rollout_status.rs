@@ -37,11 +37,7 @@ pub struct RolloutStatus {
     pub current_step_index: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<RolloutDurationStatus>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        rename = "HPAReplicas"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "HPAReplicas")]
     pub hpa_replicas: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

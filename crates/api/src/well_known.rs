@@ -220,6 +220,5 @@ pub mod messages {
     /// Completed condition message (upstream uses the reason as the message).
     pub const COMPLETED: &str = "RolloutCompleted";
     /// A selector that selects every pod.
-    pub const SELECT_ALL: &str =
-        "This rollout is selecting all pods. A non-empty selector is required.";
+    pub const SELECT_ALL: &str = "This rollout is selecting all pods. A non-empty selector is required.";
 }

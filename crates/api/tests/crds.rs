@@ -75,11 +75,7 @@ fn crds_agree_with_upstream() {
         for (what, a, b) in [
             ("group", &ours["spec"]["group"], &theirs["spec"]["group"]),
             ("scope", &ours["spec"]["scope"], &theirs["spec"]["scope"]),
-            (
-                "kind",
-                &ours["spec"]["names"]["kind"],
-                &theirs["spec"]["names"]["kind"],
-            ),
+            ("kind", &ours["spec"]["names"]["kind"], &theirs["spec"]["names"]["kind"]),
             (
                 "listKind",
                 &ours["spec"]["names"]["listKind"],
@@ -100,21 +96,9 @@ fn crds_agree_with_upstream() {
                 &ours["spec"]["names"]["shortNames"],
                 &theirs["spec"]["names"]["shortNames"],
             ),
-            (
-                "version",
-                &version(&ours)["name"],
-                &version(&theirs)["name"],
-            ),
-            (
-                "served",
-                &version(&ours)["served"],
-                &version(&theirs)["served"],
-            ),
-            (
-                "storage",
-                &version(&ours)["storage"],
-                &version(&theirs)["storage"],
-            ),
+            ("version", &version(&ours)["name"], &version(&theirs)["name"]),
+            ("served", &version(&ours)["served"], &version(&theirs)["served"]),
+            ("storage", &version(&ours)["storage"], &version(&theirs)["storage"]),
             (
                 "subresources",
                 &version(&ours)["subresources"],

@@ -27,9 +27,6 @@ enum Command {
 
 fn main() {
     match Cli::parse().command {
-        Command::Version { short } => print!(
-            "{}",
-            cmd::version::render(&cmd::version::BuildInfo::current(), short)
-        ),
+        Command::Version { short } => print!("{}", cmd::version::render(&cmd::version::BuildInfo::current(), short)),
     }
 }

@@ -26,10 +26,7 @@ fn printed_crds_are_the_checked_in_files() {
         expected.push_str("---\n");
         expected.push_str(&std::fs::read_to_string(deploy_dir().join(file)).unwrap());
     }
-    assert!(
-        printed == expected,
-        "`rollouts crds` differs from deploy/crds"
-    );
+    assert!(printed == expected, "`rollouts crds` differs from deploy/crds");
 }
 
 #[test]

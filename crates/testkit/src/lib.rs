@@ -16,9 +16,7 @@ pub fn conformance_dir() -> Option<PathBuf> {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     here.ancestors()
         .map(|a| a.join("shared").join("conformance").join("argo"))
-        .chain(std::iter::once(PathBuf::from(
-            "/work/shared/conformance/argo",
-        )))
+        .chain(std::iter::once(PathBuf::from("/work/shared/conformance/argo")))
         .find(|p| p.join("INDEX.md").is_file())
 }
 
@@ -33,9 +31,7 @@ pub fn conformance_or_skip(test: &str) -> Option<PathBuf> {
         if std::env::var("ROLLOUTS_REQUIRE_CONFORMANCE").as_deref() == Ok("1") {
             panic!("{test}: the conformance corpus was not found (set ROLLOUTS_CONFORMANCE_DIR)");
         }
-        eprintln!(
-            "SKIPPED {test}: the conformance corpus was not found (set ROLLOUTS_CONFORMANCE_DIR)"
-        );
+        eprintln!("SKIPPED {test}: the conformance corpus was not found (set ROLLOUTS_CONFORMANCE_DIR)");
     }
     dir
 }
@@ -76,7 +72,6 @@ pub fn files_with_ext(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
 
 /// The documents of a YAML stream as JSON values (empty documents dropped).
 pub fn yaml_documents(text: &str) -> Result<Vec<serde_json::Value>, String> {
-    let docs: Vec<serde_json::Value> =
-        serde_saphyr::from_multiple(text).map_err(|e| e.to_string())?;
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(text).map_err(|e| e.to_string())?;
     Ok(docs.into_iter().filter(|d| !d.is_null()).collect())
 }

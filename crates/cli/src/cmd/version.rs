@@ -41,11 +41,7 @@ pub fn render(info: &BuildInfo, short: bool) -> String {
     if short {
         return out;
     }
-    let platform = format!(
-        "{}/{}",
-        std::env::consts::OS,
-        go_arch(std::env::consts::ARCH)
-    );
+    let platform = format!("{}/{}", std::env::consts::OS, go_arch(std::env::consts::ARCH));
     for (key, value) in [
         ("BuildDate", info.build_date),
         ("GitCommit", info.commit),
@@ -94,11 +90,7 @@ mod tests {
     #[test]
     fn long_lists_the_build_facts_in_upstream_order() {
         let out = render(&info("0123456789abcdef"), false);
-        let keys: Vec<&str> = out
-            .lines()
-            .skip(1)
-            .filter_map(|l| l.trim().split(':').next())
-            .collect();
+        let keys: Vec<&str> = out.lines().skip(1).filter_map(|l| l.trim().split(':').next()).collect();
         assert_eq!(
             keys,
             [
