@@ -199,3 +199,77 @@ pub fn decode_strict(document: usize, value: Value) -> Result<Manifest, DecodeEr
     }
     Ok(manifest)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_yaml_names_the_document() {
+        let err = decode_all("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nspec: [unclosed").unwrap_err();
+        assert!(matches!(err, DecodeError::Syntax { document: 1, .. }), "{err}");
+    }
+
+    #[test]
+    fn wrong_types_name_the_document_kind_and_field_path() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: web}\nspec:\n  strategy:\n    canary:\n      steps:\n      - setWeight: twenty\n";
+        let err = decode_all(text).unwrap_err();
+        let DecodeError::Field {
+            document,
+            kind,
+            name,
+            path,
+            ..
+        } = &err
+        else {
+            panic!("{err}")
+        };
+        assert_eq!((*document, kind.as_str(), name.as_str()), (2, "Rollout", "web"));
+        assert_eq!(path, "spec.strategy.canary.steps[0].setWeight");
+        assert!(
+            err.to_string()
+                .starts_with("document 2 (Rollout \"web\"): spec.strategy.canary.steps[0].setWeight: ")
+        );
+    }
+
+    #[test]
+    fn unknown_enum_values_are_field_errors() {
+        let text = "apiVersion: argoproj.io/v1alpha1\nkind: AnalysisTemplate\nmetadata: {name: t}\nspec:\n  metrics:\n  - name: m\n    provider:\n      datadog:\n        aggregator: median\n";
+        let err = decode_all(text).unwrap_err();
+        let DecodeError::Field { path, message, .. } = &err else {
+            panic!("{err}")
+        };
+        assert_eq!(path, "spec.metrics[0].provider.datadog.aggregator");
+        assert!(message.contains("median"), "{message}");
+    }
+
+    #[test]
+    fn strict_decoding_reports_unknown_fields_with_their_place() {
+        let doc = documents("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  strategy:\n    canery: {}\n")
+            .unwrap()
+            .remove(0);
+        let err = decode_strict(1, doc).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "document 1 (Rollout \"r\"): spec.strategy: unknown field \"canery\""
+        );
+    }
+
+    #[test]
+    fn other_kinds_pass_through() {
+        let m = decode_all("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n").unwrap();
+        assert!(matches!(&m[0], Manifest::Other(v) if v["kind"] == "ConfigMap"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+            let _ = decode_all(&text);
+        }
+
+        #[test]
+        fn arbitrary_rollout_bodies_never_panic(body in "[a-zA-Z:{}\\[\\], \\n-]{0,120}") {
+            let _ = decode_all(&format!("apiVersion: argoproj.io/v1alpha1\nkind: Rollout\n{body}"));
+        }
+    }
+}

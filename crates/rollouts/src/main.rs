@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+mod dev;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
@@ -24,11 +26,15 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
-    /// Run the controller on the embedded dev cluster (not built yet).
-    Dev,
+    /// Run the embedded dev cluster (a Kubernetes-compatible API server on 127.0.0.1).
+    Dev(dev::DevArgs),
 }
 
 fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ROLLOUTS_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
     match Cli::parse().command {
         Command::Crds { out_dir: None } => {
             print!("{}", rollouts_api::crd::all_yaml()?);
@@ -41,11 +47,9 @@ fn main() -> anyhow::Result<()> {
                     .with_context(|| format!("writing {}", path.display()))?;
             }
         }
-        Command::Dev => {
-            anyhow::bail!(
-                "the embedded dev cluster is not built yet (see the status table in README.md); \
-                 `rollouts crds` prints the CRDs for an existing cluster"
-            );
+        Command::Dev(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            runtime.block_on(dev::run(args))?;
         }
     }
     Ok(())

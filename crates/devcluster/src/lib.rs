@@ -1,0 +1,209 @@
+//! The embedded development cluster: a Kubernetes-compatible API server on loopback, with persistent
+//! storage, so that kubectl, kube-rs clients and the rollouts controller run with no real cluster.
+//!
+//! [`DevCluster::start`] opens (or creates) the data directory, serves the API on `127.0.0.1`, writes a
+//! kubeconfig with a fresh bearer token, and runs garbage collection and namespace cleanup.
+
+pub mod faults;
+pub mod gc;
+pub mod jsonpath;
+pub mod kubeconfig;
+pub mod object;
+pub mod patch;
+pub mod registry;
+pub mod schema;
+pub mod selectors;
+pub mod server;
+pub mod store;
+pub mod table;
+pub mod tls;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use server::ApiServer;
+use store::{Change, Key, Store, StoreConfig};
+
+/// How to start a dev cluster.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where objects (and the kubeconfig) live; `None` keeps everything in memory.
+    pub data_dir: Option<PathBuf>,
+    /// Port on 127.0.0.1; 0 picks a free one (the previous run's port is tried first).
+    pub port: u16,
+    /// Where to write the kubeconfig; defaults to `<data_dir>/kubeconfig` (none when in memory and unset).
+    pub kubeconfig: Option<PathBuf>,
+    /// Store tunables.
+    pub store: StoreConfig,
+}
+
+/// Why the dev cluster could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory could not be opened.
+    #[error("opening the data directory: {0}")]
+    Store(#[from] store::StoreError),
+    /// The port could not be bound.
+    #[error("listening on 127.0.0.1:{port}: {source}")]
+    Listen {
+        /// The port asked for.
+        port: u16,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// TLS could not be set up.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    /// The kubeconfig could not be written.
+    #[error("writing the kubeconfig {path}: {source}")]
+    Kubeconfig {
+        /// Where.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A running dev cluster.
+pub struct DevCluster {
+    /// The API server (store, registry, faults).
+    pub server: Arc<ApiServer>,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The kubeconfig written for it, if any.
+    pub kubeconfig: Option<PathBuf>,
+    /// The bearer token clients must send.
+    pub token: String,
+    /// The CA certificate (PEM) clients must trust.
+    pub ca_pem: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+const SYSTEM_NAMESPACES: [&str; 4] = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+impl DevCluster {
+    /// Starts serving. Must be called inside a Tokio runtime.
+    pub async fn start(config: Config) -> Result<Self, StartError> {
+        let store = match &config.data_dir {
+            Some(dir) => Store::open(dir, config.store.clone())?,
+            None => Store::in_memory(config.store.clone()),
+        };
+        let port_file = config.data_dir.as_ref().map(|d| d.join("port"));
+        let previous_port = port_file
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|s| s.trim().parse::<u16>().ok());
+        let listener = match (config.port, previous_port) {
+            (0, Some(prev)) => match TcpListener::bind(("127.0.0.1", prev)).await {
+                Ok(l) => l,
+                Err(_) => TcpListener::bind(("127.0.0.1", 0))
+                    .await
+                    .map_err(|source| StartError::Listen { port: 0, source })?,
+            },
+            (port, _) => TcpListener::bind(("127.0.0.1", port))
+                .await
+                .map_err(|source| StartError::Listen { port, source })?,
+        };
+        let addr = listener.local_addr().map_err(|source| StartError::Listen {
+            port: config.port,
+            source,
+        })?;
+        if let Some(p) = &port_file {
+            let _ = std::fs::write(p, addr.port().to_string());
+        }
+        let tls = match &config.data_dir {
+            Some(dir) => tls::TlsMaterial::load_or_create(dir)?,
+            None => tls::TlsMaterial::generate()?,
+        };
+        let tls_config = tls.server_config()?;
+        let token = kubeconfig::new_token();
+        let server = ApiServer::new(Arc::clone(&store), token.clone());
+        ensure_namespaces(&server).await;
+        let kubeconfig = config
+            .kubeconfig
+            .clone()
+            .or_else(|| config.data_dir.as_ref().map(|d| d.join("kubeconfig")));
+        if let Some(path) = &kubeconfig {
+            kubeconfig::write(path, &format!("https://{addr}"), &tls.ca_pem, &token).map_err(|source| {
+                StartError::Kubeconfig {
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+        }
+        let (tx, rx) = oneshot::channel::<()>();
+        let serve = tokio::spawn(Arc::clone(&server).serve(listener, tls_config, async move {
+            let _ = rx.await;
+        }));
+        let gc = tokio::spawn(gc::run(Arc::clone(&server)));
+        Ok(DevCluster {
+            server,
+            addr,
+            kubeconfig,
+            token,
+            ca_pem: tls.ca_pem,
+            shutdown: Some(tx),
+            tasks: vec![serve, gc],
+        })
+    }
+
+    /// `https://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// Stops serving and closes the store after pending writes are on disk.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        for t in self.tasks.drain(..) {
+            t.abort();
+            let _ = t.await;
+        }
+        self.server.store.close();
+    }
+}
+
+async fn ensure_namespaces(server: &Arc<ApiServer>) {
+    let now = object::rfc3339(jiff::Timestamp::now());
+    for ns in SYSTEM_NAMESPACES {
+        let key = Key {
+            prefix: "/core/namespaces".into(),
+            namespace: None,
+            name: ns.to_string(),
+        };
+        let obj = json!({
+            "apiVersion": "v1", "kind": "Namespace",
+            "metadata": { "name": ns, "uid": object::new_uid(), "creationTimestamp": now,
+                          "labels": { "kubernetes.io/metadata.name": ns } },
+            "spec": { "finalizers": ["kubernetes"] },
+            "status": { "phase": "Active" },
+        });
+        let result = server
+            .store
+            .mutate(&key, |current| {
+                Ok::<_, ()>((
+                    if current.is_some() {
+                        Change::Keep
+                    } else {
+                        Change::Put(obj)
+                    },
+                    (),
+                ))
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!("creating namespace {ns}: {e}");
+        }
+    }
+}

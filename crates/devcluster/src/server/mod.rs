@@ -1,0 +1,296 @@
+//! The HTTP API server: authentication, routing, discovery, and the resource verbs.
+
+mod admission;
+mod body;
+mod defaults;
+mod discovery;
+pub mod error;
+mod eviction;
+mod openapi;
+mod patching;
+mod query;
+pub(crate) mod resources;
+pub mod route;
+mod scale;
+mod tables;
+mod typed;
+mod validation;
+mod watch;
+
+pub use defaults::has_spec_finalizers;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+pub use body::ResponseBody;
+use error::ApiError;
+use query::Query;
+use route::Route;
+
+use crate::faults::{FaultSettings, Faults};
+use crate::registry::Registry;
+use crate::store::Store;
+
+/// Requests larger than this are refused, as kube-apiserver refuses them.
+pub const MAX_REQUEST_BYTES: usize = 3 * 1024 * 1024;
+/// Objects larger than this cannot be stored (etcd's default value limit).
+pub const MAX_OBJECT_BYTES: usize = 1536 * 1024;
+
+/// The API server's state, shared by every connection.
+pub struct ApiServer {
+    /// Where objects live.
+    pub store: Arc<Store>,
+    registry: RwLock<Registry>,
+    token: String,
+    /// Fault injection settings.
+    pub faults: Faults,
+    address: RwLock<String>,
+}
+
+/// What a handler answers.
+pub enum Reply {
+    /// A JSON document with a status code.
+    Json(u16, Value),
+    /// A streamed watch.
+    Stream(tokio::sync::mpsc::Receiver<Bytes>),
+}
+
+impl ApiServer {
+    /// A server over `store` requiring `token`; CRDs already stored are served at once.
+    pub fn new(store: Arc<Store>, token: String) -> Arc<Self> {
+        let mut registry = Registry::with_builtins();
+        let (crds, _) = store.list("/apiextensions.k8s.io/customresourcedefinitions", None);
+        for crd in crds {
+            if let Err(e) = registry.apply_crd(&crd.object) {
+                tracing::warn!("stored CRD {} is not served: {e}", crd.key.name);
+            }
+        }
+        Arc::new(ApiServer {
+            store,
+            registry: RwLock::new(registry),
+            token,
+            faults: Faults::default(),
+            address: RwLock::new(String::new()),
+        })
+    }
+
+    /// The served resource types.
+    pub fn registry(&self) -> RwLockReadGuard<'_, Registry> {
+        self.registry.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn registry_mut(&self) -> RwLockWriteGuard<'_, Registry> {
+        self.registry.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Answers one HTTP request.
+    pub async fn handle(self: &Arc<Self>, req: Request<Incoming>) -> Response<ResponseBody> {
+        if let Some(delay) = self.faults.latency() {
+            tokio::time::sleep(delay).await;
+        }
+        let authorized = req
+            .headers()
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|t| constant_time_eq(t.as_bytes(), self.token.as_bytes()));
+        let reply = if authorized {
+            self.route(req).await
+        } else {
+            Err(ApiError::unauthorized())
+        };
+        match reply {
+            Ok(Reply::Json(code, value)) => json_response(code, &value),
+            Ok(Reply::Stream(rx)) => Response::builder()
+                .status(StatusCode::OK)
+                .header(hyper::header::CONTENT_TYPE, "application/json")
+                .header(hyper::header::CACHE_CONTROL, "no-cache, private")
+                .body(ResponseBody::Stream(rx))
+                .unwrap_or_else(|_| Response::new(ResponseBody::full(Bytes::new()))),
+            Err(e) => {
+                let mut resp = json_response(e.code, &e.to_status());
+                if let Some(secs) = e.retry_after
+                    && let Ok(v) = hyper::header::HeaderValue::from_str(&secs.to_string())
+                {
+                    resp.headers_mut().insert(hyper::header::RETRY_AFTER, v);
+                }
+                resp
+            }
+        }
+    }
+
+    async fn route(self: &Arc<Self>, req: Request<Incoming>) -> Result<Reply, ApiError> {
+        let (parts, body) = req.into_parts();
+        let path = parts.uri.path().to_string();
+        let query = Query::parse(parts.uri.query());
+        let body = read_body(body).await?;
+        if path == "/debug/faults" {
+            return self.debug_faults(&parts.method, &body);
+        }
+        let Some(route) = route::parse(&path) else {
+            return Err(ApiError::no_route(&path));
+        };
+        let get_only = |reply: Option<Value>| -> Result<Reply, ApiError> {
+            if parts.method != Method::GET {
+                return Err(ApiError::method_not_allowed(parts.method.as_str()));
+            }
+            reply
+                .map(|v| Reply::Json(200, v))
+                .ok_or_else(|| ApiError::no_route(&path))
+        };
+        match route {
+            Route::Version => get_only(Some(discovery::version())),
+            Route::Health => Ok(Reply::Json(200, Value::String("ok".into()))),
+            Route::CoreVersions => {
+                let addr = self.address.read().unwrap_or_else(|e| e.into_inner()).clone();
+                get_only(Some(discovery::core_versions(&addr)))
+            }
+            Route::Groups => get_only(Some(discovery::groups(&self.registry()))),
+            Route::Group(g) => get_only(discovery::group(&self.registry(), &g)),
+            Route::Resources(gv) => get_only(discovery::resources(&self.registry(), &gv.group, &gv.version)),
+            Route::OpenApiV3Root => get_only(Some(openapi::root(&self.registry()))),
+            Route::OpenApiV3(gv) => get_only(openapi::group_version_doc(&self.registry(), &gv.group, &gv.version)),
+            Route::OpenApiV2 => Err(ApiError::no_route(&path)),
+            Route::Resource(rp) => {
+                let headers = resources::Headers::from(&parts.headers);
+                resources::handle(self, &parts.method, rp, query, headers, body).await
+            }
+        }
+    }
+
+    /// Keeps the registry in step with stored CRDs.
+    pub(crate) fn after_write(&self, rt: &crate::registry::ResourceType, obj: Option<&Value>) {
+        if rt.group == "apiextensions.k8s.io"
+            && rt.kind == "CustomResourceDefinition"
+            && let Some(crd) = obj
+            && let Err(e) = self.registry_mut().apply_crd(crd)
+        {
+            tracing::warn!("CRD is stored but cannot be served: {e}");
+        }
+    }
+
+    /// Stops serving a deleted CRD's resources and deletes its objects.
+    pub(crate) fn after_delete(self: &Arc<Self>, rt: &crate::registry::ResourceType, name: &str) {
+        if rt.group == "apiextensions.k8s.io" && rt.kind == "CustomResourceDefinition" {
+            let prefixes: Vec<String> = self
+                .registry()
+                .all()
+                .filter(|t| matches!(&t.origin, crate::registry::Origin::Crd { crd, .. } if crd == name))
+                .map(|t| t.storage_prefix())
+                .collect();
+            self.registry_mut().remove_crd(name);
+            let server = Arc::clone(self);
+            tokio::spawn(async move {
+                for prefix in prefixes {
+                    let (items, _) = server.store.list(&prefix, None);
+                    for item in items {
+                        let _ = server
+                            .store
+                            .mutate(&item.key, |_| Ok::<_, ()>((crate::store::Change::Delete, ())))
+                            .await;
+                    }
+                }
+            });
+        }
+    }
+
+    fn debug_faults(&self, method: &Method, body: &Bytes) -> Result<Reply, ApiError> {
+        match *method {
+            Method::GET => Ok(Reply::Json(
+                200,
+                serde_json::to_value(self.faults.get()).unwrap_or_default(),
+            )),
+            Method::PUT => {
+                let settings: FaultSettings =
+                    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("fault settings: {e}")))?;
+                self.faults.set(settings);
+                Ok(Reply::Json(
+                    200,
+                    serde_json::to_value(self.faults.get()).unwrap_or_default(),
+                ))
+            }
+            Method::DELETE => {
+                self.faults.cut_watches();
+                Ok(Reply::Json(200, error::success_status(None)))
+            }
+            _ => Err(ApiError::method_not_allowed(method.as_str())),
+        }
+    }
+
+    /// Serves HTTPS on `listener` until `shutdown` completes.
+    pub async fn serve(
+        self: Arc<Self>,
+        listener: TcpListener,
+        tls: Arc<rustls::ServerConfig>,
+        shutdown: impl Future<Output = ()>,
+    ) {
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+        if let Ok(addr) = listener.local_addr() {
+            *self.address.write().unwrap_or_else(|e| e.into_inner()) = addr.to_string();
+        }
+        tokio::pin!(shutdown);
+        loop {
+            let accepted = tokio::select! {
+                _ = &mut shutdown => break,
+                accepted = listener.accept() => accepted,
+            };
+            let Ok((stream, _)) = accepted else { continue };
+            let _ = stream.set_nodelay(true);
+            let server = Arc::clone(&self);
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let stream = match acceptor.accept(stream).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::debug!("TLS handshake failed: {e}");
+                        return;
+                    }
+                };
+                let service = service_fn(move |req| {
+                    let server = Arc::clone(&server);
+                    async move { Ok::<_, Infallible>(server.handle(req).await) }
+                });
+                if let Err(e) = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await
+                {
+                    tracing::debug!("connection ended: {e}");
+                }
+            });
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn read_body(body: Incoming) -> Result<Bytes, ApiError> {
+    match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::too_large(format!(
+            "Request entity too large: limit is {MAX_REQUEST_BYTES}"
+        ))),
+        Err(e) => Err(ApiError::bad_request(format!("reading the request body: {e}"))),
+    }
+}
+
+fn json_response(code: u16, value: &Value) -> Response<ResponseBody> {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    Response::builder()
+        .status(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header(hyper::header::CONTENT_TYPE, "application/json")
+        .body(ResponseBody::full(body))
+        .unwrap_or_else(|_| Response::new(ResponseBody::full(Bytes::new())))
+}

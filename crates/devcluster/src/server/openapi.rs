@@ -1,0 +1,145 @@
+//! OpenAPI v3 documents, enough for kubectl: it learns from them that the server validates fields
+//! itself (`fieldValidation` on PATCH), and `kubectl explain` reads the custom resources' schemas.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use serde_json::{Map, Value, json};
+
+use crate::registry::{Registry, ResourceType};
+
+fn gv_path(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        format!("api/{version}")
+    } else {
+        format!("apis/{group}/{version}")
+    }
+}
+
+/// The component name Kubernetes gives a kind's schema: the group reversed, e.g. `io.argoproj.v1alpha1.Rollout`.
+fn schema_name(rt: &ResourceType) -> String {
+    let group: Vec<&str> = if rt.group.is_empty() {
+        vec!["core"]
+    } else {
+        rt.group.split('.').rev().collect()
+    };
+    format!("{}.{}.{}", group.join("."), rt.version, rt.kind)
+}
+
+fn gvk(rt: &ResourceType) -> Value {
+    json!({ "group": rt.group, "version": rt.version, "kind": rt.kind })
+}
+
+fn query_param(name: &str) -> Value {
+    json!({ "name": name, "in": "query", "schema": { "type": "string", "uniqueItems": true } })
+}
+
+fn operation(rt: &ResourceType, id: &str, params: &[&str]) -> Value {
+    json!({
+        "operationId": format!("{id}{}", rt.kind),
+        "x-kubernetes-group-version-kind": gvk(rt),
+        "parameters": params.iter().map(|p| query_param(p)).collect::<Vec<_>>(),
+        "responses": { "200": { "description": "OK" } },
+    })
+}
+
+fn paths_for(rt: &ResourceType, paths: &mut Map<String, Value>) {
+    let base = format!("/{}", gv_path(&rt.group, &rt.version));
+    let collection = if rt.namespaced {
+        format!("{base}/namespaces/{{namespace}}/{}", rt.plural)
+    } else {
+        format!("{base}/{}", rt.plural)
+    };
+    let write = ["dryRun", "fieldManager", "fieldValidation"];
+    paths.insert(
+        collection.clone(),
+        json!({
+            "get": operation(rt, "list", &["labelSelector", "fieldSelector", "limit", "continue", "watch"]),
+            "post": operation(rt, "create", &write),
+        }),
+    );
+    paths.insert(
+        format!("{collection}/{{name}}"),
+        json!({
+            "get": operation(rt, "read", &[]),
+            "put": operation(rt, "replace", &write),
+            "patch": operation(rt, "patch", &["dryRun", "fieldManager", "fieldValidation", "force"]),
+            "delete": operation(rt, "delete", &["dryRun", "propagationPolicy", "gracePeriodSeconds"]),
+        }),
+    );
+}
+
+/// The OpenAPI v3 document of one group/version, if it is served.
+pub fn group_version_doc(registry: &Registry, group: &str, version: &str) -> Option<Value> {
+    let types: Vec<_> = registry
+        .all()
+        .filter(|t| t.group == group && t.version == version)
+        .collect();
+    if types.is_empty() {
+        return None;
+    }
+    let mut paths = Map::new();
+    let mut schemas = Map::new();
+    for t in &types {
+        paths_for(t, &mut paths);
+        let mut schema = t.schema().cloned().unwrap_or_else(|| json!({ "type": "object" }));
+        if let Some(o) = schema.as_object_mut() {
+            o.insert("x-kubernetes-group-version-kind".into(), json!([gvk(t)]));
+        }
+        schemas.insert(schema_name(t), schema);
+    }
+    Some(json!({
+        "openapi": "3.0.0",
+        "info": { "title": "Kubernetes", "version": format!("v{}.{}.0", super::discovery::KUBE_MAJOR, super::discovery::KUBE_MINOR) },
+        "paths": paths,
+        "components": { "schemas": schemas },
+    }))
+}
+
+fn hash_of(v: &Value) -> String {
+    let mut h = DefaultHasher::new();
+    v.to_string().hash(&mut h);
+    format!("{:016X}", h.finish())
+}
+
+/// `/openapi/v3`: where each group/version's document is, with a hash that changes with its content.
+pub fn root(registry: &Registry) -> Value {
+    let mut paths = Map::new();
+    for (group, version) in registry.group_versions() {
+        if let Some(doc) = group_version_doc(registry, &group, &version) {
+            let path = gv_path(&group, &version);
+            paths.insert(
+                path.clone(),
+                json!({ "serverRelativeURL": format!("/openapi/v3/{path}?hash={}", hash_of(&doc)) }),
+            );
+        }
+    }
+    json!({ "paths": paths })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_operations_declare_field_validation_for_their_kind() {
+        let registry = Registry::with_builtins();
+        let doc = group_version_doc(&registry, "apps", "v1").unwrap();
+        let patch = &doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
+        assert_eq!(patch["x-kubernetes-group-version-kind"]["kind"], "Deployment");
+        assert!(
+            patch["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "fieldValidation" && p["in"] == "query")
+        );
+        let root = root(&registry);
+        assert!(
+            root["paths"]["api/v1"]["serverRelativeURL"]
+                .as_str()
+                .unwrap()
+                .starts_with("/openapi/v3/api/v1?hash=")
+        );
+    }
+}

@@ -1,0 +1,444 @@
+//! The object store: every object in memory for reads, lists and watches, written through to the
+//! embedded database before a write is acknowledged.
+//!
+//! Writes are applied in memory under a short lock and given the next revision; a committer thread then
+//! writes pending changes to disk in batches (group commit) and only afterwards publishes their watch
+//! events and wakes the writers. So a write is acknowledged, and seen by watchers, only once durable,
+//! and revisions seen by clients never go backwards across restarts.
+
+mod persist;
+pub mod watch;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+
+use serde_json::Value;
+use tokio::sync::{broadcast, watch as tokio_watch};
+
+pub use persist::PersistError;
+use persist::{Persist, Put};
+pub use watch::{EventType, WatchEvent};
+
+/// Where an object lives: the resource's storage prefix, its namespace (if namespaced) and its name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    /// e.g. `/apps/replicasets`.
+    pub prefix: String,
+    /// Namespace, or `None` for cluster-scoped objects.
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+}
+
+impl Key {
+    /// The storage key string.
+    pub fn encode(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{}/{}/{}", self.prefix, ns, self.name),
+            None => format!("{}/{}", self.prefix, self.name),
+        }
+    }
+}
+
+/// An object as stored, with its resource version.
+#[derive(Debug)]
+pub struct Stored {
+    /// Where it lives.
+    pub key: Key,
+    /// The revision that last wrote it (equal to its `metadata.resourceVersion`).
+    pub revision: u64,
+    /// The object, with `metadata.resourceVersion` set.
+    pub object: Arc<Value>,
+}
+
+/// What a mutation wants done with the object.
+pub enum Change {
+    /// Store this value (it gets the next resourceVersion).
+    Put(Value),
+    /// Remove the object.
+    Delete,
+    /// Leave everything as it is (no revision is spent, no event is sent).
+    Keep,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be written or read.
+    #[error(transparent)]
+    Persist(#[from] PersistError),
+    /// The stored JSON could not be read back.
+    #[error("stored object {key} is not valid JSON: {message}")]
+    Corrupt {
+        /// Its key.
+        key: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// The committer stopped (the store is shutting down or its disk failed).
+    #[error("the store is closed")]
+    Closed,
+}
+
+struct Pending {
+    batch: Vec<Put>,
+    events: Vec<Arc<WatchEvent>>,
+    revision: u64,
+}
+
+struct Inner {
+    revision: u64,
+    objects: BTreeMap<String, Arc<Stored>>,
+    pending: Pending,
+    closed: bool,
+}
+
+/// The store. Cheap to share behind an `Arc`.
+pub struct Store {
+    inner: Mutex<Inner>,
+    wake_committer: Condvar,
+    durable: tokio_watch::Sender<u64>,
+    history: Mutex<watch::History>,
+    events: broadcast::Sender<Arc<WatchEvent>>,
+    persist: Option<Persist>,
+    failed: Mutex<Option<String>>,
+}
+
+/// A watch's start: past events to replay, then live ones.
+pub struct Subscription {
+    /// Events after the requested revision that were already published.
+    pub replay: Vec<Arc<WatchEvent>>,
+    /// Events published from now on.
+    pub live: broadcast::Receiver<Arc<WatchEvent>>,
+    /// The newest published revision when subscribing.
+    pub published: u64,
+}
+
+/// Tunables of the store.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    /// How many past watch events are kept for watches that resume from a resourceVersion.
+    pub watch_history: usize,
+    /// Capacity of the live event channel per watcher before a slow watcher is cut off.
+    pub watch_buffer: usize,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            watch_history: 20_000,
+            watch_buffer: 16_384,
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves consistent data here (every critical section is a few map
+    // operations), so a poisoned lock is still usable.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Store {
+    /// A store kept only in memory (tests, benchmarks).
+    pub fn in_memory(config: StoreConfig) -> Arc<Self> {
+        Self::build(None, 0, BTreeMap::new(), config)
+    }
+
+    /// Opens the store in `dir` (created if needed), loading every object.
+    pub fn open(dir: &Path, config: StoreConfig) -> Result<Arc<Self>, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| PersistError::from_io(dir, e))?;
+        let persist = Persist::open(&dir.join("objects.redb"))?;
+        let (revision, rows) = persist.load()?;
+        let mut objects = BTreeMap::new();
+        for (k, bytes) in rows {
+            let object: Value = serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt {
+                key: k.clone(),
+                message: e.to_string(),
+            })?;
+            let Some(key) = key_of(&k, &object) else { continue };
+            let rv = object
+                .pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(revision);
+            objects.insert(
+                k,
+                Arc::new(Stored {
+                    key,
+                    revision: rv,
+                    object: Arc::new(object),
+                }),
+            );
+        }
+        Ok(Self::build(Some(persist), revision, objects, config))
+    }
+
+    fn build(
+        persist: Option<Persist>,
+        revision: u64,
+        objects: BTreeMap<String, Arc<Stored>>,
+        config: StoreConfig,
+    ) -> Arc<Self> {
+        let (durable, _) = tokio_watch::channel(revision);
+        let (events, _) = broadcast::channel(config.watch_buffer.max(16));
+        let store = Arc::new(Store {
+            inner: Mutex::new(Inner {
+                revision,
+                objects,
+                pending: Pending {
+                    batch: Vec::new(),
+                    events: Vec::new(),
+                    revision,
+                },
+                closed: false,
+            }),
+            wake_committer: Condvar::new(),
+            durable,
+            history: Mutex::new(watch::History::new(revision, config.watch_history)),
+            events,
+            persist,
+            failed: Mutex::new(None),
+        });
+        let committer = Arc::clone(&store);
+        std::thread::Builder::new()
+            .name("store-committer".into())
+            .spawn(move || committer.commit_loop())
+            .map_err(|e| tracing::error!("cannot start the store committer: {e}"))
+            .ok();
+        store
+    }
+
+    /// Stops the committer after it has written what is pending.
+    pub fn close(&self) {
+        lock(&self.inner).closed = true;
+        self.wake_committer.notify_all();
+    }
+
+    fn commit_loop(&self) {
+        loop {
+            let pending = {
+                let mut inner = lock(&self.inner);
+                while inner.pending.events.is_empty() && !inner.closed {
+                    inner = self.wake_committer.wait(inner).unwrap_or_else(|e| e.into_inner());
+                }
+                if inner.pending.events.is_empty() && inner.closed {
+                    return;
+                }
+                let revision = inner.pending.revision;
+                std::mem::replace(
+                    &mut inner.pending,
+                    Pending {
+                        batch: Vec::new(),
+                        events: Vec::new(),
+                        revision,
+                    },
+                )
+            };
+            if let Some(persist) = &self.persist
+                && let Err(e) = persist.commit(pending.revision, &pending.batch)
+            {
+                // Nothing after this point can be acknowledged: fail every waiting and future write.
+                tracing::error!("{e}");
+                *lock(&self.failed) = Some(e.to_string());
+                lock(&self.inner).closed = true;
+                self.durable.send_replace(u64::MAX);
+                return;
+            }
+            {
+                let mut history = lock(&self.history);
+                for event in &pending.events {
+                    history.push(Arc::clone(event));
+                    // No receivers is fine: nobody is watching.
+                    let _ = self.events.send(Arc::clone(event));
+                }
+            }
+            self.durable.send_replace(pending.revision);
+        }
+    }
+
+    /// The newest revision handed out (possibly not yet durable).
+    pub fn revision(&self) -> u64 {
+        lock(&self.inner).revision
+    }
+
+    /// The object at `key`.
+    pub fn get(&self, key: &Key) -> Option<Arc<Stored>> {
+        lock(&self.inner).objects.get(&key.encode()).cloned()
+    }
+
+    /// Objects under a resource prefix, optionally in one namespace, in key order, with the revision the
+    /// list reflects.
+    pub fn list(&self, prefix: &str, namespace: Option<&str>) -> (Vec<Arc<Stored>>, u64) {
+        let inner = lock(&self.inner);
+        let start = match namespace {
+            Some(ns) => format!("{prefix}/{ns}/"),
+            None => format!("{prefix}/"),
+        };
+        let items = inner
+            .objects
+            .range(start.clone()..)
+            .take_while(|(k, _)| k.starts_with(&start))
+            .map(|(_, v)| Arc::clone(v))
+            .collect();
+        (items, inner.revision)
+    }
+
+    /// Every stored object (garbage collection, namespace deletion).
+    pub fn all(&self) -> Vec<Arc<Stored>> {
+        lock(&self.inner).objects.values().cloned().collect()
+    }
+
+    /// Reads the object at `key`, lets `f` decide what to do with it, and applies that atomically with
+    /// respect to other writes. Returns the stored result (`None` after a delete or when nothing existed)
+    /// and `f`'s extra output, once the change is durable.
+    pub async fn mutate<T, E>(
+        &self,
+        key: &Key,
+        f: impl FnOnce(Option<&Arc<Stored>>) -> Result<(Change, T), E>,
+    ) -> Result<Result<(Option<Arc<Stored>>, T), E>, StoreError> {
+        let encoded = key.encode();
+        let (result, wait_for) = {
+            let mut inner = lock(&self.inner);
+            if inner.closed {
+                return Err(self.closed_error());
+            }
+            let current = inner.objects.get(&encoded).cloned();
+            let (change, extra) = match f(current.as_ref()) {
+                Ok(v) => v,
+                Err(e) => return Ok(Err(e)),
+            };
+            match change {
+                Change::Keep => return Ok(Ok((current, extra))),
+                Change::Put(mut object) => {
+                    inner.revision += 1;
+                    let revision = inner.revision;
+                    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+                        meta.insert("resourceVersion".into(), Value::String(revision.to_string()));
+                    }
+                    let bytes = serde_json::to_vec(&object).unwrap_or_default();
+                    let stored = Arc::new(Stored {
+                        key: key.clone(),
+                        revision,
+                        object: Arc::new(object),
+                    });
+                    let event_type = if current.is_some() {
+                        EventType::Modified
+                    } else {
+                        EventType::Added
+                    };
+                    inner.objects.insert(encoded.clone(), Arc::clone(&stored));
+                    inner.pending.batch.push((encoded, Some(bytes)));
+                    inner.pending.events.push(Arc::new(WatchEvent {
+                        revision,
+                        event_type,
+                        key: key.clone(),
+                        object: Arc::clone(&stored.object),
+                        previous: current.as_ref().map(|c| Arc::clone(&c.object)),
+                    }));
+                    inner.pending.revision = revision;
+                    ((Some(stored), extra), revision)
+                }
+                Change::Delete => {
+                    let Some(old) = current else {
+                        return Ok(Ok((None, extra)));
+                    };
+                    inner.revision += 1;
+                    let revision = inner.revision;
+                    let mut last = (*old.object).clone();
+                    if let Some(meta) = last.get_mut("metadata").and_then(Value::as_object_mut) {
+                        meta.insert("resourceVersion".into(), Value::String(revision.to_string()));
+                    }
+                    inner.objects.remove(&encoded);
+                    inner.pending.batch.push((encoded, None));
+                    inner.pending.events.push(Arc::new(WatchEvent {
+                        revision,
+                        event_type: EventType::Deleted,
+                        key: key.clone(),
+                        object: Arc::new(last),
+                        previous: None,
+                    }));
+                    inner.pending.revision = revision;
+                    ((None, extra), revision)
+                }
+            }
+        };
+        self.wake_committer.notify_one();
+        self.wait_durable(wait_for).await?;
+        Ok(Ok(result))
+    }
+
+    async fn wait_durable(&self, revision: u64) -> Result<(), StoreError> {
+        let mut rx = self.durable.subscribe();
+        let reached = rx
+            .wait_for(|durable| *durable >= revision)
+            .await
+            .map(|v| *v)
+            .map_err(|_| StoreError::Closed)?;
+        if reached == u64::MAX {
+            Err(self.closed_error())
+        } else {
+            Ok(())
+        }
+    }
+
+    fn closed_error(&self) -> StoreError {
+        match lock(&self.failed).clone() {
+            Some(message) => StoreError::Persist(PersistError::message(message)),
+            None => StoreError::Closed,
+        }
+    }
+
+    /// Subscribes to events published after now, and returns the events after `since` that were already
+    /// published, or `Err(oldest)` when history no longer reaches back to `since`.
+    pub fn subscribe_since(&self, since: u64) -> Result<Subscription, u64> {
+        let history = lock(&self.history);
+        let live = self.events.subscribe();
+        let replay = history.since(since)?;
+        Ok(Subscription {
+            replay,
+            live,
+            published: history.last_revision(),
+        })
+    }
+
+    /// Every event published from now on.
+    pub fn subscribe_all(&self) -> broadcast::Receiver<Arc<WatchEvent>> {
+        self.events.subscribe()
+    }
+
+    /// The newest revision whose events have been published.
+    pub fn published_revision(&self) -> u64 {
+        lock(&self.history).last_revision()
+    }
+
+    /// Forgets watch history up to `revision` (watches resuming from before it get 410 Gone).
+    pub fn compact(&self, revision: u64) {
+        lock(&self.history).compact(revision);
+    }
+}
+
+fn key_of(encoded: &str, object: &Value) -> Option<Key> {
+    let name = object.pointer("/metadata/name")?.as_str()?.to_string();
+    let namespace = object
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let suffix = match &namespace {
+        Some(ns) => format!("/{ns}/{name}"),
+        None => format!("/{name}"),
+    };
+    let prefix = encoded.strip_suffix(&suffix)?.to_string();
+    Some(Key {
+        prefix,
+        namespace,
+        name,
+    })
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        lock(&self.inner).closed = true;
+        self.wake_committer.notify_all();
+    }
+}

@@ -1,0 +1,96 @@
+//! `rollouts dev`: the embedded dev cluster in the foreground until Ctrl-C.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use rollouts_devcluster::faults::{FaultRule, FaultSettings};
+use rollouts_devcluster::{Config, DevCluster};
+
+/// Options of `rollouts dev`.
+#[derive(clap::Args, Debug)]
+pub struct DevArgs {
+    /// Where the cluster's state and kubeconfig live [default: $XDG_STATE_HOME/rollouts/dev, or
+    /// ~/.local/state/rollouts/dev].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Port on 127.0.0.1 (0: the previous run's port if free, else any).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Inject API errors: `verb=update,resource=replicasets,code=409,rate=0.1` (repeatable).
+    #[arg(long, value_name = "SPEC")]
+    pub fault: Vec<String>,
+    /// Add this many milliseconds of latency to every API request.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub fault_latency: u64,
+}
+
+/// The documented default data directory.
+pub fn default_data_dir() -> PathBuf {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    state.join("rollouts").join("dev")
+}
+
+/// Runs the dev cluster until Ctrl-C (or SIGTERM).
+pub async fn run(args: DevArgs) -> anyhow::Result<()> {
+    let rules = args
+        .fault
+        .iter()
+        .map(|f| FaultRule::parse(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let data_dir = args.data_dir.unwrap_or_else(default_data_dir);
+    let cluster = DevCluster::start(Config {
+        data_dir: Some(data_dir.clone()),
+        port: args.port,
+        ..Config::default()
+    })
+    .await
+    .with_context(|| format!("starting the dev cluster in {}", data_dir.display()))?;
+    cluster.server.faults.set(FaultSettings {
+        rules,
+        latency_millis: args.fault_latency,
+    });
+    let kubeconfig = cluster.kubeconfig.clone().unwrap_or_default();
+    let bin_dir = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(PathBuf::from))
+        .unwrap_or_default();
+    println!("rollouts dev cluster is running at {}", cluster.url());
+    println!("  data directory: {}", data_dir.display());
+    println!("  kubeconfig:     {}", kubeconfig.display());
+    println!();
+    println!("Point kubectl and the kubectl-argo-rollouts plugin at it:");
+    println!("  export KUBECONFIG={}", kubeconfig.display());
+    println!("  export PATH={}:$PATH", bin_dir.display());
+    println!("  kubectl get ns");
+    println!();
+    println!("Ctrl-C stops it; running it again with the same data directory resumes with every object intact.");
+    wait_for_signal().await;
+    println!("stopping");
+    cluster.stop().await;
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
