@@ -86,9 +86,12 @@ impl NameRule {
 }
 
 fn is_label(s: &str, first_alpha: bool) -> bool {
+    s.len() <= 63 && is_label_chars(s, first_alpha)
+}
+
+fn is_label_chars(s: &str, first_alpha: bool) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
-        && b.len() <= 63
         && (if first_alpha {
             b[0].is_ascii_lowercase()
         } else {
@@ -107,7 +110,8 @@ pub fn name_problems(name: &str, rule: NameRule) -> Vec<String> {
             if name.len() > 253 {
                 out.push("must be no more than 253 characters".to_string());
             }
-            if !name.split('.').all(|part| is_label(part, false)) {
+            // Each dot-separated part follows the label pattern; unlike labels, parts have no length limit.
+            if !name.split('.').all(|part| is_label_chars(part, false)) {
                 out.push("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')".to_string());
             }
         }
@@ -181,6 +185,10 @@ mod tests {
     #[test]
     fn name_rules() {
         assert!(name_problems("web-1.example", NameRule::Subdomain).is_empty());
+        assert!(
+            name_problems(&"a".repeat(70), NameRule::Subdomain).is_empty(),
+            "subdomain parts have no length limit"
+        );
         assert!(!name_problems("Web", NameRule::Subdomain).is_empty());
         assert!(!name_problems("a.b", NameRule::Label).is_empty());
         assert!(!name_problems("1abc", NameRule::Dns1035).is_empty());

@@ -77,7 +77,7 @@ fn labels_causes(meta: &Map<String, Value>) -> Vec<Cause> {
                 out.push(cause(
                     "FieldValueInvalid",
                     "metadata.labels",
-                    format!("metadata.labels: Invalid value: \"{k}\": {p}"),
+                    format!("Invalid value: \"{k}\": {p}"),
                 ));
             }
             match v.as_str() {
@@ -86,14 +86,14 @@ fn labels_causes(meta: &Map<String, Value>) -> Vec<Cause> {
                         out.push(cause(
                             "FieldValueInvalid",
                             "metadata.labels",
-                            format!("metadata.labels: Invalid value: \"{s}\": {p}"),
+                            format!("Invalid value: \"{s}\": {p}"),
                         ));
                     }
                 }
                 None if !v.is_null() => out.push(cause(
                     "FieldValueTypeInvalid",
                     "metadata.labels",
-                    format!("metadata.labels: Invalid value: {v}: must be a string"),
+                    format!("Invalid value: {v}: must be a string"),
                 )),
                 None => {}
             }
@@ -158,7 +158,7 @@ pub fn prepare_create(
                     vec![cause(
                         "FieldValueRequired",
                         "metadata.name",
-                        "metadata.name: Required value: name or generateName is required".to_string(),
+                        "Required value: name or generateName is required".to_string(),
                     )],
                 ));
             }
@@ -172,7 +172,7 @@ pub fn prepare_create(
             cause(
                 "FieldValueInvalid",
                 "metadata.name",
-                format!("metadata.name: Invalid value: \"{name}\": {p}"),
+                format!("Invalid value: \"{name}\": {p}"),
             )
         })
         .collect();
@@ -312,7 +312,7 @@ pub fn prepare_update(
                 "FieldValueForbidden",
                 "metadata.finalizers",
                 format!(
-                    "metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{\"{added}\"}}"
+                    "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{\"{added}\"}}"
                 ),
             )],
         ));

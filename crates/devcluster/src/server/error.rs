@@ -113,7 +113,16 @@ impl ApiError {
         } else {
             format!("{}.{}", rt.kind, rt.group)
         };
-        let list = causes.iter().map(|c| c.message.clone()).collect::<Vec<_>>();
+        let list = causes
+            .iter()
+            .map(|c| {
+                if c.field.is_empty() {
+                    c.message.clone()
+                } else {
+                    format!("{}: {}", c.field, c.message)
+                }
+            })
+            .collect::<Vec<_>>();
         let summary = if list.len() == 1 {
             list[0].clone()
         } else {

@@ -64,6 +64,8 @@ pub enum Reply {
     Json(u16, Value),
     /// A streamed watch.
     Stream(tokio::sync::mpsc::Receiver<Bytes>),
+    /// A body of another content type.
+    Raw(u16, &'static str, Bytes),
 }
 
 impl ApiServer {
@@ -112,6 +114,11 @@ impl ApiServer {
         };
         match reply {
             Ok(Reply::Json(code, value)) => json_response(code, &value),
+            Ok(Reply::Raw(code, content_type, body)) => Response::builder()
+                .status(StatusCode::from_u16(code).unwrap_or(StatusCode::OK))
+                .header(hyper::header::CONTENT_TYPE, content_type)
+                .body(ResponseBody::full(body))
+                .unwrap_or_else(|_| Response::new(ResponseBody::full(Bytes::new()))),
             Ok(Reply::Stream(rx)) => Response::builder()
                 .status(StatusCode::OK)
                 .header(hyper::header::CONTENT_TYPE, "application/json")
@@ -161,7 +168,15 @@ impl ApiServer {
             Route::Resources(gv) => get_only(discovery::resources(&self.registry(), &gv.group, &gv.version)),
             Route::OpenApiV3Root => get_only(Some(openapi::root(&self.registry()))),
             Route::OpenApiV3(gv) => get_only(openapi::group_version_doc(&self.registry(), &gv.group, &gv.version)),
-            Route::OpenApiV2 => Err(ApiError::no_route(&path)),
+            // kubectl validates with v3, but reads v2 (as protobuf) for kinds v3 does not know. An empty
+            // body is an empty v2 document: no schema, so kubectl goes on to report a kind nobody serves
+            // as "ensure CRDs are installed first", like a real cluster.
+            Route::OpenApiV2 => {
+                if parts.method != Method::GET {
+                    return Err(ApiError::method_not_allowed(parts.method.as_str()));
+                }
+                Ok(Reply::Raw(200, openapi::V2_CONTENT_TYPE, Bytes::new()))
+            }
             Route::Resource(rp) => {
                 let headers = resources::Headers::from(&parts.headers);
                 resources::handle(self, &parts.method, rp, query, headers, body).await

@@ -96,6 +96,9 @@ pub fn group_version_doc(registry: &Registry, group: &str, version: &str) -> Opt
     }))
 }
 
+/// The content type kubectl asks `/openapi/v2` for (the v2 document in protobuf).
+pub const V2_CONTENT_TYPE: &str = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
 fn hash_of(v: &Value) -> String {
     let mut h = DefaultHasher::new();
     v.to_string().hash(&mut h);

@@ -155,7 +155,7 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
         .server
         .store
         .mutate(&ctx.key_for(name), |current| {
-            let live = current.map(|c| (*c.object).clone());
+            let live = current.map(|c| super::resources::present(&rt, &c.object));
             let merged = patch::server_side_apply(live.as_ref(), &applied, &manager, force, strategy.as_ref(), &now)
                 .map_err(|e| apply_error(&rt, name, e))?;
             match current {
@@ -182,21 +182,23 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
                         Some(created),
                     ))
                 }
-                Some(cur) => match admission::prepare_update(&rt, &cur.object, merged, subresource)? {
-                    Updated::Unchanged => Ok((Change::Keep, None)),
-                    Updated::Delete => Ok((if dry_run { Change::Keep } else { Change::Delete }, None)),
-                    Updated::Put(next) => {
-                        let (next, _) = validate(ctx, next)?;
-                        Ok((
-                            if dry_run {
-                                Change::Keep
-                            } else {
-                                Change::Put(next.clone())
-                            },
-                            Some(next),
-                        ))
+                Some(_) => {
+                    match admission::prepare_update(&rt, live.as_ref().unwrap_or(&Value::Null), merged, subresource)? {
+                        Updated::Unchanged => Ok((Change::Keep, None)),
+                        Updated::Delete => Ok((if dry_run { Change::Keep } else { Change::Delete }, None)),
+                        Updated::Put(next) => {
+                            let (next, _) = validate(ctx, next)?;
+                            Ok((
+                                if dry_run {
+                                    Change::Keep
+                                } else {
+                                    Change::Put(next.clone())
+                                },
+                                Some(next),
+                            ))
+                        }
                     }
-                },
+                }
             }
         })
         .await
@@ -204,7 +206,10 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
     match outcome {
         (Some(stored), _) => {
             ctx.server.after_write(&ctx.rt, Some(&stored.object));
-            Ok(Reply::Json(if exists { 200 } else { 201 }, (*stored.object).clone()))
+            Ok(Reply::Json(
+                if exists { 200 } else { 201 },
+                super::resources::present(&ctx.rt, &stored.object),
+            ))
         }
         (None, Some(dry)) => Ok(Reply::Json(200, dry)),
         (None, None) => Ok(Reply::Json(200, super::error::success_status(None))),

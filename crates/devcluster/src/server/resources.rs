@@ -55,6 +55,19 @@ impl Headers {
     }
 }
 
+/// An object as served at `rt`'s version: custom resources are stored once for all their versions
+/// (conversion `None`), so only `apiVersion` differs between versions.
+pub(crate) fn present(rt: &ResourceType, obj: &Value) -> Value {
+    let mut out = obj.clone();
+    let api_version = rt.api_version();
+    if out.get("apiVersion").and_then(Value::as_str) != Some(api_version.as_str())
+        && let Some(o) = out.as_object_mut()
+    {
+        o.insert("apiVersion".into(), Value::String(api_version));
+    }
+    out
+}
+
 /// Everything a handler needs about one request.
 pub(super) struct Ctx<'a> {
     pub server: &'a Arc<ApiServer>,
@@ -290,7 +303,7 @@ fn get(ctx: &Ctx<'_>, name: &str) -> Result<Reply, ApiError> {
             super::tables::table(ctx, &[Arc::clone(&stored.object)], &rv, None),
         ));
     }
-    Ok(Reply::Json(200, (*stored.object).clone()))
+    Ok(Reply::Json(200, present(&ctx.rt, &stored.object)))
 }
 
 /// Objects of the request's resource and namespace that match its label and field selectors.
@@ -364,7 +377,7 @@ fn list(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             "kind": format!("{}List", ctx.rt.kind),
             "apiVersion": ctx.rt.api_version(),
             "metadata": metadata,
-            "items": objects.iter().map(|o| (**o).clone()).collect::<Vec<_>>(),
+            "items": objects.iter().map(|o| present(&ctx.rt, o)).collect::<Vec<_>>(),
         }),
     ))
 }
@@ -436,7 +449,7 @@ async fn create(ctx: &Ctx<'_>, body: &Bytes) -> Result<Reply, ApiError> {
     let stored = outcome.0.ok_or_else(|| ApiError::internal("created object vanished"))?;
     ctx.server.after_write(&ctx.rt, Some(&stored.object));
     let _ = warnings;
-    Ok(Reply::Json(201, (*stored.object).clone()))
+    Ok(Reply::Json(201, present(&ctx.rt, &stored.object)))
 }
 
 /// Applies an update of the stored object `name` computed by `f` from the current object, with
@@ -454,8 +467,10 @@ pub(super) async fn write_existing(
         .store
         .mutate(&ctx.key_for(name), |current| {
             let current = current.ok_or_else(|| ApiError::not_found(&rt, name))?;
-            let body = f(&current.object)?;
-            match admission::prepare_update(&rt, &current.object, body, subresource)? {
+            // Patches and updates see the object as served at the request's version.
+            let current = present(&rt, &current.object);
+            let body = f(&current)?;
+            match admission::prepare_update(&rt, &current, body, subresource)? {
                 Updated::Unchanged => Ok((Change::Keep, None)),
                 Updated::Delete => Ok((if dry_run { Change::Keep } else { Change::Delete }, None)),
                 Updated::Put(new) => {
@@ -474,7 +489,7 @@ pub(super) async fn write_existing(
         (_, Some(dry)) => Ok(Reply::Json(200, dry)),
         (Some(stored), None) => {
             ctx.server.after_write(&ctx.rt, Some(&stored.object));
-            Ok(Reply::Json(200, (*stored.object).clone()))
+            Ok(Reply::Json(200, present(&ctx.rt, &stored.object)))
         }
         (None, None) => {
             ctx.server.after_delete(&ctx.rt, name);
@@ -629,7 +644,7 @@ pub(crate) async fn delete_object(
     match stored {
         Some(s) if !dry_run => {
             server.after_write(rt, Some(&s.object));
-            Ok((*s.object).clone())
+            Ok(present(rt, &s.object))
         }
         _ => {
             if !dry_run {

@@ -86,7 +86,7 @@ pub async fn write(ctx: &Ctx<'_>, name: &str, method: &Method, body: &Bytes) -> 
                 vec![super::error::Cause {
                     reason: "FieldValueInvalid".into(),
                     field: "spec.replicas".into(),
-                    message: format!("spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0"),
+                    message: format!("Invalid value: {replicas}: must be greater than or equal to 0"),
                 }],
             ));
         }

@@ -30,7 +30,7 @@ fn include(ctx: &Ctx<'_>) -> IncludeObject {
 
 /// A Table of `objects`.
 pub fn table(ctx: &Ctx<'_>, objects: &[Arc<Value>], resource_version: &str, next: Option<&str>) -> Value {
-    let objects: Vec<Value> = objects.iter().map(|o| (**o).clone()).collect();
+    let objects: Vec<Value> = objects.iter().map(|o| super::resources::present(&ctx.rt, o)).collect();
     to_table(
         &spec_for(&ctx.rt),
         &objects,
@@ -45,7 +45,9 @@ pub fn table(ctx: &Ctx<'_>, objects: &[Arc<Value>], resource_version: &str, next
 pub fn row_renderer(ctx: &Ctx<'_>) -> impl Fn(&Value) -> Value + Send + 'static {
     let spec = spec_for(&ctx.rt);
     let include = include(ctx);
+    let rt = ctx.rt.clone();
     move |obj: &Value| {
+        let obj = &super::resources::present(&rt, obj);
         let rv = obj
             .pointer("/metadata/resourceVersion")
             .and_then(Value::as_str)

@@ -10,15 +10,15 @@ fn invalid(field: &str, value: &Value, message: &str) -> Cause {
     Cause {
         reason: "FieldValueInvalid".into(),
         field: field.into(),
-        message: format!("{field}: Invalid value: {value}: {message}"),
+        message: format!("Invalid value: {value}: {message}"),
     }
 }
 
 fn required(field: &str, message: &str) -> Cause {
     let text = if message.is_empty() {
-        format!("{field}: Required value")
+        "Required value".to_string()
     } else {
-        format!("{field}: Required value: {message}")
+        format!("Required value: {message}")
     };
     Cause {
         reason: "FieldValueRequired".into(),
@@ -94,9 +94,7 @@ pub fn check(rt: &ResourceType, obj: &Value) -> Result<(), Vec<Cause>> {
                 out.push(Cause {
                     reason: "FieldValueNotSupported".into(),
                     field: "spec.template.spec.restartPolicy".into(),
-                    message: format!(
-                        "spec.template.spec.restartPolicy: Unsupported value: {policy}: supported values: \"OnFailure\", \"Never\""
-                    ),
+                    message: format!("Unsupported value: {policy}: supported values: \"OnFailure\", \"Never\""),
                 });
             }
         }
@@ -117,7 +115,7 @@ pub fn check(rt: &ResourceType, obj: &Value) -> Result<(), Vec<Cause>> {
                 let crate::registry::CrdError::Invalid { field, message } = e;
                 out.push(Cause {
                     reason: "FieldValueInvalid".into(),
-                    message: format!("{field}: {message}"),
+                    message,
                     field,
                 });
             }
@@ -132,8 +130,12 @@ pub fn check(rt: &ResourceType, obj: &Value) -> Result<(), Vec<Cause>> {
                     for problem in crate::schema::check_structural(schema) {
                         out.push(Cause {
                             reason: "FieldValueInvalid".into(),
-                            field: format!("spec.versions[{i}].schema.openAPIV3Schema"),
-                            message: problem,
+                            // The problem names its own path inside the schema.
+                            field: String::new(),
+                            message: problem.replace(
+                                "spec.validation.openAPIV3Schema",
+                                &format!("spec.versions[{i}].schema.openAPIV3Schema"),
+                            ),
                         });
                     }
                 }

@@ -83,10 +83,11 @@ pub fn start(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
 
     // Where the stream starts: the initial state, or history after the requested revision.
     let from_state = matches!(requested.as_deref(), None | Some("0")) || send_initial;
+    let served = Arc::clone(&ctx.rt);
     let render = move |event_type: &str, obj: &Value| -> Bytes {
         match &table {
             Some(render) => line(event_type, &render(obj)),
-            None => line(event_type, obj),
+            None => line(event_type, &super::resources::present(&served, obj)),
         }
     };
     let (mut initial, mut live, start_revision): (Vec<Bytes>, broadcast::Receiver<Arc<WatchEvent>>, u64) = if from_state
