@@ -45,6 +45,7 @@ async fn delete_key(server: &Arc<ApiServer>, key: &Key, propagation: &str) {
         propagation: propagation.to_string(),
         uid: None,
         resource_version: None,
+        dry_run: false,
     };
     if let Err(e) = delete_object(server, &rt, key, &opts, false).await
         && e.code != 404
@@ -68,11 +69,18 @@ pub async fn orphan_dependents(server: &Arc<ApiServer>, uid: &str) {
                     return Ok::<_, ()>((Change::Keep, ()));
                 };
                 let mut next = (*current.object).clone();
-                if let Some(refs) = next
-                    .pointer_mut("/metadata/ownerReferences")
-                    .and_then(Value::as_array_mut)
-                {
-                    refs.retain(|r| r.get("uid").and_then(Value::as_str) != Some(uid));
+                if let Some(meta) = object::meta_mut(&mut next) {
+                    let left = meta
+                        .get_mut("ownerReferences")
+                        .and_then(Value::as_array_mut)
+                        .map(|refs| {
+                            refs.retain(|r| r.get("uid").and_then(Value::as_str) != Some(uid));
+                            refs.len()
+                        });
+                    // An empty list is no list, as Kubernetes serializes it.
+                    if left == Some(0) {
+                        meta.remove("ownerReferences");
+                    }
                 }
                 Ok((Change::Put(next), ()))
             })

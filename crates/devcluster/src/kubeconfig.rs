@@ -46,6 +46,18 @@ pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
+/// The token stored at `path`, or a new one stored there (readable by its owner only).
+pub fn load_or_create_token(path: &Path) -> std::io::Result<String> {
+    if let Ok(token) = std::fs::read_to_string(path)
+        && !token.trim().is_empty()
+    {
+        return Ok(token.trim().to_string());
+    }
+    let token = new_token();
+    write_private(path, token.as_bytes())?;
+    Ok(token)
+}
+
 /// A random bearer token.
 pub fn new_token() -> String {
     let mut b = [0u8; 24];

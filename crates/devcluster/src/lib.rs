@@ -10,13 +10,17 @@ pub mod jsonpath;
 pub mod kubeconfig;
 pub mod object;
 pub mod patch;
+pub mod protobuf;
 pub mod registry;
 pub mod schema;
 pub mod selectors;
 pub mod server;
+pub mod sim;
 pub mod store;
 pub mod table;
+pub mod testing;
 pub mod tls;
+pub mod workloads;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -41,6 +45,9 @@ pub struct Config {
     pub kubeconfig: Option<PathBuf>,
     /// Store tunables.
     pub store: StoreConfig,
+    /// Run the simulated workload controllers (ReplicaSets, pods, Deployments, Jobs, endpoints,
+    /// budgets) with these settings; `None` serves the API only.
+    pub simulation: Option<sim::SimConfig>,
 }
 
 /// Why the dev cluster could not start.
@@ -125,7 +132,17 @@ impl DevCluster {
             None => tls::TlsMaterial::generate()?,
         };
         let tls_config = tls.server_config()?;
-        let token = kubeconfig::new_token();
+        // The token is kept with the data so that clients holding the kubeconfig keep working across
+        // restarts, as they would with a real cluster.
+        let token = match &config.data_dir {
+            Some(dir) => {
+                kubeconfig::load_or_create_token(&dir.join("token")).map_err(|source| StartError::Kubeconfig {
+                    path: dir.join("token"),
+                    source,
+                })?
+            }
+            None => kubeconfig::new_token(),
+        };
         let server = ApiServer::new(Arc::clone(&store), token.clone());
         ensure_namespaces(&server).await;
         let kubeconfig = config
@@ -144,7 +161,10 @@ impl DevCluster {
         let serve = tokio::spawn(Arc::clone(&server).serve(listener, tls_config, async move {
             let _ = rx.await;
         }));
-        let gc = tokio::spawn(gc::run(Arc::clone(&server)));
+        let mut tasks = vec![serve, tokio::spawn(gc::run(Arc::clone(&server)))];
+        if let Some(sim) = config.simulation.clone() {
+            tasks.push(tokio::spawn(workloads::Workloads::new(Arc::clone(&server), sim).run()));
+        }
         Ok(DevCluster {
             server,
             addr,
@@ -152,7 +172,7 @@ impl DevCluster {
             token,
             ca_pem: tls.ca_pem,
             shutdown: Some(tx),
-            tasks: vec![serve, gc],
+            tasks,
         })
     }
 

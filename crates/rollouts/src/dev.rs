@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use rollouts_devcluster::faults::{FaultRule, FaultSettings};
+use rollouts_devcluster::sim::SimConfig;
 use rollouts_devcluster::{Config, DevCluster};
 
 /// Options of `rollouts dev`.
@@ -44,6 +45,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let cluster = DevCluster::start(Config {
         data_dir: Some(data_dir.clone()),
         port: args.port,
+        simulation: Some(SimConfig::default()),
         ..Config::default()
     })
     .await

@@ -99,6 +99,37 @@ fn labels_causes(meta: &Map<String, Value>) -> Vec<Cause> {
             }
         }
     }
+    out.extend(annotations_causes(meta));
+    out
+}
+
+/// The most bytes (keys and values) all annotations of an object may take.
+const ANNOTATIONS_MAX_BYTES: usize = 256 * 1024;
+
+fn annotations_causes(meta: &Map<String, Value>) -> Vec<Cause> {
+    let mut out = Vec::new();
+    let Some(annotations) = meta.get("annotations").and_then(Value::as_object) else {
+        return out;
+    };
+    let mut total = 0;
+    for (k, v) in annotations {
+        // Annotation keys follow the label key rule, in any case.
+        if let Some(p) = object::label_key_problems(&k.to_lowercase()) {
+            out.push(cause(
+                "FieldValueInvalid",
+                "metadata.annotations",
+                format!("Invalid value: \"{k}\": {p}"),
+            ));
+        }
+        total += k.len() + v.as_str().map_or(0, str::len);
+    }
+    if total > ANNOTATIONS_MAX_BYTES {
+        out.push(cause(
+            "FieldValueTooLong",
+            "metadata.annotations",
+            format!("Too long: may not be more than {ANNOTATIONS_MAX_BYTES} bytes"),
+        ));
+    }
     out
 }
 
@@ -204,15 +235,21 @@ pub enum Updated {
     Put(Value),
     /// Nothing changed: keep the stored object (no new resourceVersion, no event).
     Unchanged,
-    /// The last finalizer of an object being deleted is gone: remove it.
-    Delete,
+    /// The last finalizer of an object being deleted is gone: remove it (its last state is given).
+    Delete(Value),
 }
 
+/// The object without what changes on every write: the resourceVersion, and the times of field ownership
+/// (an apply that changes nothing, not even who owns what, is no write).
 fn without_volatile(v: &Value) -> Value {
     let mut v = v.clone();
     if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.remove("resourceVersion");
-        meta.remove("managedFields");
+        if let Some(entries) = meta.get_mut("managedFields").and_then(Value::as_array_mut) {
+            for entry in entries.iter_mut().filter_map(Value::as_object_mut) {
+                entry.remove("time");
+            }
+        }
     }
     v
 }
@@ -298,7 +335,9 @@ pub fn prepare_update(
                     None => obj.remove("status"),
                 };
             }
-            Value::Object(obj)
+            let mut obj = Value::Object(obj);
+            super::defaults::canonicalize(rt, &mut obj);
+            obj
         }
     };
     let deleting = old.pointer("/metadata/deletionTimestamp").is_some();
@@ -318,7 +357,7 @@ pub fn prepare_update(
         ));
     }
     if deleting && new_finalizers.is_empty() && !super::defaults::has_spec_finalizers(rt, &new) {
-        return Ok(Updated::Delete);
+        return Ok(Updated::Delete(new));
     }
     if without_volatile(&new) == without_volatile(old) {
         return Ok(Updated::Unchanged);
@@ -417,7 +456,7 @@ mod tests {
         gone["metadata"]["finalizers"] = json!([]);
         assert!(matches!(
             prepare_update(&cm, &old, gone, None).unwrap(),
-            Updated::Delete
+            Updated::Delete(_)
         ));
         let mut more = old.clone();
         more["metadata"]["finalizers"] = json!(["x", "y"]);

@@ -81,6 +81,7 @@ pub fn on_create(rt: &ResourceType, obj: &mut Value) {
         ("", "Namespace") => {
             set_default(obj, "/spec/finalizers", json!(["kubernetes"]));
             obj["status"] = json!({ "phase": "Active" });
+            canonicalize(rt, obj);
         }
         ("", "Pod") => {
             pod_spec_defaults(obj, "/spec");
@@ -160,6 +161,25 @@ pub fn on_create(rt: &ResourceType, obj: &mut Value) {
             });
         }
         _ => {}
+    }
+}
+
+/// What kube-apiserver enforces on every write of a kind: a namespace carries its name as the label
+/// `kubernetes.io/metadata.name`.
+pub fn canonicalize(rt: &ResourceType, obj: &mut Value) {
+    if rt.group.is_empty()
+        && rt.kind == "Namespace"
+        && let Some(name) = obj
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        && let Some(meta) = obj.get_mut("metadata").and_then(Value::as_object_mut)
+    {
+        let labels = meta.entry("labels").or_insert_with(|| json!({}));
+        if !labels.is_object() {
+            *labels = json!({});
+        }
+        labels["kubernetes.io/metadata.name"] = json!(name);
     }
 }
 

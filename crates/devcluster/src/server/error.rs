@@ -97,6 +97,13 @@ impl ApiError {
         e
     }
 
+    /// 409 for a server-side apply that would take fields from other managers; the details hold only the causes.
+    pub fn apply_conflict(message: String, causes: Vec<Value>) -> Self {
+        let mut e = Self::new(409, "Conflict", message);
+        e.details = Some(json!({ "causes": causes }));
+        e
+    }
+
     /// The usual Conflict for a stale resourceVersion.
     pub fn stale(rt: &ResourceType, name: &str) -> Self {
         Self::conflict(
@@ -137,6 +144,13 @@ impl ApiError {
                 .collect(),
         );
         e.details = Some(d);
+        e
+    }
+
+    /// 422 without details of the object (a patch that does not apply), as `NewGenericServerResponse` gives it.
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        let mut e = Self::new(422, "Invalid", message);
+        e.details = Some(json!({}));
         e
     }
 
@@ -183,14 +197,18 @@ impl ApiError {
         Self::new(413, "RequestEntityTooLarge", message)
     }
 
-    /// 415.
-    pub fn unsupported_media_type(content_type: &str) -> Self {
+    /// 415 for a patch type the resource does not take; `strategic` says whether strategic merge patches are
+    /// among the accepted ones (built-in kinds).
+    pub fn unsupported_media_type(strategic: bool) -> Self {
+        let accepted = if strategic {
+            "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml"
+        } else {
+            "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+        };
         Self::new(
             415,
             "UnsupportedMediaType",
-            format!(
-                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml (got {content_type})"
-            ),
+            format!("the body of the request was in an unknown format - accepted media types include: {accepted}"),
         )
     }
 
@@ -203,6 +221,11 @@ impl ApiError {
         );
         e.retry_after = Some(1);
         e
+    }
+
+    /// 500 for an object bigger than storage takes: etcd's error, which kube-apiserver passes on with no reason.
+    pub fn storage_too_large() -> Self {
+        Self::new(500, "", "etcdserver: request is too large")
     }
 
     /// 500.
@@ -221,6 +244,11 @@ impl ApiError {
             "reason": self.reason,
             "code": self.code,
         });
+        if self.reason.is_empty()
+            && let Some(o) = s.as_object_mut()
+        {
+            o.remove("reason");
+        }
         if let Some(d) = &self.details {
             s["details"] = d.clone();
         }

@@ -80,6 +80,7 @@ pub async fn evict(ctx: &Ctx<'_>, name: &str, _body: &Bytes) -> Result<Reply, Ap
         propagation: "Background".into(),
         uid: None,
         resource_version: None,
+        dry_run: false,
     };
     delete_object(ctx.server, &Arc::clone(&ctx.rt), &key, &opts, false).await?;
     Ok(Reply::Json(201, super::error::success_status(None)))

@@ -8,7 +8,7 @@ pub mod error;
 mod eviction;
 mod openapi;
 mod patching;
-mod query;
+pub(crate) mod query;
 pub(crate) mod resources;
 pub mod route;
 mod scale;

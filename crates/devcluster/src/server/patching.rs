@@ -16,34 +16,21 @@ use crate::store::Change;
 
 const APPLY: &str = "application/apply-patch+yaml";
 
-fn patch_error(rt: &ResourceType, name: &str, e: patch::PatchError) -> ApiError {
-    ApiError::invalid(
-        rt,
-        name,
-        vec![Cause {
-            reason: "FieldValueInvalid".into(),
-            field: String::new(),
-            message: e.to_string(),
-        }],
-    )
+/// A patch that does not apply to the object: 422 with no kind, name or causes, as kube-apiserver answers it
+/// (kubectl prints "The request is invalid: ...").
+fn patch_error(e: patch::PatchError) -> ApiError {
+    ApiError::unprocessable(e.to_string())
 }
 
 /// Applies a (non-apply) patch of `content_type` to `current`.
-pub fn apply_patch(
-    rt: &ResourceType,
-    content_type: &str,
-    current: &Value,
-    body: &Value,
-    name: Option<&str>,
-) -> Result<Value, ApiError> {
-    let name = name.unwrap_or_default();
+pub fn apply_patch(rt: &ResourceType, content_type: &str, current: &Value, body: &Value) -> Result<Value, ApiError> {
     match content_type {
         "application/merge-patch+json" => {
             let mut next = current.clone();
             patch::merge_patch(&mut next, body);
             Ok(next)
         }
-        "application/json-patch+json" => patch::json_patch(current, body).map_err(|e| patch_error(rt, name, e)),
+        "application/json-patch+json" => patch::json_patch(current, body).map_err(patch_error),
         "application/strategic-merge-patch+json" => {
             let strategy = if current.get("kind").and_then(Value::as_str) == Some("Scale") {
                 Some(Strategy::new())
@@ -53,11 +40,11 @@ pub fn apply_patch(
                 Strategy::for_kind(&rt.group, &rt.kind)
             };
             let Some(strategy) = strategy else {
-                return Err(ApiError::unsupported_media_type(content_type));
+                return Err(ApiError::unsupported_media_type(false));
             };
-            patch::strategic_merge_patch(current, body, &strategy).map_err(|e| patch_error(rt, name, e))
+            patch::strategic_merge_patch(current, body, &strategy).map_err(patch_error)
         }
-        other => Err(ApiError::unsupported_media_type(other)),
+        _ => Err(ApiError::unsupported_media_type(!rt.is_custom())),
     }
 }
 
@@ -79,7 +66,7 @@ pub async fn patch(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, body: &
     let rt = Arc::clone(&ctx.rt);
     let content_type = ctx.headers.content_type.clone();
     write_existing(ctx, name, subresource, |current| {
-        apply_patch(&rt, &content_type, current, &patch_body, Some(name))
+        apply_patch(&rt, &content_type, current, &patch_body)
     })
     .await
 }
@@ -96,35 +83,38 @@ fn apply_error(rt: &ResourceType, name: &str, e: ApplyError) -> ApiError {
             }],
         ),
         ApplyError::Conflict { conflicts } => {
-            let mut err = ApiError::conflict(
-                rt,
-                name,
-                &ApplyError::Conflict {
-                    conflicts: conflicts.clone(),
-                }
-                .to_string(),
-            );
-            err.message = format!(
-                "Apply failed with {} conflict{}: {}",
-                conflicts.len(),
-                if conflicts.len() == 1 { "" } else { "s" },
-                conflicts
-                    .iter()
-                    .map(|c| format!("conflict with \"{}\": {}", c.manager, c.path))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            if let Some(d) = err.details.as_mut() {
-                d["causes"] = Value::Array(
-                    conflicts
-                        .iter()
-                        .map(|c| json!({ "reason": "FieldManagerConflict", "message": format!("conflict with \"{}\"", c.manager), "field": c.path }))
-                        .collect(),
-                );
-            }
-            err
+            let causes = conflicts
+                .iter()
+                .map(|c| json!({ "reason": "FieldManagerConflict", "message": format!("conflict with \"{}\"", c.manager), "field": c.path }))
+                .collect();
+            ApiError::apply_conflict(conflict_message(&conflicts), causes)
         }
     }
+}
+
+/// The message of an apply conflict, worded as kube-apiserver words it: one conflict on one line, more grouped
+/// by manager (in name order), one path a line.
+fn conflict_message(conflicts: &[patch::FieldConflict]) -> String {
+    if let [only] = conflicts {
+        return format!(
+            "Apply failed with 1 conflict: conflict with \"{}\": {}",
+            only.manager, only.path
+        );
+    }
+    let mut managers: Vec<&str> = conflicts.iter().map(|c| c.manager.as_str()).collect();
+    managers.sort_unstable();
+    managers.dedup();
+    let mut lines = Vec::new();
+    for manager in managers {
+        lines.push(format!("conflicts with \"{manager}\":"));
+        lines.extend(
+            conflicts
+                .iter()
+                .filter(|c| c.manager == manager)
+                .map(|c| format!("- {}", c.path)),
+        );
+    }
+    format!("Apply failed with {} conflicts: {}", conflicts.len(), lines.join("\n"))
 }
 
 /// Server-side apply: create or update from an applied configuration.
@@ -148,7 +138,7 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
     let now = object::rfc3339(jiff::Timestamp::now());
     let exists = ctx.server.store.get(&ctx.key_for(name)).is_some();
     if !exists {
-        namespace_check(ctx)?;
+        namespace_check(ctx, name)?;
     }
     let dry_run = ctx.query.get("dryRun") == Some("All");
     let outcome = ctx
@@ -185,7 +175,7 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
                 Some(_) => {
                     match admission::prepare_update(&rt, live.as_ref().unwrap_or(&Value::Null), merged, subresource)? {
                         Updated::Unchanged => Ok((Change::Keep, None)),
-                        Updated::Delete => Ok((if dry_run { Change::Keep } else { Change::Delete }, None)),
+                        Updated::Delete(last) => Ok((if dry_run { Change::Keep } else { Change::Delete }, Some(last))),
                         Updated::Put(next) => {
                             let (next, _) = validate(ctx, next)?;
                             Ok((
@@ -203,15 +193,19 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
         })
         .await
         .map_err(ApiError::internal)??;
+    let code = if exists { 200 } else { 201 };
     match outcome {
+        // A dry run answers what would have been stored.
+        (_, Some(result)) if dry_run => Ok(Reply::Json(code, result)),
         (Some(stored), _) => {
             ctx.server.after_write(&ctx.rt, Some(&stored.object));
-            Ok(Reply::Json(
-                if exists { 200 } else { 201 },
-                super::resources::present(&ctx.rt, &stored.object),
-            ))
+            Ok(Reply::Json(code, super::resources::present(&ctx.rt, &stored.object)))
         }
-        (None, Some(dry)) => Ok(Reply::Json(200, dry)),
-        (None, None) => Ok(Reply::Json(200, super::error::success_status(None))),
+        // The apply emptied the finalizers of an object being deleted: it is gone; answer its last state.
+        (None, Some(last)) => {
+            ctx.server.after_delete(&ctx.rt, name);
+            Ok(Reply::Json(200, super::resources::present(&ctx.rt, &last)))
+        }
+        (None, None) => Err(ApiError::not_found(&ctx.rt, name)),
     }
 }

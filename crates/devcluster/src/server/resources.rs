@@ -186,6 +186,11 @@ pub(super) fn parse_body(ctx: &Ctx<'_>, body: &Bytes) -> Result<Value, ApiError>
     if body.is_empty() {
         return Err(ApiError::bad_request("the request body is empty"));
     }
+    // kubectl's typed commands (`create deployment`, `drain`, ...) send Kubernetes protobuf.
+    if crate::protobuf::is_protobuf_media_type(&ctx.headers.content_type) {
+        return crate::protobuf::decode_object(body)
+            .map_err(|e| ApiError::bad_request(format!("the request body could not be decoded: {e}")));
+    }
     let yaml = ctx.headers.content_type.contains("yaml");
     let parsed = if yaml {
         let text = std::str::from_utf8(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
@@ -250,7 +255,7 @@ pub(super) fn validate(ctx: &Ctx<'_>, obj: Value) -> Result<(Value, Vec<String>)
         }
     }
     if serde_json::to_vec(&stored).map(|b| b.len()).unwrap_or(0) > MAX_OBJECT_BYTES {
-        return Err(ApiError::internal("etcdserver: request is too large"));
+        return Err(ApiError::storage_too_large());
     }
     // Typed re-encoding of built-ins may drop an empty metadata; it must stay an object.
     if stored.get("metadata").is_none()
@@ -398,7 +403,8 @@ fn decode_continue(token: &str) -> Result<String, ApiError> {
     String::from_utf8(bytes.map_err(|_| bad())?).map_err(|_| bad())
 }
 
-pub(super) fn namespace_check(ctx: &Ctx<'_>) -> Result<(), ApiError> {
+/// Refuses to create `name` in a namespace that does not exist or is being deleted.
+pub(super) fn namespace_check(ctx: &Ctx<'_>, name: &str) -> Result<(), ApiError> {
     let Some(ns) = ctx.path.namespace.as_deref().filter(|_| ctx.rt.namespaced) else {
         return Ok(());
     };
@@ -414,9 +420,8 @@ pub(super) fn namespace_check(ctx: &Ctx<'_>) -> Result<(), ApiError> {
         .ok_or_else(|| ApiError::namespace_not_found(ns))?;
     if stored.object.pointer("/metadata/deletionTimestamp").is_some() {
         return Err(ApiError::forbidden(format!(
-            "{} \"{}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
+            "{} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated",
             ctx.rt.group_resource(),
-            "",
         )));
     }
     Ok(())
@@ -429,8 +434,8 @@ pub(super) fn new_object(ctx: &Ctx<'_>, body: Value) -> Result<(Value, Vec<Strin
 }
 
 async fn create(ctx: &Ctx<'_>, body: &Bytes) -> Result<Reply, ApiError> {
-    namespace_check(ctx)?;
     let body = parse_body(ctx, body)?;
+    namespace_check(ctx, object::meta_str(&body, "name").unwrap_or_default())?;
     let (obj, warnings) = new_object(ctx, body)?;
     let name = object::meta_str(&obj, "name").unwrap_or_default().to_string();
     if ctx.dry_run() {
@@ -472,7 +477,9 @@ pub(super) async fn write_existing(
             let body = f(&current)?;
             match admission::prepare_update(&rt, &current, body, subresource)? {
                 Updated::Unchanged => Ok((Change::Keep, None)),
-                Updated::Delete => Ok((if dry_run { Change::Keep } else { Change::Delete }, None)),
+                // The answer is the object as updated, as kube-apiserver gives it when an update empties the
+                // finalizers of an object being deleted.
+                Updated::Delete(last) => Ok((if dry_run { Change::Keep } else { Change::Delete }, Some(last))),
                 Updated::Put(new) => {
                     let (new, _warnings) = validate(ctx, new)?;
                     if dry_run {
@@ -486,24 +493,36 @@ pub(super) async fn write_existing(
         .await
         .map_err(ApiError::internal)??;
     match outcome {
+        (None, Some(last)) => {
+            ctx.server.after_delete(&ctx.rt, name);
+            Ok(Reply::Json(200, present(&ctx.rt, &last)))
+        }
         (_, Some(dry)) => Ok(Reply::Json(200, dry)),
         (Some(stored), None) => {
             ctx.server.after_write(&ctx.rt, Some(&stored.object));
             Ok(Reply::Json(200, present(&ctx.rt, &stored.object)))
         }
-        (None, None) => {
-            ctx.server.after_delete(&ctx.rt, name);
-            Ok(Reply::Json(
-                200,
-                super::error::success_status(Some(json!({ "name": name, "kind": ctx.rt.plural }))),
-            ))
-        }
+        (None, None) => Err(ApiError::not_found(&ctx.rt, name)),
     }
 }
 
 async fn update(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, body: &Bytes) -> Result<Reply, ApiError> {
-    let body = parse_body(ctx, body)?;
-    write_existing(ctx, name, subresource, move |_| Ok(body)).await
+    let mut body = parse_body(ctx, body)?;
+    write_existing(ctx, name, subresource, move |current| {
+        // A body without field ownership keeps the stored one, as kube-apiserver's field manager does.
+        let given = body
+            .pointer("/metadata/managedFields")
+            .and_then(Value::as_array)
+            .is_some_and(|m| !m.is_empty());
+        if !given
+            && let Some(managed) = current.pointer("/metadata/managedFields").cloned()
+            && let Some(meta) = body.get_mut("metadata").and_then(Value::as_object_mut)
+        {
+            meta.insert("managedFields".into(), managed);
+        }
+        Ok(body)
+    })
+    .await
 }
 
 async fn finalize_namespace(ctx: &Ctx<'_>, name: &str, body: &Bytes) -> Result<Reply, ApiError> {
@@ -526,6 +545,8 @@ pub(crate) struct DeleteOptions {
     pub uid: Option<String>,
     /// Precondition on the resourceVersion.
     pub resource_version: Option<String>,
+    /// `dryRun: ["All"]` in the body (kubectl sends it there rather than in the query).
+    pub dry_run: bool,
 }
 
 pub(super) fn delete_options(ctx: &Ctx<'_>, body: &Bytes) -> Result<DeleteOptions, ApiError> {
@@ -555,14 +576,22 @@ pub(super) fn delete_options(ctx: &Ctx<'_>, body: &Bytes) -> Result<DeleteOption
             .pointer("/preconditions/resourceVersion")
             .and_then(Value::as_str)
             .map(str::to_string),
+        dry_run: opts
+            .get("dryRun")
+            .and_then(Value::as_array)
+            .is_some_and(|d| d.iter().any(|v| v == "All")),
     })
 }
 
 async fn delete(ctx: &Ctx<'_>, name: &str, body: &Bytes) -> Result<Reply, ApiError> {
     let opts = delete_options(ctx, body)?;
-    let last = delete_object(ctx.server, &ctx.rt, &ctx.key_for(name), &opts, ctx.dry_run()).await?;
+    let dry_run = ctx.dry_run() || opts.dry_run;
+    let last = delete_object(ctx.server, &ctx.rt, &ctx.key_for(name), &opts, dry_run).await?;
     Ok(Reply::Json(200, last))
 }
+
+/// Namespaces kube-apiserver's namespace lifecycle admission refuses to delete.
+const IMMORTAL_NAMESPACES: [&str; 3] = ["default", "kube-system", "kube-public"];
 
 /// Deletes (or starts deleting) one object; returns its last state. Shared with garbage collection.
 pub(crate) async fn delete_object(
@@ -574,6 +603,11 @@ pub(crate) async fn delete_object(
 ) -> Result<Value, ApiError> {
     let name = key.name.clone();
     let current = server.store.get(key).ok_or_else(|| ApiError::not_found(rt, &name))?;
+    if rt.group.is_empty() && rt.kind == "Namespace" && IMMORTAL_NAMESPACES.contains(&name.as_str()) {
+        return Err(ApiError::forbidden(format!(
+            "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
+        )));
+    }
     if opts.propagation == "Orphan" && !dry_run {
         let uid = object::meta_str(&current.object, "uid").unwrap_or_default().to_string();
         crate::gc::orphan_dependents(server, &uid).await;
@@ -657,10 +691,11 @@ pub(crate) async fn delete_object(
 
 async fn delete_collection(ctx: &Ctx<'_>, body: &Bytes) -> Result<Reply, ApiError> {
     let opts = delete_options(ctx, body)?;
+    let dry_run = ctx.dry_run() || opts.dry_run;
     let (items, _) = selected(ctx)?;
     let mut deleted = Vec::new();
     for item in items {
-        match delete_object(ctx.server, &ctx.rt, &item.key, &opts, ctx.dry_run()).await {
+        match delete_object(ctx.server, &ctx.rt, &item.key, &opts, dry_run).await {
             Ok(last) => deleted.push(last),
             Err(e) if e.code == 404 => {}
             Err(e) => return Err(e),

@@ -74,7 +74,7 @@ pub async fn write(ctx: &Ctx<'_>, name: &str, method: &Method, body: &Bytes) -> 
     let reply = write_existing(ctx, name, None, |current| {
         let mut scale = to_scale(&rt, current);
         if is_patch {
-            scale = super::patching::apply_patch(&rt, &content_type, &scale, &body, None)?;
+            scale = super::patching::apply_patch(&rt, &content_type, &scale, &body)?;
         } else {
             scale = body.clone();
         }

@@ -103,6 +103,7 @@ pub struct Store {
     events: broadcast::Sender<Arc<WatchEvent>>,
     persist: Option<Persist>,
     failed: Mutex<Option<String>>,
+    committer: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 /// A watch's start: past events to replay, then live ones.
@@ -199,20 +200,30 @@ impl Store {
             events,
             persist,
             failed: Mutex::new(None),
+            committer: Mutex::new(None),
         });
         let committer = Arc::clone(&store);
-        std::thread::Builder::new()
+        let handle = std::thread::Builder::new()
             .name("store-committer".into())
             .spawn(move || committer.commit_loop())
             .map_err(|e| tracing::error!("cannot start the store committer: {e}"))
             .ok();
+        *lock(&store.committer) = handle;
         store
     }
 
     /// Stops the committer after it has written what is pending.
+    /// Returns once the committer has finished, so that the database is released as soon as the last handle
+    /// on the store goes (and the same directory can be opened again at once).
     pub fn close(&self) {
         lock(&self.inner).closed = true;
         self.wake_committer.notify_all();
+        let handle = lock(&self.committer).take();
+        if let Some(handle) = handle
+            && handle.thread().id() != std::thread::current().id()
+        {
+            let _ = handle.join();
+        }
     }
 
     fn commit_loop(&self) {

@@ -1,0 +1,109 @@
+//! The decisions of the dev cluster's simulated workload controllers, as pure functions.
+//!
+//! The dev cluster runs no containers; instead these functions decide what Kubernetes' controllers and
+//! kubelet would do next. Each takes the object it reconciles, the related objects, the current time
+//! and (where something is random) a source of names or IPs, and returns a [`Plan`]: the
+//! [`Action`]s to apply, in order, and when to call again. Nothing here reads the store, the clock or a
+//! random generator, so every decision can be replayed in tests.
+//!
+//! | controller | entry point | inputs (same namespace) |
+//! | --- | --- | --- |
+//! | ReplicaSet | [`replicaset::reconcile`] | the ReplicaSet, all pods |
+//! | Deployment | [`deployment::reconcile`] | the Deployment, all ReplicaSets, all pods |
+//! | kubelet | [`kubelet::step`] | one pod |
+//! | Job | [`job::reconcile`] | the Job, all pods |
+//! | Endpoints | [`endpoints::reconcile`] / [`endpoints::desired`] | the Service, all pods, the current Endpoints |
+//! | PodDisruptionBudget | [`disruption::reconcile`] / [`disruption::status`] | the budget, all pods, the pods' controllers |
+//!
+//! A runtime calls a controller whenever its object or one of the related objects changes (a pod
+//! event should wake the pod's kubelet, its owner, the Services and budgets selecting it), and again
+//! after `requeue_after` when the plan asks for it. The functions filter the related objects
+//! themselves (by controller reference and selector), so passing every object of the namespace is fine.
+//! A plan for a settled state has no actions, so calling too often is harmless. Writes that fail (a
+//! conflict, an AlreadyExists) need no special handling: the next call sees the store as it is and
+//! decides again.
+//!
+//! Times in written objects have whole-second precision, as the API's `metav1.Time` does. Failure
+//! simulation (crash loops, image pull errors, never-ready containers, Job outcomes) follows the
+//! conventions of [`images`] and [`script`].
+
+pub mod actions;
+pub mod deployment;
+mod deployment_rollout;
+mod deployment_status;
+pub mod disruption;
+pub mod endpoints;
+pub mod hash;
+pub mod images;
+pub mod job;
+pub mod kubelet;
+mod meta;
+mod podutil;
+pub mod random;
+pub mod replicaset;
+pub mod script;
+mod timeline;
+
+#[cfg(test)]
+mod tests;
+
+use std::time::Duration;
+
+pub use actions::{Action, Kind, ObjectRef, Plan};
+pub use podutil::POD_DELETION_COST;
+pub use random::SeededRandom;
+
+/// Settings of the simulation: how fast simulated pods move through their lives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimConfig {
+    /// From pod creation to containers started (image pulled, sandbox up).
+    pub start_delay: Duration,
+    /// Multiplies everything a workload waits for by itself: `sleep`s of container scripts, the
+    /// kubelet's restart and image pull back-offs, the Job controller's retry back-off. 1.0 is real
+    /// time; tests use small values.
+    pub time_scale: f64,
+    /// Longest time the kubelet takes to stop a deleted pod (its grace period applies when shorter).
+    pub termination_delay: Duration,
+    /// How long a `crashloop` container runs before it exits.
+    pub crash_after: Duration,
+    /// How long a failing pull shows `ErrImagePull` before the kubelet reports `ImagePullBackOff`.
+    pub image_pull_error_for: Duration,
+    /// The node every pod is bound to.
+    pub node_name: String,
+    /// That node's IP, reported as the pods' `hostIP`.
+    pub host_ip: String,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            start_delay: Duration::from_secs(1),
+            time_scale: 1.0,
+            termination_delay: Duration::from_secs(1),
+            crash_after: Duration::from_secs(1),
+            image_pull_error_for: Duration::from_secs(5),
+            node_name: "dev-node".to_string(),
+            host_ip: "10.0.0.1".to_string(),
+        }
+    }
+}
+
+/// Why a controller could not plan: the object it was given is not usable as it stands (the API
+/// server's validation normally prevents this).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SimError {
+    /// A field every such object has is missing.
+    #[error("the object has no {field}")]
+    Missing {
+        /// The missing field.
+        field: &'static str,
+    },
+    /// A field has a value the controller cannot use.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The field.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}

@@ -1,0 +1,224 @@
+//! A dev cluster for tests: started on its own runtime thread, with a private data directory, kubeconfig
+//! and kubectl cache, and helpers to run the real `kubectl` against it. Stopped (and its directory
+//! removed) on drop.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::sim::SimConfig;
+use crate::{Config, DevCluster, StartError};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A running dev cluster owned by a test.
+pub struct TestCluster {
+    runtime: Option<tokio::runtime::Runtime>,
+    cluster: Option<DevCluster>,
+    dir: PathBuf,
+    keep_dir: bool,
+    simulation: Option<SimConfig>,
+}
+
+/// Simulation settings for tests: quick starts and a tenth of real time for sleeps and back-offs.
+pub fn fast_simulation() -> SimConfig {
+    SimConfig {
+        start_delay: std::time::Duration::from_millis(200),
+        time_scale: 0.1,
+        termination_delay: std::time::Duration::from_millis(100),
+        crash_after: std::time::Duration::from_millis(300),
+        ..SimConfig::default()
+    }
+}
+
+/// A fresh directory under the system temp dir, unique to this process and call.
+pub fn temp_dir(label: &str) -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("rollouts-{label}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+impl TestCluster {
+    /// Starts a cluster in a new temporary directory.
+    pub fn start() -> Result<Self, StartError> {
+        Self::start_in(&temp_dir("devcluster"), 0)
+    }
+
+    /// Starts a cluster in a new temporary directory with the simulated workloads running, fast:
+    /// pods start in 200 ms and every simulated wait is a tenth of real time.
+    pub fn start_simulated() -> Result<Self, StartError> {
+        Self::start_with(&temp_dir("devcluster"), 0, Some(fast_simulation()))
+    }
+
+    /// Starts a cluster on `dir` (reusing what is stored there) and `port` (0: any), serving the API only.
+    pub fn start_in(dir: &Path, port: u16) -> Result<Self, StartError> {
+        Self::start_with(dir, port, None)
+    }
+
+    /// Starts a cluster on `dir` and `port` with the simulated workloads when `simulation` is given.
+    pub fn start_with(dir: &Path, port: u16, simulation: Option<SimConfig>) -> Result<Self, StartError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|source| StartError::Listen { port, source })?;
+        let config = Config {
+            data_dir: Some(dir.to_path_buf()),
+            port,
+            simulation: simulation.clone(),
+            ..Config::default()
+        };
+        let cluster = runtime.block_on(DevCluster::start(config))?;
+        Ok(TestCluster {
+            runtime: Some(runtime),
+            cluster: Some(cluster),
+            dir: dir.to_path_buf(),
+            keep_dir: false,
+            simulation,
+        })
+    }
+
+    /// The running cluster.
+    pub fn cluster(&self) -> &DevCluster {
+        // Present from start until drop.
+        self.cluster.as_ref().unwrap_or_else(|| unreachable_cluster())
+    }
+
+    /// Runs `f` on the cluster's runtime.
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        match &self.runtime {
+            Some(rt) => rt.block_on(f),
+            None => unreachable_cluster(),
+        }
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The kubeconfig path.
+    pub fn kubeconfig(&self) -> PathBuf {
+        self.dir.join("kubeconfig")
+    }
+
+    /// The port the cluster listens on.
+    pub fn port(&self) -> u16 {
+        self.cluster().addr.port()
+    }
+
+    /// A `kubectl` command aimed at this cluster (its kubeconfig, a private discovery cache).
+    pub fn kubectl_command(&self) -> Command {
+        let mut cmd = Command::new("kubectl");
+        cmd.env("KUBECONFIG", self.kubeconfig())
+            .env("KUBECACHEDIR", self.dir.join("kubectl-cache"))
+            .env_remove("KUBECTL_EXTERNAL_DIFF")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs kubectl with `args`.
+    pub fn kubectl(&self, args: &[&str]) -> Output {
+        self.kubectl_command()
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| failed_to_run(&e))
+    }
+
+    /// Runs kubectl with `args`, feeding `stdin`.
+    pub fn kubectl_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = self
+            .kubectl_command()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| failed_to_run(&e));
+        if let Some(mut input) = child.stdin.take() {
+            let _ = input.write_all(stdin.as_bytes());
+        }
+        child.wait_with_output().unwrap_or_else(|e| failed_to_run(&e))
+    }
+
+    /// Runs kubectl and returns its stdout, failing with its stderr if it exits non-zero.
+    pub fn kubectl_ok(&self, args: &[&str]) -> String {
+        check(args, self.kubectl(args))
+    }
+
+    /// Like [`Self::kubectl_ok`] with `stdin`.
+    pub fn kubectl_ok_stdin(&self, args: &[&str], stdin: &str) -> String {
+        check(args, self.kubectl_stdin(args, stdin))
+    }
+
+    /// Stops the cluster, keeping its directory, and returns the directory and port.
+    pub fn stop(mut self) -> (PathBuf, u16) {
+        let port = self.port();
+        self.keep_dir = true;
+        self.shutdown();
+        (self.dir.clone(), port)
+    }
+
+    /// Stops and starts again on the same directory and port, with the same simulation settings.
+    pub fn restart(self) -> Result<Self, StartError> {
+        let simulation = self.simulation.clone();
+        let (dir, port) = self.stop();
+        Self::start_with(&dir, port, simulation)
+    }
+
+    fn shutdown(&mut self) {
+        if let (Some(rt), Some(cluster)) = (self.runtime.as_ref(), self.cluster.take()) {
+            rt.block_on(cluster.stop());
+        }
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(std::time::Duration::from_secs(2));
+        }
+    }
+}
+
+#[allow(clippy::panic)]
+fn unreachable_cluster() -> ! {
+    panic!("the test cluster was already stopped")
+}
+
+#[allow(clippy::panic)]
+fn failed_to_run(e: &std::io::Error) -> ! {
+    panic!("cannot run kubectl: {e}")
+}
+
+#[allow(clippy::panic)]
+fn check(args: &[&str], out: Output) -> String {
+    if !out.status.success() {
+        panic!(
+            "kubectl {} failed ({}):\nstdout: {}\nstderr: {}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Whether the real kubectl is available (tests that need it skip, loudly, when it is not).
+pub fn kubectl_available() -> bool {
+    let ok = Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("SKIPPED: kubectl is not on PATH");
+    }
+    ok
+}
+
+impl Drop for TestCluster {
+    fn drop(&mut self) {
+        self.shutdown();
+        if !self.keep_dir {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}

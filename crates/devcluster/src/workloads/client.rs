@@ -1,0 +1,181 @@
+//! Writes of the simulated controllers, made through the same request handling as HTTP clients get
+//! (admission, validation, generation, resourceVersions, watch events), only without the network.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use hyper::Method;
+use serde_json::{Value, json};
+
+use crate::server::error::ApiError;
+use crate::server::query::Query;
+use crate::server::resources::{self, Headers};
+use crate::server::route::{GroupVersion, ResourcePath};
+use crate::server::{ApiServer, Reply};
+use crate::sim::{Action, Kind, ObjectRef};
+
+/// An in-process client of the API server.
+pub struct InternalClient {
+    server: Arc<ApiServer>,
+}
+
+fn gv(api_version: &str) -> GroupVersion {
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    GroupVersion {
+        group: group.to_string(),
+        version: version.to_string(),
+    }
+}
+
+fn path(kind: Kind, namespace: &str, name: Option<&str>, subresource: Option<&str>) -> ResourcePath {
+    ResourcePath {
+        gv: gv(kind.api_version()),
+        namespace: (!namespace.is_empty()).then(|| namespace.to_string()),
+        plural: kind.plural().to_string(),
+        name: name.map(str::to_string),
+        subresource: subresource.map(str::to_string),
+    }
+}
+
+fn kind_of(obj: &Value) -> Option<Kind> {
+    let api_version = obj.get("apiVersion").and_then(Value::as_str)?;
+    let kind = obj.get("kind").and_then(Value::as_str)?;
+    Kind::ALL
+        .iter()
+        .copied()
+        .find(|k| k.api_version() == api_version && k.as_str() == kind)
+}
+
+impl InternalClient {
+    /// A client of `server`.
+    pub fn new(server: Arc<ApiServer>) -> Self {
+        InternalClient { server }
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: ResourcePath,
+        query: &str,
+        content_type: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, ApiError> {
+        let body = body
+            .map(|b| Bytes::from(serde_json::to_vec(b).unwrap_or_default()))
+            .unwrap_or_default();
+        let headers = Headers {
+            content_type: content_type.to_string(),
+            accept: "application/json".to_string(),
+        };
+        match resources::handle(&self.server, &method, path, Query::parse(Some(query)), headers, body).await? {
+            Reply::Json(_, v) => Ok(v),
+            _ => Ok(Value::Null),
+        }
+    }
+
+    /// Carries out one planned action.
+    pub async fn execute(&self, action: &Action) -> Result<(), ApiError> {
+        match action {
+            Action::Create(obj) => {
+                let kind = kind_of(obj).ok_or_else(|| ApiError::bad_request("unknown kind"))?;
+                let ns = obj
+                    .pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                self.call(
+                    Method::POST,
+                    path(kind, ns, None, None),
+                    "",
+                    "application/json",
+                    Some(obj),
+                )
+                .await?;
+            }
+            Action::Update(obj) => {
+                let kind = kind_of(obj).ok_or_else(|| ApiError::bad_request("unknown kind"))?;
+                let ns = obj
+                    .pointer("/metadata/namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let name = obj
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                self.call(
+                    Method::PUT,
+                    path(kind, ns, Some(name), None),
+                    "",
+                    "application/json",
+                    Some(obj),
+                )
+                .await?;
+            }
+            Action::UpdateStatus { target, status } => self.update_status(target, status).await?,
+            Action::Bind { pod, node } => {
+                let patch = json!({ "spec": { "nodeName": node } });
+                self.call(
+                    Method::PATCH,
+                    path(pod.kind, &pod.namespace, Some(&pod.name), None),
+                    "",
+                    "application/merge-patch+json",
+                    Some(&patch),
+                )
+                .await?;
+            }
+            Action::Delete {
+                target,
+                grace_period_seconds,
+            } => {
+                let mut body = json!({ "propagationPolicy": "Background" });
+                if let Some(uid) = &target.uid {
+                    body["preconditions"] = json!({ "uid": uid });
+                }
+                if let Some(g) = grace_period_seconds {
+                    body["gracePeriodSeconds"] = json!(g);
+                }
+                self.call(
+                    Method::DELETE,
+                    path(target.kind, &target.namespace, Some(&target.name), None),
+                    "",
+                    "application/json",
+                    Some(&body),
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn update_status(&self, target: &ObjectRef, status: &Value) -> Result<(), ApiError> {
+        let rt = self
+            .server
+            .registry()
+            .by_kind(target.kind.api_version(), target.kind.as_str())
+            .ok_or_else(|| ApiError::bad_request("unknown kind"))?;
+        let key = crate::store::Key {
+            prefix: rt.storage_prefix(),
+            namespace: rt.namespaced.then(|| target.namespace.clone()),
+            name: target.name.clone(),
+        };
+        let Some(current) = self.server.store.get(&key) else {
+            return Ok(());
+        };
+        if let Some(uid) = &target.uid
+            && current.object.pointer("/metadata/uid").and_then(Value::as_str) != Some(uid.as_str())
+        {
+            return Ok(());
+        }
+        let mut next = (*current.object).clone();
+        next["status"] = status.clone();
+        let sub = rt.status_subresource.then_some("status");
+        self.call(
+            Method::PUT,
+            path(target.kind, &target.namespace, Some(&target.name), sub),
+            "",
+            "application/json",
+            Some(&next),
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,292 @@
+//! The dev cluster's simulated controllers at work: they watch the store, call the pure decisions of
+//! [`crate::sim`] for whatever changed, and carry out the plans through [`client::InternalClient`].
+//!
+//! Work is keyed by object: a pod event wakes the pod's kubelet, its owning ReplicaSet or Job, the
+//! Services whose selector picks it and the budgets of its namespace; a ReplicaSet event wakes its
+//! Deployment. A plan's `requeue_after` schedules the key again. Failed writes (conflicts) need no
+//! retry logic: the next event or requeue decides again from what is stored.
+
+pub mod client;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::sync::broadcast::error::TryRecvError;
+
+use crate::selectors::LabelSelector;
+use crate::server::ApiServer;
+use crate::sim::{self, Plan, SeededRandom, SimConfig};
+use crate::store::{Key, WatchEvent};
+use client::InternalClient;
+
+const PODS: &str = "/core/pods";
+const SERVICES: &str = "/core/services";
+const ENDPOINTS: &str = "/core/endpoints";
+const REPLICASETS: &str = "/apps/replicasets";
+const DEPLOYMENTS: &str = "/apps/deployments";
+const JOBS: &str = "/batch/jobs";
+const BUDGETS: &str = "/policy/poddisruptionbudgets";
+
+/// What to reconcile.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Work {
+    Kubelet(String, String),
+    ReplicaSet(String, String),
+    Deployment(String, String),
+    Job(String, String),
+    Endpoints(String, String),
+    Budget(String, String),
+}
+
+struct Queue {
+    ready: BTreeSet<Work>,
+    timers: BTreeMap<Instant, Vec<Work>>,
+}
+
+impl Queue {
+    fn push(&mut self, w: Work) {
+        self.ready.insert(w);
+    }
+
+    fn later(&mut self, w: Work, after: Duration) {
+        self.timers.entry(Instant::now() + after).or_default().push(w);
+    }
+
+    fn promote_due(&mut self) {
+        let now = Instant::now();
+        let due: Vec<Instant> = self.timers.range(..=now).map(|(t, _)| *t).collect();
+        for t in due {
+            if let Some(ws) = self.timers.remove(&t) {
+                self.ready.extend(ws);
+            }
+        }
+    }
+
+    fn next_timer(&self) -> Option<Instant> {
+        self.timers.keys().next().copied()
+    }
+}
+
+fn namespace_of(key: &Key) -> String {
+    key.namespace.clone().unwrap_or_default()
+}
+
+fn owners(obj: &Value, kind: &str) -> Vec<String> {
+    obj.pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .map(|refs| {
+            refs.iter()
+                .filter(|r| r.get("kind").and_then(Value::as_str) == Some(kind))
+                .filter_map(|r| r.get("name").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The simulated controllers.
+pub struct Workloads {
+    server: Arc<ApiServer>,
+    client: InternalClient,
+    config: SimConfig,
+    random: std::sync::Mutex<SeededRandom>,
+}
+
+impl Workloads {
+    /// Controllers for `server`, moving simulated time as `config` says.
+    pub fn new(server: Arc<ApiServer>, config: SimConfig) -> Self {
+        let mut seed = [0u8; 8];
+        let _ = getrandom::fill(&mut seed);
+        Workloads {
+            client: InternalClient::new(Arc::clone(&server)),
+            server,
+            config,
+            random: std::sync::Mutex::new(SeededRandom::new(u64::from_le_bytes(seed))),
+        }
+    }
+
+    fn suffix(&self) -> String {
+        self.random.lock().unwrap_or_else(|e| e.into_inner()).suffix()
+    }
+
+    fn pod_ip(&self) -> String {
+        self.random.lock().unwrap_or_else(|e| e.into_inner()).pod_ip()
+    }
+
+    fn objects(&self, prefix: &str, namespace: &str) -> Vec<Value> {
+        self.server
+            .store
+            .list(prefix, Some(namespace))
+            .0
+            .iter()
+            .map(|s| (*s.object).clone())
+            .collect()
+    }
+
+    fn object(&self, prefix: &str, namespace: &str, name: &str) -> Option<Value> {
+        let key = Key {
+            prefix: prefix.to_string(),
+            namespace: Some(namespace.to_string()),
+            name: name.to_string(),
+        };
+        self.server.store.get(&key).map(|s| (*s.object).clone())
+    }
+
+    /// The work an event calls for.
+    fn wake(&self, event: &WatchEvent, queue: &mut Queue) {
+        let ns = namespace_of(&event.key);
+        let name = event.key.name.clone();
+        let obj = &event.object;
+        match event.key.prefix.as_str() {
+            PODS => {
+                queue.push(Work::Kubelet(ns.clone(), name));
+                for rs in owners(obj, "ReplicaSet") {
+                    queue.push(Work::ReplicaSet(ns.clone(), rs));
+                }
+                for job in owners(obj, "Job") {
+                    queue.push(Work::Job(ns.clone(), job));
+                }
+                let labels = obj.pointer("/metadata/labels").and_then(Value::as_object);
+                let before = event
+                    .previous
+                    .as_deref()
+                    .and_then(|p| p.pointer("/metadata/labels"))
+                    .and_then(Value::as_object);
+                for svc in self.server.store.list(SERVICES, Some(&ns)).0 {
+                    let selects = svc
+                        .object
+                        .pointer("/spec/selector")
+                        .and_then(Value::as_object)
+                        .and_then(|m| LabelSelector::from_labels(m).ok())
+                        .is_some_and(|s| !s.is_empty() && (s.matches(labels) || s.matches(before)));
+                    if selects {
+                        queue.push(Work::Endpoints(ns.clone(), svc.key.name.clone()));
+                    }
+                }
+                for pdb in self.server.store.list(BUDGETS, Some(&ns)).0 {
+                    queue.push(Work::Budget(ns.clone(), pdb.key.name.clone()));
+                }
+            }
+            REPLICASETS => {
+                queue.push(Work::ReplicaSet(ns.clone(), name));
+                for d in owners(obj, "Deployment") {
+                    queue.push(Work::Deployment(ns.clone(), d));
+                }
+            }
+            DEPLOYMENTS => queue.push(Work::Deployment(ns, name)),
+            JOBS => queue.push(Work::Job(ns, name)),
+            SERVICES => queue.push(Work::Endpoints(ns, name)),
+            BUDGETS => queue.push(Work::Budget(ns, name)),
+            _ => {}
+        }
+    }
+
+    fn plan(&self, work: &Work) -> Option<Result<Plan, sim::SimError>> {
+        let now = jiff::Timestamp::now();
+        Some(match work {
+            Work::Kubelet(ns, name) => {
+                let pod = self.object(PODS, ns, name)?;
+                sim::kubelet::step(&pod, now, &self.config, &mut || self.pod_ip())
+            }
+            Work::ReplicaSet(ns, name) => {
+                let rs = self.object(REPLICASETS, ns, name)?;
+                sim::replicaset::reconcile(&rs, &self.objects(PODS, ns), now, &mut || self.suffix())
+            }
+            Work::Deployment(ns, name) => {
+                let d = self.object(DEPLOYMENTS, ns, name)?;
+                sim::deployment::reconcile(&d, &self.objects(REPLICASETS, ns), &self.objects(PODS, ns), now)
+            }
+            Work::Job(ns, name) => {
+                let job = self.object(JOBS, ns, name)?;
+                sim::job::reconcile(&job, &self.objects(PODS, ns), now, &self.config, &mut || self.suffix())
+            }
+            Work::Endpoints(ns, name) => {
+                let svc = self.object(SERVICES, ns, name)?;
+                let existing = self.object(ENDPOINTS, ns, name);
+                sim::endpoints::reconcile(&svc, &self.objects(PODS, ns), existing.as_ref(), now)
+            }
+            Work::Budget(ns, name) => {
+                let pdb = self.object(BUDGETS, ns, name)?;
+                let mut controllers = self.objects(REPLICASETS, ns);
+                controllers.extend(self.objects(DEPLOYMENTS, ns));
+                controllers.extend(self.objects(JOBS, ns));
+                sim::disruption::reconcile(&pdb, &self.objects(PODS, ns), &controllers, now)
+            }
+        })
+    }
+
+    async fn reconcile(&self, work: &Work, queue: &mut Queue) {
+        let plan = match self.plan(work) {
+            None => return,
+            Some(Err(e)) => {
+                tracing::debug!("simulated controller skipped {work:?}: {e}");
+                return;
+            }
+            Some(Ok(plan)) => plan,
+        };
+        for action in &plan.actions {
+            if let Err(e) = self.client.execute(action).await {
+                // Conflicts and races are expected: the next event decides again. Anything else is
+                // worth a look, but never stops the simulation.
+                if e.code >= 500 {
+                    tracing::warn!("simulated controller write failed for {work:?}: {}", e.message);
+                } else {
+                    tracing::debug!("simulated controller write refused for {work:?}: {}", e.message);
+                }
+                queue.later(work.clone(), Duration::from_millis(200));
+                break;
+            }
+        }
+        if let Some(after) = plan.requeue_after {
+            queue.later(work.clone(), after.max(Duration::from_millis(10)));
+        }
+    }
+
+    fn initial_work(&self, queue: &mut Queue) {
+        for s in self.server.store.all() {
+            let event = WatchEvent {
+                revision: s.revision,
+                event_type: crate::store::EventType::Added,
+                key: s.key.clone(),
+                object: Arc::clone(&s.object),
+                previous: None,
+            };
+            self.wake(&event, queue);
+        }
+    }
+
+    /// Runs until the store closes.
+    pub async fn run(self) {
+        let mut events = self.server.store.subscribe_all();
+        let mut queue = Queue {
+            ready: BTreeSet::new(),
+            timers: BTreeMap::new(),
+        };
+        self.initial_work(&mut queue);
+        loop {
+            loop {
+                match events.try_recv() {
+                    Ok(e) => self.wake(&e, &mut queue),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Lagged(_)) => self.initial_work(&mut queue),
+                    Err(TryRecvError::Closed) => return,
+                }
+            }
+            queue.promote_due();
+            if let Some(work) = queue.ready.pop_first() {
+                self.reconcile(&work, &mut queue).await;
+                continue;
+            }
+            let sleep = queue.next_timer().map(|t| t.saturating_duration_since(Instant::now()));
+            tokio::select! {
+                received = events.recv() => match received {
+                    Ok(e) => self.wake(&e, &mut queue),
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => self.initial_work(&mut queue),
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                },
+                _ = tokio::time::sleep(sleep.unwrap_or(Duration::from_secs(3600))) => {}
+            }
+        }
+    }
+}
