@@ -23,14 +23,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalysisTemplateSpec {
+    /// Arguments the metrics refer to as `{{args.<name>}}`; one without a value must be supplied by whoever creates the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<Argument>>,
+    /// Metrics whose results are recorded but never decide the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<Vec<DryRun>>,
+    /// How many measurements to keep for matching metrics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measurement_retention: Option<Vec<MeasurementRetention>>,
+    /// The metrics to measure; names must be unique, including across nested templates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<Metric>>,
+    /// Other templates whose metrics, arguments and rules are merged into this one, recursively.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub templates: Option<Vec<AnalysisTemplateRef>>,
 }
@@ -39,11 +44,14 @@ pub struct AnalysisTemplateSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Argument {
+    /// Name of the argument, as referenced by `{{args.<name>}}`. Required.
     #[serde(default)]
     #[schemars(required)]
     pub name: String,
+    /// Value of the argument. When a template leaves it unset, the Rollout, Experiment or AnalysisRun must provide one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Takes the value from a Secret or from a field of the Rollout instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_from: Option<ValueFrom>,
 }
@@ -52,8 +60,10 @@ pub struct Argument {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ValueFrom {
+    /// Reads the value from a field of the Rollout, when the Rollout creates the run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_ref: Option<FieldRef>,
+    /// Reads the value from a Secret key when the run executes; the value is masked in messages and logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_key_ref: Option<SecretKeyRef>,
 }
@@ -62,9 +72,11 @@ pub struct ValueFrom {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SecretKeyRef {
+    /// Key within the Secret. Required.
     #[serde(default)]
     #[schemars(required)]
     pub key: String,
+    /// Name of the Secret, in the run's namespace. Required.
     #[serde(default)]
     #[schemars(required)]
     pub name: String,
@@ -74,28 +86,39 @@ pub struct SecretKeyRef {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Metric {
+    /// The metric ends in Error once more than this many measurements in a row have errored. Defaults to 4 (so the fifth consecutive error ends it); must be at least 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consecutive_error_limit: Option<IntOrString>,
+    /// The metric succeeds as soon as this many measurements in a row have succeeded. Defaults to 0 (off); must be at least 0 and not above `count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consecutive_success_limit: Option<IntOrString>,
+    /// Number of measurements to take; errored measurements are not counted. Unset (or 0) means 1 without an `interval` and unlimited with one; a value above 1 requires `interval`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<IntOrString>,
+    /// Expression evaluated on each measurement's `result`; when true, the measurement is Failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_condition: Option<String>,
+    /// The metric fails once more than this many measurements have failed. Defaults to 0 (the first failure ends it); -1 turns the limit off, which then requires `consecutiveSuccessLimit`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_limit: Option<IntOrString>,
+    /// The metric ends Inconclusive once more than this many measurements were inconclusive. Defaults to 0; must be at least 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inconclusive_limit: Option<IntOrString>,
+    /// Time to wait after the run starts before the first measurement, as a duration string such as `30s` or `5m`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_delay: Option<String>,
+    /// Time between measurements, as a duration string such as `30s` or `5m`. Required when `count` is above 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<String>,
+    /// Name of the metric, unique within the run. Required.
     #[serde(default)]
     #[schemars(required)]
     pub name: String,
+    /// Where the metric is measured; exactly one provider must be set. Required.
     #[serde(default)]
     #[schemars(required)]
     pub provider: MetricProvider,
+    /// Expression evaluated on each measurement's `result`; when false, the measurement is Failed (when both conditions are set and neither holds, it is Inconclusive).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_condition: Option<String>,
 }

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PodTemplateMetadata {
+    /// Annotations to add, as key/value pairs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
+    /// Labels to add, as key/value pairs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<BTreeMap<String, String>>,
 }
@@ -18,8 +20,10 @@ pub struct PodTemplateMetadata {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AntiAffinity {
+    /// Soft rule: the scheduler tries to avoid those nodes, with the given weight. Set exactly one of the two rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_during_scheduling_ignored_during_execution: Option<PreferredDuringSchedulingIgnoredDuringExecution>,
+    /// Hard rule: new pods are never scheduled onto those nodes, so an update may need spare nodes. Set exactly one of the two rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_during_scheduling_ignored_during_execution: Option<RequiredDuringSchedulingIgnoredDuringExecution>,
 }
@@ -28,6 +32,7 @@ pub struct AntiAffinity {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PreferredDuringSchedulingIgnoredDuringExecution {
+    /// Weight of the anti-affinity preference, from 1 to 100. Required.
     #[serde(default)]
     #[schemars(required)]
     pub weight: i32,
@@ -42,6 +47,7 @@ pub struct RequiredDuringSchedulingIgnoredDuringExecution {}
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldRef {
+    /// Path of the value to read from the Rollout: a `metadata.` path the downward API accepts (`metadata.name`, `metadata.labels['key']`, ...), or any dotted path such as `spec.template.spec.containers[0].image` that ends at a plain value.
     #[serde(default)]
     #[schemars(required)]
     pub field_path: String,
@@ -51,6 +57,7 @@ pub struct FieldRef {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DryRun {
+    /// Regular expression (unanchored) on metric names, `.*` for all; matching metrics are measured and reported but never change the run's phase. Must match at least one metric.
     #[serde(default)]
     #[schemars(required)]
     pub metric_name: String,
@@ -60,9 +67,11 @@ pub struct DryRun {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MeasurementRetention {
+    /// Number of most recent measurements to keep per matching metric; without a rule, 10 are kept. Required.
     #[serde(default)]
     #[schemars(required)]
     pub limit: i32,
+    /// Regular expression (unanchored) on metric names, `.*` for all; must match at least one metric. Required.
     #[serde(default)]
     #[schemars(required)]
     pub metric_name: String,
@@ -72,6 +81,7 @@ pub struct MeasurementRetention {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateService {
+    /// Name of the Service to create; defaults to the name of the template's ReplicaSet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -80,10 +90,13 @@ pub struct TemplateService {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StringMatch {
+    /// The value must equal this string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exact: Option<String>,
+    /// The value must start with this string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
+    /// The value must match this regular expression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regex: Option<String>,
 }

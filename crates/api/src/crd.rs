@@ -91,6 +91,7 @@ fn adjust(crd: CustomResourceDefinition) -> Result<CustomResourceDefinition, Crd
         crd: name.clone(),
         path: path.to_string(),
     };
+    normalize(root);
     match kind.as_str() {
         "Rollout" => {
             let spec = node(root, &["spec"]).ok_or_else(|| missing("spec"))?;
@@ -107,6 +108,57 @@ fn adjust(crd: CustomResourceDefinition) -> Result<CustomResourceDefinition, Crd
         _ => {}
     }
     serde_json::from_value(value).map_err(json_err)
+}
+
+/// Brings the derived schema in line with upstream's conventions:
+/// - a field that must be present (a plain, non-`Option` field, which the derive marks with a `default`
+///   because it deserializes leniently) is listed in `required`, and no default is injected: upstream's
+///   defaults are applied by the controller, never written into objects by the API server;
+/// - optional fields are not `nullable` (a `null` is pruned like an absent field, as upstream's CRDs do);
+/// - phases are plain strings, as upstream declares them, so that an unknown phase written by another
+///   controller version is stored rather than refused.
+fn normalize(schema: &mut Value) {
+    let Some(obj) = schema.as_object_mut() else { return };
+    obj.remove("nullable");
+    if obj.get("enum").and_then(Value::as_array).is_some_and(|values| {
+        values
+            .iter()
+            .any(|v| matches!(v.as_str(), Some("Pending" | "Healthy" | "Progressing")))
+    }) {
+        obj.remove("enum");
+    }
+    let mut required: Vec<String> = Vec::new();
+    if let Some(props) = obj.get_mut("properties").and_then(Value::as_object_mut) {
+        for (name, prop) in props.iter_mut() {
+            if let Some(p) = prop.as_object_mut()
+                && p.remove("default").is_some()
+            {
+                required.push(name.clone());
+            }
+            normalize(prop);
+        }
+    }
+    if !required.is_empty() {
+        let list = obj.entry("required").or_insert_with(|| Value::Array(Vec::new()));
+        if let Some(list) = list.as_array_mut() {
+            for name in required {
+                if !list.iter().any(|v| v.as_str() == Some(name.as_str())) {
+                    list.push(Value::String(name));
+                }
+            }
+            list.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(sub) = obj.get_mut(key) {
+            normalize(sub);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(list) = obj.get_mut(key).and_then(Value::as_array_mut) {
+            list.iter_mut().for_each(normalize);
+        }
+    }
 }
 
 fn node<'a>(mut at: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {

@@ -35,23 +35,32 @@ use serde::{Deserialize, Serialize};
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExperimentSpec {
+    /// Analyses to run once every template is available.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analyses: Option<Vec<ExperimentAnalysisTemplateRef>>,
+    /// Labels and annotations added to the AnalysisRuns the Experiment creates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_run_metadata: Option<PodTemplateMetadata>,
+    /// Metrics whose results are recorded but never decide the analyses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<Vec<DryRun>>,
+    /// How long to run once every template is available, as a duration string such as `30s` or `1h`. Unset means until all `requiredForCompletion` analyses succeed or the Experiment is terminated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<String>,
+    /// How many measurements to keep for matching metrics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measurement_retention: Option<Vec<MeasurementRetention>>,
+    /// Seconds a template may take to become available before it is marked Failed. Defaults to 600.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress_deadline_seconds: Option<i32>,
+    /// Seconds to keep the ReplicaSets up after the Experiment ends before scaling them to 0. Defaults to 30.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down_delay_seconds: Option<i32>,
+    /// The ReplicaSets to run; template names must be unique and non-empty. Required.
     #[serde(default)]
     #[schemars(required)]
     pub templates: Vec<TemplateSpec>,
+    /// Set to true to end the Experiment early: its ReplicaSets are scaled down and its AnalysisRuns are terminated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminate: Option<bool>,
 }
@@ -60,15 +69,20 @@ pub struct ExperimentSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExperimentAnalysisTemplateRef {
+    /// Argument values for the template; they may use `{{templates.<name>.podTemplateHash}}`, `{{templates.<name>.replicaset.name}}`, `{{experiment.availableAt}}` and `{{experiment.finishedAt}}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<Vec<Argument>>,
+    /// When true, `templateName` names a ClusterAnalysisTemplate instead of an AnalysisTemplate. Defaults to false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster_scope: Option<bool>,
+    /// Name of this analysis; the AnalysisRun is named `<experiment>-<name>`. Required.
     #[serde(default)]
     #[schemars(required)]
     pub name: String,
+    /// When true, the Experiment ends as soon as every analysis marked this way has succeeded, regardless of `duration`. Defaults to false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_for_completion: Option<bool>,
+    /// Name of the AnalysisTemplate (or ClusterAnalysisTemplate) to run. Required.
     #[serde(default)]
     #[schemars(required)]
     pub template_name: String,
@@ -78,18 +92,24 @@ pub struct ExperimentAnalysisTemplateRef {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateSpec {
+    /// Seconds a new pod must be ready before it counts as available. Defaults to 0; may not exceed `progressDeadlineSeconds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_ready_seconds: Option<i32>,
+    /// Name of the template, unique within the Experiment; its ReplicaSet is named `<experiment>-<name>`. Required.
     #[serde(default)]
     #[schemars(required)]
     pub name: String,
+    /// Number of pods to run. Defaults to 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i32>,
+    /// Label selector of the template's pods; must not be empty. Required.
     #[serde(default)]
     #[schemars(required)]
     pub selector: LabelSelector,
+    /// Creates a Service for the template's pods while they run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<TemplateService>,
+    /// Pod template of the pods to run. Required.
     #[serde(default)]
     #[schemars(required)]
     pub template: PodTemplateSpec,
@@ -99,16 +119,22 @@ pub struct TemplateSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExperimentStatus {
+    /// The AnalysisRuns started for `analyses`, with their phases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_runs: Option<Vec<ExperimentAnalysisRunStatus>>,
+    /// When all templates first became available; `duration` is counted from here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_at: Option<Time>,
+    /// Latest observations of the Experiment's state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<ExperimentCondition>>,
+    /// Why the Experiment is in its current phase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Overall phase, combined from the templates and the analyses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<AnalysisPhase>,
+    /// Progress of each template's ReplicaSet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_statuses: Option<Vec<TemplateStatus>>,
 }
@@ -117,14 +143,18 @@ pub struct ExperimentStatus {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExperimentAnalysisRunStatus {
+    /// Name of the AnalysisRun created. Required.
     #[serde(default)]
     #[schemars(required)]
     pub analysis_run: String,
+    /// Message of the AnalysisRun.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Name of the analysis, as in `spec.analyses`. Required.
     #[serde(default)]
     #[schemars(required)]
     pub name: String,
+    /// Phase of the AnalysisRun. Required.
     #[serde(default)]
     #[schemars(required)]
     pub phase: AnalysisPhase,
@@ -134,17 +164,23 @@ pub struct ExperimentAnalysisRunStatus {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExperimentCondition {
+    /// When `status` last changed.
     pub last_transition_time: Time,
+    /// When the condition was last written.
     pub last_update_time: Time,
+    /// Human-readable details.
     #[serde(default)]
     #[schemars(required)]
     pub message: String,
+    /// Machine-readable, CamelCase reason for the last change.
     #[serde(default)]
     #[schemars(required)]
     pub reason: String,
+    /// `True`, `False` or `Unknown`.
     #[serde(default)]
     #[schemars(required)]
     pub status: String,
+    /// Condition type: Progressing, Running, Completed, InvalidSpec or ReplicaFailure.
     #[serde(default, rename = "type")]
     #[schemars(required)]
     pub type_: String,
@@ -154,30 +190,41 @@ pub struct ExperimentCondition {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateStatus {
+    /// Available pods of the template's ReplicaSet. Required.
     #[serde(default)]
     #[schemars(required)]
     pub available_replicas: i32,
+    /// Counter mixed into the template's pod hash; raised when the hash collides with an existing, different ReplicaSet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collision_count: Option<i32>,
+    /// When `status` last changed; the progress deadline is counted from here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_transition_time: Option<Time>,
+    /// Why the template is in its current state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Name of the template. Required.
     #[serde(default)]
     #[schemars(required)]
     pub name: String,
+    /// Pod template hash of the template's ReplicaSet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_template_hash: Option<String>,
+    /// Ready pods of the template's ReplicaSet. Required.
     #[serde(default)]
     #[schemars(required)]
     pub ready_replicas: i32,
+    /// Pods of the template's ReplicaSet. Required.
     #[serde(default)]
     #[schemars(required)]
     pub replicas: i32,
+    /// Name of the Service created for the template, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_name: Option<String>,
+    /// State of the template's ReplicaSet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TemplateStatusCode>,
+    /// Up-to-date pods of the template's ReplicaSet. Required.
     #[serde(default)]
     #[schemars(required)]
     pub updated_replicas: i32,

@@ -60,30 +60,43 @@ use serde::{Deserialize, Serialize};
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RolloutSpec {
+    /// Garbage-collection limits for the AnalysisRuns and Experiments this Rollout owns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis: Option<AnalysisRunStrategy>,
+    /// Seconds a new pod must stay ready before it counts as available. Defaults to 0 and is copied to every ReplicaSet; must be at least 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_ready_seconds: Option<i32>,
+    /// Set to true to hold the rollout where it is: a canary stops scaling and advancing steps, a blue-green rollout stops switching its Services. Defaults to false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paused: Option<bool>,
+    /// When true, an update that exceeds `progressDeadlineSeconds` is also aborted, not only reported as Degraded. Defaults to false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress_deadline_abort: Option<bool>,
+    /// Seconds an update may go without visible progress before the Progressing condition turns False (ProgressDeadlineExceeded) and the phase becomes Degraded. Defaults to 600 and must be greater than `minReadySeconds`; paused and waiting steps do not count against it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress_deadline_seconds: Option<i32>,
+    /// Desired number of pods. Defaults to 1 (the controller writes that value back when the field is absent, so an HPA can scale it); must be at least 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i32>,
+    /// Timestamp (RFC 3339) at which to restart the pods: every pod created before it is evicted, a few at a time within `maxUnavailable`. When all pods are newer, `status.restartedAt` is set to this value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart_at: Option<Time>,
+    /// How many old, scaled-down ReplicaSets to keep for rollbacks. Defaults to 10; must be at least 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision_history_limit: Option<i32>,
+    /// Lets a rollback to one of the most recent revisions skip steps and analysis.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback_window: Option<RollbackWindowSpec>,
+    /// Label selector of the pods this Rollout manages. Required unless `workloadRef` supplies it; must be non-empty, must match the pod template labels, and cannot be changed after creation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<LabelSelector>,
+    /// The update strategy: exactly one of `canary` or `blueGreen`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strategy: Option<RolloutStrategy>,
+    /// Pod template of the pods to run. Must be left empty (no labels or annotations) when `workloadRef` is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<PodTemplateSpec>,
+    /// Takes the pod template (and the selector, when none is given here) from an existing Deployment, ReplicaSet or PodTemplate instead of `template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workload_ref: Option<ObjectRef>,
 }
@@ -92,8 +105,10 @@ pub struct RolloutSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalysisRunStrategy {
+    /// How many Successful AnalysisRuns and Experiments from earlier revisions to keep; older ones are deleted. Defaults to 5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub successful_run_history_limit: Option<i32>,
+    /// How many Failed, Error or Inconclusive AnalysisRuns and Experiments to keep; older ones are deleted. Defaults to 5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsuccessful_run_history_limit: Option<i32>,
 }
@@ -102,6 +117,7 @@ pub struct AnalysisRunStrategy {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RollbackWindowSpec {
+    /// Number of revisions the window covers: rolling back to an older ReplicaSet with fewer than this many ReplicaSets created between it and the current stable one is promoted at once, without steps or analysis. Outside the window a rollback is an ordinary update.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revisions: Option<i32>,
 }
@@ -110,8 +126,10 @@ pub struct RollbackWindowSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RolloutStrategy {
+    /// Blue-green update: the new version runs beside the active one and takes over all traffic at promotion. Mutually exclusive with `canary`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blue_green: Option<BlueGreenStrategy>,
+    /// Canary update: the new version receives a growing share of pods or traffic, step by step. Mutually exclusive with `blueGreen`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canary: Option<CanaryStrategy>,
 }
@@ -120,12 +138,16 @@ pub struct RolloutStrategy {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectRef {
+    /// API version of the referenced workload: `apps/v1` for a Deployment or ReplicaSet, `v1` for a PodTemplate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
+    /// Kind of the referenced workload: `Deployment`, `ReplicaSet` or `PodTemplate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// Name of the referenced workload, in the Rollout's namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// What to do with a referenced Deployment once the Rollout takes over: `never` (the default when empty) leaves it alone, `onsuccess` scales it to 0 when the Rollout becomes Healthy, `progressively` shrinks it as the Rollout's pods become ready. Only applies to Deployments, and only to the first revision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_down: Option<String>,
 }

@@ -23,6 +23,32 @@ fn checked_in_crds_match_the_types() {
 }
 
 #[test]
+fn crds_inject_no_defaults_and_keep_optional_fields_non_nullable() {
+    fn walk(schema: &Value, path: String, file: &str) {
+        let Some(obj) = schema.as_object() else { return };
+        assert!(!obj.contains_key("default"), "{file}: {path} has a schema default");
+        assert!(
+            obj.get("nullable") != Some(&Value::Bool(true)),
+            "{file}: {path} is nullable"
+        );
+        if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+            for (name, sub) in props {
+                walk(sub, format!("{path}.{name}"), file);
+            }
+        }
+        for key in ["items", "additionalProperties"] {
+            if let Some(sub) = obj.get(key) {
+                walk(sub, format!("{path}[]"), file);
+            }
+        }
+    }
+    for (file, crd) in crd::all().unwrap() {
+        let crd = serde_json::to_value(crd).unwrap();
+        walk(&version(&crd)["schema"]["openAPIV3Schema"], String::new(), file);
+    }
+}
+
+#[test]
 fn printed_stream_holds_all_five_crds() {
     let docs = yaml_documents(&crd::all_yaml().unwrap()).unwrap();
     let kinds: Vec<&str> = docs
@@ -55,6 +81,27 @@ fn property_paths(schema: &Value, path: String, out: &mut BTreeSet<String>) {
     }
     if let Some(extra) = schema.get("additionalProperties").filter(|v| v.is_object()) {
         property_paths(extra, format!("{path}{{}}"), out);
+    }
+}
+
+/// `required` lists by schema path.
+fn required_lists(schema: &Value, path: String, out: &mut std::collections::BTreeMap<String, BTreeSet<String>>) {
+    if let Some(req) = schema.get("required").and_then(Value::as_array) {
+        out.insert(
+            path.clone(),
+            req.iter().filter_map(|r| r.as_str().map(str::to_string)).collect(),
+        );
+    }
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, sub) in props {
+            required_lists(sub, format!("{path}.{name}"), out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        required_lists(items, format!("{path}[]"), out);
+    }
+    if let Some(extra) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+        required_lists(extra, format!("{path}{{}}"), out);
     }
 }
 
@@ -134,6 +181,28 @@ fn crds_agree_with_upstream() {
         );
         for path in missing {
             problems.push(format!("{file}: property {path} is missing"));
+        }
+        // Every field upstream requires is required in ours too (outside the pod template, whose
+        // schema comes from the Kubernetes types).
+        let (mut our_req, mut their_req) = (Default::default(), Default::default());
+        required_lists(
+            &version(&ours)["schema"]["openAPIV3Schema"],
+            String::new(),
+            &mut our_req,
+        );
+        required_lists(
+            &version(&theirs)["schema"]["openAPIV3Schema"],
+            String::new(),
+            &mut their_req,
+        );
+        for (path, fields) in &their_req {
+            if path.contains(".template.spec") || path.contains(".job.spec") {
+                continue;
+            }
+            let ours = our_req.get(path).cloned().unwrap_or_default();
+            for field in fields.difference(&ours) {
+                problems.push(format!("{file}: {path}.{field} is required upstream but not in ours"));
+            }
         }
     }
     assert!(

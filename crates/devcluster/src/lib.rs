@@ -48,6 +48,9 @@ pub struct Config {
     /// Run the simulated workload controllers (ReplicaSets, pods, Deployments, Jobs, endpoints,
     /// budgets) with these settings; `None` serves the API only.
     pub simulation: Option<sim::SimConfig>,
+    /// Objects to create or bring up to date (server-side apply) before the cluster answers its first
+    /// request, e.g. CRDs, so that a client that can connect finds them installed.
+    pub install: Vec<serde_json::Value>,
 }
 
 /// Why the dev cluster could not start.
@@ -65,6 +68,9 @@ pub enum StartError {
         #[source]
         source: std::io::Error,
     },
+    /// An object to install was refused.
+    #[error("installing objects at start-up: {0}")]
+    Install(String),
     /// TLS could not be set up.
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
@@ -145,6 +151,13 @@ impl DevCluster {
         };
         let server = ApiServer::new(Arc::clone(&store), token.clone());
         ensure_namespaces(&server).await;
+        let client = workloads::client::InternalClient::new(Arc::clone(&server));
+        for obj in &config.install {
+            client
+                .apply(obj, "rollouts-dev")
+                .await
+                .map_err(|e| StartError::Install(e.message))?;
+        }
         let kubeconfig = config
             .kubeconfig
             .clone()
@@ -174,6 +187,15 @@ impl DevCluster {
             shutdown: Some(tx),
             tasks,
         })
+    }
+
+    /// Creates or updates `objects` (server-side apply by `manager`), in order: e.g. CRDs at start-up.
+    pub async fn install(&self, objects: &[serde_json::Value], manager: &str) -> Result<(), server::error::ApiError> {
+        let client = workloads::client::InternalClient::new(Arc::clone(&self.server));
+        for obj in objects {
+            client.apply(obj, manager).await?;
+        }
+        Ok(())
     }
 
     /// `https://127.0.0.1:<port>`.

@@ -90,6 +90,10 @@ impl ResourceType {
 
     /// The storage prefix shared by every version of this resource.
     pub fn storage_prefix(&self) -> String {
+        // events.k8s.io Events share the core Events' storage (converted on the way in and out).
+        if self.group == "events.k8s.io" && self.plural == "events" {
+            return "/core/events".to_string();
+        }
         format!(
             "/{}/{}",
             if self.group.is_empty() { "core" } else { &self.group },

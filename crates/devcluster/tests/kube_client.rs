@@ -243,3 +243,52 @@ fn streaming_list_watchers_get_initial_events_and_the_end_bookmark() {
     wait_for(&mut seen, "later");
     rt.shutdown_timeout(Duration::from_secs(1));
 }
+
+#[test]
+fn events_recorded_through_events_k8s_io_show_in_kubectl_describe() {
+    use k8s_openapi::api::events::v1::Event as EventsApiEvent;
+    use kube::Resource;
+    use kube::runtime::events::{Event, EventType, Recorder};
+    if !rollouts_devcluster::testing::kubectl_available() {
+        return;
+    }
+    let cluster = TestCluster::start().unwrap();
+    let rt = runtime();
+    rt.block_on(async {
+        let client = client(&cluster.kubeconfig()).await;
+        let api: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+        let cm = api
+            .create(&PostParams::default(), &config_map("recorded"))
+            .await
+            .unwrap();
+        let recorder = Recorder::new(client.clone(), "rollouts-controller".into());
+        let event = Event {
+            type_: EventType::Normal,
+            reason: "RolloutUpdated".into(),
+            note: Some("Rollout updated to revision 2".into()),
+            action: "Update".into(),
+            secondary: None,
+        };
+        recorder.publish(&event, &cm.object_ref(&())).await.unwrap();
+        // Publishing the same event again patches its series count.
+        recorder.publish(&event, &cm.object_ref(&())).await.unwrap();
+        let events: Api<EventsApiEvent> = Api::namespaced(client, "default");
+        let list = events.list(&ListParams::default()).await.unwrap();
+        assert_eq!(list.items.len(), 1);
+        assert_eq!(
+            list.items[0].regarding.as_ref().and_then(|r| r.name.as_deref()),
+            Some("recorded")
+        );
+    });
+    let describe = cluster.kubectl_ok(&["describe", "configmap", "recorded"]);
+    assert!(describe.contains("RolloutUpdated"), "{describe}");
+    assert!(describe.contains("Rollout updated to revision 2"), "{describe}");
+    let core = cluster.kubectl_ok(&[
+        "get",
+        "events",
+        "-o",
+        "jsonpath={.items[0].involvedObject.name} {.items[0].message}",
+    ]);
+    assert_eq!(core, "recorded Rollout updated to revision 2");
+    rt.shutdown_timeout(Duration::from_secs(1));
+}

@@ -42,7 +42,14 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         .map(|f| FaultRule::parse(f))
         .collect::<Result<Vec<_>, _>>()?;
     let data_dir = args.data_dir.unwrap_or_else(default_data_dir);
+    // The project's CRDs are installed (or brought up to date) on every start, before the cluster
+    // answers, so that anyone who can connect finds them.
+    let crds = rollouts_api::crd::all()?
+        .into_iter()
+        .map(|(_, crd)| serde_json::to_value(crd))
+        .collect::<Result<Vec<_>, _>>()?;
     let cluster = DevCluster::start(Config {
+        install: crds,
         data_dir: Some(data_dir.clone()),
         port: args.port,
         simulation: Some(SimConfig::default()),
@@ -54,6 +61,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         rules,
         latency_millis: args.fault_latency,
     });
+
     let kubeconfig = cluster.kubeconfig.clone().unwrap_or_default();
     let bin_dir = std::env::current_exe()
         .ok()

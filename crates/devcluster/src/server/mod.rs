@@ -5,6 +5,7 @@ mod body;
 mod defaults;
 mod discovery;
 pub mod error;
+mod events;
 mod eviction;
 mod openapi;
 mod patching;

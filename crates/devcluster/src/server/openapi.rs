@@ -69,6 +69,49 @@ fn paths_for(rt: &ResourceType, paths: &mut Map<String, Value>) {
     );
 }
 
+const OBJECT_META: &str = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+/// Rewrites JSON Schema `$defs` references into OpenAPI component references.
+fn rewrite_refs(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get_mut("$ref")
+                && let Some(name) = r.strip_prefix("#/$defs/")
+            {
+                *r = format!("#/components/schemas/{}", component_name(name));
+            }
+            map.values_mut().for_each(rewrite_refs);
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_refs),
+        _ => {}
+    }
+}
+
+/// Kubernetes' component names for the meta types the schema generator names by their Rust name.
+fn component_name(def: &str) -> String {
+    format!("io.k8s.apimachinery.pkg.apis.meta.v1.{def}")
+}
+
+/// `ObjectMeta` and the types it uses, as OpenAPI components (so `kubectl explain <kind>.metadata`
+/// works for custom resources, whose schemas leave metadata open).
+fn object_meta_components(schemas: &mut Map<String, Value>) {
+    let root = schemars::schema_for!(k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta);
+    let mut root = serde_json::to_value(root).unwrap_or_default();
+    let defs = root.as_object_mut().and_then(|o| o.remove("$defs"));
+    if let Some(o) = root.as_object_mut() {
+        o.remove("$schema");
+        o.remove("title");
+    }
+    rewrite_refs(&mut root);
+    schemas.insert(OBJECT_META.to_string(), root);
+    if let Some(Value::Object(defs)) = defs {
+        for (name, mut schema) in defs {
+            rewrite_refs(&mut schema);
+            schemas.entry(component_name(&name)).or_insert(schema);
+        }
+    }
+}
+
 /// The OpenAPI v3 document of one group/version, if it is served.
 pub fn group_version_doc(registry: &Registry, group: &str, version: &str) -> Option<Value> {
     let types: Vec<_> = registry
@@ -85,8 +128,20 @@ pub fn group_version_doc(registry: &Registry, group: &str, version: &str) -> Opt
         let mut schema = t.schema().cloned().unwrap_or_else(|| json!({ "type": "object" }));
         if let Some(o) = schema.as_object_mut() {
             o.insert("x-kubernetes-group-version-kind".into(), json!([gvk(t)]));
+            if t.is_custom()
+                && let Some(props) = o.get_mut("properties").and_then(Value::as_object_mut)
+            {
+                props.insert(
+                    "metadata".into(),
+                    json!({ "allOf": [{ "$ref": format!("#/components/schemas/{OBJECT_META}") }],
+                            "description": "Standard object's metadata." }),
+                );
+            }
         }
         schemas.insert(schema_name(t), schema);
+    }
+    if types.iter().any(|t| t.is_custom()) {
+        object_meta_components(&mut schemas);
     }
     Some(json!({
         "openapi": "3.0.0",

@@ -58,6 +58,9 @@ impl Headers {
 /// An object as served at `rt`'s version: custom resources are stored once for all their versions
 /// (conversion `None`), so only `apiVersion` differs between versions.
 pub(crate) fn present(rt: &ResourceType, obj: &Value) -> Value {
+    if super::events::is_events_api(&rt.group, &rt.plural) {
+        return super::events::to_events_api(obj);
+    }
     let mut out = obj.clone();
     let api_version = rt.api_version();
     if out.get("apiVersion").and_then(Value::as_str) != Some(api_version.as_str())
@@ -263,6 +266,9 @@ pub(super) fn validate(ctx: &Ctx<'_>, obj: Value) -> Result<(Value, Vec<String>)
     {
         o.insert("metadata".into(), json!({}));
     }
+    if super::events::is_events_api(&rt.group, &rt.plural) {
+        stored = super::events::to_core(&stored);
+    }
     Ok((stored, warnings))
 }
 
@@ -324,7 +330,14 @@ pub(super) fn selected(ctx: &Ctx<'_>) -> Result<(Vec<Arc<Stored>>, u64), ApiErro
     let (items, revision) = ctx.server.store.list(&ctx.rt.storage_prefix(), namespace);
     let items = items
         .into_iter()
-        .filter(|s| labels.matches_object(&s.object) && fields.matches(&s.object))
+        .filter(|s| {
+            if super::events::is_events_api(&ctx.rt.group, &ctx.rt.plural) {
+                let served = present(&ctx.rt, &s.object);
+                labels.matches_object(&served) && fields.matches(&served)
+            } else {
+                labels.matches_object(&s.object) && fields.matches(&s.object)
+            }
+        })
         .collect();
     Ok((items, revision))
 }

@@ -128,7 +128,7 @@ pub struct StoreConfig {
 impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
-            watch_history: 20_000,
+            watch_history: 10_000,
             watch_buffer: 16_384,
         }
     }

@@ -73,6 +73,35 @@ impl InternalClient {
         }
     }
 
+    /// Server-side applies `obj` (creating it if needed) as field manager `manager`, forcing ownership.
+    pub async fn apply(&self, obj: &Value, manager: &str) -> Result<Value, ApiError> {
+        let api_version = obj.get("apiVersion").and_then(Value::as_str).unwrap_or_default();
+        let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
+        let rt = self
+            .server
+            .registry()
+            .by_kind(api_version, kind)
+            .ok_or_else(|| ApiError::bad_request(format!("{api_version} {kind} is not served")))?;
+        let name = obj
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let namespace = obj
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .filter(|_| rt.namespaced);
+        let path = ResourcePath {
+            gv: gv(api_version),
+            namespace: namespace.map(str::to_string),
+            plural: rt.plural.clone(),
+            name: Some(name.to_string()),
+            subresource: None,
+        };
+        let query = format!("fieldManager={manager}&force=true");
+        self.call(Method::PATCH, path, &query, "application/apply-patch+yaml", Some(obj))
+            .await
+    }
+
     /// Carries out one planned action.
     pub async fn execute(&self, action: &Action) -> Result<(), ApiError> {
         match action {

@@ -85,12 +85,64 @@ fn owners(obj: &Value, kind: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Which objects each owner (by uid) controls, kept from the event stream so that a ReplicaSet's
+/// reconcile looks at its own pods rather than at every pod of its namespace.
+#[derive(Default)]
+struct OwnerIndex {
+    dependents: std::collections::HashMap<String, BTreeSet<Key>>,
+}
+
+impl OwnerIndex {
+    fn owner_uids(obj: &Value) -> Vec<String> {
+        obj.pointer("/metadata/ownerReferences")
+            .and_then(Value::as_array)
+            .map(|refs| {
+                refs.iter()
+                    .filter_map(|r| r.get("uid").and_then(Value::as_str).map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn update(&mut self, event: &WatchEvent) {
+        if let Some(previous) = &event.previous {
+            for uid in Self::owner_uids(previous) {
+                if let Some(set) = self.dependents.get_mut(&uid) {
+                    set.remove(&event.key);
+                }
+            }
+        }
+        if event.event_type == crate::store::EventType::Deleted {
+            for uid in Self::owner_uids(&event.object) {
+                if let Some(set) = self.dependents.get_mut(&uid) {
+                    set.remove(&event.key);
+                    if set.is_empty() {
+                        self.dependents.remove(&uid);
+                    }
+                }
+            }
+        } else {
+            for uid in Self::owner_uids(&event.object) {
+                self.dependents.entry(uid).or_default().insert(event.key.clone());
+            }
+        }
+    }
+
+    fn of(&self, uid: &str) -> Vec<Key> {
+        self.dependents
+            .get(uid)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
 /// The simulated controllers.
 pub struct Workloads {
     server: Arc<ApiServer>,
     client: InternalClient,
     config: SimConfig,
     random: std::sync::Mutex<SeededRandom>,
+    owners: std::sync::Mutex<OwnerIndex>,
 }
 
 impl Workloads {
@@ -103,6 +155,7 @@ impl Workloads {
             server,
             config,
             random: std::sync::Mutex::new(SeededRandom::new(u64::from_le_bytes(seed))),
+            owners: std::sync::Mutex::new(OwnerIndex::default()),
         }
     }
 
@@ -124,6 +177,19 @@ impl Workloads {
             .collect()
     }
 
+    /// The stored objects controlled by (or at least owned by) the object with `uid`.
+    fn dependents(&self, owner: &Value) -> Vec<Value> {
+        let uid = owner
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let keys = self.owners.lock().unwrap_or_else(|e| e.into_inner()).of(uid);
+        keys.iter()
+            .filter_map(|k| self.server.store.get(k))
+            .map(|s| (*s.object).clone())
+            .collect()
+    }
+
     fn object(&self, prefix: &str, namespace: &str, name: &str) -> Option<Value> {
         let key = Key {
             prefix: prefix.to_string(),
@@ -135,6 +201,9 @@ impl Workloads {
 
     /// The work an event calls for.
     fn wake(&self, event: &WatchEvent, queue: &mut Queue) {
+        if matches!(event.key.prefix.as_str(), PODS | REPLICASETS) {
+            self.owners.lock().unwrap_or_else(|e| e.into_inner()).update(event);
+        }
         let ns = namespace_of(&event.key);
         let name = event.key.name.clone();
         let obj = &event.object;
@@ -191,15 +260,17 @@ impl Workloads {
             }
             Work::ReplicaSet(ns, name) => {
                 let rs = self.object(REPLICASETS, ns, name)?;
-                sim::replicaset::reconcile(&rs, &self.objects(PODS, ns), now, &mut || self.suffix())
+                sim::replicaset::reconcile(&rs, &self.dependents(&rs), now, &mut || self.suffix())
             }
             Work::Deployment(ns, name) => {
                 let d = self.object(DEPLOYMENTS, ns, name)?;
-                sim::deployment::reconcile(&d, &self.objects(REPLICASETS, ns), &self.objects(PODS, ns), now)
+                let rss = self.dependents(&d);
+                let pods: Vec<Value> = rss.iter().flat_map(|rs| self.dependents(rs)).collect();
+                sim::deployment::reconcile(&d, &rss, &pods, now)
             }
             Work::Job(ns, name) => {
                 let job = self.object(JOBS, ns, name)?;
-                sim::job::reconcile(&job, &self.objects(PODS, ns), now, &self.config, &mut || self.suffix())
+                sim::job::reconcile(&job, &self.dependents(&job), now, &self.config, &mut || self.suffix())
             }
             Work::Endpoints(ns, name) => {
                 let svc = self.object(SERVICES, ns, name)?;
