@@ -6,71 +6,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a benchmark fails loudly
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{Api, ListParams, PostParams, WatchEvent, WatchParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::{Client, Config};
-use rollouts_devcluster::DevCluster;
-
-fn serve(dir: PathBuf) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let cluster = DevCluster::start(rollouts_devcluster::Config {
-            data_dir: Some(dir),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-        println!("ready {}", cluster.addr.port());
-        std::future::pending::<()>().await;
-    });
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
-fn start_server(dir: &Path) -> Child {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .arg("serve")
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.starts_with("ready"), "{line}");
-    child
-}
-
-async fn client(dir: &Path) -> Client {
-    let kc = Kubeconfig::read_from(dir.join("kubeconfig")).unwrap();
-    Client::try_from(
-        Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-            .await
-            .unwrap(),
-    )
-    .unwrap()
-}
 
 fn config_map(name: &str) -> ConfigMap {
     ConfigMap {
@@ -89,10 +33,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn main() {
+    common::serve_if_asked();
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("serve") {
-        return serve(PathBuf::from(&args[2]));
-    }
     let objects: usize = args
         .iter()
         .position(|a| a == "--objects")
@@ -100,15 +42,15 @@ fn main() {
         .unwrap_or(10_000);
     let dir = std::env::temp_dir().join(format!("rollouts-apiserver-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let mut server = start_server(&dir);
+    let mut server = common::start_server(&dir, false);
     let pid = server.id();
-    let idle_rss = rss_kib(pid);
+    let idle_rss = common::rss_kib(pid);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let api: Api<ConfigMap> = Api::namespaced(client(&dir).await, "default");
+        let api: Api<ConfigMap> = Api::namespaced(common::client(&dir).await, "default");
 
         // Sustained writes: 16 concurrent clients creating objects until `objects` exist.
         let started = Instant::now();
@@ -139,7 +81,7 @@ fn main() {
         println!(
             "server RSS: idle {} MiB, with {objects} objects {} MiB",
             idle_rss / 1024,
-            rss_kib(pid) / 1024
+            common::rss_kib(pid) / 1024
         );
 
         // List latency.
@@ -227,7 +169,7 @@ fn main() {
             percentile(&latencies, 0.5),
             percentile(&latencies, 0.99)
         );
-        println!("server RSS after fan-out: {} MiB", rss_kib(pid) / 1024);
+        println!("server RSS after fan-out: {} MiB", common::rss_kib(pid) / 1024);
     });
     server.kill().unwrap();
     server.wait().unwrap();

@@ -6,10 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a benchmark fails loudly
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,51 +16,6 @@ use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetSpec};
 use k8s_openapi::api::core::v1::{Container, Pod, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use kube::api::{Api, ListParams, ObjectMeta, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::{Client, Config};
-use rollouts_devcluster::DevCluster;
-use rollouts_devcluster::sim::SimConfig;
-
-fn serve(dir: PathBuf) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let config = rollouts_devcluster::Config {
-            data_dir: Some(dir),
-            simulation: Some(SimConfig::default()),
-            ..Default::default()
-        };
-        let cluster = DevCluster::start(config).await.unwrap();
-        println!("ready {}", cluster.addr.port());
-        std::future::pending::<()>().await;
-    });
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        .unwrap_or(0)
-}
-
-fn start_server(dir: &Path) -> Child {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .arg("serve")
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.starts_with("ready"), "{line}");
-    child
-}
 
 fn replica_set(i: usize) -> ReplicaSet {
     let labels = BTreeMap::from([("app".to_string(), format!("app-{i}"))]);
@@ -97,10 +51,8 @@ fn replica_set(i: usize) -> ReplicaSet {
 }
 
 fn main() {
+    common::serve_if_asked();
     let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("serve") {
-        return serve(PathBuf::from(&args[2]));
-    }
     let count: usize = args
         .iter()
         .position(|a| a == "--replicasets")
@@ -108,20 +60,14 @@ fn main() {
         .unwrap_or(1000);
     let dir = std::env::temp_dir().join(format!("rollouts-workloads-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let mut server = start_server(&dir);
+    let mut server = common::start_server(&dir, true);
     let pid = server.id();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let kc = Kubeconfig::read_from(dir.join("kubeconfig")).unwrap();
-        let client = Client::try_from(
-            Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-                .await
-                .unwrap(),
-        )
-        .unwrap();
+        let client = common::client(&dir).await;
         let rss_api: Api<ReplicaSet> = Api::namespaced(client.clone(), "default");
         let pods: Api<Pod> = Api::namespaced(client, "default");
         let started = Instant::now();
@@ -145,7 +91,7 @@ fn main() {
         let created = started.elapsed();
         let mut peak_rss = 0;
         loop {
-            peak_rss = peak_rss.max(rss_kib(pid));
+            peak_rss = peak_rss.max(common::rss_kib(pid));
             let list = rss_api.list(&ListParams::default()).await.unwrap();
             let ready: i32 = list
                 .items
@@ -171,7 +117,7 @@ fn main() {
         println!(
             "server RSS: peak while converging {} MiB, settled {} MiB",
             peak_rss / 1024,
-            rss_kib(pid) / 1024
+            common::rss_kib(pid) / 1024
         );
     });
     server.kill().unwrap();

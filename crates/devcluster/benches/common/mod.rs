@@ -1,0 +1,72 @@
+//! What both benchmarks share: the server in a child process (this binary re-executed with `serve`),
+//! its resident memory, and a kube-rs client for it.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+use rollouts_devcluster::DevCluster;
+use rollouts_devcluster::sim::SimConfig;
+
+/// If this process was started as the server (`<bench> serve <dir> [sim]`), serves forever.
+pub fn serve_if_asked() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) != Some("serve") {
+        return;
+    }
+    let dir = PathBuf::from(&args[2]);
+    let simulation = (args.get(3).map(String::as_str) == Some("sim")).then(SimConfig::default);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let config = rollouts_devcluster::Config {
+            data_dir: Some(dir),
+            simulation,
+            ..Default::default()
+        };
+        let cluster = DevCluster::start(config).await.unwrap();
+        println!("ready {}", cluster.addr.port());
+        std::future::pending::<()>().await;
+    });
+}
+
+/// Starts the server as a child process on `dir` and waits until it listens.
+pub fn start_server(dir: &Path, simulated: bool) -> Child {
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.arg("serve").arg(dir);
+    if simulated {
+        cmd.arg("sim");
+    }
+    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("ready"), "{line}");
+    child
+}
+
+/// Resident memory of process `pid`, in KiB.
+pub fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A client of the server whose data directory is `dir`.
+pub async fn client(dir: &Path) -> Client {
+    let kc = Kubeconfig::read_from(dir.join("kubeconfig")).unwrap();
+    Client::try_from(
+        Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+            .await
+            .unwrap(),
+    )
+    .unwrap()
+}
