@@ -1,8 +1,7 @@
 //! `kubectl-argo-rollouts`: the kubectl plugin (`kubectl argo rollouts ...`).
 
-mod cmd;
-
 use clap::{Parser, Subcommand};
+use rollouts_cli::cmd;
 
 #[derive(Parser)]
 #[command(
