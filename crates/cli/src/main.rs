@@ -1,6 +1,9 @@
 //! `kubectl-argo-rollouts`: the kubectl plugin (`kubectl argo rollouts ...`).
 
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
+use rollouts_cli::client::{KubeOptions, error_line};
 use rollouts_cli::cmd;
 
 #[derive(Parser)]
@@ -10,6 +13,8 @@ use rollouts_cli::cmd;
     disable_version_flag = true
 )]
 struct Cli {
+    #[command(flatten)]
+    kube: KubeOptions,
     #[command(subcommand)]
     command: Command,
 }
@@ -22,10 +27,176 @@ enum Command {
         #[arg(long)]
         short: bool,
     },
+    /// Get details about rollouts and experiments
+    Get {
+        #[command(subcommand)]
+        what: GetCommand,
+    },
+    /// Update various values on resources
+    Set {
+        #[command(subcommand)]
+        what: SetCommand,
+    },
+    /// Promote a rollout
+    ///
+    /// Promotes a rollout paused at a canary step, or a paused blue-green pre-promotion.
+    /// To skip analysis, pauses and steps entirely, use '--full' to fully promote the rollout
+    Promote {
+        /// Name of the rollout
+        #[arg(value_name = "ROLLOUT_NAME")]
+        name: String,
+        /// Skip currently running canary step (deprecated: use without the flag instead ex: promote ROLLOUT_NAME)
+        #[arg(short = 'c', long, hide = true)]
+        skip_current_step: bool,
+        /// Skip remaining steps (deprecated: use --full instead)
+        #[arg(short = 'a', long, hide = true)]
+        skip_all_steps: bool,
+        /// Perform a full promotion, skipping analysis, pauses, and steps
+        #[arg(long)]
+        full: bool,
+    },
+    /// Abort a rollout
+    ///
+    /// This command stops progressing the current rollout and reverts all steps. The previous ReplicaSet will be
+    /// active.
+    Abort {
+        /// Name of the rollout
+        #[arg(required = true, value_name = "ROLLOUT_NAME")]
+        names: Vec<String>,
+    },
+    /// Retry a rollout or experiment
+    Retry {
+        #[command(subcommand)]
+        what: RetryCommand,
+    },
+    /// Pause a rollout
+    ///
+    /// Set the rollout paused state to 'true'
+    Pause {
+        /// Name of the rollout
+        #[arg(required = true, value_name = "ROLLOUT_NAME")]
+        names: Vec<String>,
+    },
 }
 
-fn main() {
-    match Cli::parse().command {
-        Command::Version { short } => print!("{}", cmd::version::render(&cmd::version::BuildInfo::current(), short)),
+#[derive(Subcommand)]
+enum GetCommand {
+    /// Get details about a rollout
+    #[command(visible_aliases = ["ro", "rollouts"])]
+    Rollout {
+        /// Name of the rollout
+        #[arg(value_name = "ROLLOUT_NAME")]
+        name: String,
+        /// Watch live updates to the rollout
+        #[arg(short = 'w', long)]
+        watch: bool,
+        /// Do not colorize output
+        #[arg(long)]
+        no_color: bool,
+        /// Timeout after specified seconds
+        #[arg(long, default_value_t = 0)]
+        timeout_seconds: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum SetCommand {
+    /// Update the image of a rollout
+    Image {
+        /// Name of the rollout
+        #[arg(value_name = "ROLLOUT_NAME")]
+        rollout: String,
+        /// CONTAINER=IMAGE (CONTAINER `*`: all containers)
+        #[arg(value_name = "CONTAINER=IMAGE")]
+        assignment: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetryCommand {
+    /// Retry an aborted rollout
+    #[command(visible_aliases = ["ro", "rollouts"])]
+    Rollout {
+        /// Name of the rollout
+        #[arg(required = true, value_name = "ROLLOUT_NAME")]
+        names: Vec<String>,
+    },
+}
+
+async fn run(kube: KubeOptions, command: Command) -> anyhow::Result<()> {
+    let conn = kube.connect().await?;
+    let mut out = std::io::stdout();
+    match command {
+        Command::Version { .. } => Ok(()),
+        Command::Get {
+            what:
+                GetCommand::Rollout {
+                    name,
+                    watch,
+                    no_color,
+                    timeout_seconds,
+                },
+        } => {
+            let opts = cmd::get::GetRolloutOptions {
+                watch,
+                no_color,
+                timeout_seconds,
+            };
+            cmd::get::run(&conn, &name, &opts).await
+        }
+        Command::Set {
+            what: SetCommand::Image { rollout, assignment },
+        } => cmd::set_image::run(&conn, &rollout, &assignment, &mut out).await,
+        Command::Promote {
+            name,
+            skip_current_step,
+            skip_all_steps,
+            full,
+        } => {
+            let flags = cmd::promote::PromoteFlags {
+                skip_current_step,
+                skip_all_steps,
+                full,
+            };
+            cmd::promote::run(&conn, &name, flags, &mut out).await
+        }
+        Command::Abort { names } => cmd::abort::run(&conn, &names, &mut out).await,
+        Command::Retry {
+            what: RetryCommand::Rollout { names },
+        } => cmd::retry::run_rollout(&conn, &names, &mut out).await,
+        Command::Pause { names } => cmd::pause::run(&conn, &names, &mut out).await,
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Usage errors exit 1, as the upstream plugin's do; --help exits 0.
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    if let Command::Version { short } = cli.command {
+        print!("{}", cmd::version::render(&cmd::version::BuildInfo::current(), short));
+        return ExitCode::SUCCESS;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.kube, cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {}", error_line(&e));
+            ExitCode::FAILURE
+        }
     }
 }

@@ -1,1 +1,11 @@
+//! The plugin's commands. Each mutating command sends exactly the patch upstream's plugin sends and prints
+//! the same message.
+
+pub mod abort;
+pub mod get;
+pub mod patch;
+pub mod pause;
+pub mod promote;
+pub mod retry;
+pub mod set_image;
 pub mod version;

@@ -1,0 +1,52 @@
+//! Merge patches on Rollouts, sent verbatim (the exact bytes upstream's plugin sends).
+
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
+use kube::core::ApiResource;
+use rollouts_api::Rollout;
+use serde_json::value::RawValue;
+
+use crate::client::{Connection, is_not_found};
+
+/// The Rollouts of the connection's namespace, untyped (any stored shape decodes).
+pub fn rollouts(conn: &Connection) -> Api<DynamicObject> {
+    Api::namespaced_with(
+        conn.client.clone(),
+        &conn.namespace,
+        &ApiResource::erase::<Rollout>(&()),
+    )
+}
+
+/// The Rollouts of the connection's namespace, typed.
+pub fn typed_rollouts(conn: &Connection) -> Api<Rollout> {
+    Api::namespaced(conn.client.clone(), &conn.namespace)
+}
+
+fn raw(patch: &str) -> kube::Result<Box<RawValue>> {
+    RawValue::from_string(patch.to_string()).map_err(kube::Error::SerdeError)
+}
+
+/// Sends `patch` as a JSON merge patch to the object itself.
+pub async fn merge_patch(api: &Api<DynamicObject>, name: &str, patch: &str) -> kube::Result<DynamicObject> {
+    api.patch(name, &PatchParams::default(), &Patch::Merge(raw(patch)?))
+        .await
+}
+
+/// Sends `patch` as a JSON merge patch to the status subresource.
+pub async fn merge_patch_status(api: &Api<DynamicObject>, name: &str, patch: &str) -> kube::Result<DynamicObject> {
+    api.patch_status(name, &PatchParams::default(), &Patch::Merge(raw(patch)?))
+        .await
+}
+
+/// Sends `patch` to the status subresource, and to the object itself when the API answers 404 (a CRD
+/// without the status subresource, or no such object: then the second 404 is the error).
+pub async fn status_first(api: &Api<DynamicObject>, name: &str, patch: &str) -> kube::Result<DynamicObject> {
+    match merge_patch_status(api, name, patch).await {
+        Err(e) if is_not_found(&e) => merge_patch(api, name, patch).await,
+        other => other,
+    }
+}
+
+/// The name of a patched object, falling back to the name asked for.
+pub fn name_of(object: &DynamicObject, asked: &str) -> String {
+    object.metadata.name.clone().unwrap_or_else(|| asked.to_string())
+}
