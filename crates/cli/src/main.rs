@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use rollouts_cli::client::{KubeOptions, error_line};
 use rollouts_cli::cmd;
 
@@ -76,6 +76,89 @@ enum Command {
         /// Name of the rollout
         #[arg(required = true, value_name = "ROLLOUT_NAME")]
         names: Vec<String>,
+    },
+    /// Lint and validate a Rollout
+    ///
+    /// This command lints and validates a new Rollout resource from a file.
+    Lint {
+        /// File to lint
+        #[arg(short = 'f', long = "filename", value_name = "FILE")]
+        filename: Option<String>,
+    },
+    /// List rollouts or experiments
+    List {
+        #[command(subcommand)]
+        what: ListCommand,
+    },
+    /// Show the status of a rollout
+    ///
+    /// Watch rollout until it finishes or the timeout is exceeded. Returns success if
+    /// the rollout is healthy upon completion and an error otherwise.
+    Status {
+        /// Name of the rollout
+        #[arg(value_name = "ROLLOUT_NAME")]
+        name: String,
+        /// Watch the status of the rollout until it's done
+        #[arg(
+            short = 'w',
+            long,
+            default_value_t = true,
+            num_args = 0..=1,
+            require_equals = true,
+            default_missing_value = "true",
+            action = clap::ArgAction::Set
+        )]
+        watch: bool,
+        /// The length of time to watch before giving up. Non-zero values should contain a corresponding time
+        /// unit (e.g. 1s, 2m, 3h). Zero means wait forever
+        #[arg(short = 't', long, default_value = "0s", value_parser = parse_duration)]
+        timeout: std::time::Duration,
+    },
+    /// Generate completion script
+    ///
+    /// To load completions in Bash: `source <(kubectl-argo-rollouts completion bash)`; in fish:
+    /// `kubectl-argo-rollouts completion fish | source`; in Zsh, save the script as `_kubectl-argo-rollouts`
+    /// in a directory of `$fpath`.
+    Completion {
+        /// The shell
+        #[arg(value_enum)]
+        shell: cmd::completion::CompletionShell,
+    },
+    /// Restart the pods of a rollout
+    Restart {
+        /// Name of the rollout
+        #[arg(value_name = "ROLLOUT")]
+        name: String,
+        /// Amount of time before a restart. (e.g. 30s, 5m, 1h)
+        #[arg(short = 'i', long = "in")]
+        delay: Option<String>,
+    },
+}
+
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    rollouts_api::duration::parse(text).map_err(|e| e.to_string())
+}
+
+#[derive(Subcommand)]
+enum ListCommand {
+    /// List rollouts
+    ///
+    /// This command lists all of the rollouts for a specified namespace (uses current namespace context if
+    /// namespace not specified).
+    #[command(visible_aliases = ["ro", "rollout"])]
+    Rollouts {
+        /// Only show rollout with specified name
+        #[arg(long)]
+        name: Option<String>,
+        /// Include all namespaces
+        #[arg(short = 'A', long)]
+        all_namespaces: bool,
+        /// Watch for changes
+        #[arg(short = 'w', long)]
+        watch: bool,
+        /// Print timestamps on updates
+        #[arg(long)]
+        timestamps: bool,
     },
 }
 
@@ -165,6 +248,36 @@ async fn run(kube: KubeOptions, command: Command) -> anyhow::Result<()> {
             what: RetryCommand::Rollout { names },
         } => cmd::retry::run_rollout(&conn, &names, &mut out).await,
         Command::Pause { names } => cmd::pause::run(&conn, &names, &mut out).await,
+        Command::Lint { filename } => match filename {
+            Some(file) => cmd::lint::run(&file, &mut out),
+            None => Ok(()),
+        },
+        Command::List {
+            what:
+                ListCommand::Rollouts {
+                    name,
+                    all_namespaces,
+                    watch,
+                    timestamps,
+                },
+        } => {
+            let opts = cmd::list::ListOptions {
+                name,
+                all_namespaces,
+                watch,
+                timestamps,
+            };
+            cmd::list::run(&conn, &opts, &mut out, &mut std::io::stderr()).await
+        }
+        Command::Status { name, watch, timeout } => {
+            let opts = cmd::status::StatusOptions {
+                watch,
+                timeout: Some(timeout),
+            };
+            cmd::status::run(&conn, &name, &opts, &mut out).await
+        }
+        Command::Completion { .. } => Ok(()),
+        Command::Restart { name, delay } => cmd::restart::run(&conn, &name, delay.as_deref(), &mut out).await,
     }
 }
 
@@ -184,6 +297,27 @@ fn main() -> ExitCode {
     if let Command::Version { short } = cli.command {
         print!("{}", cmd::version::render(&cmd::version::BuildInfo::current(), short));
         return ExitCode::SUCCESS;
+    }
+    if let Command::Completion { shell } = cli.command {
+        // A closed pipe (`| head`) is not an error worth reporting.
+        let _ = cmd::completion::run(shell, &mut Cli::command(), &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
+    if let Command::Lint { filename } = &cli.command {
+        let Some(file) = filename else {
+            let mut root = Cli::command();
+            if let Some(lint) = root.find_subcommand_mut("lint") {
+                let _ = lint.print_help();
+            }
+            return ExitCode::FAILURE;
+        };
+        return match cmd::lint::run(file, &mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("Error: {}", error_line(&e));
+                ExitCode::FAILURE
+            }
+        };
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,

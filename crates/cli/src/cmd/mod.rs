@@ -2,10 +2,15 @@
 //! the same message.
 
 pub mod abort;
+pub mod completion;
 pub mod get;
+pub mod lint;
+pub mod list;
 pub mod patch;
 pub mod pause;
 pub mod promote;
+pub mod restart;
 pub mod retry;
 pub mod set_image;
+pub mod status;
 pub mod version;

@@ -14,7 +14,7 @@ mod rollout;
 
 pub use experiment::experiment_info;
 pub use images::{ImageInfo, experiment_images, images};
-pub use rollout::rollout_info;
+pub use rollout::{current_set_weight, rollout_info};
 
 /// Status icon: waiting (Pending).
 pub const ICON_WAITING: &str = "◷";

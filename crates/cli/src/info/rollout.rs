@@ -52,6 +52,23 @@ pub fn rollout_info(
     info
 }
 
+/// The weight the canary steps ask for now (not the weight actually reached): 0 once aborted, the
+/// maximum weight when past the last step, else the last `setWeight` up to the current step.
+pub fn current_set_weight(ro: &Rollout, canary: &CanaryStrategy) -> i32 {
+    let status = ro.status.clone().unwrap_or_default();
+    let steps = canary.steps.as_deref().unwrap_or(&[]);
+    let index = status.current_step_index.unwrap_or(0);
+    let current_step = usize::try_from(index).ok().and_then(|i| steps.get(i));
+    if status.abort.unwrap_or(false) {
+        0
+    } else if current_step.is_none() {
+        ro.spec.max_traffic_weight()
+    } else {
+        let upto = usize::try_from(index).map_or(0, |i| i + 1);
+        steps.iter().take(upto).rev().find_map(|s| s.set_weight).unwrap_or(0)
+    }
+}
+
 fn fill_canary(info: &mut RolloutInfo, ro: &Rollout, canary: &CanaryStrategy) {
     let status = ro.status.clone().unwrap_or_default();
     let steps = canary.steps.as_deref().unwrap_or(&[]);
@@ -62,15 +79,7 @@ fn fill_canary(info: &mut RolloutInfo, ro: &Rollout, canary: &CanaryStrategy) {
     let index = status.current_step_index.unwrap_or(0);
     let current_step = usize::try_from(index).ok().and_then(|i| steps.get(i));
 
-    let set_weight = if status.abort.unwrap_or(false) {
-        0
-    } else if current_step.is_none() {
-        max_weight
-    } else {
-        let upto = usize::try_from(index).map_or(0, |i| i + 1);
-        steps.iter().take(upto).rev().find_map(|s| s.set_weight).unwrap_or(0)
-    };
-    info.set_weight = set_weight.to_string();
+    info.set_weight = current_set_weight(ro, canary).to_string();
 
     let available = status.available_replicas.unwrap_or(0);
     info.actual_weight = if current_step.is_none() {

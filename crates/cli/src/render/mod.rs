@@ -1,7 +1,7 @@
 //! Text rendering of `kubectl argo rollouts get rollout` / `get experiment`, from gathered info.
 
 mod color;
-mod tabwriter;
+pub(crate) mod tabwriter;
 mod tree;
 
 pub use color::RenderOptions;

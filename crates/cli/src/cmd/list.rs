@@ -1,0 +1,241 @@
+//! `kubectl argo rollouts list rollouts [--name NAME] [-A] [-w] [--timestamps]`: one table row per
+//! rollout; with `--watch`, a new row each time a rollout's row changes.
+
+use std::collections::HashMap;
+
+use futures::StreamExt;
+use jiff::Timestamp;
+use kube::api::{Api, ListParams};
+use kube::runtime::{WatchStreamExt, watcher};
+use rollouts_api::Rollout;
+
+use crate::client::Connection;
+use crate::info::current_set_weight;
+use crate::info::phase::get_rollout_phase;
+use crate::render::tabwriter::align;
+
+/// Header of the table, before the optional `NAMESPACE` / `TIMESTAMP` columns.
+pub const HEADER: &str = "NAME\tSTRATEGY\tSTATUS\tSTEP\tSET-WEIGHT\tREADY\tDESIRED\tUP-TO-DATE\tAVAILABLE\n";
+
+/// Flags of `list rollouts`.
+#[derive(Clone, Debug, Default)]
+pub struct ListOptions {
+    /// `--name`: only the rollout with this name.
+    pub name: Option<String>,
+    /// `-A/--all-namespaces`.
+    pub all_namespaces: bool,
+    /// `-w/--watch`.
+    pub watch: bool,
+    /// `--timestamps`.
+    pub timestamps: bool,
+}
+
+/// The columns of one rollout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RolloutRow {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// `Canary`, `BlueGreen` or `unknown`.
+    pub strategy: String,
+    /// The phase.
+    pub status: String,
+    /// `<index>/<steps>` or `-`.
+    pub step: String,
+    /// The desired canary weight, or `-`.
+    pub set_weight: String,
+    /// `<ready>/<current>` replicas.
+    pub ready: String,
+    /// Desired replicas.
+    pub desired: i32,
+    /// Up-to-date replicas.
+    pub up_to_date: i32,
+    /// Available replicas.
+    pub available: i32,
+}
+
+impl RolloutRow {
+    /// The row of a rollout.
+    pub fn new(ro: &Rollout) -> Self {
+        let status = ro.status.clone().unwrap_or_default();
+        let strategy = ro.spec.strategy.clone().unwrap_or_default();
+        let mut row = RolloutRow {
+            namespace: ro.metadata.namespace.clone().unwrap_or_default(),
+            name: ro.metadata.name.clone().unwrap_or_default(),
+            strategy: "unknown".into(),
+            status: get_rollout_phase(ro).0.as_str().to_string(),
+            step: "-".into(),
+            set_weight: "-".into(),
+            ready: format!(
+                "{}/{}",
+                status.ready_replicas.unwrap_or(0),
+                status.replicas.unwrap_or(0)
+            ),
+            desired: ro.spec.replicas.unwrap_or(1),
+            up_to_date: status.updated_replicas.unwrap_or(0),
+            available: status.available_replicas.unwrap_or(0),
+        };
+        if let Some(canary) = &strategy.canary {
+            row.strategy = "Canary".into();
+            let steps = canary.steps.as_deref().unwrap_or(&[]);
+            if let Some(index) = status.current_step_index.filter(|_| !steps.is_empty()) {
+                row.step = format!("{index}/{}", steps.len());
+            }
+            row.set_weight = current_set_weight(ro, canary).to_string();
+        } else if strategy.blue_green.is_some() {
+            row.strategy = "BlueGreen".into();
+        }
+        row
+    }
+
+    /// The tab-separated line, with upstream's per-column padding.
+    pub fn line(&self, timestamp: Option<Timestamp>, namespace: bool) -> String {
+        let mut line = String::new();
+        if let Some(now) = timestamp {
+            line.push_str(&format!("{:<20}\t", now.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()));
+        }
+        if namespace {
+            line.push_str(&format!("{:<9}\t", self.namespace));
+        }
+        line.push_str(&format!(
+            "{:<10}\t{:<9}\t{:<12}\t{:<4}\t{:<10}\t{:<5}\t{:<7}\t{:<10}\t{:<9}",
+            self.name,
+            self.strategy,
+            self.status,
+            self.step,
+            self.set_weight,
+            self.ready,
+            self.desired,
+            self.up_to_date,
+            self.available
+        ));
+        line
+    }
+}
+
+/// The aligned table of `rollouts`, header first.
+pub fn table(rollouts: &[Rollout], opts: &ListOptions, now: Timestamp) -> String {
+    let mut header = HEADER.to_string();
+    if opts.all_namespaces {
+        header = format!("NAMESPACE\t{header}");
+    }
+    if opts.timestamps {
+        header = format!("TIMESTAMP\t{header}");
+    }
+    let mut text = header;
+    for ro in rollouts {
+        text.push_str(&RolloutRow::new(ro).line(opts.timestamps.then_some(now), opts.all_namespaces));
+        text.push('\n');
+    }
+    align(&text)
+}
+
+fn api(conn: &Connection, all_namespaces: bool) -> Api<Rollout> {
+    if all_namespaces {
+        Api::all(conn.client.clone())
+    } else {
+        Api::namespaced(conn.client.clone(), &conn.namespace)
+    }
+}
+
+/// Lists the rollouts; `No resources found.` goes to `err` when there are none (and no `--watch`).
+pub async fn run(
+    conn: &Connection,
+    opts: &ListOptions,
+    out: &mut impl std::io::Write,
+    err: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    let api = api(conn, opts.all_namespaces);
+    let mut params = ListParams::default();
+    if let Some(name) = &opts.name {
+        params = params.fields(&format!("metadata.name={name}"));
+    }
+    let list = api.list(&params).await?;
+    if list.items.is_empty() && !opts.watch {
+        writeln!(err, "No resources found.")?;
+        return Ok(());
+    }
+    write!(out, "{}", table(&list.items, opts, Timestamp::now()))?;
+    out.flush()?;
+    if opts.watch {
+        watch(api, opts, &list.items, out).await?;
+    }
+    Ok(())
+}
+
+async fn watch(
+    api: Api<Rollout>,
+    opts: &ListOptions,
+    initial: &[Rollout],
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    let key = |row: &RolloutRow| (row.namespace.clone(), row.name.clone());
+    let mut shown: HashMap<(String, String), RolloutRow> = initial
+        .iter()
+        .map(RolloutRow::new)
+        .map(|row| (key(&row), row))
+        .collect();
+    let mut config = watcher::Config::default();
+    if let Some(name) = &opts.name {
+        config = config.fields(&format!("metadata.name={name}"));
+    }
+    let mut events = watcher(api, config).default_backoff().applied_objects().boxed();
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            _ = &mut ctrl_c => break,
+            event = events.next() => match event {
+                Some(Ok(ro)) => {
+                    let row = RolloutRow::new(&ro);
+                    if shown.get(&key(&row)) != Some(&row) {
+                        let line = row.line(opts.timestamps.then(Timestamp::now), opts.all_namespaces);
+                        write!(out, "{}", align(&format!("{line}\n")))?;
+                        out.flush()?;
+                        shown.insert(key(&row), row);
+                    }
+                }
+                Some(Err(_)) => {}
+                None => break,
+            },
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn rollout(json: serde_json::Value) -> Rollout {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn rows_match_upstream_columns() {
+        let canary = rollout(serde_json::json!({
+            "metadata": {"name": "canary-demo", "namespace": "default"},
+            "spec": {"replicas": 5, "strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}]}}},
+            "status": {"currentStepIndex": 1, "replicas": 6, "readyReplicas": 5, "updatedReplicas": 1,
+                       "availableReplicas": 5, "phase": "Paused", "message": "CanaryPauseStep"}
+        }));
+        let bg = rollout(serde_json::json!({
+            "metadata": {"name": "bg", "namespace": "default"},
+            "spec": {"strategy": {"blueGreen": {"activeService": "a"}}},
+            "status": {"phase": "Healthy"}
+        }));
+        let got = table(&[canary, bg], &ListOptions::default(), Timestamp::UNIX_EPOCH);
+        let want = "NAME         STRATEGY   STATUS        STEP  SET-WEIGHT  READY  DESIRED  UP-TO-DATE  AVAILABLE\n\
+                    canary-demo  Canary     Paused        1/2   20          5/6    5        1           5        \n\
+                    bg           BlueGreen  Healthy       -     -           0/0    1        0           0        \n";
+        assert_eq!(got, want);
+        let all = ListOptions {
+            all_namespaces: true,
+            ..ListOptions::default()
+        };
+        let got = table(&[], &all, Timestamp::UNIX_EPOCH);
+        assert!(got.starts_with("NAMESPACE  NAME  STRATEGY"), "{got}");
+    }
+}

@@ -1,0 +1,139 @@
+//! `kubectl argo rollouts status ROLLOUT_NAME [--watch[=false]] [-t DURATION]`: the phase of a rollout,
+//! once or (by default) each time it changes until it is `Healthy` or `Degraded`.
+
+use std::time::Duration;
+
+use anyhow::bail;
+use futures::StreamExt;
+use kube::api::Api;
+use kube::runtime::{WatchStreamExt, watcher};
+use rollouts_api::{Rollout, RolloutPhase};
+
+use crate::client::Connection;
+use crate::info::phase::get_rollout_phase;
+
+/// The error when the watch ends before the rollout is healthy or degraded.
+pub const WATCH_TIMEOUT: &str = "Rollout status watch exceeded timeout";
+
+/// Flags of `status`.
+#[derive(Clone, Debug)]
+pub struct StatusOptions {
+    /// `-w/--watch` (default true).
+    pub watch: bool,
+    /// `-t/--timeout`; `None` (or zero) waits forever.
+    pub timeout: Option<Duration>,
+}
+
+/// The line printed once with `--watch=false`: the bare phase when `Healthy` or `Degraded`, else
+/// `<phase> - <message>` even when the message is empty.
+pub fn once_line(phase: RolloutPhase, message: &str) -> String {
+    match phase {
+        RolloutPhase::Healthy | RolloutPhase::Degraded => phase.as_str().to_string(),
+        _ => format!("{} - {message}", phase.as_str()),
+    }
+}
+
+/// The line printed while watching: the phase, with ` - <message>` when there is a message.
+pub fn watch_line(phase: RolloutPhase, message: &str) -> String {
+    if message.is_empty() {
+        phase.as_str().to_string()
+    } else {
+        format!("{} - {message}", phase.as_str())
+    }
+}
+
+/// The command's outcome for the final phase: an error when degraded, or when watching ended
+/// without the rollout becoming healthy.
+pub fn outcome(phase: RolloutPhase, message: &str, watched: bool) -> anyhow::Result<()> {
+    if phase == RolloutPhase::Degraded {
+        bail!("The rollout is in a degraded state with message: {message}");
+    }
+    if watched && phase != RolloutPhase::Healthy {
+        bail!(WATCH_TIMEOUT);
+    }
+    Ok(())
+}
+
+/// Runs the command, printing to `out`.
+pub async fn run(
+    conn: &Connection,
+    name: &str,
+    opts: &StatusOptions,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    let api: Api<Rollout> = Api::namespaced(conn.client.clone(), &conn.namespace);
+    let ro = api.get(name).await?;
+    let (mut phase, mut message) = get_rollout_phase(&ro);
+    if !opts.watch {
+        writeln!(out, "{}", once_line(phase, &message))?;
+        out.flush()?;
+        return outcome(phase, &message, false);
+    }
+    let config = watcher::Config::default().fields(&format!("metadata.name={name}"));
+    let mut events = watcher(api, config).default_backoff().applied_objects().boxed();
+    let deadline = async {
+        match opts.timeout.filter(|t| !t.is_zero()) {
+            Some(t) => tokio::time::sleep(t).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::pin!(deadline);
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    let mut previous = String::new();
+    let mut show = |phase: RolloutPhase, message: &str, out: &mut dyn std::io::Write| -> std::io::Result<()> {
+        let line = watch_line(phase, message);
+        if line != previous {
+            writeln!(out, "{line}")?;
+            out.flush()?;
+            previous = line;
+        }
+        Ok(())
+    };
+    show(phase, &message, out)?;
+    while phase != RolloutPhase::Healthy && phase != RolloutPhase::Degraded {
+        tokio::select! {
+            _ = &mut deadline => break,
+            _ = &mut ctrl_c => break,
+            event = events.next() => match event {
+                Some(Ok(ro)) => {
+                    (phase, message) = get_rollout_phase(&ro);
+                    show(phase, &message, out)?;
+                }
+                Some(Err(_)) => {}
+                None => break,
+            },
+        }
+    }
+    outcome(phase, &message, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_follow_the_watch_mode() {
+        assert_eq!(once_line(RolloutPhase::Healthy, ""), "Healthy");
+        assert_eq!(once_line(RolloutPhase::Degraded, "boom"), "Degraded");
+        assert_eq!(once_line(RolloutPhase::Progressing, ""), "Progressing - ");
+        assert_eq!(watch_line(RolloutPhase::Progressing, ""), "Progressing");
+        assert_eq!(
+            watch_line(RolloutPhase::Paused, "CanaryPauseStep"),
+            "Paused - CanaryPauseStep"
+        );
+    }
+
+    #[test]
+    fn outcomes() {
+        assert!(outcome(RolloutPhase::Healthy, "", true).is_ok());
+        assert!(outcome(RolloutPhase::Paused, "x", false).is_ok());
+        let degraded = outcome(RolloutPhase::Degraded, "boom", false).map_err(|e| e.to_string());
+        assert_eq!(
+            degraded,
+            Err("The rollout is in a degraded state with message: boom".to_string())
+        );
+        let timeout = outcome(RolloutPhase::Progressing, "", true).map_err(|e| e.to_string());
+        assert_eq!(timeout, Err(WATCH_TIMEOUT.to_string()));
+    }
+}
