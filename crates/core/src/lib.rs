@@ -4,3 +4,4 @@
 
 pub mod canary;
 pub mod hash;
+pub mod status;
