@@ -3,11 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-use rollouts_devcluster::testing::{TestCluster, fast_simulation, kubectl_available, temp_dir};
-use serde_json::Value;
+use std::process::Output;
+
+use common::{Env, stderr};
+use rollouts_devcluster::testing::temp_dir;
 
 const CANARY: &str = r#"
 apiVersion: argoproj.io/v1alpha1
@@ -35,84 +36,6 @@ spec:
       - setWeight: 60
 "#;
 
-struct Env {
-    cluster: TestCluster,
-}
-
-impl Env {
-    fn start() -> Option<Env> {
-        if !kubectl_available() {
-            return None;
-        }
-        let cluster = TestCluster::start_with(&temp_dir("cli"), 0, Some(fast_simulation())).unwrap();
-        let crds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/crds");
-        cluster.kubectl_ok(&["apply", "--server-side", "-f", crds.to_str().unwrap()]);
-        for crd in ["rollouts", "analysisruns", "experiments", "analysistemplates"] {
-            cluster.kubectl_ok(&[
-                "wait",
-                "--for=condition=Established",
-                "--timeout=30s",
-                &format!("crd/{crd}.argoproj.io"),
-            ]);
-        }
-        Some(Env { cluster })
-    }
-
-    fn apply(&self, yaml: &str) {
-        self.cluster.kubectl_ok_stdin(&["apply", "-f", "-"], yaml);
-    }
-
-    /// `kubectl argo rollouts <args>` with the plugin first on PATH, not yet started.
-    fn plugin_command(&self, args: &[&str]) -> Command {
-        let plugin = Path::new(env!("CARGO_BIN_EXE_kubectl-argo-rollouts"));
-        let path = std::env::join_paths(
-            std::iter::once(plugin.parent().unwrap().to_path_buf())
-                .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-        )
-        .unwrap();
-        let mut cmd: Command = self.cluster.kubectl_command();
-        cmd.env("PATH", path).args(["argo", "rollouts"]).args(args);
-        cmd
-    }
-
-    /// Runs `kubectl argo rollouts <args>`.
-    fn plugin(&self, args: &[&str]) -> Output {
-        self.plugin_command(args).output().unwrap()
-    }
-
-    fn plugin_ok(&self, args: &[&str]) -> String {
-        let out = self.plugin(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed ({}): stdout {} stderr {}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn rollout(&self, name: &str) -> Value {
-        serde_json::from_str(&self.cluster.kubectl_ok(&["get", "rollout", name, "-o", "json"])).unwrap()
-    }
-
-    fn patch_status(&self, name: &str, patch: &str) {
-        self.cluster.kubectl_ok(&[
-            "patch",
-            "rollout",
-            name,
-            "--subresource=status",
-            "--type=merge",
-            "-p",
-            patch,
-        ]);
-    }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn assert_one_line_error(out: &Output, expected: &str) {
     assert!(
         !out.status.success(),
@@ -129,7 +52,7 @@ fn assert_one_line_error(out: &Output, expected: &str) {
 
 #[test]
 fn abort_retry_and_pause_patch_the_rollout() {
-    let Some(env) = Env::start() else { return };
+    let Some(env) = Env::start("cli") else { return };
     env.apply(CANARY);
 
     assert_eq!(env.plugin_ok(&["abort", "demo"]), "rollout 'demo' aborted\n");
@@ -151,7 +74,7 @@ fn abort_retry_and_pause_patch_the_rollout() {
 
 #[test]
 fn promote_clears_pauses_and_skips_steps() {
-    let Some(env) = Env::start() else { return };
+    let Some(env) = Env::start("cli") else { return };
     env.apply(CANARY);
 
     // Paused by the user and by a pause step: spec unpaused, pause conditions cleared.
@@ -183,7 +106,7 @@ fn promote_clears_pauses_and_skips_steps() {
 
 #[test]
 fn set_image_updates_the_template() {
-    let Some(env) = Env::start() else { return };
+    let Some(env) = Env::start("cli") else { return };
     env.apply(CANARY);
 
     assert_eq!(
@@ -213,7 +136,7 @@ fn set_image_updates_the_template() {
 
 #[test]
 fn get_rollout_prints_the_header_and_tree() {
-    let Some(env) = Env::start() else { return };
+    let Some(env) = Env::start("cli") else { return };
     env.apply(CANARY);
     let uid = env.rollout("demo")["metadata"]["uid"].as_str().unwrap().to_string();
     env.apply(&format!(
@@ -277,7 +200,7 @@ spec:
 
 #[test]
 fn get_rollout_watch_ends_after_the_timeout() {
-    let Some(env) = Env::start() else { return };
+    let Some(env) = Env::start("cli") else { return };
     env.apply(CANARY);
     let started = std::time::Instant::now();
     let out = env.plugin_ok(&["get", "rollout", "demo", "--watch", "--timeout-seconds", "2"]);
@@ -295,7 +218,7 @@ fn get_rollout_watch_ends_after_the_timeout() {
 
 #[test]
 fn get_rollout_watch_redraws_on_changes() {
-    let Some(env) = Env::start() else { return };
+    let Some(env) = Env::start("cli") else { return };
     env.apply(CANARY);
     let child = env
         .plugin_command(&["get", "rollout", "demo", "-w", "--no-color", "--timeout-seconds", "5"])
@@ -320,7 +243,7 @@ fn get_rollout_watch_redraws_on_changes() {
 
 #[test]
 fn unreachable_cluster_is_a_one_line_error() {
-    let Some(env) = Env::start() else { return };
+    let Some(env) = Env::start("cli") else { return };
     let dir = temp_dir("cli-unreachable");
     std::fs::create_dir_all(&dir).unwrap();
     let kubeconfig = dir.join("kubeconfig");

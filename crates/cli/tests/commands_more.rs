@@ -4,12 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
-use std::path::Path;
+mod common;
+
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use rollouts_devcluster::testing::{TestCluster, fast_simulation, kubectl_available, temp_dir};
-use serde_json::Value;
+use common::{Env, plugin_binary, stderr, stdout};
 
 const CANARY: &str = r#"
 apiVersion: argoproj.io/v1alpha1
@@ -54,99 +54,6 @@ spec:
     blueGreen:
       activeService: bg-active
 "#;
-
-fn plugin_binary() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_kubectl-argo-rollouts"))
-}
-
-struct Env {
-    cluster: TestCluster,
-}
-
-impl Env {
-    fn start() -> Option<Env> {
-        if !kubectl_available() {
-            return None;
-        }
-        let cluster = TestCluster::start_with(&temp_dir("cli-more"), 0, Some(fast_simulation())).unwrap();
-        let crds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/crds");
-        cluster.kubectl_ok(&["apply", "--server-side", "-f", crds.to_str().unwrap()]);
-        for crd in ["rollouts", "analysisruns", "experiments", "analysistemplates"] {
-            cluster.kubectl_ok(&[
-                "wait",
-                "--for=condition=Established",
-                "--timeout=30s",
-                &format!("crd/{crd}.argoproj.io"),
-            ]);
-        }
-        Some(Env { cluster })
-    }
-
-    fn apply(&self, yaml: &str) {
-        self.cluster.kubectl_ok_stdin(&["apply", "-f", "-"], yaml);
-    }
-
-    /// `kubectl argo rollouts <args>` with the plugin first on PATH, not yet started.
-    fn plugin_command(&self, args: &[&str]) -> Command {
-        let path = std::env::join_paths(
-            std::iter::once(plugin_binary().parent().unwrap().to_path_buf())
-                .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-        )
-        .unwrap();
-        let mut cmd: Command = self.cluster.kubectl_command();
-        cmd.env("PATH", path).args(["argo", "rollouts"]).args(args);
-        cmd
-    }
-
-    fn plugin(&self, args: &[&str]) -> Output {
-        self.plugin_command(args).output().unwrap()
-    }
-
-    fn plugin_ok(&self, args: &[&str]) -> String {
-        let out = self.plugin(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed ({}): stdout {} stderr {}",
-            out.status,
-            stdout(&out),
-            stderr(&out)
-        );
-        stdout(&out)
-    }
-
-    fn rollout(&self, name: &str) -> Value {
-        serde_json::from_str(&self.cluster.kubectl_ok(&["get", "rollout", name, "-o", "json"])).unwrap()
-    }
-
-    fn patch_status(&self, name: &str, patch: &str) {
-        self.cluster.kubectl_ok(&[
-            "patch",
-            "rollout",
-            name,
-            "--subresource=status",
-            "--type=merge",
-            "-p",
-            patch,
-        ]);
-    }
-
-    /// Records `phase` (and `message`) as observed for the rollout's current generation.
-    fn set_phase(&self, name: &str, phase: &str, message: &str) {
-        let generation = self.rollout(name)["metadata"]["generation"].as_i64().unwrap();
-        let patch = serde_json::json!({"status": {
-            "phase": phase, "message": message, "observedGeneration": generation.to_string()
-        }});
-        self.patch_status(name, &patch.to_string());
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn assert_one_line_error(out: &Output, expected: &str) {
     assert_eq!(
@@ -276,7 +183,7 @@ fn lint_reads_stdin_and_reports_missing_files() {
 
 #[test]
 fn list_rollouts_prints_upstream_columns() {
-    let Some(env) = Env::start() else { return };
+    let Some(env) = Env::start("cli-more") else { return };
     let empty = env.plugin(&["list", "rollouts"]);
     assert!(empty.status.success(), "{}", stderr(&empty));
     assert_eq!(stdout(&empty), "");
@@ -316,7 +223,7 @@ fn list_rollouts_prints_upstream_columns() {
 
 #[test]
 fn list_rollouts_watch_prints_changed_rows() {
-    let Some(env) = Env::start() else { return };
+    let Some(env) = Env::start("cli-more") else { return };
     env.apply(CANARY);
     let mut child = env
         .plugin_command(&["list", "rollouts", "--watch"])
@@ -338,7 +245,7 @@ fn list_rollouts_watch_prints_changed_rows() {
 
 #[test]
 fn status_reports_the_phase_and_exit_code() {
-    let Some(env) = Env::start() else { return };
+    let Some(env) = Env::start("cli-more") else { return };
     env.apply(CANARY);
 
     env.set_phase("demo", "Healthy", "");
@@ -380,7 +287,7 @@ fn status_reports_the_phase_and_exit_code() {
 
 #[test]
 fn status_watch_ends_when_healthy() {
-    let Some(env) = Env::start() else { return };
+    let Some(env) = Env::start("cli-more") else { return };
     env.apply(CANARY);
     env.set_phase("demo", "Paused", "CanaryPauseStep");
     let child = env
@@ -400,7 +307,7 @@ fn status_watch_ends_when_healthy() {
 
 #[test]
 fn restart_sets_restart_at() {
-    let Some(env) = Env::start() else { return };
+    let Some(env) = Env::start("cli-more") else { return };
     env.apply(CANARY);
 
     let before = jiff::Timestamp::now();

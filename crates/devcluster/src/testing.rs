@@ -59,6 +59,16 @@ impl TestCluster {
 
     /// Starts a cluster on `dir` and `port` with the simulated workloads when `simulation` is given.
     pub fn start_with(dir: &Path, port: u16, simulation: Option<SimConfig>) -> Result<Self, StartError> {
+        Self::start_installed(dir, port, simulation, Vec::new())
+    }
+
+    /// Like [`Self::start_with`], with `install` (e.g. CRDs) in place before the first request.
+    pub fn start_installed(
+        dir: &Path,
+        port: u16,
+        simulation: Option<SimConfig>,
+        install: Vec<serde_json::Value>,
+    ) -> Result<Self, StartError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -68,6 +78,7 @@ impl TestCluster {
             data_dir: Some(dir.to_path_buf()),
             port,
             simulation: simulation.clone(),
+            install,
             ..Config::default()
         };
         let cluster = runtime.block_on(DevCluster::start(config))?;

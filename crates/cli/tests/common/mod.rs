@@ -1,0 +1,109 @@
+//! The harness shared by the plugin's end-to-end tests: a dev cluster with the project's CRDs installed,
+//! and `kubectl argo rollouts ...` run through the real kubectl with the plugin first on PATH.
+
+#![allow(dead_code)] // each test file uses its own share of the helpers
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use rollouts_devcluster::testing::{TestCluster, fast_simulation, kubectl_available, temp_dir};
+use serde_json::Value;
+
+/// The plugin binary built for these tests.
+pub fn plugin_binary() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_kubectl-argo-rollouts"))
+}
+
+/// A command's stdout as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A command's stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A dev cluster (simulated workloads, no rollouts controller) with the argoproj.io CRDs.
+pub struct Env {
+    /// The cluster.
+    pub cluster: TestCluster,
+}
+
+impl Env {
+    /// Starts the cluster, or `None` (after a notice) when kubectl is not available.
+    pub fn start(label: &str) -> Option<Env> {
+        if !kubectl_available() {
+            return None;
+        }
+        let crds = rollouts_api::crd::all()
+            .unwrap()
+            .into_iter()
+            .map(|(_, crd)| serde_json::to_value(crd).unwrap())
+            .collect();
+        let cluster = TestCluster::start_installed(&temp_dir(label), 0, Some(fast_simulation()), crds).unwrap();
+        Some(Env { cluster })
+    }
+
+    /// `kubectl apply -f -` of `yaml`.
+    pub fn apply(&self, yaml: &str) {
+        self.cluster.kubectl_ok_stdin(&["apply", "-f", "-"], yaml);
+    }
+
+    /// `kubectl argo rollouts <args>` with the plugin first on PATH, not yet started.
+    pub fn plugin_command(&self, args: &[&str]) -> Command {
+        let path = std::env::join_paths(
+            std::iter::once(plugin_binary().parent().unwrap().to_path_buf())
+                .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+        )
+        .unwrap();
+        let mut cmd: Command = self.cluster.kubectl_command();
+        cmd.env("PATH", path).args(["argo", "rollouts"]).args(args);
+        cmd
+    }
+
+    /// Runs `kubectl argo rollouts <args>`.
+    pub fn plugin(&self, args: &[&str]) -> Output {
+        self.plugin_command(args).output().unwrap()
+    }
+
+    /// Runs `kubectl argo rollouts <args>`, failing unless it succeeds; returns stdout.
+    pub fn plugin_ok(&self, args: &[&str]) -> String {
+        let out = self.plugin(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed ({}): stdout {} stderr {}",
+            out.status,
+            stdout(&out),
+            stderr(&out)
+        );
+        stdout(&out)
+    }
+
+    /// The stored Rollout `name`.
+    pub fn rollout(&self, name: &str) -> Value {
+        serde_json::from_str(&self.cluster.kubectl_ok(&["get", "rollout", name, "-o", "json"])).unwrap()
+    }
+
+    /// A merge patch of the Rollout's status subresource (what a controller would write).
+    pub fn patch_status(&self, name: &str, patch: &str) {
+        self.cluster.kubectl_ok(&[
+            "patch",
+            "rollout",
+            name,
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            patch,
+        ]);
+    }
+
+    /// Records `phase` (and `message`) as observed for the rollout's current generation.
+    pub fn set_phase(&self, name: &str, phase: &str, message: &str) {
+        let generation = self.rollout(name)["metadata"]["generation"].as_i64().unwrap();
+        let patch = serde_json::json!({"status": {
+            "phase": phase, "message": message, "observedGeneration": generation.to_string()
+        }});
+        self.patch_status(name, &patch.to_string());
+    }
+}
