@@ -4,4 +4,5 @@
 
 pub mod canary;
 pub mod hash;
+pub mod plan;
 pub mod status;

@@ -1,8 +1,10 @@
-//! `rollouts dev`: the embedded dev cluster in the foreground until Ctrl-C.
+//! `rollouts dev`: the embedded dev cluster, with the Rollout controller running against it, in the
+//! foreground until Ctrl-C.
 
 use std::path::PathBuf;
 
 use anyhow::Context;
+use rollouts_controller::ControllerConfig;
 use rollouts_devcluster::faults::{FaultRule, FaultSettings};
 use rollouts_devcluster::sim::SimConfig;
 use rollouts_devcluster::{Config, DevCluster};
@@ -23,6 +25,9 @@ pub struct DevArgs {
     /// Add this many milliseconds of latency to every API request.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub fault_latency: u64,
+    /// Run the API server (and simulated workloads) alone, without the Rollout controller.
+    #[arg(long)]
+    pub no_controller: bool,
 }
 
 /// The documented default data directory.
@@ -63,6 +68,17 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     });
 
     let kubeconfig = cluster.kubeconfig.clone().unwrap_or_default();
+    let controller = if args.no_controller {
+        None
+    } else {
+        match start_controller(&kubeconfig).await {
+            Ok(controller) => Some(controller),
+            Err(error) => {
+                cluster.stop().await;
+                return Err(error);
+            }
+        }
+    };
     let bin_dir = std::env::current_exe()
         .ok()
         .and_then(|p| p.parent().map(PathBuf::from))
@@ -70,6 +86,11 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     println!("rollouts dev cluster is running at {}", cluster.url());
     println!("  data directory: {}", data_dir.display());
     println!("  kubeconfig:     {}", kubeconfig.display());
+    if controller.is_some() {
+        println!("  controller:     running (--no-controller to run the API server alone)");
+    } else {
+        println!("  controller:     not running (--no-controller)");
+    }
     println!();
     println!("Point kubectl and the kubectl-argo-rollouts plugin at it:");
     println!("  export KUBECONFIG={}", kubeconfig.display());
@@ -79,11 +100,44 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     println!("Ctrl-C stops it; running it again with the same data directory resumes with every object intact.");
     wait_for_signal().await;
     println!("stopping");
+    // The controller stops first, so that it does not watch a server going away.
+    if let Some(controller) = controller {
+        controller.stop().await;
+    }
     cluster.stop().await;
     Ok(())
 }
 
-async fn wait_for_signal() {
+/// The controller running in this process.
+struct Controller {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Controller {
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+}
+
+/// Starts the controller against the dev cluster, as a client of its API like any other.
+async fn start_controller(kubeconfig: &std::path::Path) -> anyhow::Result<Controller> {
+    let client = crate::controller::client_from_kubeconfig(kubeconfig).await?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let shutdown = async {
+        let _ = stopped.await;
+    };
+    let task = tokio::spawn(async move {
+        if let Err(error) = rollouts_controller::run(client, ControllerConfig::default(), shutdown).await {
+            eprintln!("the Rollout controller stopped: {error}");
+        }
+    });
+    Ok(Controller { stop, task })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

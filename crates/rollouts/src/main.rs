@@ -1,7 +1,8 @@
-//! `rollouts`: the controller, the embedded dev cluster, and the CRD printer.
+//! `rollouts`: the controller, the embedded dev cluster (with the controller), and the CRD printer.
 
 use std::path::PathBuf;
 
+mod controller;
 mod dev;
 
 use anyhow::Context;
@@ -26,7 +27,10 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
-    /// Run the embedded dev cluster (a Kubernetes-compatible API server on 127.0.0.1).
+    /// Run the Rollout controller against the cluster of the current kubeconfig.
+    Controller(controller::ControllerArgs),
+    /// Run the embedded dev cluster (a Kubernetes-compatible API server on 127.0.0.1) with the
+    /// controller.
     Dev(dev::DevArgs),
 }
 
@@ -46,6 +50,10 @@ fn main() -> anyhow::Result<()> {
                 std::fs::write(&path, rollouts_api::crd::to_yaml(&crd)?)
                     .with_context(|| format!("writing {}", path.display()))?;
             }
+        }
+        Command::Controller(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            runtime.block_on(controller::run(args))?;
         }
         Command::Dev(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

@@ -107,3 +107,80 @@ impl Env {
         self.patch_status(name, &patch.to_string());
     }
 }
+
+/// The rollouts controller running in this process (on its own runtime thread) against a cluster.
+pub struct Controller {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// Its request and reconcile counters.
+    pub metrics: rollouts_controller::Metrics,
+}
+
+impl Controller {
+    /// Starts the controller with the cluster's kubeconfig.
+    pub fn start(kubeconfig: &Path) -> Controller {
+        let metrics = rollouts_controller::Metrics::new();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let path = kubeconfig.to_path_buf();
+        let counters = metrics.clone();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let kubeconfig = kube::config::Kubeconfig::read_from(&path).unwrap();
+                let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+                    .await
+                    .unwrap();
+                let client = kube::Client::try_from(config).unwrap();
+                let config = rollouts_controller::ControllerConfig {
+                    metrics: counters,
+                    ..Default::default()
+                };
+                rollouts_controller::run(client, config, async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+            });
+        });
+        Controller {
+            stop: Some(stop),
+            thread: Some(thread),
+            metrics,
+        }
+    }
+
+    /// Stops it and waits until it has.
+    pub fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            thread.join().unwrap();
+        }
+    }
+}
+
+impl Drop for Controller {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Polls `probe` every 100 ms until it returns `Some`, failing after `seconds` with `what`.
+pub fn wait_for<T>(seconds: u64, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {seconds} s waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,229 @@
+//! Carrying out a plan: each [`Action`] becomes one API request, in order, stopping at the first
+//! failure. The next reconcile plans again from a fresh snapshot, so a partly executed plan is never
+//! resumed.
+
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::{Pod, Service};
+use kube::api::{Api, DeleteParams, EvictParams, Patch, PatchParams, PostParams, Preconditions};
+use kube::core::DynamicObject;
+use rollouts_core::plan::Action;
+use serde_json::{Value, json};
+
+use crate::RolloutKey;
+use crate::error::{ReconcileError, is_status};
+use crate::reconcile::{Context, MANAGER};
+use crate::workload::WorkloadKind;
+
+/// How soon to look again after a create found the ReplicaSet already there: by then the watch cache
+/// has usually caught up with it.
+pub const ALREADY_EXISTS_REQUEUE: Duration = Duration::from_millis(100);
+
+/// How long an eviction may take. A PodDisruptionBudget refuses with 429 and `Retry-After: 10`, which
+/// kube's default retry policy honours up to 15 times; waiting that out would hold the reconcile for
+/// minutes, so a refusal that outlasts this is treated like the refusal it is.
+pub const EVICTION_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How a plan's execution ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Executed {
+    /// Every action succeeded.
+    All,
+    /// A ReplicaSet to create already existed: the rest of the plan was skipped, and the Rollout
+    /// should be looked at again after this long.
+    Stopped(Duration),
+}
+
+fn post_params() -> PostParams {
+    PostParams {
+        field_manager: Some(MANAGER.to_string()),
+        ..PostParams::default()
+    }
+}
+
+fn patch_params() -> PatchParams {
+    PatchParams {
+        field_manager: Some(MANAGER.to_string()),
+        ..PatchParams::default()
+    }
+}
+
+/// Executes `actions` for the Rollout `key`, in order.
+pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Result<Executed, ReconcileError> {
+    let ns = key.namespace.as_str();
+    let replica_sets: Api<ReplicaSet> = Api::namespaced(ctx.client.clone(), ns);
+    let rollouts: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &ctx.rollout_resource);
+    for action in actions {
+        match action {
+            Action::CreateReplicaSet(rs) => {
+                let name = rs.metadata.name.clone().unwrap_or_default();
+                match replica_sets.create(&post_params(), rs).await {
+                    Ok(created) => {
+                        let rv = created.metadata.resource_version.as_deref();
+                        ctx.tracker.replica_set_written(key, &name, rv, Instant::now());
+                    }
+                    Err(e) if is_status(&e, 409) => {
+                        tracing::debug!(replicaset = %name, "the ReplicaSet already exists; planning again");
+                        return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE));
+                    }
+                    Err(e) => return Err(ReconcileError::api(format!("create ReplicaSet {name}"), e)),
+                }
+            }
+            Action::UpdateReplicaSet(rs) => {
+                let name = rs.metadata.name.clone().unwrap_or_default();
+                let updated = replica_sets
+                    .replace(&name, &post_params(), rs)
+                    .await
+                    .map_err(|e| ReconcileError::api(format!("update ReplicaSet {name}"), e))?;
+                let rv = updated.metadata.resource_version.as_deref();
+                ctx.tracker.replica_set_written(key, &name, rv, Instant::now());
+            }
+            Action::PatchReplicaSet { name, patch } => {
+                let action = format!("patch ReplicaSet {name}");
+                let patch: json_patch::Patch =
+                    serde_json::from_value(patch.clone()).map_err(|source| ReconcileError::BadPatch {
+                        action: action.clone(),
+                        source,
+                    })?;
+                let patched = replica_sets
+                    .patch(name, &patch_params(), &Patch::Json::<()>(patch))
+                    .await
+                    .map_err(|e| ReconcileError::api(action, e))?;
+                let rv = patched.metadata.resource_version.as_deref();
+                ctx.tracker.replica_set_written(key, name, rv, Instant::now());
+            }
+            Action::DeleteReplicaSet { name, uid } => {
+                let params = DeleteParams {
+                    preconditions: uid.as_ref().map(|uid| Preconditions {
+                        uid: Some(uid.clone()),
+                        resource_version: None,
+                    }),
+                    ..DeleteParams::default()
+                };
+                match replica_sets.delete(name, &params).await {
+                    Ok(_) => {}
+                    Err(e) if is_status(&e, 404) => {}
+                    Err(e) => return Err(ReconcileError::api(format!("delete ReplicaSet {name}"), e)),
+                }
+                ctx.tracker.replica_set_deleted(ns, name);
+            }
+            Action::PatchRollout(patch) => {
+                let patched = rollouts
+                    .patch(&key.name, &patch_params(), &Patch::Merge(patch))
+                    .await
+                    .map_err(|e| ReconcileError::api(format!("patch Rollout {}", key.name), e))?;
+                let rv = patched.metadata.resource_version.as_deref();
+                ctx.tracker.rollout_written(key, rv, Instant::now());
+            }
+            Action::PatchRolloutStatus(patch) => {
+                let patched = rollouts
+                    .patch_status(&key.name, &patch_params(), &Patch::Merge(status_patch(patch)))
+                    .await
+                    .map_err(|e| ReconcileError::api(format!("patch Rollout {} status", key.name), e))?;
+                let rv = patched.metadata.resource_version.as_deref();
+                ctx.tracker.rollout_written(key, rv, Instant::now());
+            }
+            Action::PatchService { name, patch } => {
+                let services: Api<Service> = Api::namespaced(ctx.client.clone(), ns);
+                services
+                    .patch(name, &patch_params(), &Patch::Strategic(patch))
+                    .await
+                    .map_err(|e| ReconcileError::api(format!("patch Service {name}"), e))?;
+            }
+            Action::EvictPod { name } => {
+                let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+                match tokio::time::timeout(EVICTION_TIMEOUT, pods.evict(name, &EvictParams::default())).await {
+                    Ok(Ok(_)) => {}
+                    // A PodDisruptionBudget refused (429), or the pod is already gone: a later
+                    // reconcile tries the pods that are left.
+                    Ok(Err(e)) if is_status(&e, 429) || is_status(&e, 404) => {
+                        tracing::debug!(pod = %name, error = %e, "eviction not possible now");
+                    }
+                    Ok(Err(e)) => return Err(ReconcileError::api(format!("evict Pod {name}"), e)),
+                    Err(_) => tracing::debug!(pod = %name, "eviction still refused; trying again later"),
+                }
+            }
+            Action::PatchPods {
+                replica_set,
+                pod_template_hash,
+                patch,
+            } => {
+                let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+                let selector = format!(
+                    "{}={pod_template_hash}",
+                    rollouts_api::well_known::labels::POD_TEMPLATE_HASH
+                );
+                let list = pods
+                    .list_metadata(&kube::api::ListParams::default().labels(&selector))
+                    .await
+                    .map_err(|e| ReconcileError::api(format!("list Pods of ReplicaSet {replica_set}"), e))?;
+                for pod in list.items {
+                    let Some(name) = pod.metadata.name else { continue };
+                    match pods.patch(&name, &patch_params(), &Patch::Merge(patch)).await {
+                        Ok(_) => {}
+                        Err(e) if is_status(&e, 404) => {}
+                        Err(e) => return Err(ReconcileError::api(format!("patch Pod {name}"), e)),
+                    }
+                }
+            }
+            Action::ScaleWorkload {
+                api_version,
+                kind,
+                name,
+                replicas,
+            } => {
+                let workload_kind = match WorkloadKind::of(api_version, kind) {
+                    Ok(k @ (WorkloadKind::Deployment | WorkloadKind::ReplicaSet)) => k,
+                    _ => {
+                        return Err(ReconcileError::Unsupported(format!(
+                            "cannot scale a workload of type {api_version}/{kind}"
+                        )));
+                    }
+                };
+                let resource = workload_kind.api_resource(api_version, kind);
+                let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &resource);
+                api.patch_scale(name, &patch_params(), &Patch::Merge(scale_patch(*replicas)))
+                    .await
+                    .map_err(|e| ReconcileError::api(format!("scale {kind} {name}"), e))?;
+            }
+        }
+    }
+    Ok(Executed::All)
+}
+
+/// The body of a status merge patch: the planner gives the patch of the status itself, which goes
+/// under `status` on the wire.
+fn status_patch(patch: &Value) -> Value {
+    json!({ "status": patch })
+}
+
+/// The merge patch of a scale subresource that sets its replicas.
+fn scale_patch(replicas: i32) -> Value {
+    json!({"spec": {"replicas": replicas}})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_patch_is_sent_under_status() {
+        let patch = json!({"phase": "Progressing", "message": null});
+        assert_eq!(
+            status_patch(&patch),
+            json!({"status": {"phase": "Progressing", "message": null}})
+        );
+    }
+
+    #[test]
+    fn a_scale_patch_sets_spec_replicas() {
+        assert_eq!(scale_patch(4).to_string(), r#"{"spec":{"replicas":4}}"#);
+    }
+
+    #[test]
+    fn writes_name_the_controller_as_their_field_manager() {
+        assert_eq!(post_params().field_manager.as_deref(), Some("rollouts-controller"));
+        assert_eq!(patch_params().field_manager.as_deref(), Some("rollouts-controller"));
+    }
+}

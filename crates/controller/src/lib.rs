@@ -1,0 +1,169 @@
+//! The Rollout controller: the kube-rs runtime around the pure planner of `rollouts-core`.
+//!
+//! [`run`] watches Rollouts, their ReplicaSets and the Services they reference, and reconciles each
+//! Rollout whenever one of them changes (and at least every [`ControllerConfig::resync`]): it loads a
+//! snapshot from the watch caches, asks [`rollouts_core::plan::plan`] what to do, performs the plan's
+//! writes in order and records its events. Every API request is counted in [`Metrics`], which can be
+//! served in the Prometheus text format together with a health endpoint.
+
+mod backoff;
+mod error;
+mod events;
+mod execute;
+#[cfg(test)]
+mod execute_tests;
+mod metrics;
+mod reconcile;
+mod requests;
+mod server;
+mod snapshot;
+mod staleness;
+mod watch;
+mod workload;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{FutureExt, StreamExt};
+use kube::core::ApiResource;
+use kube::runtime::controller::{self, Error as ControllerRunError};
+use rollouts_api::Rollout;
+
+pub use error::{ControllerError, ReconcileError};
+pub use metrics::Metrics;
+
+/// How long in-flight reconciles may take to finish once shutdown is requested.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How the controller runs.
+#[derive(Clone, Debug)]
+pub struct ControllerConfig {
+    /// How long to wait before reconciling a Rollout again when nothing changed and the planner asked
+    /// for no earlier look (upstream's `--rollout-resync`, 15 minutes by default).
+    pub resync: Duration,
+    /// Serve `/metrics` and `/healthz` on this address; `None` serves nothing.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Watch this namespace only; `None` watches all of them.
+    pub namespace: Option<String>,
+    /// How many Rollouts are reconciled at once at most (upstream's `--rollout-threads`, 10).
+    pub concurrency: u16,
+    /// The counters the controller updates; keep a clone to read them while it runs.
+    pub metrics: Metrics,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> Self {
+        Self {
+            resync: Duration::from_secs(15 * 60),
+            metrics_addr: None,
+            namespace: None,
+            concurrency: 10,
+            metrics: Metrics::new(),
+        }
+    }
+}
+
+/// A Rollout's namespace and name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct RolloutKey {
+    pub(crate) namespace: String,
+    pub(crate) name: String,
+}
+
+impl RolloutKey {
+    pub(crate) fn new(namespace: &str, name: &str) -> Self {
+        Self {
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for RolloutKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.namespace, self.name)
+    }
+}
+
+/// Runs the controller with `client` until `shutdown` resolves. Reconciles in flight are then given a
+/// few seconds to finish, and the watches and the metrics server are stopped.
+pub async fn run(
+    client: kube::Client,
+    config: ControllerConfig,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ControllerError> {
+    let metrics = config.metrics.clone();
+    let client = requests::counting_client(client, metrics.clone());
+    let server = match config.metrics_addr {
+        Some(addr) => Some(server::MetricsServer::start(addr, metrics.clone()).await?),
+        None => None,
+    };
+    let rollout_resource = ApiResource::erase::<Rollout>(&());
+    let (stores, writers) = watch::stores(&rollout_resource);
+    let ctx = Arc::new(reconcile::Context::new(
+        client.clone(),
+        stores.clone(),
+        rollout_resource,
+        metrics,
+        config.resync,
+    ));
+    let shutdown = shutdown.shared();
+    // Ending the queue starts the applier's graceful shutdown: no new reconciles, in-flight ones finish.
+    let queue = watch::UntilShutdown::new(
+        watch::queue(&client, config.namespace.as_deref(), writers, Arc::clone(&ctx)).boxed(),
+        shutdown.clone(),
+    );
+    let applier = controller::applier(
+        |rollout, ctx| reconcile::Spawned::spawn(reconcile::reconcile(rollout, ctx)),
+        reconcile::error_policy,
+        ctx,
+        stores.rollouts,
+        queue,
+        controller::Config::default().concurrency(config.concurrency),
+    )
+    .for_each(|result| {
+        log_result(result);
+        std::future::ready(())
+    });
+    let drain_deadline = async {
+        shutdown.await;
+        tokio::time::sleep(DRAIN_TIMEOUT).await;
+    };
+    tokio::select! {
+        () = applier => {}
+        () = drain_deadline => tracing::warn!("reconciles still running at shutdown were abandoned"),
+    }
+    if let Some(server) = server {
+        server.stop().await;
+    }
+    Ok(())
+}
+
+type AppliedResult = Result<
+    (
+        kube::runtime::reflector::ObjectRef<kube::core::DynamicObject>,
+        controller::Action,
+    ),
+    ControllerRunError<ReconcileError, std::convert::Infallible>,
+>;
+
+fn log_result(result: AppliedResult) {
+    match result {
+        Ok((rollout, action)) => tracing::debug!(%rollout, ?action, "reconciled"),
+        Err(ControllerRunError::ReconcilerFailed(error, rollout)) => match error {
+            // Already reported, once per version, when it was found.
+            ReconcileError::Decode(_) => {}
+            ReconcileError::Conflict { .. } | ReconcileError::CacheGone(_) => {
+                tracing::debug!(%rollout, %error, "reconcile failed")
+            }
+            _ => tracing::warn!(%rollout, %error, "reconcile failed"),
+        },
+        // A Rollout deleted while a reconcile of it was queued.
+        Err(ControllerRunError::ObjectNotFound(rollout)) => tracing::debug!(%rollout, "reconcile of a deleted Rollout"),
+        // Only when shutting down before the Rollout cache ever filled (an unreachable API server).
+        Err(ControllerRunError::RunnerError(error)) => tracing::debug!(%error, "stopped before the caches filled"),
+        Err(error) => tracing::warn!(%error, "controller"),
+    }
+}

@@ -1,0 +1,262 @@
+//! What the controller counts: every API request it makes (by verb and resource) and every reconcile
+//! (by Rollout), readable in-process through [`Metrics`] and served in the Prometheus text format.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use crate::RolloutKey;
+
+/// A cheap, cloneable handle on the controller's counters.
+#[derive(Clone, Default, Debug)]
+pub struct Metrics {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default, Debug)]
+struct Inner {
+    /// Keyed by (verb, resource), e.g. ("patch", "rollouts/status").
+    api: RwLock<BTreeMap<(String, String), AtomicU64>>,
+    reconciles: RwLock<HashMap<RolloutKey, ReconcileCounts>>,
+    reconcile_total: AtomicU64,
+    reconcile_errors: AtomicU64,
+    endpoint: Mutex<Option<SocketAddr>>,
+}
+
+#[derive(Default, Debug)]
+struct ReconcileCounts {
+    total: AtomicU64,
+    errors: AtomicU64,
+}
+
+impl Metrics {
+    /// Fresh counters, all zero.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Counts one API request.
+    pub(crate) fn record_api_request(&self, verb: &str, resource: &str) {
+        let key = (verb.to_string(), resource.to_string());
+        // The write lock is taken only the first time a key is seen.
+        if let Some(counter) = self.inner.api.read().unwrap_or_else(PoisonError::into_inner).get(&key) {
+            counter.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let mut api = self.inner.api.write().unwrap_or_else(PoisonError::into_inner);
+        api.entry(key).or_default().fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one reconcile of `key`, failed or not.
+    pub(crate) fn record_reconcile(&self, key: &RolloutKey, failed: bool) {
+        self.inner.reconcile_total.fetch_add(1, Ordering::Relaxed);
+        if failed {
+            self.inner.reconcile_errors.fetch_add(1, Ordering::Relaxed);
+        }
+        let count = |counts: &ReconcileCounts| {
+            counts.total.fetch_add(1, Ordering::Relaxed);
+            if failed {
+                counts.errors.fetch_add(1, Ordering::Relaxed);
+            }
+        };
+        if let Some(counts) = self
+            .inner
+            .reconciles
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+        {
+            count(counts);
+            return;
+        }
+        let mut reconciles = self.inner.reconciles.write().unwrap_or_else(PoisonError::into_inner);
+        count(reconciles.entry(key.clone()).or_default());
+    }
+
+    /// Drops the per-Rollout series of a deleted Rollout.
+    pub(crate) fn forget_rollout(&self, key: &RolloutKey) {
+        self.inner
+            .reconciles
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
+    }
+
+    pub(crate) fn set_endpoint(&self, addr: SocketAddr) {
+        *self.inner.endpoint.lock().unwrap_or_else(PoisonError::into_inner) = Some(addr);
+    }
+
+    /// Where `/metrics` and `/healthz` are served, once the server listens (useful with port 0).
+    pub fn endpoint(&self) -> Option<SocketAddr> {
+        *self.inner.endpoint.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// API requests made so far with `verb` (`get`, `list`, `watch`, `create`, `update`, `patch`,
+    /// `delete`) on `resource` (the plural, with the subresource if any: `rollouts/status`).
+    pub fn api_requests(&self, verb: &str, resource: &str) -> u64 {
+        self.inner
+            .api
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&(verb.to_string(), resource.to_string()))
+            .map_or(0, |c| c.load(Ordering::Relaxed))
+    }
+
+    /// Every API request count, keyed `"<verb> <resource>"` (e.g. `"create replicasets"`).
+    pub fn api_request_counts(&self) -> BTreeMap<String, u64> {
+        self.inner
+            .api
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|((verb, resource), c)| (format!("{verb} {resource}"), c.load(Ordering::Relaxed)))
+            .collect()
+    }
+
+    /// Reconciles run so far, of all Rollouts.
+    pub fn reconciles(&self) -> u64 {
+        self.inner.reconcile_total.load(Ordering::Relaxed)
+    }
+
+    /// Reconciles that failed so far, of all Rollouts.
+    pub fn reconcile_errors(&self) -> u64 {
+        self.inner.reconcile_errors.load(Ordering::Relaxed)
+    }
+
+    /// Reconciles run so far of the Rollout `namespace/name`.
+    pub fn reconciles_of(&self, namespace: &str, name: &str) -> u64 {
+        self.per_rollout(namespace, name, |c| &c.total)
+    }
+
+    /// Failed reconciles so far of the Rollout `namespace/name`.
+    pub fn reconcile_errors_of(&self, namespace: &str, name: &str) -> u64 {
+        self.per_rollout(namespace, name, |c| &c.errors)
+    }
+
+    fn per_rollout(&self, namespace: &str, name: &str, counter: impl Fn(&ReconcileCounts) -> &AtomicU64) -> u64 {
+        self.inner
+            .reconciles
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&RolloutKey::new(namespace, name))
+            .map_or(0, |c| counter(c).load(Ordering::Relaxed))
+    }
+
+    /// The counters in the Prometheus text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str(
+            "# HELP rollout_controller_api_requests_total API requests made by the controller, by verb and resource.\n",
+        );
+        out.push_str("# TYPE rollout_controller_api_requests_total counter\n");
+        for ((verb, resource), count) in self.inner.api.read().unwrap_or_else(PoisonError::into_inner).iter() {
+            let _ = writeln!(
+                out,
+                "rollout_controller_api_requests_total{{verb=\"{}\",resource=\"{}\"}} {}",
+                escape(verb),
+                escape(resource),
+                count.load(Ordering::Relaxed)
+            );
+        }
+        let reconciles = self.inner.reconciles.read().unwrap_or_else(PoisonError::into_inner);
+        let mut keys: Vec<&RolloutKey> = reconciles.keys().collect();
+        keys.sort();
+        let families: [(&str, &str, CounterOf); 2] = [
+            ("rollout_reconcile_total", "Reconciles of a Rollout.", |c| &c.total),
+            (
+                "rollout_reconcile_error_total",
+                "Failed reconciles of a Rollout.",
+                |c| &c.errors,
+            ),
+        ];
+        for (name, help, counter) in families {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+            for key in &keys {
+                if let Some(counts) = reconciles.get(*key) {
+                    let _ = writeln!(
+                        out,
+                        "{name}{{namespace=\"{}\",name=\"{}\"}} {}",
+                        escape(&key.namespace),
+                        escape(&key.name),
+                        counter(counts).load(Ordering::Relaxed)
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Picks one of a Rollout's counters.
+type CounterOf = fn(&ReconcileCounts) -> &AtomicU64;
+
+/// Escapes a label value as the text format requires.
+fn escape(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_kept_per_verb_and_resource() {
+        let metrics = Metrics::new();
+        metrics.record_api_request("create", "replicasets");
+        metrics.record_api_request("create", "replicasets");
+        metrics.record_api_request("patch", "rollouts/status");
+        assert_eq!(metrics.api_requests("create", "replicasets"), 2);
+        assert_eq!(metrics.api_requests("patch", "rollouts/status"), 1);
+        assert_eq!(metrics.api_requests("delete", "replicasets"), 0);
+        let counts = metrics.api_request_counts();
+        assert_eq!(counts.get("create replicasets"), Some(&2));
+        assert_eq!(counts.len(), 2);
+    }
+
+    #[test]
+    fn reconciles_are_counted_per_rollout_and_forgotten_on_deletion() {
+        let metrics = Metrics::new();
+        let a = RolloutKey::new("default", "a");
+        metrics.record_reconcile(&a, false);
+        metrics.record_reconcile(&a, true);
+        metrics.record_reconcile(&RolloutKey::new("other", "a"), false);
+        assert_eq!((metrics.reconciles(), metrics.reconcile_errors()), (3, 1));
+        assert_eq!(
+            (
+                metrics.reconciles_of("default", "a"),
+                metrics.reconcile_errors_of("default", "a")
+            ),
+            (2, 1)
+        );
+        metrics.forget_rollout(&a);
+        assert_eq!(metrics.reconciles_of("default", "a"), 0);
+        assert_eq!(metrics.reconciles(), 3, "the totals only grow");
+    }
+
+    #[test]
+    fn the_text_format_is_prometheus_exposition() {
+        let metrics = Metrics::new();
+        metrics.record_api_request("watch", "replicasets");
+        metrics.record_api_request("list", "replicasets");
+        metrics.record_reconcile(&RolloutKey::new("ns", "b"), true);
+        metrics.record_reconcile(&RolloutKey::new("ns", "a\"x"), false);
+        let text = metrics.render();
+        let expected = "\
+# HELP rollout_controller_api_requests_total API requests made by the controller, by verb and resource.
+# TYPE rollout_controller_api_requests_total counter
+rollout_controller_api_requests_total{verb=\"list\",resource=\"replicasets\"} 1
+rollout_controller_api_requests_total{verb=\"watch\",resource=\"replicasets\"} 1
+# HELP rollout_reconcile_total Reconciles of a Rollout.
+# TYPE rollout_reconcile_total counter
+rollout_reconcile_total{namespace=\"ns\",name=\"a\\\"x\"} 1
+rollout_reconcile_total{namespace=\"ns\",name=\"b\"} 1
+# HELP rollout_reconcile_error_total Failed reconciles of a Rollout.
+# TYPE rollout_reconcile_error_total counter
+rollout_reconcile_error_total{namespace=\"ns\",name=\"a\\\"x\"} 0
+rollout_reconcile_error_total{namespace=\"ns\",name=\"b\"} 1
+";
+        assert_eq!(text, expected);
+    }
+}

@@ -1,0 +1,146 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Planner time per reconcile: a steady-state canary Rollout with a history of ReplicaSets (the common
+//! case: nothing to do), and a step transition (a paused Rollout just promoted).
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use rollouts_api::Rollout;
+use rollouts_core::hash::pod_template_hash;
+use rollouts_core::plan::{Snapshot, WorkloadState, plan};
+use serde_json::json;
+
+fn rollout(image: &str, status: serde_json::Value) -> Rollout {
+    serde_json::from_value(json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+        "metadata": {"name": "web", "namespace": "default", "uid": "u1", "generation": 3,
+                     "annotations": {"rollout.argoproj.io/revision": "10"}},
+        "spec": {
+            "replicas": 10, "revisionHistoryLimit": 10,
+            "selector": {"matchLabels": {"app": "web"}},
+            "strategy": {"canary": {"steps": [
+                {"setWeight": 20}, {"pause": {}}, {"setWeight": 40}, {"pause": {"duration": 10}},
+                {"setWeight": 60}, {"pause": {"duration": 10}}, {"setWeight": 80}, {"pause": {"duration": 10}}
+            ]}},
+            "template": {"metadata": {"labels": {"app": "web"}},
+                         "spec": {"containers": [{"name": "web", "image": image,
+                                  "resources": {"requests": {"cpu": "5m", "memory": "32Mi"}}}]}}
+        },
+        "status": status
+    }))
+    .unwrap()
+}
+
+fn replica_set(r: &Rollout, image: &str, revision: i64, replicas: i32) -> ReplicaSet {
+    let mut template = r.spec.template.clone().unwrap();
+    template.spec.as_mut().unwrap().containers[0].image = Some(image.to_string());
+    let hash = pod_template_hash(&template, None);
+    serde_json::from_value(json!({
+        "metadata": {
+            "name": format!("web-{hash}"), "namespace": "default", "uid": format!("rs-{revision}"),
+            "generation": 1, "creationTimestamp": format!("2026-01-01T00:{:02}:00Z", revision),
+            "labels": {"app": "web", "rollouts-pod-template-hash": hash},
+            "annotations": {"rollout.argoproj.io/revision": revision.to_string(),
+                            "rollout.argoproj.io/desired-replicas": "10"},
+            "ownerReferences": [{"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "web",
+                                 "uid": "u1", "controller": true, "blockOwnerDeletion": true}]
+        },
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web", "rollouts-pod-template-hash": hash}},
+                 "template": template},
+        "status": {"replicas": replicas, "readyReplicas": replicas, "availableReplicas": replicas,
+                   "observedGeneration": 1}
+    }))
+    .unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let now: jiff::Timestamp = "2026-01-01T01:00:00Z".parse().unwrap();
+    // A healthy rollout on revision 10 with 9 older, scaled-down ReplicaSets.
+    let base = rollout("img:v10", json!({}));
+    let mut history: Vec<ReplicaSet> = (1..=9)
+        .map(|i| replica_set(&base, &format!("img:v{i}"), i, 0))
+        .collect();
+    history.push(replica_set(&base, "img:v10", 10, 10));
+    let steady_status = {
+        // Let the planner itself bring the status to rest first.
+        let mut r = base.clone();
+        for _ in 0..10 {
+            let snapshot = Snapshot {
+                rollout: &r,
+                replica_sets: &history,
+                services: &[],
+                pods: None,
+                workload: WorkloadState::NotReferenced,
+                now,
+            };
+            let p = plan(&snapshot);
+            let Some(rollouts_core::plan::Action::PatchRolloutStatus(patch)) = p.actions.last().cloned() else {
+                break;
+            };
+            let mut v = serde_json::to_value(&r).unwrap();
+            merge(&mut v["status"], &patch);
+            r = serde_json::from_value(v).unwrap();
+        }
+        r
+    };
+    let snapshot = Snapshot {
+        rollout: &steady_status,
+        replica_sets: &history,
+        services: &[],
+        pods: None,
+        workload: WorkloadState::NotReferenced,
+        now,
+    };
+    assert!(plan(&snapshot).actions.is_empty(), "steady state must plan no writes");
+    c.bench_function("plan/steady_state_10_revisions", |b| {
+        b.iter(|| plan(std::hint::black_box(&snapshot)))
+    });
+
+    // The same rollout paused at step 1 of an update to revision 11, just promoted by a user.
+    let mut paused = steady_status.clone();
+    paused.spec.template.as_mut().unwrap().spec.as_mut().unwrap().containers[0].image = Some("img:v11".into());
+    let mut rss = history.clone();
+    rss.last_mut().unwrap().spec.replicas = Some(8);
+    rss.push(replica_set(&base, "img:v11", 11, 2));
+    let status = paused.status.as_mut().unwrap();
+    status.current_pod_hash = Some(rollouts_core::plan::replica_sets::hash_of(rss.last().unwrap()).to_string());
+    status.current_step_index = Some(1);
+    status.controller_pause = Some(true);
+    status.pause_conditions = None;
+    let transition = Snapshot {
+        rollout: &paused,
+        replica_sets: &rss,
+        services: &[],
+        pods: None,
+        workload: WorkloadState::NotReferenced,
+        now,
+    };
+    assert!(
+        !plan(&transition).actions.is_empty(),
+        "the promoted rollout must advance"
+    );
+    c.bench_function("plan/step_transition", |b| {
+        b.iter(|| plan(std::hint::black_box(&transition)))
+    });
+}
+
+fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    match patch {
+        serde_json::Value::Object(members) => {
+            if !target.is_object() {
+                *target = json!({});
+            }
+            let map = target.as_object_mut().unwrap();
+            for (k, v) in members {
+                if v.is_null() {
+                    map.remove(k);
+                } else {
+                    merge(map.entry(k.clone()).or_insert(serde_json::Value::Null), v);
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

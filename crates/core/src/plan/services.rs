@@ -1,0 +1,77 @@
+//! Pointing the canary and stable Services at the right ReplicaSet (upstream `ensureSVCTargets`,
+//! `switchServiceSelector`): a strategic-merge patch of the hash selector, plus the managed-by
+//! annotation the first time a Service is adopted.
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use rollouts_api::well_known::{annotations, labels, reasons};
+use serde_json::json;
+
+use super::actions::{Action, Event};
+use super::context::Ctx;
+use super::replica_sets::{counts, hash_of};
+
+/// Points the named Service at `rs` when it selects another hash. A Service adopted for the first time
+/// waits until the ReplicaSet is fully available; otherwise one available pod is enough.
+pub fn ensure_service_target(ctx: &mut Ctx<'_>, service: Option<&str>, rs: Option<usize>) {
+    let (Some(name), Some(index)) = (service.filter(|s| !s.is_empty()), rs) else {
+        return;
+    };
+    let Some(svc) = ctx
+        .snapshot
+        .services
+        .iter()
+        .find(|s| s.metadata.name.as_deref() == Some(name))
+    else {
+        return;
+    };
+    let rs: &ReplicaSet = &ctx.all[index];
+    let desired = hash_of(rs).to_string();
+    let current = svc
+        .spec
+        .as_ref()
+        .and_then(|s| s.selector.as_ref())
+        .and_then(|s| s.get(labels::POD_TEMPLATE_HASH))
+        .cloned();
+    let managed = svc
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(annotations::MANAGED_BY_ROLLOUTS));
+    if current.as_deref() == Some(desired.as_str()) {
+        return;
+    }
+    let c = counts(rs);
+    if !managed && c.available_replicas < c.spec_replicas {
+        return;
+    }
+    if c.available_replicas <= 0 {
+        return;
+    }
+    let mut patch = json!({"spec": {"selector": {labels::POD_TEMPLATE_HASH: desired}}});
+    if !managed {
+        patch["metadata"] = json!({"annotations": {annotations::MANAGED_BY_ROLLOUTS: ctx.name()}});
+    }
+    ctx.plan.actions.push(Action::PatchService {
+        name: name.to_string(),
+        patch,
+    });
+    let from = current.unwrap_or_default();
+    ctx.event(Event::normal(
+        reasons::SWITCH_SERVICE,
+        format!("Switched selector for service '{name}' from '{from}' to '{desired}'"),
+    ));
+}
+
+/// Basic canary: stableService → stable ReplicaSet; canaryService → new ReplicaSet, or the stable one
+/// while aborted (upstream `reconcileStableAndCanaryService`).
+pub fn reconcile_stable_and_canary_services(ctx: &mut Ctx<'_>) {
+    let Some(canary) = ctx.spec().strategy.as_ref().and_then(|s| s.canary.as_ref()) else {
+        return;
+    };
+    ensure_service_target(ctx, canary.stable_service.as_deref(), ctx.stable);
+    if ctx.pause.is_aborted() && canary.traffic_routing.is_none() {
+        ensure_service_target(ctx, canary.canary_service.as_deref(), ctx.stable);
+        return;
+    }
+    ensure_service_target(ctx, canary.canary_service.as_deref(), ctx.new);
+}

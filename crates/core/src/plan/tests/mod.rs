@@ -1,0 +1,8 @@
+//! Planner tests: a small in-memory world applies each plan's writes the way the API server would and
+//! lets pods become available on demand, so transitions are asserted as exact ordered writes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod golden;
+mod properties;
+mod world;

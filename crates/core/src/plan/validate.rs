@@ -1,0 +1,51 @@
+//! Spec and referenced-resource validation before anything is planned (upstream
+//! `getRolloutValidationErrors`): the first problem becomes the InvalidSpec message.
+
+use rollouts_api::validation::{
+    FieldError, invalid_spec_message, referenced_services, validate_rollout, validate_rollout_resolved,
+    validate_rollout_services,
+};
+
+use super::context::Ctx;
+use super::snapshot::WorkloadState;
+
+/// The InvalidSpec message for the first problem of the Rollout, `None` when it is valid.
+pub fn first_problem(ctx: &Ctx<'_>) -> Option<String> {
+    let rollout = ctx.rollout;
+    let name = ctx.name();
+    let problems = match ctx.snapshot.workload {
+        WorkloadState::Resolved { .. } => validate_rollout_resolved(rollout),
+        _ => validate_rollout(rollout),
+    };
+    if let Some(first) = problems.first() {
+        return Some(invalid_spec_message(name, first));
+    }
+    let services = ctx.snapshot.services;
+    // Upstream looks Services up stable-first for a canary and active-first for blue-green.
+    let mut references = referenced_services(rollout);
+    references.sort_by_key(|(path, _)| match *path {
+        "spec.strategy.canary.stableService" | "spec.strategy.blueGreen.activeService" => 0,
+        "spec.strategy.canary.canaryService" | "spec.strategy.blueGreen.previewService" => 1,
+        _ => 2,
+    });
+    for (path, service) in references {
+        if !services
+            .iter()
+            .any(|s| s.metadata.name.as_deref() == Some(service.as_str()))
+        {
+            let error = FieldError::invalid(path, service.as_str(), format!("service \"{service}\" not found"));
+            return Some(invalid_spec_message(name, &error));
+        }
+    }
+    let values: Vec<serde_json::Value> = services
+        .iter()
+        .filter_map(|s| {
+            let mut v = serde_json::to_value(s).ok()?;
+            v["kind"] = serde_json::Value::String("Service".to_string());
+            Some(v)
+        })
+        .collect();
+    validate_rollout_services(rollout, &values)
+        .first()
+        .map(|e| invalid_spec_message(name, e))
+}
