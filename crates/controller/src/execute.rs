@@ -65,6 +65,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     }
                     Err(e) if is_status(&e, 409) => {
                         tracing::debug!(replicaset = %name, "the ReplicaSet already exists; planning again");
+                        collision(ctx, key, &replica_sets, &rollouts, &name).await?;
                         return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE));
                     }
                     Err(e) => return Err(ReconcileError::api(format!("create ReplicaSet {name}"), e)),
@@ -190,6 +191,39 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
         }
     }
     Ok(Executed::All)
+}
+
+/// A ReplicaSet of the new one's name already exists: unless it is this Rollout's own (a cache that
+/// has not caught up), the pod template hash collided, and `collisionCount` is raised so the next
+/// hash differs (upstream logs `Found a hash collision - bumped collisionCount`).
+async fn collision(
+    ctx: &Context,
+    key: &RolloutKey,
+    replica_sets: &Api<ReplicaSet>,
+    rollouts: &Api<DynamicObject>,
+    name: &str,
+) -> Result<(), ReconcileError> {
+    let existing = replica_sets
+        .get(name)
+        .await
+        .map_err(|e| ReconcileError::api(format!("get ReplicaSet {name}"), e))?;
+    let current = rollouts
+        .get(&key.name)
+        .await
+        .map_err(|e| ReconcileError::api(format!("get Rollout {}", key.name), e))?;
+    let Ok(rollout) = serde_json::to_value(&current).and_then(serde_json::from_value::<rollouts_api::Rollout>) else {
+        return Ok(());
+    };
+    if let Some(patch) = rollouts_core::plan::replica_sets::hash_collision_patch(&rollout, &existing) {
+        tracing::warn!(rollout = %key, replicaset = %name, "found a hash collision; raising collisionCount");
+        let patched = rollouts
+            .patch_status(&key.name, &patch_params(), &Patch::Merge(status_patch(&patch)))
+            .await
+            .map_err(|e| ReconcileError::api(format!("patch Rollout {} status", key.name), e))?;
+        let rv = patched.metadata.resource_version.as_deref();
+        ctx.tracker.rollout_written(key, rv, Instant::now());
+    }
+    Ok(())
 }
 
 /// The body of a status merge patch: the planner gives the patch of the status itself, which goes

@@ -106,6 +106,14 @@ fn plans_become_api_requests() {
             "the created ReplicaSet is not in the (empty) cache yet"
         );
 
+        // A ReplicaSet of that name that is not ours: a hash collision raises collisionCount.
+        let foreign = replica_set("web-zzz", "someone-else");
+        replica_sets.create(&PostParams::default(), &foreign).await.unwrap();
+        let done = execute(&ctx, &key, &[Action::CreateReplicaSet(Box::new(foreign))]).await;
+        assert_eq!(done.unwrap(), Executed::Stopped(ALREADY_EXISTS_REQUEUE));
+        let stored = rollouts.get("web").await.unwrap();
+        assert_eq!(stored.data["status"]["collisionCount"], 1);
+
         // Update with the stored version, then with the stale copy: a conflict.
         let mut current = replica_sets.get("web-abc").await.unwrap();
         let stale = current.clone();
@@ -233,11 +241,11 @@ fn plans_become_api_requests() {
 
         let counts = metrics.api_request_counts();
         for (request, expected) in [
-            ("create replicasets", 2),
+            ("create replicasets", 4),
             ("update replicasets", 2),
             ("patch replicasets", 1),
             ("patch rollouts", 1),
-            ("patch rollouts/status", 1),
+            ("patch rollouts/status", 2),
             ("patch services", 1),
             ("create pods/eviction", 3),
             ("patch deployments/scale", 1),

@@ -152,3 +152,16 @@ fn safe_encode(sum: u32) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// Test helpers for other modules of this crate.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use k8s_openapi::api::core::v1::PodTemplateSpec;
+
+    /// The template as the API server stores it in a ReplicaSet: with the pod-template defaults.
+    pub fn defaulted(template: &PodTemplateSpec) -> PodTemplateSpec {
+        let mut value = serde_json::to_value(template).unwrap_or_default();
+        super::defaults::default_pod_template(&mut value);
+        serde_json::from_value(value).unwrap_or_default()
+    }
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use rollouts_api::rollout_status::{PauseCondition, RolloutStatus};
-use rollouts_api::well_known::{pause_reasons, reasons};
+use rollouts_api::well_known::{completion_status, pause_reasons, reasons};
 use serde_json::json;
 
 use super::actions::{Action, Event};
@@ -433,9 +433,17 @@ pub fn rollback_within_window(ctx: &Ctx<'_>) -> bool {
     i32::try_from(between).unwrap_or(i32::MAX) < window
 }
 
+/// Upstream `isRollback`: the new ReplicaSet is the stable one or older than it.
+pub fn is_rollback(ctx: &Ctx<'_>) -> bool {
+    let (Some(new), Some(stable)) = (ctx.new_rs(), ctx.stable_rs()) else {
+        return false;
+    };
+    ctx.old.stable_rs.as_deref() == Some(hash_of(new)) || created_before(new, stable)
+}
+
 /// Upstream `isFastRollback` for a canary: back to the stable ReplicaSet, or to an older one within the
 /// rollback window.
-fn fast_rollback(ctx: &Ctx<'_>) -> bool {
+pub fn fast_rollback(ctx: &Ctx<'_>) -> bool {
     let (Some(new), Some(stable)) = (ctx.new_rs(), ctx.stable_rs()) else {
         return false;
     };
@@ -493,6 +501,17 @@ fn promote_stable(ctx: &mut Ctx<'_>, reason: &str) {
     ctx.status.current_step_index = (count > 0).then_some(count);
     let current = ctx.status.current_pod_hash.clone().unwrap_or_default();
     if ctx.status.stable_rs.as_deref() != Some(current.as_str()) {
+        if let Some(d) = ctx.status.duration.as_mut()
+            && d.completion_status.is_none()
+        {
+            let full = ctx.old.promote_full.unwrap_or(false);
+            let status = if full {
+                completion_status::FAST_PROMOTED
+            } else {
+                completion_status::PROMOTED
+            };
+            d.completion_status = Some(status.to_string());
+        }
         ctx.status.stable_rs = Some(current.clone());
         let revision = ctx.revision.unwrap_or(0);
         ctx.event(Event::normal(

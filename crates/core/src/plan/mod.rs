@@ -11,6 +11,7 @@ mod actions;
 pub mod anti_affinity;
 mod canary;
 mod context;
+mod duration;
 pub mod ephemeral;
 mod history;
 pub mod merge_patch;

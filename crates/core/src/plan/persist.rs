@@ -42,6 +42,7 @@ pub fn finish(ctx: &mut Ctx<'_>) {
     let (phase, message) = calculate_rollout_phase(ctx.spec(), &ctx.status);
     ctx.status.phase = Some(phase);
     ctx.status.message = (!message.is_empty()).then_some(message);
+    super::duration::calculate(ctx);
     let observed = ctx.rollout.status.clone().unwrap_or_default();
     match status_patch(&observed, &ctx.status) {
         Some(patch) => {

@@ -256,3 +256,26 @@ pub fn desired_replica_set(rollout: &Rollout, hash: &str, revision: i64) -> Repl
     set_new_replica_set_annotations(rollout, &mut rs, revision, false);
     rs
 }
+
+/// After creating the new ReplicaSet failed because one of that name exists (upstream's handling in
+/// `createDesiredReplicaSet`): `None` when the existing one is this Rollout's own with the same
+/// template (a slow cache; it will show up in the next snapshot); otherwise the hash collided with a
+/// different ReplicaSet, and the returned status patch raises `collisionCount` so the next hash differs.
+pub fn hash_collision_patch(rollout: &Rollout, existing: &ReplicaSet) -> Option<serde_json::Value> {
+    let ours = existing
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .any(|o| o.controller == Some(true) && Some(&o.uid) == rollout.metadata.uid.as_ref());
+    let template = rollout.spec.template.clone().unwrap_or_default();
+    let same = template_equal_ignoring_hash(
+        &template_without_injections(existing, anti_affinity(rollout)),
+        &template,
+    );
+    if ours && same {
+        return None;
+    }
+    let count = rollout.status.as_ref().and_then(|s| s.collision_count).unwrap_or(0);
+    Some(serde_json::json!({ "collisionCount": count.saturating_add(1) }))
+}

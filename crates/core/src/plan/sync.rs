@@ -96,6 +96,9 @@ pub fn check_paused_conditions(ctx: &mut Ctx<'_>) -> bool {
     let (phase, message) = calculate_rollout_phase(ctx.spec(), &status);
     status.phase = Some(phase);
     status.message = (!message.is_empty()).then_some(message);
+    ctx.status = status;
+    super::duration::calculate(ctx);
+    let status = ctx.status.clone();
     match status_patch(&observed, &status) {
         Some(patch) => {
             ctx.plan.actions.push(Action::PatchRolloutStatus(patch));

@@ -178,7 +178,7 @@ fn promote_runs_the_remaining_steps_with_their_durations() {
     let resumed = w.reconcile();
     assert_eq!(
         describe_all(&resumed),
-        vec!["patch status conditions,message,phase".to_string()]
+        vec!["patch status conditions,duration,message,phase".to_string()]
     );
     let progressing = w
         .status()
@@ -569,4 +569,197 @@ fn ephemeral_metadata_follows_the_roles() {
     assert_eq!(role(&w, 1).as_deref(), Some("stable"));
     assert_eq!(role(&w, 0), None, "the old ReplicaSet loses the injected label");
     assert!(w.log.iter().any(|a| matches!(a, Action::PatchPods { .. })));
+}
+
+#[test]
+fn hash_collisions_raise_the_collision_count() {
+    use crate::plan::replica_sets::hash_collision_patch;
+    let mut w = healthy_blue();
+    // The API server defaults the pod template of a stored ReplicaSet; this world does not, so "ours"
+    // is built from the Rollout's template as the server would keep it for an undefaulted one.
+    let mut ours = w.replica_sets[0].clone();
+    ours.spec.template = Some(crate::hash::tests_support::defaulted(
+        w.rollout.spec.template.as_ref().unwrap(),
+    ));
+    assert_eq!(
+        hash_collision_patch(&w.rollout, &ours),
+        None,
+        "our own ReplicaSet: a slow cache"
+    );
+    let mut foreign = ours.clone();
+    foreign.metadata.owner_references.as_mut().unwrap()[0].uid = "someone-else".into();
+    assert_eq!(
+        hash_collision_patch(&w.rollout, &foreign),
+        Some(json!({"collisionCount": 1}))
+    );
+    w.patch_status(json!({"collisionCount": 1}));
+    w.set_image("argoproj/rollouts-demo:other");
+    assert_eq!(
+        hash_collision_patch(&w.rollout, &ours),
+        Some(json!({"collisionCount": 2})),
+        "same name, other template"
+    );
+    // With the count raised, the new template hashes to another name.
+    let p = w.plan();
+    let crate::plan::Action::CreateReplicaSet(rs) = &p.actions[0] else {
+        panic!("{p:?}")
+    };
+    let plain = crate::hash::pod_template_hash(w.rollout.spec.template.as_ref().unwrap(), None);
+    assert_ne!(rs.metadata.name.as_deref().unwrap(), format!("rollouts-demo-{plain}"));
+}
+
+#[test]
+fn abort_writes_as_upstream_stable_first_then_status() {
+    let mut w = paused_at_yellow();
+    let stable = w.replica_sets[0].metadata.name.clone().unwrap();
+    let canary = w.replica_sets[1].metadata.name.clone().unwrap();
+    w.patch_status(json!({"abort": true}));
+    let p = w.reconcile();
+    assert_eq!(
+        describe_all(&p),
+        vec![
+            format!("update rs {stable} replicas=5"),
+            "patch status abortedAt,conditions,controllerPause,currentStepIndex,duration,message,pauseConditions,phase"
+                .to_string(),
+        ]
+    );
+    assert_eq!(
+        events(&p),
+        vec![
+            format!("ScalingReplicaSet: Scaled up ReplicaSet {stable} (revision 1) from 4 to 5"),
+            "RolloutAborted: Rollout aborted update to revision 2".to_string(),
+        ]
+    );
+    w.settle();
+    let p = w.reconcile();
+    assert_eq!(describe_all(&p)[0], format!("update rs {canary} replicas=0"));
+}
+
+#[test]
+fn a_scaling_event_resizes_stable_then_canary() {
+    let mut w = paused_at_yellow();
+    let stable = w.replica_sets[0].metadata.name.clone().unwrap();
+    let canary = w.replica_sets[1].metadata.name.clone().unwrap();
+    w.patch_spec(json!({"replicas": 10}));
+    let p = w.reconcile();
+    assert_eq!(
+        describe_all(&p),
+        vec![
+            format!("update rs {stable} replicas=8"),
+            "patch status conditions,observedGeneration".to_string()
+        ]
+    );
+    w.settle();
+    let p = w.reconcile();
+    assert_eq!(describe_all(&p)[0], format!("update rs {canary} replicas=2"));
+    assert_eq!(w.status().phase, Some(RolloutPhase::Paused));
+}
+
+#[test]
+fn rollback_within_the_window_skips_the_steps() {
+    let mut r = demo_rollout();
+    r.spec.rollback_window = Some(serde_json::from_value(json!({"revisions": 2})).unwrap());
+    let mut w = World::new(r);
+    w.run_until_quiet(10);
+    for image in ["argoproj/rollouts-demo:yellow", "argoproj/rollouts-demo:red"] {
+        w.advance(60);
+        w.set_image(image);
+        w.run_until_quiet(20);
+        w.patch_status(json!({"promoteFull": true}));
+        w.run_until_quiet(20);
+    }
+    assert_eq!(
+        w.sizes(),
+        vec![("blue".into(), 0), ("yellow".into(), 0), ("red".into(), 5)]
+    );
+    // Back to yellow: created before the stable (red) one, within 2 revisions: fast-tracked.
+    w.set_image("argoproj/rollouts-demo:yellow");
+    let plans = w.run_until_quiet(20);
+    assert!(
+        plans
+            .iter()
+            .all(|p| !p.actions.iter().any(|a| matches!(a, Action::CreateReplicaSet(_))))
+    );
+    let all_events: Vec<String> = plans.iter().flat_map(events).collect();
+    assert!(
+        all_events.iter().any(|e| e.ends_with("Rollback within window")),
+        "{all_events:?}"
+    );
+    assert_eq!(w.status().phase, Some(RolloutPhase::Healthy));
+    assert!(
+        w.status().pause_conditions.is_none(),
+        "no pause on a rollback within the window"
+    );
+    assert_eq!(
+        w.sizes(),
+        vec![("blue".into(), 0), ("yellow".into(), 5), ("red".into(), 0)]
+    );
+}
+
+#[test]
+fn rollback_outside_the_window_runs_the_steps() {
+    let mut w = healthy_blue();
+    for image in ["argoproj/rollouts-demo:yellow", "argoproj/rollouts-demo:red"] {
+        w.advance(60);
+        w.set_image(image);
+        w.run_until_quiet(20);
+        w.patch_status(json!({"promoteFull": true}));
+        w.run_until_quiet(20);
+    }
+    w.set_image("argoproj/rollouts-demo:yellow");
+    w.run_until_quiet(20);
+    assert_eq!(w.status().phase, Some(RolloutPhase::Paused));
+    assert_eq!(w.status().current_step_index, Some(1));
+}
+
+#[test]
+fn duration_tracks_start_manual_pause_and_completion() {
+    let mut w = healthy_blue();
+    assert_eq!(
+        w.status().duration.as_ref().unwrap().completion_status.as_deref(),
+        Some("Promoted")
+    );
+    w.advance(100);
+    w.set_image("argoproj/rollouts-demo:yellow");
+    w.run_until_quiet(20);
+    let d = w.status().duration.clone().unwrap();
+    assert_eq!(d.rollout_started_at.as_ref().map(|t| t.0), Some(w.now));
+    assert_eq!(
+        d.manual_pause_started_at.as_ref().map(|t| t.0),
+        Some(w.now),
+        "waiting at the indefinite pause"
+    );
+    assert!(d.finished_at.is_none());
+    w.advance(42);
+    w.patch_status(json!({"promoteFull": true}));
+    w.run_until_quiet(20);
+    let d = w.status().duration.clone().unwrap();
+    assert_eq!(d.completion_status.as_deref(), Some("FastPromoted"));
+    assert_eq!(d.total_manual_pause_duration_seconds, Some(42));
+    assert!(d.finished_at.is_some() && d.manual_pause_started_at.is_none());
+
+    // An abort ends the next update as Aborted; a retry starts a new one.
+    w.advance(10);
+    w.set_image("argoproj/rollouts-demo:red");
+    w.run_until_quiet(20);
+    w.patch_status(json!({"abort": true}));
+    w.run_until_quiet(20);
+    assert_eq!(
+        w.status().duration.as_ref().unwrap().completion_status.as_deref(),
+        Some("Aborted")
+    );
+    w.advance(5);
+    w.patch_status(json!({"abort": false}));
+    w.run_until_quiet(20);
+    let d = w.status().duration.clone().unwrap();
+    assert_eq!(d.rollout_started_at.as_ref().map(|t| t.0), Some(w.now));
+    assert!(d.completion_status.is_none());
+
+    // Going back to the stable template: FastRolledBack.
+    w.set_image("argoproj/rollouts-demo:yellow");
+    w.run_until_quiet(20);
+    assert_eq!(
+        w.status().duration.as_ref().unwrap().completion_status.as_deref(),
+        Some("FastRolledBack")
+    );
 }
