@@ -61,6 +61,27 @@ pub fn plan(snapshot: &Snapshot<'_>) -> Plan {
         ctx.plan.error = Some(message);
         return ctx.plan;
     }
+    if let WorkloadState::Resolved {
+        generation: Some(generation),
+        ..
+    } = snapshot.workload
+    {
+        // Upstream mirrors the workload's generation into this annotation (and so bumps the Rollout's
+        // resourceVersion) before reconciling; `status.workloadObservedGeneration` then follows it.
+        let recorded = rollout
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(rollouts_api::well_known::annotations::WORKLOAD_GENERATION));
+        if recorded.map(String::as_str) != Some(generation.to_string().as_str()) {
+            ctx.plan
+                .actions
+                .push(Action::PatchRollout(json!({"metadata": {"annotations": {
+                    rollouts_api::well_known::annotations::WORKLOAD_GENERATION: generation.to_string()
+                }}})));
+            return ctx.plan;
+        }
+    }
     if !is_canary {
         // Blue-green Rollouts are planned by their own strategy; until then they are left alone.
         return ctx.plan;

@@ -763,3 +763,35 @@ fn duration_tracks_start_manual_pause_and_completion() {
         Some("FastRolledBack")
     );
 }
+
+#[test]
+fn workload_ref_generation_is_mirrored_and_scale_down_on_success() {
+    let mut r = demo_rollout();
+    r.spec.workload_ref = Some(
+        serde_json::from_value(
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "scaleDown": "onsuccess"}),
+        )
+        .unwrap(),
+    );
+    let mut w = World::new(r);
+    w.workload = crate::plan::WorkloadState::Resolved {
+        generation: Some(3),
+        replicas: Some(5),
+    };
+    let p = w.reconcile();
+    assert_eq!(
+        describe_all(&p),
+        vec![
+            r#"patch rollout {"metadata":{"annotations":{"rollout.argoproj.io/workload-generation":"3"}}}"#.to_string()
+        ]
+    );
+    let plans = w.run_until_quiet(20);
+    assert_eq!(w.status().phase, Some(RolloutPhase::Healthy));
+    assert_eq!(w.status().workload_observed_generation.as_deref(), Some("3"));
+    let scaled: Vec<String> = plans
+        .iter()
+        .flat_map(describe_all)
+        .filter(|d| d.starts_with("scale workload"))
+        .collect();
+    assert_eq!(scaled, vec!["scale workload web 0".to_string()]);
+}

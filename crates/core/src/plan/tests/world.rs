@@ -68,6 +68,8 @@ pub struct World {
     pub pods: Vec<k8s_openapi::api::core::v1::Pod>,
     /// Every write applied so far.
     pub log: Vec<Action>,
+    /// What the Rollout's `workloadRef` resolved to.
+    pub workload: WorkloadState,
 }
 
 impl World {
@@ -80,6 +82,7 @@ impl World {
             next_uid: 100,
             pods: Vec::new(),
             log: Vec::new(),
+            workload: WorkloadState::NotReferenced,
         }
     }
 
@@ -89,7 +92,7 @@ impl World {
             replica_sets: &self.replica_sets,
             services: &self.services,
             pods: Snapshot::needs_pods(&self.rollout, self.now).then_some(&self.pods[..]),
-            workload: WorkloadState::NotReferenced,
+            workload: self.workload.clone(),
             now: self.now,
         };
         plan(&snapshot)
@@ -199,7 +202,12 @@ impl World {
                 pod.metadata.creation_timestamp = Some(Time(self.now));
                 self.pods.push(pod);
             }
-            Action::ScaleWorkload { .. } | Action::PatchPods { .. } => {}
+            Action::ScaleWorkload { replicas, .. } => {
+                if let WorkloadState::Resolved { replicas: current, .. } = &mut self.workload {
+                    *current = Some(*replicas);
+                }
+            }
+            Action::PatchPods { .. } => {}
         }
     }
 
