@@ -795,3 +795,190 @@ fn workload_ref_generation_is_mirrored_and_scale_down_on_success() {
         .collect();
     assert_eq!(scaled, vec!["scale workload web 0".to_string()]);
 }
+
+fn service(name: &str) -> k8s_openapi::api::core::v1::Service {
+    serde_json::from_value(json!({
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"selector": {"app": "rollouts-demo"}, "ports": [{"port": 80}]}
+    }))
+    .unwrap()
+}
+
+fn selector_hash(w: &World, name: &str) -> Option<String> {
+    let svc = w
+        .services
+        .iter()
+        .find(|s| s.metadata.name.as_deref() == Some(name))
+        .unwrap();
+    svc.spec
+        .as_ref()
+        .unwrap()
+        .selector
+        .as_ref()
+        .unwrap()
+        .get("rollouts-pod-template-hash")
+        .cloned()
+}
+
+#[test]
+fn canary_and_stable_services_follow_their_replica_sets() {
+    let mut r = demo_rollout();
+    let canary = r.spec.strategy.as_mut().unwrap().canary.as_mut().unwrap();
+    canary.canary_service = Some("canary".into());
+    canary.stable_service = Some("stable".into());
+    let mut w = World::new(r);
+    w.services = vec![service("canary"), service("stable")];
+    let plans = w.run_until_quiet(10);
+    let blue = hash(&w, 0);
+    assert_eq!(selector_hash(&w, "stable"), Some(blue.clone()));
+    assert_eq!(selector_hash(&w, "canary"), Some(blue.clone()));
+    let switches: Vec<String> = plans
+        .iter()
+        .flat_map(describe_all)
+        .filter(|d| d.starts_with("patch svc"))
+        .collect();
+    assert_eq!(
+        switches[0],
+        format!(
+            r#"patch svc stable {{"metadata":{{"annotations":{{"argo-rollouts.argoproj.io/managed-by-rollouts":"rollouts-demo"}}}},"spec":{{"selector":{{"rollouts-pod-template-hash":"{blue}"}}}}}}"#
+        )
+    );
+    let all_events: Vec<String> = plans.iter().flat_map(events).collect();
+    assert!(all_events.contains(&format!(
+        "SwitchService: Switched selector for service 'stable' from '' to '{blue}'"
+    )));
+
+    w.set_image("argoproj/rollouts-demo:yellow");
+    w.run_until_quiet(20);
+    let yellow = hash(&w, 1);
+    assert_eq!(
+        selector_hash(&w, "canary"),
+        Some(yellow.clone()),
+        "canary Service selects the new pods"
+    );
+    assert_eq!(selector_hash(&w, "stable"), Some(blue.clone()));
+
+    // Abort: the canary Service goes back to the stable pods.
+    w.patch_status(json!({"abort": true}));
+    w.run_until_quiet(20);
+    assert_eq!(selector_hash(&w, "canary"), Some(blue.clone()));
+    assert_eq!(selector_hash(&w, "stable"), Some(blue));
+}
+
+#[test]
+fn a_service_managed_by_another_rollout_is_an_invalid_spec() {
+    let mut r = demo_rollout();
+    r.spec
+        .strategy
+        .as_mut()
+        .unwrap()
+        .canary
+        .as_mut()
+        .unwrap()
+        .stable_service = Some("stable".into());
+    let mut w = World::new(r);
+    let mut svc = service("stable");
+    svc.metadata.annotations = Some(
+        [(
+            "argo-rollouts.argoproj.io/managed-by-rollouts".to_string(),
+            "other".to_string(),
+        )]
+        .into(),
+    );
+    w.services = vec![svc];
+    let p = w.reconcile();
+    assert!(p.error.is_some());
+    assert!(
+        w.status()
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("Service \"stable\" is managed by another Rollout")
+    );
+}
+
+#[test]
+fn anti_affinity_points_new_pods_away_from_the_stable_ones() {
+    let mut r = demo_rollout();
+    r.spec.strategy.as_mut().unwrap().canary.as_mut().unwrap().anti_affinity = Some(
+        serde_json::from_value(json!({"preferredDuringSchedulingIgnoredDuringExecution": {"weight": 50}})).unwrap(),
+    );
+    let mut w = World::new(r);
+    w.run_until_quiet(10);
+    assert!(
+        w.replica_sets[0]
+            .spec
+            .template
+            .as_ref()
+            .unwrap()
+            .spec
+            .as_ref()
+            .unwrap()
+            .affinity
+            .is_none()
+    );
+    let blue = hash(&w, 0);
+    w.set_image("argoproj/rollouts-demo:yellow");
+    w.run_until_quiet(20);
+    let affinity = serde_json::to_value(
+        &w.replica_sets[1]
+            .spec
+            .template
+            .as_ref()
+            .unwrap()
+            .spec
+            .as_ref()
+            .unwrap()
+            .affinity,
+    )
+    .unwrap();
+    let term = &affinity["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0];
+    assert_eq!(term["weight"], 50);
+    assert_eq!(term["podAffinityTerm"]["topologyKey"], "kubernetes.io/hostname");
+    assert_eq!(
+        term["podAffinityTerm"]["labelSelector"]["matchExpressions"][0],
+        json!({"key": "rollouts-pod-template-hash", "operator": "In", "values": [blue]})
+    );
+}
+
+#[test]
+fn workload_ref_scale_down_progressively_hands_pods_over() {
+    let mut r = demo_rollout();
+    r.spec.workload_ref = Some(
+        serde_json::from_value(
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "scaleDown": "progressively"}),
+        )
+        .unwrap(),
+    );
+    let mut w = World::new(r);
+    w.workload = crate::plan::WorkloadState::Resolved {
+        generation: Some(1),
+        replicas: Some(5),
+    };
+    let mut scales = Vec::new();
+    for _ in 0..20 {
+        let p = w.reconcile();
+        scales.extend(describe_all(&p).into_iter().filter(|d| d.starts_with("scale workload")));
+        if p.actions.is_empty() {
+            break;
+        }
+        w.settle();
+    }
+    // The Deployment keeps `replicas − ready` pods while the Rollout comes up, then none.
+    assert_eq!(
+        scales.last().map(String::as_str),
+        Some("scale workload web 0"),
+        "{scales:?}"
+    );
+    assert_eq!(w.status().phase, Some(RolloutPhase::Healthy));
+}
+
+#[test]
+fn min_ready_seconds_follows_the_rollout() {
+    let mut w = healthy_blue();
+    w.patch_spec(json!({"minReadySeconds": 10}));
+    let p = w.reconcile();
+    assert!(describe_all(&p)[0].starts_with("update rs"), "{:?}", describe_all(&p));
+    assert_eq!(w.replica_sets[0].spec.min_ready_seconds, Some(10));
+    w.run_until_quiet(5);
+}
