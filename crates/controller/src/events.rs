@@ -1,26 +1,282 @@
-//! Recording a plan's events on the Rollout (`events.k8s.io/v1`, deduplicated into series by the
-//! kube-runtime recorder), and the warning for a Rollout that cannot be decoded.
+//! Recording events on the Rollout, as upstream does through client-go's recorder: core/v1 Events,
+//! deduplicated by object, type, reason and message. A repeat of a recent event bumps the `count` and
+//! `lastTimestamp` of the Event already written; an event with another message is an Event of its own.
+//! (kube-runtime's recorder folds events by reason alone, losing every message but the first.)
+//!
+//! Events are informational: a failure to record one is logged, never retried, and never fails the
+//! reconcile, so that it cannot make the controller repeat writes that already succeeded.
 
-use k8s_openapi::api::core::v1::ObjectReference;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::core::DynamicObject;
-use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use rollouts_core::plan;
+use serde_json::json;
 
+use crate::error::is_status;
 use crate::reconcile::MANAGER;
 
-/// The recorder shared by every reconcile, so that repeated events become series.
-pub fn recorder(client: kube::Client) -> Recorder {
-    Recorder::new(
-        client,
-        Reporter {
-            controller: MANAGER.to_string(),
-            instance: None,
+/// How many distinct events are remembered for deduplication (client-go keeps 4096 too).
+const CACHE_SIZE: usize = 4096;
+
+/// What makes two events the same: the Rollout (by uid, so that a recreated Rollout starts afresh),
+/// the type, the reason and the message.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EventKey {
+    namespace: String,
+    uid: String,
+    type_: &'static str,
+    reason: String,
+    message: String,
+}
+
+impl EventKey {
+    /// The key of `event` about the Rollout `reference`.
+    pub fn new(reference: &ObjectReference, event: &plan::Event) -> Self {
+        Self {
+            namespace: reference.namespace.clone().unwrap_or_default(),
+            uid: reference.uid.clone().unwrap_or_default(),
+            type_: type_name(event.type_),
+            reason: event.reason.clone(),
+            message: event.message.clone(),
+        }
+    }
+}
+
+/// The write one occurrence of an event calls for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// A new Event of this name.
+    Create {
+        /// The Event's name.
+        name: String,
+    },
+    /// The Event of this name seen `count` times now.
+    Bump {
+        /// The Event's name.
+        name: String,
+        /// The new `count`.
+        count: i32,
+    },
+}
+
+struct Entry {
+    name: String,
+    count: i32,
+    /// When it was last used, for eviction.
+    used: u64,
+}
+
+/// The events recorded lately and the Events they were written as, the least recently used forgotten
+/// first once `capacity` is reached. It is updated as if every write succeeds; the recorder corrects it
+/// when one does not.
+pub struct EventCache {
+    capacity: usize,
+    entries: HashMap<EventKey, Entry>,
+    by_use: BTreeMap<u64, EventKey>,
+    clock: u64,
+    /// The last name suffix handed out; suffixes are the creation time in nanoseconds, made strictly
+    /// increasing so that two Events created in the same nanosecond do not collide.
+    last_suffix: u64,
+}
+
+impl EventCache {
+    /// An empty cache of at most `capacity` events.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            entries: HashMap::new(),
+            by_use: BTreeMap::new(),
+            clock: 0,
+            last_suffix: 0,
+        }
+    }
+
+    /// The write for one occurrence of `key`, an event about the Rollout `rollout` (its name) at
+    /// `now_nanos` (nanoseconds since the epoch, which name a new Event).
+    pub fn observe(&mut self, key: EventKey, rollout: &str, now_nanos: u64) -> Write {
+        let used = self.tick();
+        if let Some(entry) = self.entries.get_mut(&key) {
+            self.by_use.remove(&entry.used);
+            self.by_use.insert(used, key);
+            entry.used = used;
+            entry.count = entry.count.saturating_add(1);
+            return Write::Bump {
+                name: entry.name.clone(),
+                count: entry.count,
+            };
+        }
+        let name = self.new_name(rollout, now_nanos);
+        self.insert(key, name.clone(), used);
+        Write::Create { name }
+    }
+
+    /// A new name for the Event of `key`, whose Event went away (count 1 again).
+    pub fn renew(&mut self, key: &EventKey, rollout: &str, now_nanos: u64) -> String {
+        let name = self.new_name(rollout, now_nanos);
+        let used = self.tick();
+        self.forget(key);
+        self.insert(key.clone(), name.clone(), used);
+        name
+    }
+
+    /// Forgets `key` if it is still recorded as the Event `name` (whose creation failed), so that its
+    /// next occurrence creates an Event again.
+    pub fn forget_failed(&mut self, key: &EventKey, name: &str) {
+        if self.entries.get(key).is_some_and(|entry| entry.name == name) {
+            self.forget(key);
+        }
+    }
+
+    fn forget(&mut self, key: &EventKey) {
+        if let Some(entry) = self.entries.remove(key) {
+            self.by_use.remove(&entry.used);
+        }
+    }
+
+    fn insert(&mut self, key: EventKey, name: String, used: u64) {
+        while self.entries.len() >= self.capacity {
+            let Some((_, oldest)) = self.by_use.pop_first() else {
+                break;
+            };
+            self.entries.remove(&oldest);
+        }
+        self.by_use.insert(used, key.clone());
+        self.entries.insert(key, Entry { name, count: 1, used });
+    }
+
+    fn tick(&mut self) -> u64 {
+        self.clock += 1;
+        self.clock
+    }
+
+    /// `<rollout>.<16 hex digits>`, as client-go names Events.
+    fn new_name(&mut self, rollout: &str, now_nanos: u64) -> String {
+        let suffix = now_nanos.max(self.last_suffix.saturating_add(1));
+        self.last_suffix = suffix;
+        format!("{rollout}.{suffix:016x}")
+    }
+}
+
+/// The recorder shared by every reconcile, so that repeated events are counted on one Event.
+pub struct Recorder {
+    client: kube::Client,
+    cache: Mutex<EventCache>,
+}
+
+impl Recorder {
+    /// A recorder writing with `client`.
+    pub fn new(client: kube::Client) -> Self {
+        Self {
+            client,
+            cache: Mutex::new(EventCache::new(CACHE_SIZE)),
+        }
+    }
+
+    fn cache(&self) -> MutexGuard<'_, EventCache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records `events` on the Rollout `reference`, in order.
+    pub async fn publish(&self, reference: &ObjectReference, events: &[plan::Event]) {
+        for event in events {
+            self.record(reference, event).await;
+        }
+    }
+
+    /// Records `event` on the Rollout `reference`; a failure is logged only.
+    pub async fn record(&self, reference: &ObjectReference, event: &plan::Event) {
+        let rollout = reference.name.as_deref().unwrap_or_default();
+        let namespace = reference.namespace.as_deref().unwrap_or_default();
+        let key = EventKey::new(reference, event);
+        let now = Timestamp::now();
+        let write = self.cache().observe(key.clone(), rollout, nanos(now));
+        let api: Api<Event> = Api::namespaced(self.client.clone(), namespace);
+        let result = match write {
+            Write::Create { name } => self.create(&api, &key, name, reference, event, now).await,
+            Write::Bump { name, count } => {
+                let patch = Patch::Merge(json!({"count": count, "lastTimestamp": Time(now)}));
+                match api.patch(&name, &PatchParams::default(), &patch).await {
+                    // The Event expired (or was deleted) since: start a new one.
+                    Err(error) if is_status(&error, 404) => {
+                        let name = self.cache().renew(&key, rollout, nanos(now));
+                        self.create(&api, &key, name, reference, event, now).await
+                    }
+                    result => result.map(drop),
+                }
+            }
+        };
+        if let Err(error) = result {
+            tracing::warn!(
+                rollout = %format_args!("{namespace}/{rollout}"),
+                reason = %event.reason,
+                %error,
+                "recording an event failed"
+            );
+        }
+    }
+
+    async fn create(
+        &self,
+        api: &Api<Event>,
+        key: &EventKey,
+        name: String,
+        reference: &ObjectReference,
+        event: &plan::Event,
+        now: Timestamp,
+    ) -> Result<(), kube::Error> {
+        let object = new_event(name.clone(), reference, event, now);
+        let result = api.create(&PostParams::default(), &object).await;
+        if result.is_err() {
+            self.cache().forget_failed(key, &name);
+        }
+        result.map(drop)
+    }
+}
+
+/// A new core/v1 Event `name` recording `event` about `reference` once, at `now`.
+pub fn new_event(name: String, reference: &ObjectReference, event: &plan::Event, now: Timestamp) -> Event {
+    Event {
+        metadata: ObjectMeta {
+            name: Some(name),
+            namespace: reference.namespace.clone(),
+            ..ObjectMeta::default()
         },
-    )
+        involved_object: reference.clone(),
+        reason: Some(event.reason.clone()),
+        message: Some(event.message.clone()),
+        type_: Some(type_name(event.type_).to_string()),
+        source: Some(EventSource {
+            component: Some(MANAGER.to_string()),
+            host: None,
+        }),
+        first_timestamp: Some(Time(now)),
+        last_timestamp: Some(Time(now)),
+        count: Some(1),
+        reporting_component: Some(MANAGER.to_string()),
+        reporting_instance: None,
+        ..Event::default()
+    }
+}
+
+fn type_name(type_: plan::EventType) -> &'static str {
+    match type_ {
+        plan::EventType::Normal => "Normal",
+        plan::EventType::Warning => "Warning",
+    }
+}
+
+/// Nanoseconds since the epoch (0 before it, which only a broken clock gives).
+fn nanos(at: Timestamp) -> u64 {
+    u64::try_from(at.as_nanosecond()).unwrap_or_default()
 }
 
 /// The reference events about `rollout` point to. The `resourceVersion` is left out so that the same
-/// event about successive versions of the Rollout joins one series; the kind is set here because list
+/// event about successive versions of the Rollout counts as one; the kind is set here because list
 /// responses may leave it out of their items.
 pub fn reference(rollout: &DynamicObject) -> ObjectReference {
     ObjectReference {
@@ -33,52 +289,199 @@ pub fn reference(rollout: &DynamicObject) -> ObjectReference {
     }
 }
 
-/// A planned event as the recorder takes it: the message is the note and the reason is the action.
-pub fn to_kube(event: &plan::Event) -> Event {
-    Event {
-        type_: match event.type_ {
-            plan::EventType::Normal => EventType::Normal,
-            plan::EventType::Warning => EventType::Warning,
-        },
-        reason: event.reason.clone(),
-        note: Some(event.message.clone()),
-        action: event.reason.clone(),
-        secondary: None,
-    }
-}
-
-/// Records `events` on the Rollout. Events are informational: a failure is logged, not retried, so
-/// that it never makes the controller repeat writes that already succeeded.
-pub async fn publish(recorder: &Recorder, reference: &ObjectReference, events: &[plan::Event]) {
-    for event in events {
-        if let Err(error) = recorder.publish(&to_kube(event), reference).await {
-            tracing::warn!(
-                rollout = reference.name.as_deref().unwrap_or_default(),
-                reason = %event.reason,
-                %error,
-                "recording an event failed"
-            );
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use kube::core::ApiResource;
     use rollouts_api::Rollout;
 
+    fn web(uid: &str) -> ObjectReference {
+        let mut object = DynamicObject::new("web", &ApiResource::erase::<Rollout>(&())).within("ns");
+        object.metadata.uid = Some(uid.into());
+        reference(&object)
+    }
+
+    fn key(message: &str) -> EventKey {
+        EventKey::new(&web("u-1"), &plan::Event::normal("NewReplicaSetCreated", message))
+    }
+
+    const T: u64 = 0x1800_0000_0000_0000;
+
     #[test]
-    fn planned_events_keep_their_type_reason_and_message() {
-        let warning = to_kube(&plan::Event::warning("InvalidSpec", "The Rollout \"web\" is invalid"));
-        assert_eq!(warning.type_, EventType::Warning);
-        assert_eq!(warning.reason, "InvalidSpec");
-        assert_eq!(warning.action, "InvalidSpec");
-        assert_eq!(warning.note.as_deref(), Some("The Rollout \"web\" is invalid"));
+    fn a_repeat_bumps_the_count_and_another_message_is_another_event() {
+        let mut cache = EventCache::new(16);
+        let first = key("Created ReplicaSet web-1 (revision 1)");
+        let name = format!("web.{T:016x}");
         assert_eq!(
-            to_kube(&plan::Event::normal("RolloutUpdated", "x")).type_,
-            EventType::Normal
+            cache.observe(first.clone(), "web", T),
+            Write::Create { name: name.clone() }
         );
+        assert_eq!(
+            cache.observe(first.clone(), "web", T + 5),
+            Write::Bump {
+                name: name.clone(),
+                count: 2
+            }
+        );
+        assert_eq!(
+            cache.observe(first.clone(), "web", T + 9),
+            Write::Bump { name, count: 3 }
+        );
+        let second = key("Created ReplicaSet web-2 (revision 2)");
+        assert_eq!(
+            cache.observe(second, "web", T),
+            Write::Create {
+                name: format!("web.{:016x}", T + 1)
+            },
+            "a new message, and a name unique even within one nanosecond"
+        );
+    }
+
+    #[test]
+    fn type_reason_and_rollout_uid_all_tell_events_apart() {
+        let mut cache = EventCache::new(16);
+        let normal = plan::Event::normal("RolloutUpdated", "x");
+        let warning = plan::Event::warning("RolloutUpdated", "x");
+        let other_reason = plan::Event::normal("RolloutPaused", "x");
+        for (n, key) in [
+            EventKey::new(&web("u-1"), &normal),
+            EventKey::new(&web("u-1"), &warning),
+            EventKey::new(&web("u-1"), &other_reason),
+            EventKey::new(&web("u-2"), &normal),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            assert!(
+                matches!(cache.observe(key, "web", T), Write::Create { .. }),
+                "event {n} is new"
+            );
+        }
+    }
+
+    #[test]
+    fn the_least_recently_used_event_is_forgotten_first() {
+        let mut cache = EventCache::new(2);
+        cache.observe(key("a"), "web", T);
+        cache.observe(key("b"), "web", T);
+        assert!(matches!(
+            cache.observe(key("a"), "web", T),
+            Write::Bump { count: 2, .. }
+        ));
+        cache.observe(key("c"), "web", T);
+        assert_eq!(cache.entries.len(), 2);
+        assert!(matches!(
+            cache.observe(key("a"), "web", T),
+            Write::Bump { count: 3, .. }
+        ));
+        assert!(
+            matches!(cache.observe(key("b"), "web", T), Write::Create { .. }),
+            "b was the least recently used"
+        );
+        assert_eq!(cache.entries.len(), cache.by_use.len());
+    }
+
+    #[test]
+    fn a_failed_create_is_forgotten_and_a_vanished_event_is_renewed() {
+        let mut cache = EventCache::new(16);
+        let Write::Create { name } = cache.observe(key("a"), "web", T) else {
+            panic!("a new event");
+        };
+        cache.forget_failed(&key("a"), "web.other");
+        assert!(
+            matches!(cache.observe(key("a"), "web", T), Write::Bump { count: 2, .. }),
+            "another name is not forgotten"
+        );
+        cache.forget_failed(&key("a"), &name);
+        assert!(matches!(cache.observe(key("a"), "web", T), Write::Create { .. }));
+
+        let renewed = cache.renew(&key("a"), "web", T + 100);
+        assert_eq!(renewed, format!("web.{:016x}", T + 100));
+        assert_eq!(
+            cache.observe(key("a"), "web", T + 200),
+            Write::Bump {
+                name: renewed,
+                count: 2
+            }
+        );
+        assert_eq!(cache.entries.len(), cache.by_use.len());
+    }
+
+    #[test]
+    fn a_new_event_is_a_core_event_about_the_rollout() {
+        let at = Timestamp::from_second(1_700_000_000).unwrap();
+        let planned = plan::Event::warning("InvalidSpec", "The Rollout \"web\" is invalid");
+        let event = new_event("web.1".into(), &web("u-1"), &planned, at);
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(
+            json,
+            json!({
+                "apiVersion": "v1", "kind": "Event",
+                "metadata": {"name": "web.1", "namespace": "ns"},
+                "involvedObject": {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "web",
+                                   "namespace": "ns", "uid": "u-1"},
+                "reason": "InvalidSpec", "message": "The Rollout \"web\" is invalid", "type": "Warning",
+                "source": {"component": "rollouts-controller"},
+                "firstTimestamp": "2023-11-14T22:13:20Z", "lastTimestamp": "2023-11-14T22:13:20Z", "count": 1,
+                "reportingComponent": "rollouts-controller"
+            })
+        );
+    }
+
+    #[test]
+    fn repeats_are_counted_on_the_event_and_a_deleted_event_is_created_again() {
+        use kube::api::{DeleteParams, ListParams};
+        use kube::config::{KubeConfigOptions, Kubeconfig};
+        use rollouts_devcluster::testing::{TestCluster, temp_dir};
+
+        let cluster = TestCluster::start_in(&temp_dir("events"), 0).unwrap();
+        cluster.block_on(async {
+            let kubeconfig = Kubeconfig::read_from(cluster.kubeconfig()).unwrap();
+            let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+                .await
+                .unwrap();
+            let client = kube::Client::try_from(config).unwrap();
+            let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+            let namespace = serde_json::from_value(json!({"metadata": {"name": "ns"}})).unwrap();
+            namespaces.create(&PostParams::default(), &namespace).await.unwrap();
+            let api: Api<Event> = Api::namespaced(client.clone(), "ns");
+            // (message, count, name), in the order they were first created.
+            let events = || async {
+                let mut list = api.list(&ListParams::default()).await.unwrap().items;
+                list.sort_by_key(|e| e.metadata.name.clone());
+                list.into_iter()
+                    .map(|e| {
+                        (
+                            e.message.unwrap_or_default(),
+                            e.count.unwrap_or_default(),
+                            e.metadata.name,
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let one = "Created ReplicaSet web-1 (revision 1)";
+            let two = "Created ReplicaSet web-2 (revision 2)";
+            let first = plan::Event::normal("NewReplicaSetCreated", one);
+            let second = plan::Event::normal("NewReplicaSetCreated", two);
+
+            let recorder = Recorder::new(client.clone());
+            recorder
+                .publish(&web("u-1"), &[first.clone(), first.clone(), second])
+                .await;
+            let before = events().await;
+            let summary = |list: &[(String, i32, Option<String>)]| {
+                list.iter().map(|(m, c, _)| (m.clone(), *c)).collect::<Vec<_>>()
+            };
+            assert_eq!(summary(&before), [(one.to_string(), 2), (two.to_string(), 1)]);
+
+            // The Event expired: the next repeat starts a new one.
+            let expired = before[0].2.clone().unwrap();
+            api.delete(&expired, &DeleteParams::default()).await.unwrap();
+            recorder.record(&web("u-1"), &first).await;
+            let after = events().await;
+            assert_eq!(summary(&after), [(two.to_string(), 1), (one.to_string(), 1)]);
+            assert_ne!(after[1].2.as_deref(), Some(expired.as_str()));
+        });
     }
 
     #[test]

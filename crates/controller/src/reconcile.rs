@@ -11,14 +11,13 @@ use std::time::{Duration, Instant};
 
 use kube::core::{ApiResource, DynamicObject};
 use kube::runtime::controller::Action;
-use kube::runtime::events::{Event, EventType, Recorder};
 use kube::runtime::reflector::ObjectRef;
 use tokio::task::JoinHandle;
 
 use crate::RolloutKey;
 use crate::backoff::Backoff;
 use crate::error::ReconcileError;
-use crate::events;
+use crate::events::{self, Recorder};
 use crate::execute::{self, Executed};
 use crate::metrics::Metrics;
 use crate::snapshot;
@@ -64,7 +63,7 @@ impl Context {
         resync: Duration,
     ) -> Self {
         Self {
-            recorder: events::recorder(client.clone()),
+            recorder: Recorder::new(client.clone()),
             client,
             stores,
             rollout_resource,
@@ -177,7 +176,7 @@ async fn reconcile_rollout(
     if let Executed::Stopped(after) = execute::execute(ctx, key, &plan.actions).await? {
         return Ok(Reconciled::Deferred(Action::requeue(after)));
     }
-    events::publish(&ctx.recorder, &events::reference(object), &plan.events).await;
+    ctx.recorder.publish(&events::reference(object), &plan.events).await;
     if let Some(message) = plan.error {
         return Err(ReconcileError::InvalidSpec(message));
     }
@@ -192,19 +191,11 @@ async fn warn_undecodable(ctx: &Context, object: &DynamicObject, key: &RolloutKe
         return;
     }
     tracing::warn!(rollout = %key, error = %message, "skipping a Rollout that cannot be decoded");
-    let event = Event {
-        type_: EventType::Warning,
-        reason: "InvalidSpec".to_string(),
-        note: Some(format!(
-            "The Rollout \"{}\" is invalid: cannot be decoded: {message}",
-            key.name
-        )),
-        action: "InvalidSpec".to_string(),
-        secondary: None,
-    };
-    if let Err(error) = ctx.recorder.publish(&event, &events::reference(object)).await {
-        tracing::warn!(rollout = %key, %error, "recording an event failed");
-    }
+    let event = rollouts_core::plan::Event::warning(
+        "InvalidSpec",
+        format!("The Rollout \"{}\" is invalid: cannot be decoded: {message}", key.name),
+    );
+    ctx.recorder.record(&events::reference(object), &event).await;
 }
 
 /// When to retry a Rollout whose reconcile failed.

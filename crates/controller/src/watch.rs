@@ -5,9 +5,13 @@
 //! * ReplicaSets are watched only with the `rollouts-pod-template-hash` label, as upstream does; a
 //!   change to one enqueues the Rollout that controls it.
 //! * Services are watched so that a change to one enqueues the Rollouts that reference it.
+//! * Deployments are watched (metadata only) so that a change to the spec of one enqueues the Rollouts
+//!   whose `workloadRef` points to it; the reconcile then reads the Deployment itself. ReplicaSet and
+//!   PodTemplate `workloadRef` targets are not watched: a change to one is picked up at the next resync.
 //!
 //! Managed fields are dropped from every cached object: they are large and never read.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -16,10 +20,10 @@ use std::task::{Context as TaskContext, Poll};
 
 use futures::stream::{self, BoxStream};
 use futures::{FutureExt, Stream, StreamExt};
-use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Service;
 use kube::api::Api;
-use kube::core::{ApiResource, DynamicObject};
+use kube::core::{ApiResource, DynamicObject, PartialObjectMeta};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::controller::{ReconcileReason, ReconcileRequest};
 use kube::runtime::reflector::{ObjectRef, Store, store::Writer};
@@ -28,6 +32,7 @@ use rollouts_api::well_known::labels::POD_TEMPLATE_HASH;
 
 use crate::reconcile::{Context, key_of};
 use crate::snapshot::references_service;
+use crate::workload::references_deployment;
 
 /// The watch caches.
 #[derive(Clone)]
@@ -100,10 +105,21 @@ pub fn queue(
         Some(ns) => Api::namespaced_with(client.clone(), ns, &resource),
         None => Api::all_with(client.clone(), &resource),
     };
-    let (replica_set_api, service_api): (Api<ReplicaSet>, Api<Service>) = match namespace {
-        Some(ns) => (Api::namespaced(client.clone(), ns), Api::namespaced(client.clone(), ns)),
-        None => (Api::all(client.clone()), Api::all(client.clone())),
-    };
+    // Metadata-only requests: the generation is all that is kept of a Deployment.
+    type DeploymentMeta = PartialObjectMeta<Deployment>;
+    let (replica_set_api, service_api, deployment_api): (Api<ReplicaSet>, Api<Service>, Api<DeploymentMeta>) =
+        match namespace {
+            Some(ns) => (
+                Api::namespaced(client.clone(), ns),
+                Api::namespaced(client.clone(), ns),
+                Api::namespaced(client.clone(), ns),
+            ),
+            None => (
+                Api::all(client.clone()),
+                Api::all(client.clone()),
+                Api::all(client.clone()),
+            ),
+        };
 
     let rollout_ctx = Arc::clone(&ctx);
     let rollouts = watcher::watcher(rollout_api, watcher::Config::default().any_semantic())
@@ -188,7 +204,31 @@ pub fn queue(
             stream::iter(requests)
         });
 
-    let streams: Vec<BoxStream<'static, Request>> = vec![rollouts.boxed(), replica_sets.boxed(), services.boxed()];
+    let deployment_ctx = Arc::clone(&ctx);
+    let mut generations = Generations::default();
+    let deployments = watcher::watcher(deployment_api, watcher::Config::default().any_semantic())
+        .default_backoff()
+        .flat_map(move |event| {
+            let changed = match event {
+                Ok(event) => generations.observe(event),
+                Err(error) => {
+                    tracing::warn!(%error, "watching Deployments");
+                    Vec::new()
+                }
+            };
+            let requests: Vec<Request> = changed
+                .iter()
+                .flat_map(|(namespace, name)| workload_rollouts(&deployment_ctx, namespace, name))
+                .collect();
+            stream::iter(requests)
+        });
+
+    let streams: Vec<BoxStream<'static, Request>> = vec![
+        rollouts.boxed(),
+        replica_sets.boxed(),
+        services.boxed(),
+        deployments.boxed(),
+    ];
     stream::select_all(streams).map(Ok)
 }
 
@@ -246,6 +286,88 @@ fn referencing_rollouts(ctx: &Context, svc: &Service) -> Vec<Request> {
         .collect()
 }
 
+/// Requests for the cached Rollouts of `namespace` whose `workloadRef` points to the Deployment `name`.
+fn workload_rollouts(ctx: &Context, namespace: &str, name: &str) -> Vec<Request> {
+    ctx.stores
+        .rollouts
+        .state_filter(|ro| ro.metadata.namespace.as_deref() == Some(namespace) && references_deployment(&ro.data, name))
+        .iter()
+        .map(|ro| {
+            let reason = ReconcileReason::RelatedObjectUpdated {
+                obj_ref: Box::new(ObjectRef::<Deployment>::new(name).within(namespace).erase()),
+            };
+            request(
+                ObjectRef::from_obj_with(ro.as_ref(), ctx.rollout_resource.clone()),
+                reason,
+            )
+        })
+        .collect()
+}
+
+/// A Deployment's namespace and name.
+type DeploymentKey = (String, String);
+
+/// The `metadata.generation` of every watched Deployment, and nothing else of them: a Rollout borrows
+/// only the Deployment's spec, and the generation changes exactly when the spec does, so the status
+/// updates a running Deployment sees all the time need not reconcile anything.
+#[derive(Default)]
+struct Generations {
+    known: HashMap<DeploymentKey, Option<i64>>,
+    /// What a relist in progress has listed so far; it replaces `known` once complete.
+    relisted: Option<HashMap<DeploymentKey, Option<i64>>>,
+}
+
+impl Generations {
+    /// Takes in one watch event; returns the Deployments that are new, deleted or of a new generation.
+    fn observe(&mut self, event: Event<PartialObjectMeta<Deployment>>) -> Vec<DeploymentKey> {
+        match event {
+            Event::Apply(deployment) => {
+                let (key, generation) = Self::entry(&deployment);
+                let changed = self.known.insert(key.clone(), generation) != Some(generation);
+                changed.then_some(key).into_iter().collect()
+            }
+            Event::Delete(deployment) => {
+                let (key, _) = Self::entry(&deployment);
+                self.known.remove(&key);
+                vec![key]
+            }
+            Event::Init => {
+                self.relisted = Some(HashMap::new());
+                Vec::new()
+            }
+            Event::InitApply(deployment) => {
+                let (key, generation) = Self::entry(&deployment);
+                let changed = self.known.get(&key) != Some(&generation);
+                self.relisted
+                    .get_or_insert_with(HashMap::new)
+                    .insert(key.clone(), generation);
+                changed.then_some(key).into_iter().collect()
+            }
+            Event::InitDone => {
+                let relisted = self.relisted.take().unwrap_or_default();
+                // A relist reports no deletions: those are the Deployments it no longer lists.
+                let deleted = self
+                    .known
+                    .keys()
+                    .filter(|k| !relisted.contains_key(*k))
+                    .cloned()
+                    .collect();
+                self.known = relisted;
+                deleted
+            }
+        }
+    }
+
+    fn entry(deployment: &PartialObjectMeta<Deployment>) -> (DeploymentKey, Option<i64>) {
+        let meta = &deployment.metadata;
+        let key = (
+            meta.namespace.clone().unwrap_or_default(),
+            meta.name.clone().unwrap_or_default(),
+        );
+        (key, meta.generation)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +414,104 @@ mod tests {
         assert_eq!(queue.next().await, None);
         assert_eq!(Arc::strong_count(&dropped), 1, "the wrapped stream was dropped");
         assert_eq!(queue.next().await, None);
+    }
+
+    fn deployment(name: &str, generation: i64) -> PartialObjectMeta<Deployment> {
+        PartialObjectMeta {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some("ns".into()),
+                generation: Some(generation),
+                ..ObjectMeta::default()
+            },
+            ..PartialObjectMeta::default()
+        }
+    }
+
+    fn key(name: &str) -> DeploymentKey {
+        ("ns".to_string(), name.to_string())
+    }
+
+    #[test]
+    fn only_new_deleted_or_regenerated_deployments_count_as_changed() {
+        let mut generations = Generations::default();
+        assert!(generations.observe(Event::Init).is_empty());
+        assert_eq!(generations.observe(Event::InitApply(deployment("a", 1))), [key("a")]);
+        assert_eq!(generations.observe(Event::InitApply(deployment("b", 3))), [key("b")]);
+        assert!(generations.observe(Event::InitDone).is_empty());
+        assert_eq!(
+            generations.observe(Event::Apply(deployment("a", 2))),
+            [key("a")],
+            "a spec change"
+        );
+        assert!(
+            generations.observe(Event::Apply(deployment("a", 2))).is_empty(),
+            "a status change"
+        );
+        assert_eq!(
+            generations.observe(Event::Apply(deployment("c", 1))),
+            [key("c")],
+            "created"
+        );
+        assert_eq!(
+            generations.observe(Event::Delete(deployment("c", 1))),
+            [key("c")],
+            "deleted"
+        );
+
+        // A relist (after the watch fell behind) reports what changed meanwhile, deletions included.
+        assert!(generations.observe(Event::Init).is_empty());
+        assert!(
+            generations.observe(Event::InitApply(deployment("a", 2))).is_empty(),
+            "unchanged"
+        );
+        assert_eq!(
+            generations.observe(Event::InitApply(deployment("d", 1))),
+            [key("d")],
+            "new"
+        );
+        assert_eq!(
+            generations.observe(Event::InitDone),
+            [key("b")],
+            "b went away while not watched"
+        );
+        assert_eq!(generations.known.len(), 2);
+        assert_eq!(
+            generations.observe(Event::Apply(deployment("b", 3))),
+            [key("b")],
+            "b is back"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_deployment_change_enqueues_the_rollouts_referencing_it() {
+        let resource = ApiResource::erase::<Rollout>(&());
+        let (stores, mut writers) = stores(&resource);
+        let rollout = |name: &str, namespace: &str, target: &str| {
+            DynamicObject::new(name, &resource)
+                .within(namespace)
+                .data(serde_json::json!({
+                    "spec": {"workloadRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": target}}
+                }))
+        };
+        for ro in [
+            rollout("web", "ns", "web"),
+            rollout("other", "ns", "api"),
+            rollout("web", "elsewhere", "web"),
+        ] {
+            writers.rollouts.apply_watcher_event(&Event::Apply(ro));
+        }
+        let client = kube::Client::try_from(kube::Config::new("http://127.0.0.1:1".parse().unwrap())).unwrap();
+        let ctx = Context::new(
+            client,
+            stores,
+            resource.clone(),
+            crate::metrics::Metrics::new(),
+            std::time::Duration::from_secs(900),
+        );
+        let requests = workload_rollouts(&ctx, "ns", "web");
+        assert_eq!(requests.len(), 1, "{requests:?}");
+        assert_eq!(requests[0].obj_ref, ObjectRef::new_with("web", resource).within("ns"));
     }
 
     #[test]

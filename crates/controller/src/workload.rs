@@ -140,6 +140,17 @@ pub async fn resolve(
     Ok(apply(rollout, kind, &object).unwrap_or_else(WorkloadState::Failed))
 }
 
+/// Whether the raw Rollout `data` (its fields besides metadata) has a `workloadRef` to the Deployment
+/// `name`; read from JSON, as the Service references are, so that the watch can map a Deployment change
+/// to Rollouts that do not decode too.
+pub fn references_deployment(data: &Value, name: &str) -> bool {
+    let Some(reference) = data.pointer("/spec/workloadRef") else {
+        return false;
+    };
+    let field = |f: &str| reference.get(f).and_then(Value::as_str).unwrap_or_default();
+    field("name") == name && WorkloadKind::of(field("apiVersion"), field("kind")) == Ok(WorkloadKind::Deployment)
+}
+
 /// The API server's wording for a missing object (`deployments.apps "web" not found`).
 fn not_found(resource: &ApiResource, name: &str) -> String {
     if resource.group.is_empty() {
@@ -243,6 +254,19 @@ mod tests {
         );
         assert!(ro.spec.template.is_some());
         assert!(ro.spec.selector.is_none());
+    }
+
+    #[test]
+    fn only_a_workload_ref_to_the_deployment_of_that_name_references_it() {
+        let data = |reference: Value| json!({"spec": {"workloadRef": reference}});
+        let to_web = data(json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}));
+        assert!(references_deployment(&to_web, "web"));
+        assert!(!references_deployment(&to_web, "api"), "another name");
+        let replica_set = data(json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web"}));
+        assert!(!references_deployment(&replica_set, "web"), "another kind");
+        let other_group = data(json!({"apiVersion": "example.com/v1", "kind": "Deployment", "name": "web"}));
+        assert!(!references_deployment(&other_group, "web"), "another group");
+        assert!(!references_deployment(&json!({"spec": {}}), "web"), "no workloadRef");
     }
 
     #[test]

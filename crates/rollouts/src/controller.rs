@@ -51,6 +51,7 @@ pub async fn client_from_kubeconfig(path: &Path) -> anyhow::Result<kube::Client>
 
 /// Runs the controller until Ctrl-C (or SIGTERM).
 pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
+    let signals = crate::dev::Signals::install();
     let client = match &args.kubeconfig {
         Some(path) => client_from_kubeconfig(path).await?,
         None => kube::Client::try_default()
@@ -63,7 +64,7 @@ pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
         namespace: args.namespace,
         ..ControllerConfig::default()
     };
-    rollouts_controller::run(client, config, crate::dev::wait_for_signal()).await?;
+    rollouts_controller::run(client, config, signals.recv()).await?;
     Ok(())
 }
 

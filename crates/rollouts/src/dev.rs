@@ -41,6 +41,7 @@ pub fn default_data_dir() -> PathBuf {
 
 /// Runs the dev cluster until Ctrl-C (or SIGTERM).
 pub async fn run(args: DevArgs) -> anyhow::Result<()> {
+    let signals = Signals::install();
     let rules = args
         .fault
         .iter()
@@ -98,7 +99,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     println!("  kubectl get ns");
     println!();
     println!("Ctrl-C stops it; running it again with the same data directory resumes with every object intact.");
-    wait_for_signal().await;
+    signals.recv().await;
     println!("stopping");
     // The controller stops first, so that it does not watch a server going away.
     if let Some(controller) = controller {
@@ -136,25 +137,58 @@ async fn start_controller(kubeconfig: &std::path::Path) -> anyhow::Result<Contro
     Ok(Controller { stop, task })
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-pub async fn wait_for_signal() {
+/// Ctrl-C and SIGTERM, listened for from the moment this is created: a signal that arrives while the
+/// process is still starting up is then not lost (the default action would kill the process instead
+/// of letting it stop cleanly).
+pub struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    /// Starts listening (inside the Tokio runtime).
+    pub fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
             }
         }
+        #[cfg(not(unix))]
+        {
+            Self {}
+        }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    /// Resolves on the first Ctrl-C or SIGTERM.
+    pub async fn recv(self) {
+        #[cfg(unix)]
+        {
+            let (mut interrupt, mut terminate) = (self.interrupt, self.terminate);
+            let interrupted = async {
+                match interrupt.as_mut() {
+                    Some(s) => drop(s.recv().await),
+                    None => drop(tokio::signal::ctrl_c().await),
+                }
+            };
+            let terminated = async {
+                match terminate.as_mut() {
+                    Some(s) => drop(s.recv().await),
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = interrupted => {}
+                () = terminated => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
