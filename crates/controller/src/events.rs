@@ -7,7 +7,7 @@
 //! reconcile, so that it cannot make the controller repeat writes that already succeeded.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
@@ -16,6 +16,7 @@ use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::core::DynamicObject;
 use rollouts_core::plan;
 use serde_json::json;
+use tokio::sync::mpsc;
 
 use crate::error::is_status;
 use crate::reconcile::MANAGER;
@@ -162,34 +163,84 @@ impl EventCache {
     }
 }
 
-/// The recorder shared by every reconcile, so that repeated events are counted on one Event.
+/// How many events may wait per writer; beyond that new ones are dropped (with a log line), as
+/// client-go's broadcaster drops rather than slow the controller down.
+const QUEUE_SIZE: usize = 4096;
+
+/// Writers working in parallel; a Rollout's events always go to the same one, so they keep their order.
+const WRITERS: usize = 4;
+
+/// The recorder shared by every reconcile, so that repeated events are counted on one Event. Events
+/// are written by background tasks in the order each Rollout published them, off the reconcile path
+/// (an event is informational; waiting for it would hold a reconcile slot for a round trip per event).
 pub struct Recorder {
+    writer: Arc<Writer>,
+    queues: Vec<mpsc::Sender<(ObjectReference, plan::Event)>>,
+}
+
+/// What writes the Events.
+struct Writer {
     client: kube::Client,
     cache: Mutex<EventCache>,
 }
 
 impl Recorder {
-    /// A recorder writing with `client`.
+    /// A recorder writing with `client`; within a Tokio runtime the writes happen on background
+    /// tasks that end when the recorder is dropped.
     pub fn new(client: kube::Client) -> Self {
-        Self {
+        let writer = Arc::new(Writer {
             client,
             cache: Mutex::new(EventCache::new(CACHE_SIZE)),
+        });
+        let queues = match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => (0..WRITERS)
+                .map(|_| {
+                    let (sender, mut receiver) = mpsc::channel::<(ObjectReference, plan::Event)>(QUEUE_SIZE);
+                    let background = Arc::clone(&writer);
+                    runtime.spawn(async move {
+                        while let Some((reference, event)) = receiver.recv().await {
+                            background.record(&reference, &event).await;
+                        }
+                    });
+                    sender
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        Self { writer, queues }
+    }
+
+    /// Queues `events` about the Rollout `reference`, to be written in order.
+    pub async fn publish(&self, reference: &ObjectReference, events: &[plan::Event]) {
+        let uid = reference.uid.as_deref().unwrap_or_default();
+        let shard = uid
+            .bytes()
+            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)));
+        for event in events {
+            match self.queues.get(shard % self.queues.len().max(1)) {
+                Some(queue) => {
+                    if queue.try_send((reference.clone(), event.clone())).is_err() {
+                        tracing::warn!(reason = %event.reason, "too many events waiting to be written; dropping one");
+                    }
+                }
+                None => self.writer.record(reference, event).await,
+            }
         }
     }
 
+    /// Records `event` on the Rollout `reference` now; a failure is logged only.
+    pub async fn record(&self, reference: &ObjectReference, event: &plan::Event) {
+        self.writer.record(reference, event).await;
+    }
+}
+
+impl Writer {
     fn cache(&self) -> MutexGuard<'_, EventCache> {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Records `events` on the Rollout `reference`, in order.
-    pub async fn publish(&self, reference: &ObjectReference, events: &[plan::Event]) {
-        for event in events {
-            self.record(reference, event).await;
-        }
-    }
-
     /// Records `event` on the Rollout `reference`; a failure is logged only.
-    pub async fn record(&self, reference: &ObjectReference, event: &plan::Event) {
+    async fn record(&self, reference: &ObjectReference, event: &plan::Event) {
         let rollout = reference.name.as_deref().unwrap_or_default();
         let namespace = reference.namespace.as_deref().unwrap_or_default();
         let key = EventKey::new(reference, event);
@@ -468,7 +519,15 @@ mod tests {
             recorder
                 .publish(&web("u-1"), &[first.clone(), first.clone(), second])
                 .await;
-            let before = events().await;
+            // Published events are written in the background, in order.
+            let mut before = events().await;
+            for _ in 0..100 {
+                if before.len() == 2 && before[0].1 == 2 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                before = events().await;
+            }
             let summary = |list: &[(String, i32, Option<String>)]| {
                 list.iter().map(|(m, c, _)| (m.clone(), *c)).collect::<Vec<_>>()
             };

@@ -135,3 +135,42 @@ proptest! {
         run(&ops);
     }
 }
+
+/// Upstream #1292: aborting a Rollout that is not updating must change nothing but the flag's own
+/// clean-up — no ReplicaSet is scaled and the Rollout stays Healthy.
+fn abort_when_healthy_is_a_no_op(ops: &[Op]) {
+    let mut w = World::new(demo_rollout());
+    for op in ops {
+        match op {
+            Op::SetImage(i) => w.set_image(&format!("img:v{i}")),
+            Op::Scale(r) => w.patch_spec(json!({"replicas": r})),
+            Op::PromoteFull => w.patch_status(json!({"promoteFull": true})),
+            _ => {}
+        }
+        w.run_until_quiet(40);
+    }
+    w.patch_status(json!({"promoteFull": true}));
+    w.run_until_quiet(40);
+    assert_eq!(w.status().phase, Some(rollouts_api::RolloutPhase::Healthy));
+    let before = w.sizes();
+    w.patch_status(json!({"abort": true}));
+    let plans = w.run_until_quiet(10);
+    assert!(
+        plans
+            .iter()
+            .all(|p| !p.actions.iter().any(|a| matches!(a, Action::UpdateReplicaSet(_)))),
+        "an abort of a healthy rollout scaled something"
+    );
+    assert_eq!(w.sizes(), before);
+    assert_eq!(w.status().phase, Some(rollouts_api::RolloutPhase::Healthy));
+    assert_ne!(w.status().abort, Some(true));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn abort_on_a_healthy_rollout_is_a_no_op_upstream_1292(ops in prop::collection::vec(op(), 0..8)) {
+        abort_when_healthy_is_a_no_op(&ops);
+    }
+}
