@@ -70,7 +70,7 @@ impl PauseContext {
             if !old_conditions.iter().any(|c| &c.reason == reason) {
                 conditions.push(PauseCondition {
                     reason: reason.clone(),
-                    start_time: Time(now),
+                    start_time: Time(whole_second_up(now)),
                 });
                 controller_pause = true;
             }
@@ -80,5 +80,31 @@ impl PauseContext {
         }
         new.controller_pause = controller_pause.then_some(true);
         new.pause_conditions = Some(conditions);
+    }
+}
+
+/// `now` rounded up to a whole second. Times are stored with one-second precision, so a pause start
+/// written as `now` would read back up to a second early and a timed pause would end up to a second
+/// short; rounded up, a pause of N seconds always lasts at least N seconds.
+fn whole_second_up(now: Timestamp) -> Timestamp {
+    let seconds = now.as_second();
+    let rounded = if now.subsec_nanosecond() > 0 {
+        seconds.saturating_add(1)
+    } else {
+        seconds
+    };
+    Timestamp::from_second(rounded).unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pause_starts_at_the_next_whole_second() {
+        let t: Timestamp = "2026-01-01T00:00:10.200Z".parse().unwrap_or_default();
+        assert_eq!(whole_second_up(t).to_string(), "2026-01-01T00:00:11Z");
+        let whole: Timestamp = "2026-01-01T00:00:10Z".parse().unwrap_or_default();
+        assert_eq!(whole_second_up(whole), whole);
     }
 }
