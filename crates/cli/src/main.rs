@@ -133,6 +133,97 @@ enum Command {
         #[arg(short = 'i', long = "in")]
         delay: Option<String>,
     },
+    /// Undo a rollout
+    ///
+    /// Rollback to the previous rollout.
+    Undo {
+        /// Name of the rollout
+        #[arg(value_name = "ROLLOUT_NAME")]
+        name: String,
+        /// The revision to rollback to. Default to 0 (last revision).
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+        to_revision: i64,
+    },
+    /// Create a Rollout, Experiment, AnalysisTemplate, ClusterAnalysisTemplate, or AnalysisRun resource
+    ///
+    /// This command creates a new Rollout, Experiment, AnalysisTemplate, ClusterAnalysisTemplate, or AnalysisRun
+    /// resource from a file.
+    #[command(args_conflicts_with_subcommands = true)]
+    Create {
+        #[command(subcommand)]
+        what: Option<CreateCommand>,
+        /// Files to use to create the resource
+        #[arg(short = 'f', long = "filename", value_name = "FILE")]
+        filenames: Vec<String>,
+        /// Watch live updates to the resource after creating
+        #[arg(short = 'w', long)]
+        watch: bool,
+        /// Do not colorize output
+        #[arg(long)]
+        no_color: bool,
+    },
+    /// Terminate an AnalysisRun or Experiment
+    ///
+    /// This command consists of multiple subcommands which can be used to terminate an AnalysisRun or Experiment
+    /// that is in progress.
+    Terminate {
+        #[command(subcommand)]
+        what: TerminateCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CreateCommand {
+    /// Create an AnalysisRun from an AnalysisTemplate or a ClusterAnalysisTemplate
+    ///
+    /// This command creates a new AnalysisRun from an existing AnalysisTemplate resources or from an
+    /// AnalysisTemplate file.
+    #[command(visible_aliases = ["ar"])]
+    Analysisrun {
+        /// Use the specified name for the run
+        #[arg(long)]
+        name: Option<String>,
+        /// Use the specified generateName for the run
+        #[arg(long)]
+        generate_name: Option<String>,
+        /// Instance-ID for the AnalysisRun
+        #[arg(long)]
+        instance_id: Option<String>,
+        /// Arguments to the parameter template
+        #[arg(short = 'a', long = "argument")]
+        arguments: Vec<String>,
+        /// Create an AnalysisRun from an AnalysisTemplate or ClusterAnalysisTemplate in the cluster
+        #[arg(long)]
+        from: Option<String>,
+        /// Create an AnalysisRun from an AnalysisTemplate or ClusterAnalysisTemplate in a local file
+        #[arg(long)]
+        from_file: Option<String>,
+        /// Use a ClusterAnalysisTemplate instead of a AnalysisTemplate
+        #[arg(long)]
+        global: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TerminateCommand {
+    /// Terminate an AnalysisRun
+    ///
+    /// This command terminates an AnalysisRun.
+    #[command(visible_aliases = ["ar", "analysisruns"])]
+    Analysisrun {
+        /// Name of the AnalysisRun
+        #[arg(required = true, value_name = "ANALYSISRUN_NAME")]
+        names: Vec<String>,
+    },
+    /// Terminate an experiment
+    ///
+    /// This command terminates an Experiment.
+    #[command(visible_aliases = ["exp", "experiments"])]
+    Experiment {
+        /// Name of the experiment
+        #[arg(required = true, value_name = "EXPERIMENT_NAME")]
+        names: Vec<String>,
+    },
 }
 
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
@@ -160,6 +251,16 @@ enum ListCommand {
         #[arg(long)]
         timestamps: bool,
     },
+    /// List experiments
+    ///
+    /// This command lists all of the experiments for a specified namespace (uses current namespace context if
+    /// namespace not specified).
+    #[command(visible_aliases = ["exp", "experiment"])]
+    Experiments {
+        /// Include all namespaces
+        #[arg(short = 'A', long)]
+        all_namespaces: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -169,6 +270,22 @@ enum GetCommand {
     Rollout {
         /// Name of the rollout
         #[arg(value_name = "ROLLOUT_NAME")]
+        name: String,
+        /// Watch live updates to the rollout
+        #[arg(short = 'w', long)]
+        watch: bool,
+        /// Do not colorize output
+        #[arg(long)]
+        no_color: bool,
+        /// Timeout after specified seconds
+        #[arg(long, default_value_t = 0)]
+        timeout_seconds: u64,
+    },
+    /// Get details about an Experiment
+    #[command(visible_aliases = ["exp", "experiments"])]
+    Experiment {
+        /// Name of the experiment
+        #[arg(value_name = "EXPERIMENT_NAME")]
         name: String,
         /// Watch live updates to the rollout
         #[arg(short = 'w', long)]
@@ -204,6 +321,15 @@ enum RetryCommand {
         #[arg(required = true, value_name = "ROLLOUT_NAME")]
         names: Vec<String>,
     },
+    /// Retry an experiment
+    ///
+    /// Retry a failed experiment.
+    #[command(visible_aliases = ["exp", "experiments"])]
+    Experiment {
+        /// Name of the experiment
+        #[arg(required = true, value_name = "EXPERIMENT_NAME")]
+        names: Vec<String>,
+    },
 }
 
 async fn run(kube: KubeOptions, command: Command) -> anyhow::Result<()> {
@@ -227,6 +353,22 @@ async fn run(kube: KubeOptions, command: Command) -> anyhow::Result<()> {
             };
             cmd::get::run(&conn, &name, &opts).await
         }
+        Command::Get {
+            what:
+                GetCommand::Experiment {
+                    name,
+                    watch,
+                    no_color,
+                    timeout_seconds,
+                },
+        } => {
+            let opts = cmd::get::GetRolloutOptions {
+                watch,
+                no_color,
+                timeout_seconds,
+            };
+            cmd::get::run_experiment(&conn, &name, &opts).await
+        }
         Command::Set {
             what: SetCommand::Image { rollout, assignment },
         } => cmd::set_image::run(&conn, &rollout, &assignment, &mut out).await,
@@ -247,6 +389,9 @@ async fn run(kube: KubeOptions, command: Command) -> anyhow::Result<()> {
         Command::Retry {
             what: RetryCommand::Rollout { names },
         } => cmd::retry::run_rollout(&conn, &names, &mut out).await,
+        Command::Retry {
+            what: RetryCommand::Experiment { names },
+        } => cmd::retry::run_experiment(&conn, &names, &mut out).await,
         Command::Pause { names } => cmd::pause::run(&conn, &names, &mut out).await,
         Command::Lint { filename } => match filename {
             Some(file) => cmd::lint::run(&file, &mut out),
@@ -269,6 +414,9 @@ async fn run(kube: KubeOptions, command: Command) -> anyhow::Result<()> {
             };
             cmd::list::run(&conn, &opts, &mut out, &mut std::io::stderr()).await
         }
+        Command::List {
+            what: ListCommand::Experiments { all_namespaces },
+        } => cmd::list::run_experiments(&conn, all_namespaces, &mut out, &mut std::io::stderr()).await,
         Command::Status { name, watch, timeout } => {
             let opts = cmd::status::StatusOptions {
                 watch,
@@ -278,6 +426,61 @@ async fn run(kube: KubeOptions, command: Command) -> anyhow::Result<()> {
         }
         Command::Completion { .. } => Ok(()),
         Command::Restart { name, delay } => cmd::restart::run(&conn, &name, delay.as_deref(), &mut out).await,
+        Command::Undo { name, to_revision } => cmd::undo::run(&conn, &name, to_revision, &mut out).await,
+        Command::Create {
+            what:
+                Some(CreateCommand::Analysisrun {
+                    name,
+                    generate_name,
+                    instance_id,
+                    arguments,
+                    from,
+                    from_file,
+                    global,
+                }),
+            ..
+        } => {
+            let opts = cmd::create::AnalysisRunOptions {
+                name: name.unwrap_or_default(),
+                generate_name: generate_name.unwrap_or_default(),
+                instance_id: instance_id.unwrap_or_default(),
+                arguments,
+                from: from.unwrap_or_default(),
+                from_file: from_file.unwrap_or_default(),
+                global,
+            };
+            cmd::create::run_analysis_run(&conn, &opts, &mut out).await
+        }
+        Command::Create {
+            what: None,
+            filenames,
+            watch,
+            no_color,
+        } => match cmd::create::run(&conn, &filenames, watch, &mut out).await? {
+            Some(cmd::create::WatchTarget::Rollout(name)) => {
+                let opts = cmd::get::GetRolloutOptions {
+                    watch: true,
+                    no_color,
+                    timeout_seconds: 0,
+                };
+                cmd::get::run(&conn, &name, &opts).await
+            }
+            Some(cmd::create::WatchTarget::Experiment(name)) => {
+                let opts = cmd::get::GetRolloutOptions {
+                    watch: true,
+                    no_color,
+                    timeout_seconds: 0,
+                };
+                cmd::get::run_experiment(&conn, &name, &opts).await
+            }
+            None => Ok(()),
+        },
+        Command::Terminate {
+            what: TerminateCommand::Analysisrun { names },
+        } => cmd::terminate::run_analysis_run(&conn, &names, &mut out).await,
+        Command::Terminate {
+            what: TerminateCommand::Experiment { names },
+        } => cmd::terminate::run_experiment(&conn, &names, &mut out).await,
     }
 }
 
@@ -318,6 +521,18 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         };
+    }
+    if let Command::Create {
+        what: None, filenames, ..
+    } = &cli.command
+        && filenames.is_empty()
+    {
+        // Upstream prints the usage to stderr and fails.
+        let mut root = Cli::command();
+        if let Some(create) = root.find_subcommand_mut("create") {
+            eprint!("{}", create.render_help());
+        }
+        return ExitCode::FAILURE;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,

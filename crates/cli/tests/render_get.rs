@@ -219,6 +219,50 @@ fn get_experiment() {
     );
 }
 
+fn render_exp(objs: &Objects, experiment: usize, color: bool) -> String {
+    let info = experiment_info(
+        &objs.experiments[experiment],
+        &objs.replica_sets,
+        &objs.analysis_runs,
+        &objs.pods,
+        now(),
+    );
+    render_experiment(&info, &RenderOptions { color })
+}
+
+/// `get experiment` of the experiment-step scenario's Experiment: the same subtree (and `Σ:` image tag)
+/// as in upstream's golden output of `TestGetRolloutWithExperimentJob`, under upstream's experiment header.
+#[test]
+fn get_experiment_with_analysis_job() {
+    let Some(objs) = load("experiment-step") else {
+        return;
+    };
+    check(
+        "get-experiment-step",
+        &render_exp(&objs, 0, false),
+        GET_EXPERIMENT_STEP_JOB,
+    );
+}
+
+#[test]
+fn get_experiment_in_colour() {
+    let Some(objs) = load("experiment-step") else {
+        return;
+    };
+    let got = render_exp(&objs, 0, true);
+    assert!(got.contains("Status:          \x1b[94m◌\x1b[0m Running\n"), "{got}");
+    assert!(got.contains("Σ \x1b[94mcanary-demo-645d5dbc4c-2-0\x1b[0m"), "{got}");
+    assert!(
+        got.contains("α \x1b[94mcanary-demo-645d5dbc4c-2-0-stress-test\x1b[0m"),
+        "{got}"
+    );
+    check(
+        "get-experiment-step-in-colour",
+        &strip_ansi(&got),
+        GET_EXPERIMENT_STEP_JOB,
+    );
+}
+
 #[test]
 fn experiment_step_with_job() {
     let Some(objs) = load("experiment-step") else { return };
@@ -455,6 +499,21 @@ NAME                                                                     KIND   
 │  └──□ rollout-experiment-analysis-6f646bf7b7-1-vcv27-baseline-7dczdst  Pod         ✔ Running  7d   ready:1/1
 └──⧉ rollout-experiment-analysis-6f646bf7b7-1-vcv27-canary-7699dcf5d     ReplicaSet  ✔ Healthy  7d
    └──□ rollout-experiment-analysis-6f646bf7b7-1-vcv27-canary-7699vgr24  Pod         ✔ Running  7d   ready:1/1
+"#;
+
+/// `get experiment canary-demo-645d5dbc4c-2-0` in the experiment-step scenario (upstream's layout; the
+/// rows are those of the experiment's subtree in `TestGetRolloutWithExperimentJob`).
+const GET_EXPERIMENT_STEP_JOB: &str = r#"Name:            canary-demo-645d5dbc4c-2-0
+Namespace:       jesse-test
+Status:          ◌ Running
+Images:          argoproj/rollouts-demo:blue (Σ:canary-preview)
+
+NAME                                                     KIND         STATUS     AGE  INFO
+Σ canary-demo-645d5dbc4c-2-0                             Experiment   ◌ Running  7d
+├──⧉ canary-demo-645d5dbc4c-2-0-canary-preview           ReplicaSet   ✔ Healthy  7d
+│  └──□ canary-demo-645d5dbc4c-2-0-canary-preview-zmmvz  Pod          ✔ Running  7d   ready:1/1
+└──α canary-demo-645d5dbc4c-2-0-stress-test              AnalysisRun  ◌ Running  7d
+   └──⊞ 4e2d824d-01af-11ea-b38c-42010aa80083.stress.1    Job          ◌ Running  7d
 "#;
 
 /// Upstream golden output of `TestGetRolloutWithExperimentJob`.

@@ -1,10 +1,13 @@
-//! `kubectl argo rollouts get rollout ROLLOUT_NAME [-w] [--no-color] [--timeout-seconds N]`: the Rollout with
-//! its ReplicaSets, Pods, AnalysisRuns and Experiments as a tree; with `--watch`, redrawn on every change.
+//! `kubectl argo rollouts get rollout ROLLOUT_NAME` and `get experiment EXPERIMENT_NAME` (`-w`, `--no-color`,
+//! `--timeout-seconds N`): the object with the ReplicaSets, Pods, AnalysisRuns (and, for a Rollout,
+//! Experiments) it owns as a tree; with `--watch`, redrawn on every change.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use futures::{Stream, StreamExt, stream};
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use futures::{FutureExt, Stream, StreamExt, stream};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
@@ -13,9 +16,9 @@ use kube::runtime::{WatchStreamExt, watcher};
 use rollouts_api::{AnalysisRun, Experiment, Rollout};
 use serde::de::DeserializeOwned;
 
-use crate::client::Connection;
-use crate::info::rollout_info;
-use crate::render::{RenderOptions, render_rollout};
+use crate::client::{Connection, is_not_found};
+use crate::info::{experiment_info, rollout_info};
+use crate::render::{RenderOptions, render_experiment, render_rollout};
 
 /// Clears the terminal and moves the cursor home, as upstream does before each redraw.
 pub const CLEAR_SCREEN: &str = "\x1b[H\x1b[2J\x1b[0;0H";
@@ -23,7 +26,7 @@ pub const CLEAR_SCREEN: &str = "\x1b[H\x1b[2J\x1b[0;0H";
 /// Shortest time between two redraws.
 const MIN_REDRAW_INTERVAL: Duration = Duration::from_millis(200);
 
-/// Flags of `get rollout`.
+/// Flags of `get rollout` and `get experiment`.
 #[derive(Clone, Debug, Default)]
 pub struct GetRolloutOptions {
     /// `-w/--watch`.
@@ -39,22 +42,55 @@ pub fn use_color(no_color: bool) -> bool {
     !no_color && std::io::stdout().is_terminal() && std::env::var("TERM").map_or(true, |term| term != "dumb")
 }
 
-async fn list_all<K>(conn: &Connection) -> anyhow::Result<Vec<K>>
-where
+/// The namespaced kinds the views read.
+trait Namespaced:
+    kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
+    + Clone
+    + DeserializeOwned
+    + std::fmt::Debug
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<K> Namespaced for K where
     K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
         + Clone
         + DeserializeOwned
-        + std::fmt::Debug,
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static
 {
-    let api: Api<K> = Api::namespaced(conn.client.clone(), &conn.namespace);
-    Ok(api.list(&ListParams::default()).await?.items)
 }
 
-/// Fetches everything the view needs once and renders it.
+fn namespaced<K: Namespaced>(conn: &Connection) -> Api<K> {
+    Api::namespaced(conn.client.clone(), &conn.namespace)
+}
+
+async fn list_all<K: Namespaced>(conn: &Connection) -> anyhow::Result<Vec<K>> {
+    Ok(namespaced::<K>(conn).list(&ListParams::default()).await?.items)
+}
+
+/// Reads one object; a missing one is reported as upstream's informer cache reports it
+/// (`rollout.argoproj.io "x" not found`), whatever the server's wording.
+async fn get_named<K: Namespaced>(conn: &Connection, name: &str) -> anyhow::Result<K> {
+    match namespaced::<K>(conn).get(name).await {
+        Ok(obj) => Ok(obj),
+        Err(e) if is_not_found(&e) => {
+            let kind = K::kind(&()).to_lowercase();
+            let group = K::group(&());
+            anyhow::bail!("{kind}.{group} \"{name}\" not found")
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Fetches everything the rollout view needs once (all requests in parallel) and renders it.
 pub async fn render_once(conn: &Connection, name: &str, render: &RenderOptions) -> anyhow::Result<String> {
-    let rollouts: Api<Rollout> = Api::namespaced(conn.client.clone(), &conn.namespace);
-    let ro = rollouts.get(name).await?;
-    let (replica_sets, pods, runs, experiments) = futures::try_join!(
+    let (ro, replica_sets, pods, runs, experiments) = futures::try_join!(
+        get_named::<Rollout>(conn, name),
         list_all::<ReplicaSet>(conn),
         list_all::<Pod>(conn),
         list_all::<AnalysisRun>(conn),
@@ -64,53 +100,80 @@ pub async fn render_once(conn: &Connection, name: &str, render: &RenderOptions) 
     Ok(render_rollout(&info, render))
 }
 
+/// Fetches everything the experiment view needs once (all requests in parallel) and renders it.
+pub async fn render_experiment_once(conn: &Connection, name: &str, render: &RenderOptions) -> anyhow::Result<String> {
+    let (exp, replica_sets, pods, runs) = futures::try_join!(
+        get_named::<Experiment>(conn, name),
+        list_all::<ReplicaSet>(conn),
+        list_all::<Pod>(conn),
+        list_all::<AnalysisRun>(conn),
+    )?;
+    let info = experiment_info(&exp, &replica_sets, &runs, &pods, jiff::Timestamp::now());
+    Ok(render_experiment(&info, render))
+}
+
 fn cloned<K: kube::Resource<DynamicType = ()> + Clone>(store: &Store<K>) -> Vec<K> {
     store.state().iter().map(|k| (**k).clone()).collect()
 }
 
-fn watched<K>(conn: &Connection) -> (Store<K>, impl Stream<Item = ()> + Send + use<K>)
-where
-    K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
-        + Clone
-        + DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static,
-{
-    let api: Api<K> = Api::namespaced(conn.client.clone(), &conn.namespace);
+fn named<K: kube::Resource<DynamicType = ()> + Clone>(store: &Store<K>, name: &str) -> Option<K> {
+    store
+        .state()
+        .into_iter()
+        .find(|k| k.meta().name.as_deref() == Some(name))
+        .map(|k| (*k).clone())
+}
+
+fn watched<K: Namespaced>(conn: &Connection) -> (Store<K>, impl Stream<Item = ()> + Send + use<K>) {
     let (reader, writer) = reflector::store();
-    let events = reflector::reflector(writer, watcher(api, watcher::Config::default()))
+    let events = reflector::reflector(writer, watcher(namespaced::<K>(conn), watcher::Config::default()))
         .default_backoff()
         .map(|_| ());
     (reader, events)
 }
 
+/// The namespace's objects, kept current by watches.
 struct Stores {
-    rollouts: Store<Rollout>,
     replica_sets: Store<ReplicaSet>,
     pods: Store<Pod>,
     runs: Store<AnalysisRun>,
-    experiments: Store<Experiment>,
 }
 
 impl Stores {
-    fn render(&self, name: &str, render: &RenderOptions) -> Option<String> {
-        let ro = self
-            .rollouts
-            .state()
-            .into_iter()
-            .find(|ro| ro.metadata.name.as_deref() == Some(name))?;
-        let info = rollout_info(
-            &ro,
-            &cloned(&self.replica_sets),
-            &cloned(&self.pods),
-            &cloned(&self.runs),
-            &cloned(&self.experiments),
-            jiff::Timestamp::now(),
-        );
-        Some(render_rollout(&info, render))
+    /// Resolves once each watch has listed its objects.
+    fn ready(&self) -> BoxFuture<'static, ()> {
+        futures::future::join3(
+            store_ready(&self.replica_sets),
+            store_ready(&self.pods),
+            store_ready(&self.runs),
+        )
+        .map(|_| ())
+        .boxed()
     }
+}
+
+/// Resolves once `store` has listed its objects.
+fn store_ready<K: kube::Resource<DynamicType = ()> + Clone + Send + Sync + 'static>(
+    store: &Store<K>,
+) -> BoxFuture<'static, ()> {
+    let store = store.clone();
+    async move {
+        let _ = store.wait_until_ready().await;
+    }
+    .boxed()
+}
+
+/// Starts the watches every view needs; each returned stream yields once per change.
+fn watch_children(conn: &Connection) -> (Stores, Vec<BoxStream<'static, ()>>) {
+    let (replica_sets, rs_events) = watched::<ReplicaSet>(conn);
+    let (pods, pod_events) = watched::<Pod>(conn);
+    let (runs, run_events) = watched::<AnalysisRun>(conn);
+    let stores = Stores {
+        replica_sets,
+        pods,
+        runs,
+    };
+    (stores, vec![rs_events.boxed(), pod_events.boxed(), run_events.boxed()])
 }
 
 /// Prints the rollout once, or (with `--watch`) redraws it on every change of the Rollout or of the
@@ -120,34 +183,83 @@ pub async fn run(conn: &Connection, name: &str, opts: &GetRolloutOptions) -> any
         color: use_color(opts.no_color),
     };
     let first = render_once(conn, name, &render).await?;
-    let mut out = std::io::stdout().lock();
     if !opts.watch {
-        out.write_all(first.as_bytes())?;
-        out.flush()?;
-        return Ok(());
+        return print(&first, false);
     }
-    drop(out);
     let (rollouts, ro_events) = watched::<Rollout>(conn);
-    let (replica_sets, rs_events) = watched::<ReplicaSet>(conn);
-    let (pods, pod_events) = watched::<Pod>(conn);
-    let (runs, run_events) = watched::<AnalysisRun>(conn);
     let (experiments, exp_events) = watched::<Experiment>(conn);
-    let stores = Stores {
-        rollouts,
-        replica_sets,
-        pods,
-        runs,
-        experiments,
+    let (stores, mut events) = watch_children(conn);
+    events.push(ro_events.boxed());
+    events.push(exp_events.boxed());
+    let view = || {
+        let ro = named(&rollouts, name)?;
+        let info = rollout_info(
+            &ro,
+            &cloned(&stores.replica_sets),
+            &cloned(&stores.pods),
+            &cloned(&stores.runs),
+            &cloned(&experiments),
+            jiff::Timestamp::now(),
+        );
+        Some(render_rollout(&info, &render))
     };
-    let mut events = stream::select_all([
-        ro_events.boxed(),
-        rs_events.boxed(),
-        pod_events.boxed(),
-        run_events.boxed(),
-        exp_events.boxed(),
-    ]);
+    let ready = futures::future::join3(stores.ready(), store_ready(&rollouts), store_ready(&experiments)).map(|_| ());
+    redraw_loop(first, events, ready, view, opts.timeout_seconds).await
+}
+
+/// Prints the experiment once, or (with `--watch`) redraws it on every change, like [`run`].
+pub async fn run_experiment(conn: &Connection, name: &str, opts: &GetRolloutOptions) -> anyhow::Result<()> {
+    let render = RenderOptions {
+        color: use_color(opts.no_color),
+    };
+    let first = render_experiment_once(conn, name, &render).await?;
+    if !opts.watch {
+        return print(&first, false);
+    }
+    let (experiments, exp_events) = watched::<Experiment>(conn);
+    let (stores, mut events) = watch_children(conn);
+    events.push(exp_events.boxed());
+    let view = || {
+        let exp = named(&experiments, name)?;
+        let info = experiment_info(
+            &exp,
+            &cloned(&stores.replica_sets),
+            &cloned(&stores.runs),
+            &cloned(&stores.pods),
+            jiff::Timestamp::now(),
+        );
+        Some(render_experiment(&info, &render))
+    };
+    let ready = futures::future::join(stores.ready(), store_ready(&experiments)).map(|_| ());
+    redraw_loop(first, events, ready, view, opts.timeout_seconds).await
+}
+
+fn print(view: &str, clear: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if clear {
+        out.write_all(CLEAR_SCREEN.as_bytes())?;
+    }
+    out.write_all(view.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Redraws the view (at most every 200 ms, checked on each change and every second) until Ctrl-C or the
+/// timeout. Until every watch has listed its objects, and while the object is missing (deleted), the
+/// last complete view stays on screen, as upstream's does.
+async fn redraw_loop(
+    first: String,
+    events: Vec<BoxStream<'static, ()>>,
+    ready: impl Future<Output = ()>,
+    view: impl Fn() -> Option<String>,
+    timeout_seconds: u64,
+) -> anyhow::Result<()> {
+    let mut events = stream::select_all(events);
+    let ready = ready.fuse();
+    tokio::pin!(ready);
+    let mut synced = false;
     let deadline = async {
-        match opts.timeout_seconds {
+        match timeout_seconds {
             0 => std::future::pending().await,
             n => tokio::time::sleep(Duration::from_secs(n)).await,
         }
@@ -167,17 +279,18 @@ pub async fn run(conn: &Connection, name: &str, opts: &GetRolloutOptions) -> any
                 Some(()) => dirty = true,
                 None => break,
             },
+            () = &mut ready, if !synced => {
+                synced = true;
+                dirty = true;
+            },
             _ = ticker.tick() => {}
         }
         let due = last_draw.is_none_or(|at| at.elapsed() >= MIN_REDRAW_INTERVAL);
         if dirty && due {
-            if let Some(view) = stores.render(name, &render) {
-                shown = view;
+            if let Some(next) = view().filter(|_| synced) {
+                shown = next;
             }
-            let mut out = std::io::stdout().lock();
-            out.write_all(CLEAR_SCREEN.as_bytes())?;
-            out.write_all(shown.as_bytes())?;
-            out.flush()?;
+            print(&shown, true)?;
             last_draw = Some(tokio::time::Instant::now());
             dirty = false;
         }

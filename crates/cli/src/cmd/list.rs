@@ -1,5 +1,6 @@
 //! `kubectl argo rollouts list rollouts [--name NAME] [-A] [-w] [--timestamps]`: one table row per
-//! rollout; with `--watch`, a new row each time a rollout's row changes.
+//! rollout; with `--watch`, a new row each time a rollout's row changes. `list experiments [-A]`: one
+//! row per experiment.
 
 use std::collections::HashMap;
 
@@ -7,9 +8,10 @@ use futures::StreamExt;
 use jiff::Timestamp;
 use kube::api::{Api, ListParams};
 use kube::runtime::{WatchStreamExt, watcher};
-use rollouts_api::Rollout;
+use rollouts_api::{Experiment, Rollout};
 
 use crate::client::Connection;
+use crate::info::age::{age, human_duration};
 use crate::info::current_set_weight;
 use crate::info::phase::get_rollout_phase;
 use crate::render::tabwriter::align;
@@ -204,10 +206,171 @@ async fn watch(
     Ok(())
 }
 
+/// Header of the experiments table, before the optional `NAMESPACE` column.
+pub const EXPERIMENT_HEADER: &str = "NAME\tSTATUS\tDURATION\tREMAINING\tAGE\n";
+
+/// The columns of one experiment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExperimentRow {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// The phase, empty before the controller set one.
+    pub status: String,
+    /// `spec.duration` as a human duration, or `-` when unset or unparsable.
+    pub duration: String,
+    /// Time left of the duration while running and available, or `-`.
+    pub remaining: String,
+    /// Age.
+    pub age: String,
+}
+
+impl ExperimentRow {
+    /// The row of an experiment, seen at `now`.
+    pub fn new(exp: &Experiment, now: Timestamp) -> Self {
+        let status = exp.status.clone().unwrap_or_default();
+        let mut row = ExperimentRow {
+            namespace: exp.metadata.namespace.clone().unwrap_or_default(),
+            name: exp.metadata.name.clone().unwrap_or_default(),
+            status: status.phase.map(|p| p.as_str()).unwrap_or_default().to_string(),
+            duration: "-".into(),
+            remaining: "-".into(),
+            age: age(exp.metadata.creation_timestamp.as_ref().map(|t| t.0), now),
+        };
+        let parsed = exp
+            .spec
+            .duration
+            .as_deref()
+            .filter(|d| !d.is_empty())
+            .and_then(|d| rollouts_api::duration::parse_nanos(d).ok());
+        if let Some(nanos) = parsed {
+            let duration = jiff::SignedDuration::from_nanos(nanos);
+            row.duration = human_duration(duration);
+            let completed = status.phase.is_some_and(|p| p.is_completed());
+            if let Some(available_at) = status.available_at.as_ref().filter(|_| !completed) {
+                let left = available_at
+                    .0
+                    .checked_add(duration)
+                    .ok()
+                    .map(|end| end.duration_since(now));
+                if let Some(left) = left.filter(|l| l.is_positive()) {
+                    row.remaining = human_duration(left);
+                }
+            }
+        }
+        row
+    }
+
+    /// The tab-separated line, with upstream's per-column padding.
+    pub fn line(&self, namespace: bool) -> String {
+        let mut line = String::new();
+        if namespace {
+            line.push_str(&format!("{:<9}\t", self.namespace));
+        }
+        line.push_str(&format!(
+            "{:<10}\t{:<6}\t{:<8}\t{:<9}\t{:<3}",
+            self.name, self.status, self.duration, self.remaining, self.age
+        ));
+        line
+    }
+}
+
+/// The aligned table of `experiments`, header first.
+pub fn experiment_table(experiments: &[Experiment], all_namespaces: bool, now: Timestamp) -> String {
+    let mut text = String::new();
+    if all_namespaces {
+        text.push_str("NAMESPACE\t");
+    }
+    text.push_str(EXPERIMENT_HEADER);
+    for exp in experiments {
+        text.push_str(&ExperimentRow::new(exp, now).line(all_namespaces));
+        text.push('\n');
+    }
+    align(&text)
+}
+
+/// Lists the experiments; `No resources found.` goes to `err` when there are none.
+pub async fn run_experiments(
+    conn: &Connection,
+    all_namespaces: bool,
+    out: &mut impl std::io::Write,
+    err: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    let api: Api<Experiment> = if all_namespaces {
+        Api::all(conn.client.clone())
+    } else {
+        Api::namespaced(conn.client.clone(), &conn.namespace)
+    };
+    let list = api.list(&ListParams::default()).await?;
+    if list.items.is_empty() {
+        writeln!(err, "No resources found.")?;
+        return Ok(());
+    }
+    write!(
+        out,
+        "{}",
+        experiment_table(&list.items, all_namespaces, Timestamp::now())
+    )?;
+    out.flush()?;
+    Ok(())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    fn experiment(json: serde_json::Value) -> Experiment {
+        serde_json::from_value(json).unwrap()
+    }
+
+    /// Upstream's `TestListExperiments`: one running for an hour of its three, one without a duration.
+    #[test]
+    fn experiment_rows_match_upstream() {
+        let now: Timestamp = "2026-01-08T12:00:00.25Z".parse().unwrap();
+        let spec = serde_json::json!({"templates": [{"name": "t", "selector": {}, "template": {}}]});
+        let mut with_duration = spec.clone();
+        with_duration["duration"] = "3h".into();
+        let exp1 = experiment(serde_json::json!({
+            "metadata": {"name": "my-experiment", "namespace": "test", "creationTimestamp": "2026-01-01T12:00:00Z"},
+            "spec": with_duration,
+            "status": {"phase": "Running", "availableAt": "2026-01-08T11:00:00Z"}
+        }));
+        let exp2 = experiment(serde_json::json!({
+            "metadata": {"name": "my-experiment2", "namespace": "my-other-namespace",
+                         "creationTimestamp": "2026-01-01T12:00:00Z"},
+            "spec": spec,
+            "status": {"phase": "Running", "availableAt": "2026-01-08T11:00:00Z"}
+        }));
+        let got = experiment_table(&[exp2, exp1.clone()], true, now);
+        let want = "NAMESPACE           NAME            STATUS   DURATION  REMAINING  AGE\n\
+                    my-other-namespace  my-experiment2  Running  -         -          7d \n\
+                    test                my-experiment   Running  3h        119m       7d \n";
+        assert_eq!(got, want);
+
+        let got = experiment_table(std::slice::from_ref(&exp1), false, now);
+        let want = "NAME           STATUS   DURATION  REMAINING  AGE\n\
+                    my-experiment  Running  3h        119m       7d \n";
+        assert_eq!(got, want);
+
+        // Finished, or past its duration: nothing remains.
+        let mut done = exp1.clone();
+        if let Some(status) = done.status.as_mut() {
+            status.phase = Some(rollouts_api::AnalysisPhase::Successful);
+        }
+        assert_eq!(ExperimentRow::new(&done, now).remaining, "-");
+        let later: Timestamp = "2026-01-08T15:00:00Z".parse().unwrap();
+        assert_eq!(ExperimentRow::new(&exp1, later).remaining, "-");
+        // No phase yet: the column is blank, padded like the others.
+        let fresh = experiment(serde_json::json!({
+            "metadata": {"name": "e", "creationTimestamp": "2026-01-08T11:59:15Z"},
+            "spec": {"templates": []}
+        }));
+        let row = ExperimentRow::new(&fresh, now);
+        assert_eq!((row.status.as_str(), row.age.as_str()), ("", "45s"));
+        assert_eq!(row.line(false), "e         \t      \t-       \t-        \t45s");
+    }
 
     fn rollout(json: serde_json::Value) -> Rollout {
         serde_json::from_value(json).unwrap()

@@ -3,6 +3,7 @@
 
 pub mod abort;
 pub mod completion;
+pub mod create;
 pub mod get;
 pub mod lint;
 pub mod list;
@@ -13,4 +14,6 @@ pub mod restart;
 pub mod retry;
 pub mod set_image;
 pub mod status;
+pub mod terminate;
+pub mod undo;
 pub mod version;

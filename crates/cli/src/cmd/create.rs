@@ -1,0 +1,533 @@
+//! `kubectl argo rollouts create -f FILE... [-w]`: creates the Rollouts, Experiments, AnalysisTemplates,
+//! ClusterAnalysisTemplates and AnalysisRuns of manifest files; and `create analysisrun`, which builds an
+//! AnalysisRun from an AnalysisTemplate or ClusterAnalysisTemplate (in the cluster or in a file) and its
+//! arguments.
+
+use std::io::Read;
+
+use anyhow::anyhow;
+use kube::api::{Api, DynamicObject, PostParams};
+use kube::core::ApiResource;
+use rollouts_api::analysis::Argument;
+use rollouts_api::decode::{DecodeError, GROUP, decode_strict, documents};
+use rollouts_api::well_known::labels;
+use rollouts_api::{AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Experiment, Rollout};
+use serde_json::{Map, Value, json};
+
+use crate::client::Connection;
+
+/// What `create -w` goes on to watch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WatchTarget {
+    /// `get rollout NAME --watch`.
+    Rollout(String),
+    /// `get experiment NAME --watch`.
+    Experiment(String),
+}
+
+/// The five kinds `create -f` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Rollout,
+    Experiment,
+    AnalysisTemplate,
+    ClusterAnalysisTemplate,
+    AnalysisRun,
+}
+
+impl Kind {
+    fn parse(kind: &str) -> Option<Kind> {
+        Some(match kind {
+            "Rollout" => Kind::Rollout,
+            "Experiment" => Kind::Experiment,
+            "AnalysisTemplate" => Kind::AnalysisTemplate,
+            "ClusterAnalysisTemplate" => Kind::ClusterAnalysisTemplate,
+            "AnalysisRun" => Kind::AnalysisRun,
+            _ => return None,
+        })
+    }
+
+    fn resource(self) -> ApiResource {
+        match self {
+            Kind::Rollout => ApiResource::erase::<Rollout>(&()),
+            Kind::Experiment => ApiResource::erase::<Experiment>(&()),
+            Kind::AnalysisTemplate => ApiResource::erase::<AnalysisTemplate>(&()),
+            Kind::ClusterAnalysisTemplate => ApiResource::erase::<ClusterAnalysisTemplate>(&()),
+            Kind::AnalysisRun => ApiResource::erase::<AnalysisRun>(&()),
+        }
+    }
+
+    /// The singular resource name printed in `<singular>.argoproj.io/<name> created`.
+    fn singular(self) -> &'static str {
+        match self {
+            Kind::Rollout => "rollout",
+            Kind::Experiment => "experiment",
+            Kind::AnalysisTemplate => "analysistemplate",
+            Kind::ClusterAnalysisTemplate => "clusteranalysistemplate",
+            Kind::AnalysisRun => "analysisrun",
+        }
+    }
+}
+
+/// One object of a file, checked and ready to be created.
+struct Pending {
+    kind: Kind,
+    namespace: String,
+    object: Value,
+}
+
+/// Creates the objects of each file in turn (`-` is stdin), printing `<kind>.argoproj.io/<name> created`
+/// for each; stops at the first error. Every document of a file is checked before any is created. With
+/// `watch`, returns the object to watch: the first one created, which must be a Rollout or an Experiment.
+pub async fn run(
+    conn: &Connection,
+    files: &[String],
+    watch: bool,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<Option<WatchTarget>> {
+    if files.len() > 1 && watch {
+        anyhow::bail!("Cannot watch multiple resources");
+    }
+    let mut first: Option<(Kind, String)> = None;
+    for file in files {
+        let text = read_file(file)?;
+        let pending = parse_file(&text, &conn.namespace)?;
+        for item in pending {
+            let name = create(conn, &item).await?;
+            writeln!(out, "{}.{GROUP}/{name} created", item.kind.singular())?;
+            first.get_or_insert((item.kind, name));
+        }
+    }
+    if !watch {
+        return Ok(None);
+    }
+    match first {
+        Some((Kind::Rollout, name)) => Ok(Some(WatchTarget::Rollout(name))),
+        Some((Kind::Experiment, name)) => Ok(Some(WatchTarget::Experiment(name))),
+        _ => anyhow::bail!("Can only watch resources of type Rollout or Experiment"),
+    }
+}
+
+async fn create(conn: &Connection, item: &Pending) -> anyhow::Result<String> {
+    let resource = item.kind.resource();
+    let api: Api<DynamicObject> = match item.kind {
+        Kind::ClusterAnalysisTemplate => Api::all_with(conn.client.clone(), &resource),
+        _ => Api::namespaced_with(conn.client.clone(), &item.namespace, &resource),
+    };
+    let object: DynamicObject = serde_json::from_value(item.object.clone())?;
+    let created = api.create(&PostParams::default(), &object).await?;
+    Ok(created.metadata.name.unwrap_or_default())
+}
+
+/// Reads a file (`-`: stdin), with Go's wording of the common errors.
+pub fn read_file(path: &str) -> anyhow::Result<String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            std::io::ErrorKind::IsADirectory => "is a directory".to_string(),
+            _ => e.to_string(),
+        };
+        if e.kind() == std::io::ErrorKind::IsADirectory {
+            anyhow!("read {path}: {reason}")
+        } else {
+            anyhow!("open {path}: {reason}")
+        }
+    })
+}
+
+/// Whether the text is JSON rather than YAML: its first non-blank character opens an object.
+fn is_json(text: &str) -> bool {
+    text.trim_start().starts_with('{')
+}
+
+/// The objects of a manifest, each decoded strictly (fields the kind does not have are refused), with
+/// the namespace it goes to: its own `metadata.namespace`, else `namespace`.
+fn parse_file(text: &str, namespace: &str) -> anyhow::Result<Vec<Pending>> {
+    let json = is_json(text);
+    let docs = parse_documents(text)?;
+    if docs.is_empty() {
+        anyhow::bail!("{}", missing_kind(&Value::Null, json));
+    }
+    let mut pending = Vec::new();
+    for (i, doc) in docs.into_iter().enumerate() {
+        let kind = doc.get("kind").and_then(Value::as_str).unwrap_or_default();
+        if kind.is_empty() {
+            anyhow::bail!("{}", missing_kind(&doc, json));
+        }
+        let group = doc
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .map(|v| v.rsplit_once('/').map_or("", |(group, _)| group))
+            .unwrap_or_default();
+        let known = if group == GROUP { Kind::parse(kind) } else { None };
+        let Some(kind) = known else {
+            anyhow::bail!("creates of {group}/{kind} unsupported");
+        };
+        decode_strict(i + 1, doc.clone()).map_err(|e| anyhow!("{}", decode_message(&e, json)))?;
+        let namespace = doc
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or(namespace)
+            .to_string();
+        pending.push(Pending {
+            kind,
+            namespace,
+            object: doc,
+        });
+    }
+    Ok(pending)
+}
+
+/// The documents of a YAML or JSON stream (JSON: one or more concatenated values).
+fn parse_documents(text: &str) -> anyhow::Result<Vec<Value>> {
+    if is_json(text) {
+        let mut docs = Vec::new();
+        for doc in serde_json::Deserializer::from_str(text).into_iter::<Value>() {
+            docs.push(doc.map_err(|e| anyhow!("{e}"))?);
+        }
+        return Ok(docs);
+    }
+    documents(text).map_err(|e| anyhow!("{}", decode_message(&e, false)))
+}
+
+/// Go's error for an object without a kind (YAML goes through a JSON conversion that prefixes it).
+fn missing_kind(doc: &Value, json: bool) -> String {
+    let message = format!("Object 'Kind' is missing in '{doc}'");
+    if json {
+        message
+    } else {
+        format!("error unmarshaling JSON: while decoding JSON: {message}")
+    }
+}
+
+/// The message of a decoding error in the words of Go's decoders: YAML errors carry the prefix of the
+/// YAML-to-JSON conversion, JSON errors do not.
+fn decode_message(e: &DecodeError, json: bool) -> String {
+    let prefix = if json {
+        ""
+    } else {
+        "error unmarshaling JSON: while decoding JSON: "
+    };
+    match e {
+        DecodeError::UnknownField { field, .. } => format!("{prefix}json: unknown field \"{field}\""),
+        DecodeError::Field { path, message, .. } => format!("{prefix}json: {path}: {message}"),
+        DecodeError::Syntax { message, .. } => format!("error converting YAML to JSON: {message}"),
+    }
+}
+
+/// Flags of `create analysisrun`.
+#[derive(Clone, Debug, Default)]
+pub struct AnalysisRunOptions {
+    /// `--name`.
+    pub name: String,
+    /// `--generate-name`.
+    pub generate_name: String,
+    /// `--instance-id`.
+    pub instance_id: String,
+    /// `-a/--argument NAME=VALUE`, in order.
+    pub arguments: Vec<String>,
+    /// `--from`: a template in the cluster.
+    pub from: String,
+    /// `--from-file`: a template in a local file.
+    pub from_file: String,
+    /// `--global`: the template is a ClusterAnalysisTemplate.
+    pub global: bool,
+}
+
+/// Parses `NAME=VALUE` arguments (the value may contain `=`).
+pub fn parse_arguments(flags: &[String]) -> anyhow::Result<Vec<Argument>> {
+    flags
+        .iter()
+        .map(|flag| match flag.split_once('=') {
+            Some((name, value)) => Ok(Argument {
+                name: name.to_string(),
+                value: Some(value.to_string()),
+                value_from: None,
+            }),
+            None => Err(anyhow!("arguments must be in the form NAME=VALUE")),
+        })
+        .collect()
+}
+
+/// Gives the template's arguments the values passed for them (arguments the template does not declare
+/// are ignored); every argument must then have a value or a `valueFrom`.
+pub fn merge_args(incoming: &[Argument], template: &[Argument]) -> anyhow::Result<Vec<Argument>> {
+    let mut merged = template.to_vec();
+    for arg in incoming {
+        if let Some(target) = merged.iter_mut().find(|t| t.name == arg.name) {
+            if arg.value.is_some() {
+                target.value.clone_from(&arg.value);
+            } else if arg.value_from.is_some() {
+                target.value_from.clone_from(&arg.value_from);
+            }
+        }
+    }
+    if let Some(unresolved) = merged.iter().find(|a| a.value.is_none() && a.value_from.is_none()) {
+        anyhow::bail!("args.{} was not resolved", unresolved.name);
+    }
+    Ok(merged)
+}
+
+/// Go's name of the type of a decoded JSON value, for accessor errors.
+fn go_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "<nil>",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float64",
+        Value::Number(_) => "int64",
+        Value::String(_) => "string",
+        Value::Array(_) => "[]interface {}",
+        Value::Object(_) => "map[string]interface {}",
+    }
+}
+
+fn accessor_error(path: &str, value: &Value, expected: &str) -> anyhow::Error {
+    let shown = match value {
+        Value::Null => "<nil>".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    anyhow!(
+        "{path} accessor error: {shown} is of the type {}, expected {expected}",
+        go_type(value)
+    )
+}
+
+/// The object's `metadata`, created when absent.
+fn metadata_mut(object: &mut Map<String, Value>) -> anyhow::Result<&mut Map<String, Value>> {
+    let metadata = object.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+    if !metadata.is_object() {
+        return Err(anyhow!(
+            "value cannot be set because {}",
+            accessor_error(".metadata", metadata, "map[string]interface{}")
+        ));
+    }
+    metadata
+        .as_object_mut()
+        .ok_or_else(|| anyhow!("metadata is not an object"))
+}
+
+/// Turns a template object into an AnalysisRun: kind `AnalysisRun`, the given name or generateName and
+/// namespace, no resourceVersion, and `spec.args` merged with `args` (when the template declares no
+/// arguments, the passed ones are used as they are).
+pub fn analysis_run_from_template(
+    mut template: Value,
+    args: &[Argument],
+    name: &str,
+    generate_name: &str,
+    namespace: &str,
+) -> anyhow::Result<Value> {
+    let new_args = match template.pointer("/spec/args") {
+        None => args.to_vec(),
+        Some(Value::Array(list)) => {
+            let declared: Vec<Argument> = serde_json::from_value(Value::Array(list.clone()))?;
+            merge_args(args, &declared)?
+        }
+        Some(other) => return Err(accessor_error(".spec.args", other, "[]interface{}")),
+    };
+    let Some(object) = template.as_object_mut() else {
+        anyhow::bail!("the template is not an object");
+    };
+    object.insert("kind".into(), json!("AnalysisRun"));
+    let metadata = metadata_mut(object)?;
+    metadata.insert("name".into(), json!(name));
+    metadata.insert("generateName".into(), json!(generate_name));
+    metadata.insert("namespace".into(), json!(namespace));
+    metadata.remove("resourceVersion");
+    if !new_args.is_empty() {
+        let spec = object.entry("spec").or_insert_with(|| Value::Object(Map::new()));
+        let Some(spec) = spec.as_object_mut() else {
+            return Err(accessor_error(".spec", spec, "map[string]interface{}"));
+        };
+        spec.insert("args".into(), serde_json::to_value(&new_args)?);
+    }
+    Ok(template)
+}
+
+/// Reads the first object of a template file; it must have a kind.
+fn template_from_file(path: &str) -> anyhow::Result<Value> {
+    let text = read_file(path)?;
+    let json = is_json(&text);
+    let doc = parse_documents(&text)?.into_iter().next().unwrap_or(Value::Null);
+    if doc.get("kind").and_then(Value::as_str).is_none_or(str::is_empty) {
+        anyhow::bail!("{}", missing_kind(&doc, json));
+    }
+    Ok(doc)
+}
+
+/// `create analysisrun`: builds the run from the template and creates it, printing
+/// `analysisrun.argoproj.io/<name> created`.
+pub async fn run_analysis_run(
+    conn: &Connection,
+    opts: &AnalysisRunOptions,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    let froms = usize::from(!opts.from.is_empty()) + usize::from(!opts.from_file.is_empty());
+    if froms != 1 {
+        anyhow::bail!("one of --from or --from-file must be specified");
+    }
+    let args = parse_arguments(&opts.arguments)?;
+    let template = if !opts.from_file.is_empty() {
+        template_from_file(&opts.from_file)?
+    } else if opts.global {
+        let api: Api<DynamicObject> =
+            Api::all_with(conn.client.clone(), &ApiResource::erase::<ClusterAnalysisTemplate>(&()));
+        serde_json::to_value(api.get(&opts.from).await?)?
+    } else {
+        let api: Api<DynamicObject> = Api::namespaced_with(
+            conn.client.clone(),
+            &conn.namespace,
+            &ApiResource::erase::<AnalysisTemplate>(&()),
+        );
+        serde_json::to_value(api.get(&opts.from).await?)?
+    };
+    let template_name = template
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let (name, generate_name) = if !opts.name.is_empty() {
+        (opts.name.clone(), String::new())
+    } else if !opts.generate_name.is_empty() {
+        (String::new(), opts.generate_name.clone())
+    } else {
+        (String::new(), format!("{template_name}-"))
+    };
+    if name.is_empty() && generate_name == "-" {
+        anyhow::bail!("name is invalid");
+    }
+    let mut run = analysis_run_from_template(template, &args, &name, &generate_name, &conn.namespace)?;
+    if !opts.instance_id.is_empty()
+        && let Some(object) = run.as_object_mut()
+    {
+        // Upstream replaces the labels with this one label.
+        metadata_mut(object)?.insert(
+            "labels".into(),
+            json!({ labels::CONTROLLER_INSTANCE_ID: opts.instance_id }),
+        );
+    }
+    let api: Api<DynamicObject> = Api::namespaced_with(
+        conn.client.clone(),
+        &conn.namespace,
+        &ApiResource::erase::<AnalysisRun>(&()),
+    );
+    let object: DynamicObject = serde_json::from_value(run)?;
+    let created = api.create(&PostParams::default(), &object).await?;
+    writeln!(
+        out,
+        "analysisrun.{GROUP}/{} created",
+        created.metadata.name.unwrap_or_default()
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = r#"
+kind: AnalysisTemplate
+apiVersion: argoproj.io/v1alpha1
+metadata:
+  name: pass
+  resourceVersion: "12"
+spec:
+  args:
+  - name: foo
+  - name: bar
+    value: b
+  metrics:
+  - name: pass
+    provider:
+      job:
+        spec:
+          template:
+            spec:
+              containers: [{name: sleep, image: alpine:3.8}]
+              restartPolicy: Never
+"#;
+
+    fn template() -> Value {
+        documents(TEMPLATE).unwrap().remove(0)
+    }
+
+    #[test]
+    fn arguments_split_at_the_first_equals_sign() {
+        let args = parse_arguments(&["a=b=c".into(), "e=".into()]).unwrap();
+        assert_eq!(args[0].name, "a");
+        assert_eq!(args[0].value.as_deref(), Some("b=c"));
+        assert_eq!(args[1].value.as_deref(), Some(""));
+        assert_eq!(
+            parse_arguments(&["bad-syntax".into()]).unwrap_err().to_string(),
+            "arguments must be in the form NAME=VALUE"
+        );
+    }
+
+    #[test]
+    fn runs_take_the_template_with_merged_arguments() {
+        let args = parse_arguments(&["foo=1".into(), "ignored=2".into()]).unwrap();
+        let run = analysis_run_from_template(template(), &args, "", "pass-", "ns").unwrap();
+        assert_eq!(run["kind"], "AnalysisRun");
+        assert_eq!(
+            run["metadata"],
+            json!({"name": "", "generateName": "pass-", "namespace": "ns"})
+        );
+        assert_eq!(
+            run["spec"]["args"],
+            json!([{"name": "foo", "value": "1"}, {"name": "bar", "value": "b"}])
+        );
+        assert_eq!(run["spec"]["metrics"][0]["name"], "pass");
+
+        let err = analysis_run_from_template(template(), &[], "run", "", "ns").unwrap_err();
+        assert_eq!(err.to_string(), "args.foo was not resolved");
+    }
+
+    #[test]
+    fn without_declared_arguments_the_passed_ones_are_used() {
+        let mut t = template();
+        t["spec"].as_object_mut().unwrap().remove("args");
+        let args = parse_arguments(&["x=1".into()]).unwrap();
+        let run = analysis_run_from_template(t, &args, "r", "", "ns").unwrap();
+        assert_eq!(run["spec"]["args"], json!([{"name": "x", "value": "1"}]));
+    }
+
+    #[test]
+    fn files_are_checked_before_anything_is_created() {
+        let ok = parse_file(TEMPLATE, "default").unwrap();
+        assert_eq!(ok.len(), 1);
+        assert_eq!(ok[0].kind, Kind::AnalysisTemplate);
+        assert_eq!(ok[0].namespace, "default");
+
+        let service = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n";
+        assert_eq!(
+            parse_file(service, "default").err().unwrap().to_string(),
+            "creates of /Service unsupported"
+        );
+        let unknown = TEMPLATE.replace("  metrics:", "  bogus: 1\n  metrics:");
+        assert_eq!(
+            parse_file(&unknown, "default").err().unwrap().to_string(),
+            "error unmarshaling JSON: while decoding JSON: json: unknown field \"bogus\""
+        );
+        let json = r#"{"apiVersion": "argoproj.io/v1alpha1", "kind": "Experiment", "metadata": {"name": "e"}, "spec": {"templates": [], "bogus": 1}}"#;
+        assert_eq!(
+            parse_file(json, "default").err().unwrap().to_string(),
+            "json: unknown field \"bogus\""
+        );
+        assert_eq!(
+            parse_file("metadata: {name: x}\n", "default")
+                .err()
+                .unwrap()
+                .to_string(),
+            "error unmarshaling JSON: while decoding JSON: Object 'Kind' is missing in '{\"metadata\":{\"name\":\"x\"}}'"
+        );
+        let namespaced = TEMPLATE.replace("  name: pass\n", "  name: pass\n  namespace: other\n");
+        assert_eq!(parse_file(&namespaced, "default").unwrap()[0].namespace, "other");
+    }
+}
