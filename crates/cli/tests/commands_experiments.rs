@@ -7,7 +7,9 @@
 
 mod common;
 
-use std::process::{Output, Stdio};
+use common::assert_one_line_error;
+
+use std::process::Stdio;
 use std::time::Duration;
 
 use common::{Env, stderr, stdout, wait_for};
@@ -163,14 +165,6 @@ fn create_experiment(env: &Env) {
         let healthy = out.lines().filter(|l| l.contains("✔ Healthy")).count();
         (ready == 2 && healthy == 2).then_some(())
     });
-}
-
-fn assert_one_line_error(out: &Output, expected: &str) {
-    assert!(!out.status.success(), "unexpected success: {}", stdout(out));
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(out);
-    assert_eq!(err.trim_end().lines().count(), 1, "stderr: {err}");
-    assert_eq!(err.trim_end(), format!("Error: {expected}"), "stderr: {err}");
 }
 
 /// The cells of a tree or table line (columns are separated by at least two spaces).

@@ -6,7 +6,9 @@
 
 mod common;
 
-use std::process::{Command, Output, Stdio};
+use common::assert_one_line_error;
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Env, plugin_binary, stderr, stdout};
@@ -54,19 +56,6 @@ spec:
     blueGreen:
       activeService: bg-active
 "#;
-
-fn assert_one_line_error(out: &Output, expected: &str) {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "stdout {} stderr {}",
-        stdout(out),
-        stderr(out)
-    );
-    let err = stderr(out);
-    assert_eq!(err.trim_end().lines().count(), 1, "stderr: {err}");
-    assert_eq!(err.trim_end(), format!("Error: {expected}"), "stderr: {err}");
-}
 
 /// Upstream's expected first error of each invalid lint fixture.
 const INVALID_FIXTURES: &[(&str, &str)] = &[

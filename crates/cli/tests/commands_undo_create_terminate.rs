@@ -20,17 +20,9 @@ const BLUE: &str = "argoproj/rollouts-demo:blue";
 const GREEN: &str = "argoproj/rollouts-demo:green";
 const YELLOW: &str = "argoproj/rollouts-demo:yellow";
 
+/// A one-line error (see `common::assert_one_line_error`) and nothing on stdout.
 fn assert_one_line_error(out: &Output, expected: &str) {
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "stdout {} stderr {}",
-        stdout(out),
-        stderr(out)
-    );
-    let err = stderr(out);
-    assert_eq!(err.trim_end().lines().count(), 1, "stderr: {err}");
-    assert_eq!(err.trim_end(), format!("Error: {expected}"), "stderr: {err}");
+    common::assert_one_line_error(out, expected);
     assert!(stdout(out).is_empty(), "stdout: {}", stdout(out));
 }
 

@@ -77,7 +77,7 @@ fn bench(c: &mut Criterion) {
                 break;
             };
             let mut v = serde_json::to_value(&r).unwrap();
-            merge(&mut v["status"], &patch);
+            rollouts_core::plan::merge_patch::apply(&mut v["status"], &patch);
             r = serde_json::from_value(v).unwrap();
         }
         r
@@ -121,25 +121,6 @@ fn bench(c: &mut Criterion) {
     c.bench_function("plan/step_transition", |b| {
         b.iter(|| plan(std::hint::black_box(&transition)))
     });
-}
-
-fn merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
-    match patch {
-        serde_json::Value::Object(members) => {
-            if !target.is_object() {
-                *target = json!({});
-            }
-            let map = target.as_object_mut().unwrap();
-            for (k, v) in members {
-                if v.is_null() {
-                    map.remove(k);
-                } else {
-                    merge(map.entry(k.clone()).or_insert(serde_json::Value::Null), v);
-                }
-            }
-        }
-        other => *target = other.clone(),
-    }
 }
 
 criterion_group!(benches, bench);

@@ -184,3 +184,17 @@ pub fn wait_for<T>(seconds: u64, what: &str, mut probe: impl FnMut() -> Option<T
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// The command failed with exit code 1 and printed exactly `Error: <expected>` as its only stderr line.
+pub fn assert_one_line_error(out: &Output, expected: &str) {
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "stdout {} stderr {}",
+        stdout(out),
+        stderr(out)
+    );
+    let err = stderr(out);
+    assert_eq!(err.trim_end().lines().count(), 1, "stderr: {err}");
+    assert_eq!(err.trim_end(), format!("Error: {expected}"), "stderr: {err}");
+}

@@ -308,6 +308,15 @@ fn pause_condition<'s>(status: &'s RolloutStatus, reason: &str) -> Option<&'s Pa
     status.pause_conditions.iter().flatten().find(|c| c.reason == reason)
 }
 
+/// `replicaProgressThreshold` of the canary strategy.
+fn progress_threshold(ctx: &Ctx<'_>) -> Option<ProgressThreshold> {
+    let canary = ctx.spec().strategy.as_ref()?.canary.as_ref()?;
+    canary
+        .replica_progress_threshold
+        .as_ref()
+        .and_then(ProgressThreshold::from_spec)
+}
+
 /// Whether the current step is done (upstream `completedCurrentCanaryStep`).
 fn completed_current_step(ctx: &Ctx<'_>) -> bool {
     if ctx.spec().paused.unwrap_or(false) {
@@ -330,13 +339,7 @@ fn completed_current_step(ctx: &Ctx<'_>) -> bool {
         };
     }
     if step.set_canary_scale.is_some() || step.set_weight.is_some() {
-        let threshold = ctx
-            .spec()
-            .strategy
-            .as_ref()
-            .and_then(|s| s.canary.as_ref())
-            .and_then(|c| c.replica_progress_threshold.as_ref())
-            .and_then(ProgressThreshold::from_spec);
+        let threshold = progress_threshold(ctx);
         let reached = canary_input(ctx).is_some_and(|input| at_desired_replica_counts(&input, threshold));
         let verified = ctx
             .status
@@ -461,13 +464,7 @@ fn should_full_promote(ctx: &Ctx<'_>) -> Option<String> {
     }
     let new = ctx.new_rs()?;
     let replicas = ctx.replicas();
-    let threshold = ctx
-        .spec()
-        .strategy
-        .as_ref()
-        .and_then(|s| s.canary.as_ref())
-        .and_then(|c| c.replica_progress_threshold.as_ref())
-        .and_then(ProgressThreshold::from_spec);
+    let threshold = progress_threshold(ctx);
     let new_counts = counts(new);
     if new_counts.available_replicas < replicas
         && !replica_progress_threshold_met(threshold, Some(new_counts), replicas)

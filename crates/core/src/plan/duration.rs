@@ -17,12 +17,17 @@ fn is_completed(d: &RolloutDurationStatus) -> bool {
     d.rollout_started_at.is_some() && d.finished_at.is_some()
 }
 
-/// Ends the update: a manual pause in progress is added to the total.
-fn complete(d: &mut RolloutDurationStatus, now: Timestamp, status: &str) {
+/// Adds a manual pause in progress to the total and ends it.
+fn end_manual_pause(d: &mut RolloutDurationStatus, now: Timestamp) {
     if let Some(started) = d.manual_pause_started_at.take() {
         let seconds = now.duration_since(started.0).as_secs();
         *d.total_manual_pause_duration_seconds.get_or_insert(0) += seconds;
     }
+}
+
+/// Ends the update: a manual pause in progress is added to the total.
+fn complete(d: &mut RolloutDurationStatus, now: Timestamp, status: &str) {
+    end_manual_pause(d, now);
     d.finished_at = Some(Time(now));
     d.completion_status = Some(status.to_string());
 }
@@ -123,10 +128,7 @@ pub fn calculate(ctx: &mut Ctx<'_>) {
                 .flatten()
                 .any(|c| requires_manual_action(ctx, &c.reason));
         if paused && !manual {
-            if let Some(started) = d.manual_pause_started_at.take() {
-                let seconds = now.duration_since(started.0).as_secs();
-                *d.total_manual_pause_duration_seconds.get_or_insert(0) += seconds;
-            }
+            end_manual_pause(&mut d, now);
         } else if !paused && manual && d.manual_pause_started_at.is_none() {
             d.manual_pause_started_at = Some(Time(now));
         }

@@ -36,6 +36,28 @@ pub fn diff(old: &Value, new: &Value) -> Option<Value> {
     }
 }
 
+/// Applies a merge patch to `target` the way the API server does (RFC 7386): `null` removes a member,
+/// objects merge, anything else replaces. Used to replay a plan's patches over an observed object.
+pub fn apply(target: &mut Value, patch: &Value) {
+    match patch {
+        Value::Object(members) => {
+            if !target.is_object() {
+                *target = Value::Object(Map::new());
+            }
+            if let Value::Object(map) = target {
+                for (k, v) in members {
+                    if v.is_null() {
+                        map.remove(k);
+                    } else {
+                        apply(map.entry(k.clone()).or_insert(Value::Null), v);
+                    }
+                }
+            }
+        }
+        other => *target = other.clone(),
+    }
+}
+
 /// Drops what Go's `omitempty` would not write: false, 0, "", empty lists and objects (recursively, so
 /// an empty `canary: {}` disappears as well). `null` members go too.
 pub fn omit_empty(value: Value) -> Option<Value> {
@@ -86,6 +108,15 @@ pub fn status_patch(old: &RolloutStatus, new: &RolloutStatus) -> Option<Value> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn applying_the_diff_gives_the_new_value() {
+        let old = json!({"a": 1, "b": {"c": 2, "d": 3}, "e": [1]});
+        let new = json!({"a": 1, "b": {"c": 4}, "e": [1, 2], "f": "x"});
+        let mut patched = old.clone();
+        apply(&mut patched, &diff(&old, &new).unwrap());
+        assert_eq!(patched, new);
+    }
 
     #[test]
     fn diff_sets_changed_and_nulls_removed_members() {

@@ -8,6 +8,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use rollouts_api::Rollout;
 use serde_json::{Value, json};
 
+use crate::plan::merge_patch::apply as merge;
 use crate::plan::{Action, Plan, Snapshot, WorkloadState, plan};
 
 /// The seed walkthrough's Rollout (upstream's getting-started example).
@@ -35,26 +36,6 @@ pub fn demo_rollout() -> Rollout {
         }
     }))
     .unwrap()
-}
-
-/// RFC 7386 merge.
-pub fn merge(target: &mut Value, patch: &Value) {
-    match patch {
-        Value::Object(members) => {
-            if !target.is_object() {
-                *target = json!({});
-            }
-            let map = target.as_object_mut().unwrap();
-            for (k, v) in members {
-                if v.is_null() {
-                    map.remove(k);
-                } else {
-                    merge(map.entry(k.clone()).or_insert(Value::Null), v);
-                }
-            }
-        }
-        other => *target = other.clone(),
-    }
 }
 
 /// A Rollout with its objects, evolving under the planner's writes.
