@@ -41,6 +41,7 @@ impl Observed {
             replica_sets: &self.replica_sets,
             services: &self.services,
             pods: self.pods.as_deref(),
+            analysis_runs: &[],
             workload: self.workload.clone(),
             now: self.now,
         }

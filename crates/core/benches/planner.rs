@@ -69,6 +69,7 @@ fn bench(c: &mut Criterion) {
                 replica_sets: &history,
                 services: &[],
                 pods: None,
+                analysis_runs: &[],
                 workload: WorkloadState::NotReferenced,
                 now,
             };
@@ -87,6 +88,7 @@ fn bench(c: &mut Criterion) {
         replica_sets: &history,
         services: &[],
         pods: None,
+        analysis_runs: &[],
         workload: WorkloadState::NotReferenced,
         now,
     };
@@ -111,6 +113,7 @@ fn bench(c: &mut Criterion) {
         replica_sets: &rss,
         services: &[],
         pods: None,
+        analysis_runs: &[],
         workload: WorkloadState::NotReferenced,
         now,
     };

@@ -67,7 +67,7 @@ pub fn rollout_canary(ctx: &mut Ctx<'_>) {
 /// `spec.restartAt`: evicts pods older than it, within `maxUnavailable`; the reconcile stops when any
 /// pod was evicted, since the ReplicaSets' availability no longer reflects those pods (upstream
 /// `RolloutPodRestarter`). Returns whether it evicted.
-fn restart_pods(ctx: &mut Ctx<'_>) -> bool {
+pub(super) fn restart_pods(ctx: &mut Ctx<'_>) -> bool {
     let Some(restart_at) = ctx.spec().restart_at.as_ref() else {
         return false;
     };
@@ -111,7 +111,7 @@ fn restart_pods(ctx: &mut Ctx<'_>) -> bool {
 /// promoted the new ReplicaSet carries the stable metadata; during an update the new one carries the
 /// canary metadata and the stable one the stable metadata; the others lose what was injected. The
 /// pods are patched before their ReplicaSet records the change, so a failed pod patch is retried.
-fn reconcile_ephemeral_metadata(ctx: &mut Ctx<'_>) {
+pub(super) fn reconcile_ephemeral_metadata(ctx: &mut Ctx<'_>) {
     use super::ephemeral::{
         ReplicaSetRole, desired_metadata, ephemeral_metadata_configured, sync_replica_set_metadata,
     };
@@ -152,7 +152,7 @@ fn reconcile_ephemeral_metadata(ctx: &mut Ctx<'_>) {
 }
 
 /// Upstream `haltProgress`: `spec.paused` or an inconclusive analysis stop all ReplicaSet scaling.
-fn halted(ctx: &Ctx<'_>) -> bool {
+pub(super) fn halted(ctx: &Ctx<'_>) -> bool {
     ctx.spec().paused.unwrap_or(false)
         || ctx
             .old
@@ -168,9 +168,9 @@ fn canary_input(ctx: &Ctx<'_>) -> Option<CanaryInput> {
 }
 
 /// New and stable ReplicaSets never keep a `scale-down-deadline` (upstream `removeScaleDownDeadlines`).
-fn remove_scale_down_deadlines(ctx: &mut Ctx<'_>) {
+pub(super) fn remove_scale_down_deadlines(ctx: &mut Ctx<'_>, keep_new: bool) {
     let mut targets = Vec::new();
-    targets.extend(ctx.new);
+    targets.extend(ctx.new.filter(|_| !keep_new));
     if let Some(s) = ctx.stable.filter(|s| Some(*s) != ctx.new) {
         targets.push(s);
     }
@@ -195,7 +195,7 @@ pub fn reconcile_canary_replica_sets(ctx: &mut Ctx<'_>) -> bool {
     if halted(ctx) {
         return false;
     }
-    remove_scale_down_deadlines(ctx);
+    remove_scale_down_deadlines(ctx, false);
     if let (Some(stable), Some(input)) = (ctx.stable.filter(|s| Some(*s) != ctx.new), canary_input(ctx)) {
         let desired = within_surge(ctx, stable, crate::canary::replica_counts(&input).scaled.stable);
         if ctx.scale(stable, desired, false) {
@@ -358,7 +358,7 @@ fn completed_current_step(ctx: &Ctx<'_>) -> bool {
 }
 
 /// Upstream `calculateBaseStatus`.
-fn calculate_base_status(ctx: &mut Ctx<'_>) {
+pub(super) fn calculate_base_status(ctx: &mut Ctx<'_>) {
     let mut conditions = ctx.old.conditions.clone().unwrap_or_default();
     crate::status::conditions::remove_condition(
         &mut conditions,
@@ -444,14 +444,15 @@ pub fn is_rollback(ctx: &Ctx<'_>) -> bool {
     ctx.old.stable_rs.as_deref() == Some(hash_of(new)) || created_before(new, stable)
 }
 
-/// Upstream `isFastRollback` for a canary: back to the stable ReplicaSet, or to an older one within the
-/// rollback window.
+/// Upstream `isFastRollback`: back to the stable ReplicaSet, or to an older one within the rollback
+/// window, or (blue-green) to an older one still waiting for its scale-down deadline.
 pub fn fast_rollback(ctx: &Ctx<'_>) -> bool {
     let (Some(new), Some(stable)) = (ctx.new_rs(), ctx.stable_rs()) else {
         return false;
     };
     let to_stable = ctx.old.stable_rs.as_deref() == Some(hash_of(new));
-    to_stable || (created_before(new, stable) && rollback_within_window(ctx))
+    let within_delay = ctx.new_within_delay && ctx.blue_green().is_some();
+    to_stable || (created_before(new, stable) && (rollback_within_window(ctx) || within_delay))
 }
 
 /// Why the new ReplicaSet should become stable now, if it should (upstream `shouldFullPromote`).
@@ -490,7 +491,7 @@ fn should_full_promote(ctx: &Ctx<'_>) -> Option<String> {
 }
 
 /// Upstream `promoteStable` for a canary.
-fn promote_stable(ctx: &mut Ctx<'_>, reason: &str) {
+pub(super) fn promote_stable(ctx: &mut Ctx<'_>, reason: &str) {
     ctx.pause.clear = true;
     ctx.pause.remove_abort = true;
     ctx.status.promote_full = None;

@@ -38,6 +38,11 @@ pub struct Ctx<'a> {
     pub plan: Plan,
     /// The time of this reconcile.
     pub now: Timestamp,
+    /// Services whose hash selector this plan switched, with the hash they now select.
+    pub switched_services: Vec<(String, String)>,
+    /// Whether the new ReplicaSet carried a `scale-down-deadline` still in the future when the
+    /// reconcile started (a blue-green rollback to a ReplicaSet not yet scaled down is fast-tracked).
+    pub new_within_delay: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -70,7 +75,14 @@ impl<'a> Ctx<'a> {
             stable: None,
             plan: Plan::default(),
             now: snapshot.now,
+            switched_services: Vec::new(),
+            new_within_delay: false,
         };
+        ctx.new_within_delay = ctx
+            .new_rs()
+            .and_then(replica_sets::scale_down_deadline)
+            .and_then(|d| d.parse::<Timestamp>().ok())
+            .is_some_and(|d| d > ctx.now);
         ctx.find_stable();
         ctx
     }
@@ -90,6 +102,40 @@ impl<'a> Ctx<'a> {
     /// The Rollout's spec.
     pub fn spec(&self) -> &'a RolloutSpec {
         &self.rollout.spec
+    }
+
+    /// The blue-green strategy, when the Rollout uses it.
+    pub fn blue_green(&self) -> Option<&'a rollouts_api::bluegreen::BlueGreenStrategy> {
+        self.spec().strategy.as_ref().and_then(|s| s.blue_green.as_ref())
+    }
+
+    /// The hash a Service selects, as this plan leaves it: `None` when the Service does not exist,
+    /// `Some("")` when it has no hash selector.
+    pub fn service_hash(&self, name: &str) -> Option<String> {
+        if let Some((_, hash)) = self.switched_services.iter().rev().find(|(n, _)| n == name) {
+            return Some(hash.clone());
+        }
+        let svc = self
+            .snapshot
+            .services
+            .iter()
+            .find(|s| s.metadata.name.as_deref() == Some(name))?;
+        Some(
+            svc.spec
+                .as_ref()
+                .and_then(|s| s.selector.as_ref())
+                .and_then(|s| s.get(rollouts_api::well_known::labels::POD_TEMPLATE_HASH))
+                .cloned()
+                .unwrap_or_default(),
+        )
+    }
+
+    /// The ReplicaSet with the given hash.
+    pub fn rs_by_hash(&self, hash: &str) -> Option<usize> {
+        if hash.is_empty() {
+            return None;
+        }
+        self.all.iter().position(|rs| hash_of(rs) == hash)
     }
 
     /// `metadata.name`.

@@ -7,7 +7,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use rollouts_api::rollout_status::RolloutDurationStatus;
 use rollouts_api::well_known::{completion_status, condition_types, pause_reasons, reasons};
 
-use super::canary::{fast_rollback, is_rollback, pod_template_or_steps_changed};
+use super::canary::{fast_rollback, is_rollback};
 use super::context::Ctx;
 use super::replica_sets::counts;
 use super::steps::current_step;
@@ -59,7 +59,7 @@ pub fn calculate(ctx: &mut Ctx<'_>) {
     let mut duration = ctx.status.duration.clone();
     let previous = ctx.old.duration.as_ref();
     let pod_spec_changed =
-        ctx.old.current_pod_hash.as_deref().unwrap_or("").is_empty() || pod_template_or_steps_changed(ctx);
+        ctx.old.current_pod_hash.as_deref().unwrap_or("").is_empty() || super::sync::update_started(ctx);
     let promoted = ctx.status.stable_rs == ctx.status.current_pod_hash;
     let reached = ctx
         .new_rs()

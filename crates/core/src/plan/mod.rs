@@ -9,6 +9,7 @@
 
 mod actions;
 pub mod anti_affinity;
+mod bluegreen;
 mod canary;
 mod context;
 mod duration;
@@ -47,8 +48,6 @@ pub fn plan(snapshot: &Snapshot<'_>) -> Plan {
     if rollout.metadata.deletion_timestamp.is_some() {
         return Plan::default();
     }
-    let strategy = rollout.spec.strategy.as_ref();
-    let is_canary = strategy.is_some_and(|s| s.canary.is_some());
     let mut ctx = Ctx::new(snapshot);
     if let WorkloadState::Failed(message) = &snapshot.workload {
         let message = crate::status::conditions::invalid_spec_message(ctx.name(), message);
@@ -82,10 +81,6 @@ pub fn plan(snapshot: &Snapshot<'_>) -> Plan {
             return ctx.plan;
         }
     }
-    if !is_canary {
-        // Blue-green Rollouts are planned by their own strategy; until then they are left alone.
-        return ctx.plan;
-    }
     if ctx.new.is_none() {
         sync::create_new_replica_set(&mut ctx);
         return ctx.plan;
@@ -109,6 +104,10 @@ pub fn plan(snapshot: &Snapshot<'_>) -> Plan {
         sync::sync_replicas_only(&mut ctx);
         return ctx.plan;
     }
-    canary::rollout_canary(&mut ctx);
+    if ctx.blue_green().is_some() {
+        bluegreen::rollout_blue_green(&mut ctx);
+    } else {
+        canary::rollout_canary(&mut ctx);
+    }
     ctx.plan
 }

@@ -91,11 +91,17 @@ pub fn is_indefinite_step(ctx: &Ctx<'_>) -> bool {
     .is_some_and(|c| c.status == condition_status::TRUE)
 }
 
-/// Whether another ReplicaSet still waits for its scale-down deadline.
+/// Whether another ReplicaSet still waits for its scale-down deadline: it holds pods and its deadline
+/// lies ahead. Upstream counts any ReplicaSet carrying the annotation, so one left annotated after its
+/// scale-down (an aborted preview) disabled the progress deadline for good (upstream #3988).
 fn waiting_for_scale_down(ctx: &Ctx<'_>) -> bool {
-    ctx.others()
-        .into_iter()
-        .any(|i| scale_down_deadline(&ctx.all[i]).is_some())
+    ctx.others().into_iter().any(|i| {
+        let rs = &ctx.all[i];
+        replica_sets::spec_replicas(rs) > 0
+            && scale_down_deadline(rs)
+                .and_then(|d| d.parse::<jiff::Timestamp>().ok())
+                .is_some_and(|d| d > ctx.now)
+    })
 }
 
 fn progress_deadline_seconds(ctx: &Ctx<'_>) -> i32 {
@@ -232,12 +238,7 @@ fn calculate_conditions(ctx: &mut Ctx<'_>) {
         }
     }
 
-    let available = ctx
-        .all
-        .iter()
-        .map(|rs| replica_sets::counts(rs).available_replicas)
-        .sum::<i32>();
-    set_condition(&mut conditions, cond::available(now, available >= ctx.replicas()));
+    set_condition(&mut conditions, cond::available(now, has_minimum_availability(ctx)));
 
     match replica_failure(ctx) {
         Some(failure) => {
@@ -256,6 +257,33 @@ fn calculate_conditions(ctx: &mut Ctx<'_>) {
         ));
     }
     ctx.status.conditions = Some(conditions);
+}
+
+/// Canary: the ReplicaSets together have `spec.replicas` available pods; blue-green: the active
+/// ReplicaSet is saturated.
+fn has_minimum_availability(ctx: &Ctx<'_>) -> bool {
+    let replicas = ctx.replicas();
+    if ctx.blue_green().is_some() {
+        let active = ctx
+            .status
+            .blue_green
+            .as_ref()
+            .and_then(|b| b.active_selector.as_deref())
+            .unwrap_or("");
+        return ctx.rs_by_hash(active).is_some_and(|i| {
+            let rs = &ctx.all[i];
+            let c = replica_sets::counts(rs);
+            c.spec_replicas == replicas
+                && replica_sets::desired_replicas_annotation(rs) == Some(replicas)
+                && c.available_replicas == replicas
+        });
+    }
+    let available = ctx
+        .all
+        .iter()
+        .map(|rs| replica_sets::counts(rs).available_replicas)
+        .sum::<i32>();
+    available >= replicas
 }
 
 /// A ReplicaFailure condition of the new ReplicaSet (else of any), as a Rollout condition.

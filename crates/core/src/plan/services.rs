@@ -47,7 +47,36 @@ pub fn ensure_service_target(ctx: &mut Ctx<'_>, service: Option<&str>, rs: Optio
     if c.available_replicas <= 0 {
         return;
     }
-    let mut patch = json!({"spec": {"selector": {labels::POD_TEMPLATE_HASH: desired}}});
+    patch_selector(ctx, name, &desired, managed, current.unwrap_or_default());
+}
+
+/// Points the named Service at `hash` (upstream `switchServiceSelector`): nothing to do when it selects
+/// it already and carries the managed-by annotation; otherwise a patch of the selector, adding the
+/// annotation when missing. A Service that does not exist is left alone (validation reports it).
+pub fn switch_selector(ctx: &mut Ctx<'_>, name: &str, hash: &str) {
+    let Some(svc) = ctx
+        .snapshot
+        .services
+        .iter()
+        .find(|s| s.metadata.name.as_deref() == Some(name))
+    else {
+        return;
+    };
+    let managed = svc
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(annotations::MANAGED_BY_ROLLOUTS));
+    let current = ctx.service_hash(name).unwrap_or_default();
+    let switched_here = ctx.switched_services.iter().any(|(n, _)| n == name);
+    if current == hash && (managed || switched_here) {
+        return;
+    }
+    patch_selector(ctx, name, hash, managed || switched_here, current);
+}
+
+fn patch_selector(ctx: &mut Ctx<'_>, name: &str, hash: &str, managed: bool, from: String) {
+    let mut patch = json!({"spec": {"selector": {labels::POD_TEMPLATE_HASH: hash}}});
     if !managed {
         patch["metadata"] = json!({"annotations": {annotations::MANAGED_BY_ROLLOUTS: ctx.name()}});
     }
@@ -55,10 +84,10 @@ pub fn ensure_service_target(ctx: &mut Ctx<'_>, service: Option<&str>, rs: Optio
         name: name.to_string(),
         patch,
     });
-    let from = current.unwrap_or_default();
+    ctx.switched_services.push((name.to_string(), hash.to_string()));
     ctx.event(Event::normal(
         reasons::SWITCH_SERVICE,
-        format!("Switched selector for service '{name}' from '{from}' to '{desired}'"),
+        format!("Switched selector for service '{name}' from '{from}' to '{hash}'"),
     ));
 }
 

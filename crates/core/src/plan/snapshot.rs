@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use rollouts_api::Rollout;
+use rollouts_api::analysis_run::AnalysisRun;
 
 /// The workload a `workloadRef` points to, as far as the controller could resolve it.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +36,8 @@ pub struct Snapshot<'a> {
     /// Pods of the Rollout's ReplicaSets. Only needed while a restart is pending
     /// ([`Snapshot::needs_pods`]); `None` when the controller did not load them.
     pub pods: Option<&'a [Pod]>,
+    /// The AnalysisRuns the Rollout owns (the planner reads those its status names).
+    pub analysis_runs: &'a [AnalysisRun],
     /// The `workloadRef` target.
     pub workload: WorkloadState,
     /// The time of this reconcile.

@@ -161,6 +161,23 @@ pub fn sync_revision(ctx: &mut Ctx<'_>) {
     }
 }
 
+/// Upstream `CheckPodSpecChange`: the recorded pod hash differs from the new ReplicaSet's (no
+/// recorded hash counts as no change).
+pub fn pod_spec_changed(ctx: &Ctx<'_>) -> bool {
+    let recorded = ctx.old.current_pod_hash.as_deref().unwrap_or("");
+    !recorded.is_empty() && recorded != ctx.current_pod_hash()
+}
+
+/// Whether a new update starts in this reconcile: the pod template changed (and, for a canary, its
+/// steps).
+pub fn update_started(ctx: &Ctx<'_>) -> bool {
+    if ctx.blue_green().is_some() {
+        pod_spec_changed(ctx)
+    } else {
+        super::canary::pod_template_or_steps_changed(ctx)
+    }
+}
+
 /// Upstream `isScalingEvent`: `spec.replicas` changed since the new or stable ReplicaSet was last
 /// scaled (its `desired-replicas` annotation says otherwise).
 ///
@@ -168,7 +185,7 @@ pub fn sync_revision(ctx: &mut Ctx<'_>) {
 /// the new ReplicaSet by the status of the previous, fully promoted revision and so skip the steps;
 /// the update starts over first, and the resize follows on the next reconcile.
 pub fn is_scaling_event(ctx: &Ctx<'_>) -> bool {
-    if super::canary::pod_template_or_steps_changed(ctx) {
+    if update_started(ctx) {
         return false;
     }
     let replicas = ctx.replicas();
@@ -183,6 +200,10 @@ pub fn is_scaling_event(ctx: &Ctx<'_>) -> bool {
 /// Upstream `syncReplicasOnly`: a scaling event only resizes the ReplicaSets (keeping the step's
 /// ratio) and refreshes the counts, without touching steps, Services or pauses.
 pub fn sync_replicas_only(ctx: &mut Ctx<'_>) {
+    if ctx.blue_green().is_some() {
+        super::bluegreen::sync_replicas_only(ctx);
+        return;
+    }
     ctx.status = ctx.old.clone();
     reconcile_canary_replica_sets(ctx);
     ctx.status.available_replicas = Some(

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod bluegreen_golden;
 mod golden;
 mod properties;
 mod world;

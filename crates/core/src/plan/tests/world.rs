@@ -38,6 +38,55 @@ pub fn demo_rollout() -> Rollout {
     .unwrap()
 }
 
+/// Upstream's blue-green example (`examples/rollout-bluegreen.yaml`), with the demo's image.
+pub fn bluegreen_rollout() -> Rollout {
+    serde_json::from_value(json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Rollout",
+        "metadata": {"name": "rollout-bluegreen", "namespace": "default", "uid": "uid-bg", "generation": 1},
+        "spec": {
+            "replicas": 2,
+            "revisionHistoryLimit": 2,
+            "selector": {"matchLabels": {"app": "rollout-bluegreen"}},
+            "template": {
+                "metadata": {"labels": {"app": "rollout-bluegreen"}},
+                "spec": {"containers": [{
+                    "name": "rollouts-demo", "image": "argoproj/rollouts-demo:blue",
+                    "imagePullPolicy": "Always", "ports": [{"containerPort": 8080}]
+                }]}
+            },
+            "strategy": {"blueGreen": {
+                "activeService": "rollout-bluegreen-active",
+                "previewService": "rollout-bluegreen-preview",
+                "autoPromotionEnabled": false
+            }}
+        }
+    }))
+    .unwrap()
+}
+
+/// A Service selecting `app: <app>`, as a user creates it (no hash selector yet).
+pub fn service(name: &str, app: &str) -> Service {
+    serde_json::from_value(json!({
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"selector": {"app": app}, "ports": [{"port": 80, "targetPort": 8080}]}
+    }))
+    .unwrap()
+}
+
+/// The hash selector of a Service ("" without one).
+pub fn selector_of(world: &World, name: &str) -> String {
+    world
+        .services
+        .iter()
+        .find(|s| s.metadata.name.as_deref() == Some(name))
+        .and_then(|s| s.spec.as_ref())
+        .and_then(|s| s.selector.as_ref())
+        .and_then(|s| s.get("rollouts-pod-template-hash"))
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// A Rollout with its objects, evolving under the planner's writes.
 pub struct World {
     pub rollout: Rollout,
@@ -73,6 +122,7 @@ impl World {
             replica_sets: &self.replica_sets,
             services: &self.services,
             pods: Snapshot::needs_pods(&self.rollout, self.now).then_some(&self.pods[..]),
+            analysis_runs: &[],
             workload: self.workload.clone(),
             now: self.now,
         };
@@ -136,9 +186,23 @@ impl World {
             Action::PatchReplicaSet { name, patch } => {
                 let i = self.rs_index(name);
                 for op in patch.as_array().unwrap() {
-                    assert_eq!(op["op"], "remove");
                     let key = op["path"].as_str().unwrap().rsplit('/').next().unwrap();
-                    self.replica_sets[i].metadata.annotations.as_mut().unwrap().remove(key);
+                    let annotations = self.replica_sets[i]
+                        .metadata
+                        .annotations
+                        .get_or_insert_with(Default::default);
+                    match op["op"].as_str().unwrap() {
+                        "remove" => {
+                            assert!(
+                                annotations.remove(key).is_some(),
+                                "JSON patch remove of a missing {key}"
+                            );
+                        }
+                        "add" => {
+                            annotations.insert(key.to_string(), op["value"].as_str().unwrap().to_string());
+                        }
+                        other => panic!("unexpected JSON patch op {other}"),
+                    }
                 }
             }
             Action::DeleteReplicaSet { name, .. } => {
