@@ -100,6 +100,8 @@ pub struct World {
     pub log: Vec<Action>,
     /// What the Rollout's `workloadRef` resolved to.
     pub workload: WorkloadState,
+    /// AnalysisRuns owned by the Rollout (as the analysis controller leaves them).
+    pub analysis_runs: Vec<rollouts_api::analysis_run::AnalysisRun>,
 }
 
 impl World {
@@ -113,6 +115,7 @@ impl World {
             pods: Vec::new(),
             log: Vec::new(),
             workload: WorkloadState::NotReferenced,
+            analysis_runs: Vec::new(),
         }
     }
 
@@ -122,7 +125,7 @@ impl World {
             replica_sets: &self.replica_sets,
             services: &self.services,
             pods: Snapshot::needs_pods(&self.rollout, self.now).then_some(&self.pods[..]),
-            analysis_runs: &[],
+            analysis_runs: &self.analysis_runs,
             workload: self.workload.clone(),
             now: self.now,
         };
