@@ -455,6 +455,19 @@ pub fn fast_rollback(ctx: &Ctx<'_>) -> bool {
     to_stable || (created_before(new, stable) && (rollback_within_window(ctx) || within_delay))
 }
 
+/// The promotion reason of a fast rollback, when this is one.
+pub(super) fn fast_rollback_reason(ctx: &Ctx<'_>) -> Option<String> {
+    if !fast_rollback(ctx) {
+        return None;
+    }
+    let reason = if rollback_within_window(ctx) {
+        "Rollback within window"
+    } else {
+        "Fast rollback"
+    };
+    Some(reason.to_string())
+}
+
 /// Why the new ReplicaSet should become stable now, if it should (upstream `shouldFullPromote`).
 fn should_full_promote(ctx: &Ctx<'_>) -> Option<String> {
     if ctx.stable.is_none() {
@@ -475,15 +488,8 @@ fn should_full_promote(ctx: &Ctx<'_>) -> Option<String> {
     if ctx.old.promote_full.unwrap_or(false) {
         return Some("Full promotion requested".to_string());
     }
-    if fast_rollback(ctx) {
-        return Some(
-            if rollback_within_window(ctx) {
-                "Rollback within window"
-            } else {
-                "Fast rollback"
-            }
-            .to_string(),
-        );
+    if let Some(reason) = fast_rollback_reason(ctx) {
+        return Some(reason);
     }
     let count = step_count(ctx.spec());
     let index = ctx.old.current_step_index.unwrap_or(0);

@@ -10,18 +10,20 @@ use super::actions::{Action, Event};
 use super::context::Ctx;
 use super::replica_sets::{counts, hash_of};
 
+fn find_service<'s>(ctx: &Ctx<'s>, name: &str) -> Option<&'s k8s_openapi::api::core::v1::Service> {
+    ctx.snapshot
+        .services
+        .iter()
+        .find(|s| s.metadata.name.as_deref() == Some(name))
+}
+
 /// Points the named Service at `rs` when it selects another hash. A Service adopted for the first time
 /// waits until the ReplicaSet is fully available; otherwise one available pod is enough.
 pub fn ensure_service_target(ctx: &mut Ctx<'_>, service: Option<&str>, rs: Option<usize>) {
     let (Some(name), Some(index)) = (service.filter(|s| !s.is_empty()), rs) else {
         return;
     };
-    let Some(svc) = ctx
-        .snapshot
-        .services
-        .iter()
-        .find(|s| s.metadata.name.as_deref() == Some(name))
-    else {
+    let Some(svc) = find_service(ctx, name) else {
         return;
     };
     let rs: &ReplicaSet = &ctx.all[index];
@@ -54,12 +56,7 @@ pub fn ensure_service_target(ctx: &mut Ctx<'_>, service: Option<&str>, rs: Optio
 /// it already and carries the managed-by annotation; otherwise a patch of the selector, adding the
 /// annotation when missing. A Service that does not exist is left alone (validation reports it).
 pub fn switch_selector(ctx: &mut Ctx<'_>, name: &str, hash: &str) {
-    let Some(svc) = ctx
-        .snapshot
-        .services
-        .iter()
-        .find(|s| s.metadata.name.as_deref() == Some(name))
-    else {
+    let Some(svc) = find_service(ctx, name) else {
         return;
     };
     let managed = svc

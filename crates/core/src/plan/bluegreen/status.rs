@@ -5,7 +5,7 @@
 use rollouts_api::rollout_status::BlueGreenStatus;
 
 use super::super::canary::{
-    calculate_base_status, fast_rollback, format_label_selector, promote_stable, rollback_within_window,
+    calculate_base_status, fast_rollback_reason, format_label_selector, promote_stable, rollback_within_window,
 };
 use super::super::context::Ctx;
 use super::super::persist::persist;
@@ -55,7 +55,13 @@ pub fn sync_status(ctx: &mut Ctx<'_>) {
             }
         }
     }
-    active_counts(ctx);
+    let active = ctx
+        .status
+        .blue_green
+        .as_ref()
+        .and_then(|b| b.active_selector.clone())
+        .unwrap_or_default();
+    active_counts(ctx, &active, true);
     persist(ctx);
 }
 
@@ -71,27 +77,26 @@ fn reset(ctx: &mut Ctx<'_>, bg: &mut BlueGreenStatus) {
 }
 
 /// `HPAReplicas`, `selector`, `availableReplicas` and `readyReplicas` follow the active ReplicaSet;
-/// without one, every ReplicaSet counts and the selector is the Rollout's.
-fn active_counts(ctx: &mut Ctx<'_>) {
-    let active = ctx
-        .status
-        .blue_green
-        .as_ref()
-        .and_then(|b| b.active_selector.clone())
-        .unwrap_or_default();
-    match ctx.rs_by_hash(&active) {
+/// without one, every ReplicaSet counts and the selector is the Rollout's. A scaling event refreshes
+/// only the counts (`all_fields` false).
+fn active_counts(ctx: &mut Ctx<'_>, active: &str, all_fields: bool) {
+    match ctx.rs_by_hash(active) {
         Some(i) => {
             let rs = &ctx.all[i];
             let c = counts(rs);
             ctx.status.hpa_replicas = Some(c.status_replicas);
-            ctx.status.selector = Some(format_label_selector(Some(&rs.spec.selector)));
             ctx.status.available_replicas = Some(c.available_replicas);
-            ctx.status.ready_replicas = Some(ready_replicas(rs));
+            if all_fields {
+                ctx.status.selector = Some(format_label_selector(Some(&rs.spec.selector)));
+                ctx.status.ready_replicas = Some(ready_replicas(rs));
+            }
         }
         None => {
             ctx.status.hpa_replicas = Some(ctx.all.iter().map(|rs| counts(rs).status_replicas).sum());
-            ctx.status.selector = Some(format_label_selector(ctx.spec().selector.as_ref()));
             ctx.status.available_replicas = Some(ctx.all.iter().map(|rs| counts(rs).available_replicas).sum());
+            if all_fields {
+                ctx.status.selector = Some(format_label_selector(ctx.spec().selector.as_ref()));
+            }
         }
     }
 }
@@ -112,15 +117,8 @@ fn should_full_promote(ctx: &Ctx<'_>) -> Option<String> {
     if ctx.old.promote_full.unwrap_or(false) {
         return Some("Full promotion requested".to_string());
     }
-    if fast_rollback(ctx) {
-        return Some(
-            if rollback_within_window(ctx) {
-                "Rollback within window"
-            } else {
-                "Fast rollback"
-            }
-            .to_string(),
-        );
+    if let Some(reason) = fast_rollback_reason(ctx) {
+        return Some(reason);
     }
     if ctx.pause.is_aborted() {
         return None;
@@ -159,16 +157,6 @@ pub fn sync_replicas_only(ctx: &mut Ctx<'_>) {
         .as_ref()
         .and_then(|b| b.active_selector.clone())
         .unwrap_or_default();
-    match ctx.rs_by_hash(&active) {
-        Some(i) => {
-            let c = counts(&ctx.all[i]);
-            ctx.status.hpa_replicas = Some(c.status_replicas);
-            ctx.status.available_replicas = Some(c.available_replicas);
-        }
-        None => {
-            ctx.status.hpa_replicas = Some(ctx.all.iter().map(|rs| counts(rs).status_replicas).sum());
-            ctx.status.available_replicas = Some(ctx.all.iter().map(|rs| counts(rs).available_replicas).sum());
-        }
-    }
+    active_counts(ctx, &active, false);
     persist(ctx);
 }
