@@ -816,3 +816,76 @@ fn restart_evicts_within_max_unavailable() {
     w.run_until_quiet(10);
     assert_eq!(w.status().restarted_at.as_ref().map(|t| t.0), Some(at));
 }
+
+/// Revision 3 (red) paused before promotion, with yellow active and stable.
+fn paused_on_red(strategy: Value) -> World {
+    let mut w = healthy(world_with(strategy));
+    set_image(&mut w, "argoproj/rollouts-demo:yellow");
+    w.run_until_quiet(10);
+    w.patch_status(json!({"pauseConditions": null}));
+    w.run_until_quiet(10);
+    w.advance(31);
+    w.run_until_quiet(5);
+    set_image(&mut w, "argoproj/rollouts-demo:red");
+    w.run_until_quiet(10);
+    assert_eq!(w.status().phase, Some(RolloutPhase::Paused));
+    w
+}
+
+#[test]
+fn retry_after_abort_brings_the_preview_back_and_pauses_again() {
+    let mut w = paused_on_red(json!({}));
+    let (h2, h3) = (hash(&w, 1), hash(&w, 2));
+    w.patch_status(json!({"abort": true}));
+    w.run_until_quiet(5);
+    w.advance(31);
+    w.run_until_quiet(5);
+    assert_eq!(w.sizes()[2], ("red".to_string(), 0));
+    assert_eq!(selector_of(&w, PREVIEW), h2);
+    w.patch_status(json!({"abort": false}));
+    let p = w.reconcile();
+    assert_eq!(
+        describe_all(&p),
+        vec!["patch status conditions,duration,message,phase"],
+        "RolloutRetry first"
+    );
+    assert_eq!(
+        w.status()
+            .conditions
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|c| c.type_ == "Progressing")
+            .map(|c| c.reason.as_str()),
+        Some("RolloutRetry")
+    );
+    w.run_until_quiet(10);
+    assert_eq!(w.sizes()[2], ("red".to_string(), 2));
+    assert_eq!(
+        (selector_of(&w, ACTIVE), selector_of(&w, PREVIEW)),
+        (h2.clone(), h3.clone())
+    );
+    let s = w.status();
+    assert_eq!(s.phase, Some(RolloutPhase::Paused));
+    assert_eq!(s.message.as_deref(), Some("BlueGreenPause"));
+    assert_ne!(s.abort, Some(true));
+    assert_eq!(deadline(&w, 2), None);
+    w.patch_status(json!({"pauseConditions": null}));
+    w.run_until_quiet(10);
+    assert_eq!(selector_of(&w, ACTIVE), h3);
+    assert_eq!(w.status().phase, Some(RolloutPhase::Healthy));
+}
+
+#[test]
+fn abort_scale_down_delay_zero_leaves_the_preview_up() {
+    let mut w = paused_on_red(json!({"abortScaleDownDelaySeconds": 0}));
+    let (h2, h3) = (hash(&w, 1), hash(&w, 2));
+    w.patch_status(json!({"abort": true}));
+    w.run_until_quiet(5);
+    w.advance(3600);
+    w.run_until_quiet(5);
+    assert_eq!(w.sizes()[2], ("red".to_string(), 2));
+    assert_eq!(deadline(&w, 2), None);
+    assert_eq!((selector_of(&w, ACTIVE), selector_of(&w, PREVIEW)), (h2, h3));
+    assert_eq!(w.status().phase, Some(RolloutPhase::Degraded));
+}
