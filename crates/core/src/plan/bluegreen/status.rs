@@ -137,7 +137,9 @@ fn scale_up_preview_check_point(ctx: &Ctx<'_>) -> bool {
     let Some(preview) = ctx.blue_green().and_then(|b| b.preview_replica_count) else {
         return false;
     };
-    if super::scale_up_preview_check_point(ctx) {
+    // A new template starts over: the previous update's checkpoint must not carry into it (upstream
+    // #4728 lets it, and a new template then skips its pause).
+    if !super::super::sync::pod_spec_changed(ctx) && super::scale_up_preview_check_point(ctx) {
         return true;
     }
     if !super::analysis::completed_pre_promotion(ctx) || !super::pause::completed_pause(ctx) {

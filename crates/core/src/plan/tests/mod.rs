@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bluegreen_golden;
+mod bluegreen_properties;
 mod golden;
 mod properties;
 mod world;
