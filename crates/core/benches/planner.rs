@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Planner time per reconcile: a steady-state canary Rollout with a history of ReplicaSets (the common
-//! case: nothing to do), and a step transition (a paused Rollout just promoted).
+//! case: nothing to do), a step transition (a paused Rollout just promoted), and the same steady state
+//! for a blue-green Rollout with its active and preview Services.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use k8s_openapi::api::apps::v1::ReplicaSet;
@@ -123,6 +124,70 @@ fn bench(c: &mut Criterion) {
     );
     c.bench_function("plan/step_transition", |b| {
         b.iter(|| plan(std::hint::black_box(&transition)))
+    });
+    blue_green(c, &history, now);
+}
+
+/// The canary Rollout of [`bench`] turned blue-green, with its two Services.
+fn blue_green(c: &mut Criterion, history: &[ReplicaSet], now: jiff::Timestamp) {
+    let mut r = rollout("img:v10", json!({}));
+    r.spec.strategy = serde_json::from_value(json!({"blueGreen": {
+        "activeService": "web-active", "previewService": "web-preview", "autoPromotionEnabled": false
+    }}))
+    .unwrap();
+    let service = |name: &str| -> k8s_openapi::api::core::v1::Service {
+        serde_json::from_value(json!({"metadata": {"name": name, "namespace": "default"},
+                                      "spec": {"selector": {"app": "web"}}}))
+        .unwrap()
+    };
+    let mut services = vec![service("web-active"), service("web-preview")];
+    // Let the planner bring the status and the Services to rest first.
+    for _ in 0..10 {
+        let snapshot = Snapshot {
+            rollout: &r,
+            replica_sets: history,
+            services: &services,
+            pods: None,
+            analysis_runs: &[],
+            workload: WorkloadState::NotReferenced,
+            now,
+        };
+        let p = plan(&snapshot);
+        if p.actions.is_empty() {
+            break;
+        }
+        for action in p.actions {
+            match action {
+                rollouts_core::plan::Action::PatchRolloutStatus(patch) => {
+                    let mut v = serde_json::to_value(&r).unwrap();
+                    rollouts_core::plan::merge_patch::apply(&mut v["status"], &patch);
+                    r = serde_json::from_value(v).unwrap();
+                }
+                rollouts_core::plan::Action::PatchService { name, patch } => {
+                    let svc = services
+                        .iter_mut()
+                        .find(|s| s.metadata.name.as_deref() == Some(&name))
+                        .unwrap();
+                    let mut v = serde_json::to_value(&*svc).unwrap();
+                    rollouts_core::plan::merge_patch::apply(&mut v, &patch);
+                    *svc = serde_json::from_value(v).unwrap();
+                }
+                other => panic!("unexpected write at rest: {other:?}"),
+            }
+        }
+    }
+    let snapshot = Snapshot {
+        rollout: &r,
+        replica_sets: history,
+        services: &services,
+        pods: None,
+        analysis_runs: &[],
+        workload: WorkloadState::NotReferenced,
+        now,
+    };
+    assert!(plan(&snapshot).actions.is_empty(), "steady state must plan no writes");
+    c.bench_function("plan/blue_green_steady_state_10_revisions", |b| {
+        b.iter(|| plan(std::hint::black_box(&snapshot)))
     });
 }
 
