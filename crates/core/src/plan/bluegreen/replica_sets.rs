@@ -23,7 +23,8 @@ pub fn reconcile_replica_sets(ctx: &mut Ctx<'_>) {
     // selects it: a rollback to a ReplicaSet not yet scaled down stays fast-tracked until then.
     let active = ctx.service_hash(&active_service(ctx)).unwrap_or_default();
     let new_is_active = ctx.new_rs().is_some_and(|n| hash_of(n) == active);
-    let keep_new = delay_scale_down_on_abort(ctx) || (ctx.new_within_delay && !new_is_active);
+    let rollback_within_delay = ctx.new_within_delay && super::super::canary::is_rollback(ctx) && !new_is_active;
+    let keep_new = delay_scale_down_on_abort(ctx) || rollback_within_delay;
     remove_scale_down_deadlines(ctx, keep_new);
     if let Some(stable) = ctx.stable {
         let replicas = ctx.replicas();

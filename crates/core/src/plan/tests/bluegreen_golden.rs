@@ -889,3 +889,23 @@ fn abort_scale_down_delay_zero_leaves_the_preview_up() {
     assert_eq!((selector_of(&w, ACTIVE), selector_of(&w, PREVIEW)), (h2, h3));
     assert_eq!(w.status().phase, Some(RolloutPhase::Degraded));
 }
+
+#[test]
+fn retry_within_the_abort_delay_drops_the_deadline() {
+    let mut w = paused_on_red(json!({}));
+    w.patch_status(json!({"abort": true}));
+    w.run_until_quiet(5);
+    assert!(deadline(&w, 2).is_some());
+    w.advance(5);
+    w.patch_status(json!({"abort": false}));
+    w.run_until_quiet(10);
+    assert_eq!(
+        deadline(&w, 2),
+        None,
+        "a retried update is not waiting to be scaled down"
+    );
+    assert_eq!(w.status().phase, Some(RolloutPhase::Paused));
+    w.advance(60);
+    w.run_until_quiet(5);
+    assert_eq!(w.sizes()[2], ("red".to_string(), 2));
+}
