@@ -6,6 +6,7 @@
 //! writes in order and records its events. Every API request is counted in [`Metrics`], which can be
 //! served in the Prometheus text format together with a health endpoint.
 
+pub mod analysis;
 mod backoff;
 mod error;
 mod events;

@@ -2,6 +2,7 @@
 //! Kubernetes client, no async runtime, no clock of its own. The controller loads a snapshot from its
 //! caches, asks the core for a plan, and carries the plan out.
 
+pub mod analysis;
 pub mod canary;
 pub mod hash;
 pub mod plan;

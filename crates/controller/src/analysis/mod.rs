@@ -1,0 +1,3 @@
+//! AnalysisRuns at run time: the metric providers that take measurements.
+
+pub mod providers;
