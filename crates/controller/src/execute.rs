@@ -168,6 +168,39 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     }
                 }
             }
+            Action::CreateAnalysisRun(run) => {
+                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.client.clone(), ns);
+                let name = run.metadata.name.clone().unwrap_or_default();
+                match runs.create(&post_params(), run).await {
+                    Ok(_) => {}
+                    // The cache has not seen the run yet: plan again once it has.
+                    Err(e) if is_status(&e, 409) => return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE)),
+                    Err(e) => return Err(ReconcileError::api(format!("create AnalysisRun {name}"), e)),
+                }
+            }
+            Action::PatchAnalysisRun { name, patch } => {
+                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.client.clone(), ns);
+                match runs.patch(name, &patch_params(), &Patch::Merge(patch)).await {
+                    Ok(_) => {}
+                    Err(e) if is_status(&e, 404) => {}
+                    Err(e) => return Err(ReconcileError::api(format!("patch AnalysisRun {name}"), e)),
+                }
+            }
+            Action::DeleteAnalysisRun { name, uid } => {
+                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.client.clone(), ns);
+                let params = DeleteParams {
+                    preconditions: uid.as_ref().map(|uid| Preconditions {
+                        uid: Some(uid.clone()),
+                        resource_version: None,
+                    }),
+                    ..DeleteParams::default()
+                };
+                match runs.delete(name, &params).await {
+                    Ok(_) => {}
+                    Err(e) if is_status(&e, 404) => {}
+                    Err(e) => return Err(ReconcileError::api(format!("delete AnalysisRun {name}"), e)),
+                }
+            }
             Action::ScaleWorkload {
                 api_version,
                 kind,

@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::api::{Api, ListParams};
 use kube::core::{DynamicObject, Selector};
 use kube::runtime::reflector::ObjectRef;
-use rollouts_api::Rollout;
+use rollouts_api::{AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollout};
 use rollouts_core::plan::{Snapshot, WorkloadState};
 use serde_json::Value;
 
@@ -29,6 +29,12 @@ pub struct Observed {
     pub pods: Option<Vec<Pod>>,
     /// The `workloadRef` target.
     pub workload: WorkloadState,
+    /// Its AnalysisRuns (and others whose name could collide with a new one).
+    pub analysis_runs: Vec<AnalysisRun>,
+    /// AnalysisTemplates of its namespace, when it refers to any.
+    pub analysis_templates: Vec<AnalysisTemplate>,
+    /// ClusterAnalysisTemplates, when it refers to any.
+    pub cluster_analysis_templates: Vec<ClusterAnalysisTemplate>,
     /// The time of this reconcile.
     pub now: Timestamp,
 }
@@ -41,7 +47,9 @@ impl Observed {
             replica_sets: &self.replica_sets,
             services: &self.services,
             pods: self.pods.as_deref(),
-            analysis_runs: &[],
+            analysis_runs: &self.analysis_runs,
+            analysis_templates: &self.analysis_templates,
+            cluster_analysis_templates: &self.cluster_analysis_templates,
             workload: self.workload.clone(),
             now: self.now,
         }
@@ -103,6 +111,76 @@ pub fn references_service(data: &Value, name: &str) -> bool {
         .any(|p| data.pointer(p).and_then(Value::as_str) == Some(name))
 }
 
+/// Whether the raw Rollout `data` refers to the template `name` (cluster-scoped or not) in any of its
+/// analyses; read from JSON so that it works for Rollouts that do not decode.
+pub fn references_template(data: &Value, name: &str, cluster: bool) -> bool {
+    fn refs(analysis: Option<&Value>) -> impl Iterator<Item = &Value> {
+        analysis
+            .and_then(|a| a.get("templates"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    }
+    let strategy = data.pointer("/spec/strategy");
+    let mut all: Vec<&Value> = Vec::new();
+    if let Some(strategy) = strategy {
+        all.extend(refs(strategy.pointer("/canary/analysis")));
+        all.extend(refs(strategy.pointer("/blueGreen/prePromotionAnalysis")));
+        all.extend(refs(strategy.pointer("/blueGreen/postPromotionAnalysis")));
+        for step in strategy
+            .pointer("/canary/steps")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            all.extend(refs(step.get("analysis")));
+        }
+    }
+    all.iter().any(|r| {
+        r.get("templateName").and_then(Value::as_str) == Some(name)
+            && r.get("clusterScope").and_then(Value::as_bool).unwrap_or(false) == cluster
+    })
+}
+
+/// Whether the Rollout has any analysis at all (steps, background, pre/post promotion).
+fn uses_analysis(rollout: &Rollout) -> bool {
+    let Some(strategy) = &rollout.spec.strategy else {
+        return false;
+    };
+    let canary = strategy
+        .canary
+        .as_ref()
+        .is_some_and(|c| c.analysis.is_some() || c.steps.iter().flatten().any(|s| s.analysis.is_some()));
+    let blue_green = strategy
+        .blue_green
+        .as_ref()
+        .is_some_and(|b| b.pre_promotion_analysis.is_some() || b.post_promotion_analysis.is_some());
+    canary || blue_green
+}
+
+/// Decodes the cached objects that `keep` selects, skipping (and logging) those that do not fit the
+/// type: one malformed object never stops a Rollout.
+fn decode_all<T: serde::de::DeserializeOwned>(
+    store: &kube::runtime::reflector::Store<DynamicObject>,
+    keep: impl Fn(&DynamicObject) -> bool,
+    kind: &str,
+) -> Vec<T> {
+    store
+        .state_filter(|o| keep(o))
+        .iter()
+        .filter_map(|o| {
+            let value = serde_json::to_value(o.as_ref()).ok()?;
+            match serde_json::from_value(value) {
+                Ok(t) => Some(t),
+                Err(error) => {
+                    tracing::warn!(%error, name = ?o.metadata.name, "{kind} does not decode; ignored");
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
 /// Whether `rs` is controlled by the object with `uid`.
 pub fn is_controlled_by(rs: &ReplicaSet, uid: &str) -> bool {
     rs.metadata
@@ -134,6 +212,41 @@ pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result
         .filter_map(|name| ctx.stores.services.get(&ObjectRef::new(name).within(&namespace)))
         .map(|svc| (*svc).clone())
         .collect();
+    let rollout_name = rollout.metadata.name.clone().unwrap_or_default();
+    let analysis_runs: Vec<AnalysisRun> = decode_all(
+        &ctx.stores.analysis_runs,
+        |ar| {
+            ar.metadata.namespace.as_deref() == Some(namespace.as_str())
+                && (ar
+                    .metadata
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .any(|o| o.controller == Some(true) && o.uid == uid)
+                    || ar
+                        .metadata
+                        .name
+                        .as_deref()
+                        .is_some_and(|n| n.starts_with(&rollout_name)))
+        },
+        "AnalysisRun",
+    );
+    let (analysis_templates, cluster_analysis_templates) = if uses_analysis(&rollout) {
+        (
+            decode_all(
+                &ctx.stores.analysis_templates,
+                |t| t.metadata.namespace.as_deref() == Some(namespace.as_str()),
+                "AnalysisTemplate",
+            ),
+            decode_all(
+                &ctx.stores.cluster_analysis_templates,
+                |_| true,
+                "ClusterAnalysisTemplate",
+            ),
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let pods = if Snapshot::needs_pods(&rollout, now) {
         Some(list_pods(ctx, &namespace, &rollout).await?)
     } else {
@@ -145,6 +258,9 @@ pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result
         services,
         pods,
         workload,
+        analysis_runs,
+        analysis_templates,
+        cluster_analysis_templates,
         now,
     })
 }

@@ -43,6 +43,12 @@ pub struct Stores {
     pub replica_sets: Store<ReplicaSet>,
     /// Services.
     pub services: Store<Service>,
+    /// AnalysisRuns, raw (decoded one by one, like Rollouts).
+    pub analysis_runs: Store<DynamicObject>,
+    /// AnalysisTemplates, raw.
+    pub analysis_templates: Store<DynamicObject>,
+    /// ClusterAnalysisTemplates, raw.
+    pub cluster_analysis_templates: Store<DynamicObject>,
 }
 
 /// The write halves of the caches, consumed by [`queue`].
@@ -50,17 +56,36 @@ pub struct Writers {
     rollouts: Writer<DynamicObject>,
     replica_sets: Writer<ReplicaSet>,
     services: Writer<Service>,
+    analysis_runs: Writer<DynamicObject>,
+    analysis_templates: Writer<DynamicObject>,
+    cluster_analysis_templates: Writer<DynamicObject>,
+}
+
+/// The API resources of the analysis kinds.
+pub fn analysis_resources() -> (ApiResource, ApiResource, ApiResource) {
+    (
+        ApiResource::erase::<rollouts_api::AnalysisRun>(&()),
+        ApiResource::erase::<rollouts_api::AnalysisTemplate>(&()),
+        ApiResource::erase::<rollouts_api::ClusterAnalysisTemplate>(&()),
+    )
 }
 
 /// Empty caches, filled once [`queue`] is polled.
 pub fn stores(rollout_resource: &ApiResource) -> (Stores, Writers) {
+    let (run_resource, template_resource, cluster_template_resource) = analysis_resources();
     let rollouts = Writer::new(rollout_resource.clone());
     let replica_sets = Writer::default();
     let services = Writer::default();
+    let analysis_runs = Writer::new(run_resource);
+    let analysis_templates = Writer::new(template_resource);
+    let cluster_analysis_templates = Writer::new(cluster_template_resource);
     let stores = Stores {
         rollouts: rollouts.as_reader(),
         replica_sets: replica_sets.as_reader(),
         services: services.as_reader(),
+        analysis_runs: analysis_runs.as_reader(),
+        analysis_templates: analysis_templates.as_reader(),
+        cluster_analysis_templates: cluster_analysis_templates.as_reader(),
     };
     (
         stores,
@@ -68,6 +93,9 @@ pub fn stores(rollout_resource: &ApiResource) -> (Stores, Writers) {
             rollouts,
             replica_sets,
             services,
+            analysis_runs,
+            analysis_templates,
+            cluster_analysis_templates,
         },
     )
 }
@@ -223,11 +251,80 @@ pub fn queue(
             stream::iter(requests)
         });
 
+    let (run_resource, template_resource, cluster_template_resource) = analysis_resources();
+    let (run_api, template_api): (Api<DynamicObject>, Api<DynamicObject>) = match namespace {
+        Some(ns) => (
+            Api::namespaced_with(client.clone(), ns, &run_resource),
+            Api::namespaced_with(client.clone(), ns, &template_resource),
+        ),
+        None => (
+            Api::all_with(client.clone(), &run_resource),
+            Api::all_with(client.clone(), &template_resource),
+        ),
+    };
+    let cluster_template_api: Api<DynamicObject> = Api::all_with(client.clone(), &cluster_template_resource);
+
+    let run_ctx = Arc::clone(&ctx);
+    let analysis_runs = watcher::watcher(run_api, watcher::Config::default().any_semantic())
+        .default_backoff()
+        .modify(|ar: &mut DynamicObject| ar.metadata.managed_fields = None)
+        .reflect(writers.analysis_runs)
+        .flat_map(move |event| {
+            let requests: Vec<Request> = match event {
+                Ok(Event::Apply(ar) | Event::InitApply(ar) | Event::Delete(ar)) => {
+                    run_owner(&ar, &run_ctx.rollout_resource).into_iter().collect()
+                }
+                Ok(Event::Init | Event::InitDone) => Vec::new(),
+                Err(error) => {
+                    tracing::warn!(%error, "watching AnalysisRuns");
+                    Vec::new()
+                }
+            };
+            stream::iter(requests)
+        });
+
+    let template_ctx = Arc::clone(&ctx);
+    let analysis_templates = watcher::watcher(template_api, watcher::Config::default().any_semantic())
+        .default_backoff()
+        .modify(|t: &mut DynamicObject| t.metadata.managed_fields = None)
+        .reflect(writers.analysis_templates)
+        .flat_map(move |event| {
+            let requests = match event {
+                Ok(Event::Apply(t) | Event::Delete(t)) => template_rollouts(&template_ctx, &t, false),
+                Ok(Event::InitApply(_) | Event::Init | Event::InitDone) => Vec::new(),
+                Err(error) => {
+                    tracing::warn!(%error, "watching AnalysisTemplates");
+                    Vec::new()
+                }
+            };
+            stream::iter(requests)
+        });
+
+    let cluster_template_ctx = Arc::clone(&ctx);
+    let cluster_analysis_templates = watcher::watcher(cluster_template_api, watcher::Config::default().any_semantic())
+        .default_backoff()
+        .modify(|t: &mut DynamicObject| t.metadata.managed_fields = None)
+        .reflect(writers.cluster_analysis_templates)
+        .flat_map(move |event| {
+            let requests = match event {
+                Ok(Event::Apply(t) | Event::Delete(t)) => template_rollouts(&cluster_template_ctx, &t, true),
+                Ok(Event::InitApply(_) | Event::Init | Event::InitDone) => Vec::new(),
+                Err(error) => {
+                    tracing::warn!(%error, "watching ClusterAnalysisTemplates");
+                    Vec::new()
+                }
+            };
+            stream::iter(requests)
+        });
+
     let streams: Vec<BoxStream<'static, Request>> = vec![
         rollouts.boxed(),
         replica_sets.boxed(),
         services.boxed(),
         deployments.boxed(),
+        analysis_runs.boxed(),
+        analysis_templates.boxed(),
+        cluster_analysis_templates.boxed(),
     ];
     stream::select_all(streams).map(Ok)
 }
@@ -281,6 +378,46 @@ fn referencing_rollouts(ctx: &Context, svc: &Service) -> Vec<Request> {
             request(
                 ObjectRef::from_obj_with(ro.as_ref(), ctx.rollout_resource.clone()),
                 reason,
+            )
+        })
+        .collect()
+}
+
+/// The Rollout controlling the AnalysisRun `ar`, if any.
+fn run_owner(ar: &DynamicObject, rollout_resource: &ApiResource) -> Option<Request> {
+    let namespace = ar.metadata.namespace.as_deref()?;
+    let owner = ar
+        .metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+        .filter(|o| o.kind == rollout_resource.kind && o.api_version == rollout_resource.api_version)?;
+    let rollout = ObjectRef::new_with(&owner.name, rollout_resource.clone()).within(namespace);
+    let reason = ReconcileReason::RelatedObjectUpdated {
+        obj_ref: Box::new(ObjectRef::from_obj_with(ar, ApiResource::erase::<rollouts_api::AnalysisRun>(&())).erase()),
+    };
+    Some(request(rollout, reason))
+}
+
+/// Requests for the cached Rollouts that refer to the (cluster) AnalysisTemplate `template`: a
+/// Rollout waiting for a missing template (InvalidSpec) goes on as soon as it appears.
+fn template_rollouts(ctx: &Context, template: &DynamicObject, cluster: bool) -> Vec<Request> {
+    let Some(name) = template.metadata.name.as_deref() else {
+        return Vec::new();
+    };
+    let namespace = template.metadata.namespace.as_deref();
+    ctx.stores
+        .rollouts
+        .state_filter(|ro| {
+            (cluster || ro.metadata.namespace.as_deref() == namespace)
+                && crate::snapshot::references_template(&ro.data, name, cluster)
+        })
+        .iter()
+        .map(|ro| {
+            request(
+                ObjectRef::from_obj_with(ro.as_ref(), ctx.rollout_resource.clone()),
+                ReconcileReason::Unknown,
             )
         })
         .collect()

@@ -71,6 +71,8 @@ fn bench(c: &mut Criterion) {
                 services: &[],
                 pods: None,
                 analysis_runs: &[],
+                analysis_templates: &[],
+                cluster_analysis_templates: &[],
                 workload: WorkloadState::NotReferenced,
                 now,
             };
@@ -90,6 +92,8 @@ fn bench(c: &mut Criterion) {
         services: &[],
         pods: None,
         analysis_runs: &[],
+        analysis_templates: &[],
+        cluster_analysis_templates: &[],
         workload: WorkloadState::NotReferenced,
         now,
     };
@@ -115,6 +119,8 @@ fn bench(c: &mut Criterion) {
         services: &[],
         pods: None,
         analysis_runs: &[],
+        analysis_templates: &[],
+        cluster_analysis_templates: &[],
         workload: WorkloadState::NotReferenced,
         now,
     };
@@ -149,6 +155,8 @@ fn blue_green(c: &mut Criterion, history: &[ReplicaSet], now: jiff::Timestamp) {
             services: &services,
             pods: None,
             analysis_runs: &[],
+            analysis_templates: &[],
+            cluster_analysis_templates: &[],
             workload: WorkloadState::NotReferenced,
             now,
         };
@@ -182,6 +190,8 @@ fn blue_green(c: &mut Criterion, history: &[ReplicaSet], now: jiff::Timestamp) {
         services: &services,
         pods: None,
         analysis_runs: &[],
+        analysis_templates: &[],
+        cluster_analysis_templates: &[],
         workload: WorkloadState::NotReferenced,
         now,
     };

@@ -52,6 +52,24 @@ pub enum Action {
         /// The patch body.
         patch: Value,
     },
+    /// Create this AnalysisRun. The planner has already picked a name no run in the snapshot has (or
+    /// adopted an identical run still going), so `AlreadyExists` only means the cache is behind: the
+    /// reconcile starts over.
+    CreateAnalysisRun(Box<rollouts_api::AnalysisRun>),
+    /// Merge-patch an AnalysisRun (`{"spec":{"terminate":true}}` to stop it).
+    PatchAnalysisRun {
+        /// AnalysisRun name.
+        name: String,
+        /// The merge patch.
+        patch: Value,
+    },
+    /// Delete an old AnalysisRun (history limits), with a precondition on its UID.
+    DeleteAnalysisRun {
+        /// AnalysisRun name.
+        name: String,
+        /// Its UID.
+        uid: Option<String>,
+    },
     /// Evict a pod through the eviction subresource (`restartAt`); a refusal by a PodDisruptionBudget
     /// (429) is not an error, the pod is tried again on a later reconcile.
     EvictPod {

@@ -56,6 +56,16 @@ pub fn rollout_canary(ctx: &mut Ctx<'_>) {
     reconcile_ephemeral_metadata(ctx);
     reconcile_revision_history_limit(ctx);
     reconcile_stable_and_canary_services(ctx);
+    super::analysis::reconcile(ctx);
+    let inconclusive = ctx
+        .pause
+        .add_reasons
+        .iter()
+        .any(|r| r == pause_reasons::INCONCLUSIVE_ANALYSIS_RUN);
+    if inconclusive {
+        sync_rollout_status_canary(ctx);
+        return;
+    }
     if reconcile_canary_replica_sets(ctx) {
         sync_rollout_status_canary(ctx);
         return;
@@ -353,7 +363,10 @@ fn completed_current_step(ctx: &Ctx<'_>) -> bool {
     if step.set_header_route.is_some() || step.set_mirror_route.is_some() {
         return true;
     }
-    // Analysis, experiment and plugin steps wait for their runs.
+    if step.analysis.is_some() {
+        return super::analysis::step_run_successful(ctx);
+    }
+    // Experiment and plugin steps wait for their own controllers.
     false
 }
 

@@ -8,6 +8,7 @@
 //! and every transition observable, and makes the write counts comparable with upstream's.
 
 mod actions;
+pub mod analysis;
 pub mod anti_affinity;
 mod bluegreen;
 mod canary;

@@ -5,6 +5,7 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use rollouts_api::Rollout;
 use rollouts_api::analysis_run::AnalysisRun;
+use rollouts_api::{AnalysisTemplate, ClusterAnalysisTemplate};
 
 /// The workload a `workloadRef` points to, as far as the controller could resolve it.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,8 +37,13 @@ pub struct Snapshot<'a> {
     /// Pods of the Rollout's ReplicaSets. Only needed while a restart is pending
     /// ([`Snapshot::needs_pods`]); `None` when the controller did not load them.
     pub pods: Option<&'a [Pod]>,
-    /// The AnalysisRuns the Rollout owns (the planner reads those its status names).
+    /// The AnalysisRuns of the Rollout's namespace that it owns, and any other whose name starts with
+    /// the Rollout's (so a new run's name never collides).
     pub analysis_runs: &'a [AnalysisRun],
+    /// The AnalysisTemplates of the Rollout's namespace its analyses refer to (directly or nested).
+    pub analysis_templates: &'a [AnalysisTemplate],
+    /// The ClusterAnalysisTemplates its analyses refer to.
+    pub cluster_analysis_templates: &'a [ClusterAnalysisTemplate],
     /// The `workloadRef` target.
     pub workload: WorkloadState,
     /// The time of this reconcile.

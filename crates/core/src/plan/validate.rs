@@ -45,7 +45,8 @@ pub fn first_problem(ctx: &Ctx<'_>) -> Option<String> {
             Some(v)
         })
         .collect();
-    validate_rollout_services(rollout, &values)
-        .first()
-        .map(|e| invalid_spec_message(name, e))
+    if let Some(e) = validate_rollout_services(rollout, &values).first() {
+        return Some(invalid_spec_message(name, e));
+    }
+    super::analysis::templates::first_reference_problem(ctx).map(|e| invalid_spec_message(name, &e))
 }

@@ -17,6 +17,7 @@ mod status;
 use super::context::Ctx;
 use super::replica_sets::{counts, hash_of, spec_replicas};
 
+pub use analysis::{skip_post_promotion, skip_pre_promotion};
 pub use replica_sets::reconcile_replica_sets;
 pub use status::sync_replicas_only;
 
@@ -33,7 +34,7 @@ pub fn rollout_blue_green(ctx: &mut Ctx<'_>) {
     reconcile_replica_sets(ctx);
     pause::reconcile_pause(ctx);
     services::reconcile_active_service(ctx);
-    analysis::reconcile_analysis(ctx);
+    super::analysis::reconcile(ctx);
     super::canary::reconcile_ephemeral_metadata(ctx);
     status::sync_status(ctx);
 }

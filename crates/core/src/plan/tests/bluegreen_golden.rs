@@ -25,6 +25,29 @@ fn world() -> World {
     world_with(json!({}))
 }
 
+/// An AnalysisTemplate `t` with one web metric.
+fn template_t() -> rollouts_api::AnalysisTemplate {
+    serde_json::from_value(json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate",
+        "metadata": {"name": "t", "namespace": "default"},
+        "spec": {"metrics": [{"name": "ok", "provider": {"web": {"url": "http://127.0.0.1:1/ok"}}}]}
+    }))
+    .unwrap()
+}
+
+fn world_with_template(strategy: Value) -> World {
+    let mut w = world_with(strategy);
+    w.analysis_templates = vec![template_t()];
+    w
+}
+
+fn run_names(w: &World) -> Vec<String> {
+    w.analysis_runs
+        .iter()
+        .map(|r| r.metadata.name.clone().unwrap())
+        .collect()
+}
+
 /// A user's `set image`, a second after whatever happened before (ReplicaSets of different revisions
 /// never share a creation time).
 fn set_image(w: &mut World, image: &str) {
@@ -404,7 +427,7 @@ fn abort_keeps_active_on_stable_and_scales_the_preview_down_after_the_abort_dela
 
 #[test]
 fn abort_after_the_switch_moves_active_back_to_stable_once_it_can_serve() {
-    let mut w = healthy(world_with(
+    let mut w = healthy(world_with_template(
         json!({"postPromotionAnalysis": {"templates": [{"templateName": "t"}]}}),
     ));
     set_image(&mut w, "argoproj/rollouts-demo:yellow");
@@ -412,8 +435,9 @@ fn abort_after_the_switch_moves_active_back_to_stable_once_it_can_serve() {
     w.patch_status(json!({"pauseConditions": null}));
     w.run_until_quiet(10);
     let (h1, h2) = (hash(&w, 0), hash(&w, 1));
-    // Switched, waiting for the post-promotion analysis: not stable yet, old one kept up.
+    // Switched, the post-promotion run going: not stable yet, old one kept up.
     assert_eq!(selector_of(&w, ACTIVE), h2);
+    assert_eq!(run_names(&w), vec![format!("rollout-bluegreen-{h2}-2-post")]);
     assert_eq!(w.status().stable_rs.as_deref(), Some(h1.as_str()));
     assert_eq!(w.status().message.as_deref(), Some("waiting for analysis to complete"));
     assert_eq!(w.sizes(), vec![("blue".to_string(), 2), ("yellow".to_string(), 2)]);
@@ -421,6 +445,11 @@ fn abort_after_the_switch_moves_active_back_to_stable_once_it_can_serve() {
     w.run_until_quiet(10);
     assert_eq!(selector_of(&w, ACTIVE), h1);
     assert_eq!(w.status().phase, Some(RolloutPhase::Degraded));
+    assert_eq!(
+        w.analysis_runs[0].spec.terminate,
+        Some(true),
+        "the abort terminates the run"
+    );
 }
 
 #[test]
@@ -643,28 +672,41 @@ fn upstream_3988_a_second_broken_revision_still_times_out() {
 }
 
 #[test]
-fn analysis_runs_gate_promotion_and_abort_or_pause() {
-    use rollouts_api::analysis_run::AnalysisRun;
-    let run = |name: &str, phase: &str, message: &str| -> AnalysisRun {
-        serde_json::from_value(json!({
-            "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisRun",
-            "metadata": {"name": name, "namespace": "default"},
-            "spec": {"metrics": []},
-            "status": {"phase": phase, "message": message}
-        }))
-        .unwrap()
-    };
+fn pre_promotion_analysis_gates_promotion_and_aborts_or_pauses() {
     let pre = json!({"autoPromotionEnabled": null, "prePromotionAnalysis": {"templates": [{"templateName": "t"}]}});
-    // No successful pre-promotion run: ready, but the active Service stays.
-    let mut w = healthy(world_with(pre.clone()));
-    set_image(&mut w, "argoproj/rollouts-demo:yellow");
-    w.run_until_quiet(10);
+    let start = |pre: &Value| {
+        let mut w = healthy(world_with_template(pre.clone()));
+        set_image(&mut w, "argoproj/rollouts-demo:yellow");
+        w.run_until_quiet(10);
+        w
+    };
+    // The preview is ready: the run is created, the active Service waits for it.
+    let mut w = start(&pre);
     let (h1, h2) = (hash(&w, 0), hash(&w, 1));
+    let name = format!("rollout-bluegreen-{h2}-2-pre");
+    assert_eq!(run_names(&w), vec![name.clone()]);
+    let run = &w.analysis_runs[0];
+    let labels = run.metadata.labels.as_ref().unwrap();
+    assert_eq!(labels["rollout-type"], "PrePromotion");
+    assert_eq!(labels["rollouts-pod-template-hash"], h2);
+    assert_eq!(labels["app"], "rollout-bluegreen");
+    assert_eq!(
+        run.metadata.annotations.as_ref().unwrap()["rollout.argoproj.io/revision"],
+        "2"
+    );
+    assert_eq!(run.metadata.owner_references.as_ref().unwrap()[0].kind, "Rollout");
+    assert_eq!(run.spec.metrics[0].name, "ok");
     assert_eq!(selector_of(&w, ACTIVE), h1);
     assert_eq!(w.status().message.as_deref(), Some("active service cutover pending"));
-    // The run the status names succeeds: promotion.
-    w.patch_status(json!({"blueGreen": {"prePromotionAnalysisRunStatus": {"name": "pre-1", "status": "Running"}}}));
-    w.analysis_runs = vec![run("pre-1", "Successful", "")];
+    w.advance(600);
+    let p = w.plan();
+    assert!(p.actions.is_empty(), "waiting writes nothing: {:?}", describe_all(&p));
+    // It succeeds: promotion.
+    w.finish_run(&name, "Successful", "");
+    let p = w.reconcile();
+    assert!(events(&p).contains(&format!(
+        "AnalysisRunSuccessful: PrePromotion Analysis Run '{name}' Status New: 'Successful' Previous: 'Pending'"
+    )));
     w.run_until_quiet(10);
     assert_eq!(selector_of(&w, ACTIVE), h2);
     assert_eq!(
@@ -679,11 +721,9 @@ fn analysis_runs_gate_promotion_and_abort_or_pause() {
     );
 
     // A failed run aborts with upstream's message.
-    let mut w = healthy(world_with(pre.clone()));
-    set_image(&mut w, "argoproj/rollouts-demo:yellow");
-    w.run_until_quiet(10);
-    w.patch_status(json!({"blueGreen": {"prePromotionAnalysisRunStatus": {"name": "pre-1", "status": "Running"}}}));
-    w.analysis_runs = vec![run("pre-1", "Failed", "metric \"m\" assessed Failed")];
+    let mut w = start(&pre);
+    let name = run_names(&w)[0].clone();
+    w.finish_run(&name, "Failed", "metric \"m\" assessed Failed");
     w.run_until_quiet(10);
     let s = w.status();
     assert_eq!(s.phase, Some(RolloutPhase::Degraded));
@@ -695,21 +735,22 @@ fn analysis_runs_gate_promotion_and_abort_or_pause() {
     );
     assert_eq!(selector_of(&w, ACTIVE), hash(&w, 0));
 
-    // An inconclusive run pauses.
-    let mut w = healthy(world_with(pre));
-    set_image(&mut w, "argoproj/rollouts-demo:yellow");
-    w.run_until_quiet(10);
-    w.patch_status(json!({"blueGreen": {"prePromotionAnalysisRunStatus": {"name": "pre-1", "status": "Running"}}}));
-    w.analysis_runs = vec![run("pre-1", "Inconclusive", "")];
+    // An inconclusive run pauses; a promotion then starts a new run.
+    let mut w = start(&pre);
+    let name = run_names(&w)[0].clone();
+    w.finish_run(&name, "Inconclusive", "");
     w.run_until_quiet(10);
     let s = w.status();
     assert_eq!(s.phase, Some(RolloutPhase::Paused));
     assert_eq!(s.message.as_deref(), Some("InconclusiveAnalysisRun"));
+    w.patch_status(json!({"pauseConditions": null}));
+    w.run_until_quiet(10);
+    assert_eq!(run_names(&w), vec![name.clone(), format!("{name}.1")]);
 }
 
 #[test]
 fn post_promotion_analysis_holds_stable_and_the_old_replica_set() {
-    let mut w = healthy(world_with(json!({
+    let mut w = healthy(world_with_template(json!({
         "autoPromotionEnabled": null,
         "postPromotionAnalysis": {"templates": [{"templateName": "t"}]}
     })));
@@ -717,19 +758,13 @@ fn post_promotion_analysis_holds_stable_and_the_old_replica_set() {
     w.run_until_quiet(10);
     let (h1, h2) = (hash(&w, 0), hash(&w, 1));
     assert_eq!(selector_of(&w, ACTIVE), h2);
+    let name = format!("rollout-bluegreen-{h2}-2-post");
+    assert_eq!(run_names(&w), vec![name.clone()]);
     w.advance(120);
     w.run_until_quiet(5);
     assert_eq!(w.status().stable_rs.as_deref(), Some(h1.as_str()));
     assert_eq!(w.sizes(), vec![("blue".to_string(), 2), ("yellow".to_string(), 2)]);
-    w.patch_status(json!({"blueGreen": {"postPromotionAnalysisRunStatus": {"name": "post-1", "status": "Running"}}}));
-    w.analysis_runs = vec![
-        serde_json::from_value(json!({
-            "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisRun",
-            "metadata": {"name": "post-1", "namespace": "default"},
-            "spec": {"metrics": []}, "status": {"phase": "Successful"}
-        }))
-        .unwrap(),
-    ];
+    w.finish_run(&name, "Successful", "");
     w.run_until_quiet(10);
     assert_eq!(w.status().stable_rs.as_deref(), Some(h2.as_str()));
     assert_eq!(w.status().phase, Some(RolloutPhase::Healthy));

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod analysis_golden;
 mod bluegreen_golden;
 mod bluegreen_properties;
 mod golden;

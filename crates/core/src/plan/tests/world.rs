@@ -102,6 +102,10 @@ pub struct World {
     pub workload: WorkloadState,
     /// AnalysisRuns owned by the Rollout (as the analysis controller leaves them).
     pub analysis_runs: Vec<rollouts_api::analysis_run::AnalysisRun>,
+    /// AnalysisTemplates of the namespace.
+    pub analysis_templates: Vec<rollouts_api::AnalysisTemplate>,
+    /// ClusterAnalysisTemplates.
+    pub cluster_analysis_templates: Vec<rollouts_api::ClusterAnalysisTemplate>,
 }
 
 impl World {
@@ -116,6 +120,8 @@ impl World {
             log: Vec::new(),
             workload: WorkloadState::NotReferenced,
             analysis_runs: Vec::new(),
+            analysis_templates: Vec::new(),
+            cluster_analysis_templates: Vec::new(),
         }
     }
 
@@ -126,6 +132,8 @@ impl World {
             services: &self.services,
             pods: Snapshot::needs_pods(&self.rollout, self.now).then_some(&self.pods[..]),
             analysis_runs: &self.analysis_runs,
+            analysis_templates: &self.analysis_templates,
+            cluster_analysis_templates: &self.cluster_analysis_templates,
             workload: self.workload.clone(),
             now: self.now,
         };
@@ -256,6 +264,31 @@ impl World {
                 }
             }
             Action::PatchPods { .. } => {}
+            Action::CreateAnalysisRun(run) => {
+                let mut run = (**run).clone();
+                assert!(
+                    !self.analysis_runs.iter().any(|r| r.metadata.name == run.metadata.name),
+                    "AlreadyExists: {:?}",
+                    run.metadata.name
+                );
+                self.next_uid += 1;
+                run.metadata.uid = Some(format!("ar-{}", self.next_uid));
+                run.metadata.creation_timestamp = Some(Time(self.now));
+                self.analysis_runs.push(run);
+            }
+            Action::PatchAnalysisRun { name, patch } => {
+                let run = self
+                    .analysis_runs
+                    .iter_mut()
+                    .find(|r| r.metadata.name.as_deref() == Some(name))
+                    .unwrap();
+                let mut v = serde_json::to_value(&*run).unwrap();
+                merge(&mut v, patch);
+                *run = serde_json::from_value(v).unwrap();
+            }
+            Action::DeleteAnalysisRun { name, .. } => {
+                self.analysis_runs.retain(|r| r.metadata.name.as_deref() != Some(name));
+            }
         }
     }
 
@@ -288,6 +321,18 @@ impl World {
             .unwrap();
             self.pods.push(pod);
         }
+    }
+
+    /// The analysis controller's verdict: the named run ends in `phase` (with `message`).
+    pub fn finish_run(&mut self, name: &str, phase: &str, message: &str) {
+        let run = self
+            .analysis_runs
+            .iter_mut()
+            .find(|r| r.metadata.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("no AnalysisRun {name}"));
+        let mut v = serde_json::to_value(&*run).unwrap();
+        v["status"] = json!({"phase": phase, "message": message});
+        *run = serde_json::from_value(v).unwrap();
     }
 
     /// Every ReplicaSet's pods exist and are ready and available (an instant kubelet).
@@ -409,6 +454,9 @@ pub fn describe(action: &Action) -> String {
         Action::EvictPod { name } => format!("evict {name}"),
         Action::ScaleWorkload { name, replicas, .. } => format!("scale workload {name} {replicas}"),
         Action::PatchPods { replica_set, patch, .. } => format!("patch pods of {replica_set} {patch}"),
+        Action::CreateAnalysisRun(run) => format!("create analysisrun {}", run.metadata.name.as_deref().unwrap()),
+        Action::PatchAnalysisRun { name, patch } => format!("patch analysisrun {name} {patch}"),
+        Action::DeleteAnalysisRun { name, .. } => format!("delete analysisrun {name}"),
     }
 }
 
