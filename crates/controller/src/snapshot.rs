@@ -370,6 +370,18 @@ mod tests {
     }
 
     #[test]
+    fn template_references_are_found_in_every_analysis() {
+        let data = json!({"spec": {"strategy": {"canary": {
+            "analysis": {"templates": [{"templateName": "bg"}]},
+            "steps": [{"setWeight": 10}, {"analysis": {"templates": [{"templateName": "cat", "clusterScope": true}]}}]
+        }}}});
+        assert!(references_template(&data, "bg", false));
+        assert!(references_template(&data, "cat", true));
+        assert!(!references_template(&data, "cat", false));
+        assert!(!references_template(&data, "other", false));
+    }
+
+    #[test]
     fn the_snapshot_borrows_the_observed_data() {
         let ar = ApiResource::erase::<Rollout>(&());
         let object = DynamicObject::new("web", &ar)
@@ -381,6 +393,9 @@ mod tests {
             services: Vec::new(),
             pods: None,
             workload: WorkloadState::NotReferenced,
+            analysis_runs: Vec::new(),
+            analysis_templates: Vec::new(),
+            cluster_analysis_templates: Vec::new(),
             now: Timestamp::UNIX_EPOCH,
         };
         let snapshot = observed.snapshot();
