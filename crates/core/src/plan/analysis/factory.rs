@@ -336,3 +336,205 @@ pub fn same_request(a: &AnalysisRunSpec, b: &AnalysisRunSpec) -> bool {
         && a.dry_run == b.dry_run
         && a.measurement_retention == b.measurement_retention
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use rollouts_api::{AnalysisTemplate, ClusterAnalysisTemplate};
+    use serde_json::json;
+
+    fn template(name: &str, spec: Value) -> AnalysisTemplate {
+        serde_json::from_value(json!({"metadata": {"name": name, "namespace": "ns"}, "spec": spec})).unwrap()
+    }
+
+    fn cluster_template(name: &str, spec: Value) -> ClusterAnalysisTemplate {
+        serde_json::from_value(json!({"metadata": {"name": name}, "spec": spec})).unwrap()
+    }
+
+    fn metric(name: &str) -> Value {
+        json!({"name": name, "provider": {"web": {"url": "http://127.0.0.1:1/{{args.service}}"}}})
+    }
+
+    fn rollout() -> Rollout {
+        serde_json::from_value(json!({
+            "metadata": {"name": "web", "namespace": "ns", "uid": "u1",
+                         "labels": {"team": "a"}, "annotations": {"owner": "x"}},
+            "spec": {"selector": {"matchLabels": {"app": "web"}},
+                     "template": {"spec": {"containers": [{"name": "c", "image": "img:1"}]}}}
+        }))
+        .unwrap()
+    }
+
+    fn refs(value: Value) -> Vec<AnalysisTemplateRef> {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn args(value: Value) -> Vec<AnalysisRunArgument> {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn templates_nested_and_cluster_scoped_merge_into_one_run() {
+        let namespaced = vec![
+            template(
+                "a",
+                json!({"args": [{"name": "service"}], "metrics": [metric("a1")],
+                                 "templates": [{"templateName": "c", "clusterScope": true}]}),
+            ),
+            template(
+                "b",
+                json!({"args": [{"name": "service"}, {"name": "region", "value": "eu"}],
+                                 "metrics": [metric("b1")], "dryRun": [{"metricName": "b.*"}]}),
+            ),
+        ];
+        let cluster = vec![cluster_template("c", json!({"metrics": [metric("c1")]}))];
+        let rollout = rollout();
+        let request_refs = refs(json!([{"templateName": "a"}, {"templateName": "b"}, {"templateName": "a"}]));
+        let request_args = args(json!([
+            {"name": "service", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['team']"}}},
+            {"name": "hash", "valueFrom": {"podTemplateHashValue": "Stable"}},
+            {"name": "unused", "value": "dropped"}
+        ]));
+        let dry_run: Vec<DryRun> = serde_json::from_value(json!([{"metricName": "a1"}])).unwrap();
+        let input = RunInput {
+            rollout: &rollout,
+            kind: RunKind::Step(3),
+            request: AnalysisRequest {
+                templates: &request_refs,
+                args: &request_args,
+                dry_run: &dry_run,
+                ..Default::default()
+            },
+            source: TemplateSource {
+                namespaced: &namespaced,
+                cluster: &cluster,
+            },
+            hashes: Hashes {
+                latest: "new1",
+                stable: "old1",
+            },
+            revision: "4".to_string(),
+        };
+        let run = new_analysis_run(&input).unwrap();
+        assert_eq!(run.metadata.name.as_deref(), Some("web-new1-4-3"));
+        let names: Vec<&str> = run.spec.metrics.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["a1", "b1", "c1"],
+            "namespaced templates first, then cluster ones, each once"
+        );
+        let args: Vec<(String, Option<String>)> =
+            run.spec.args.unwrap().into_iter().map(|a| (a.name, a.value)).collect();
+        assert_eq!(
+            args,
+            vec![
+                ("service".to_string(), Some("a".to_string())),
+                ("region".to_string(), Some("eu".to_string()))
+            ]
+        );
+        let rules: Vec<String> = run.spec.dry_run.unwrap().into_iter().map(|d| d.metric_name).collect();
+        assert_eq!(rules, ["a1", "b.*"], "the Rollout's rules first");
+        let labels = run.metadata.labels.unwrap();
+        assert_eq!(labels["rollout-type"], "Step");
+        assert_eq!(labels["step-index"], "3");
+        assert_eq!(labels["app"], "web");
+        assert_eq!(labels["rollouts-pod-template-hash"], "new1");
+        assert_eq!(run.metadata.annotations.unwrap()["rollout.argoproj.io/revision"], "4");
+        let owner = &run.metadata.owner_references.unwrap()[0];
+        assert_eq!(
+            (owner.kind.as_str(), owner.uid.as_str(), owner.controller),
+            ("Rollout", "u1", Some(true))
+        );
+    }
+
+    #[test]
+    fn problems_are_reported_as_upstream_words_them() {
+        let rollout = rollout();
+        let build = |namespaced: Vec<AnalysisTemplate>, request_refs: Value, request_args: Value| {
+            let request_refs = refs(request_refs);
+            let request_args = args(request_args);
+            let input = RunInput {
+                rollout: &rollout,
+                kind: RunKind::Background,
+                request: AnalysisRequest {
+                    templates: &request_refs,
+                    args: &request_args,
+                    ..Default::default()
+                },
+                source: TemplateSource {
+                    namespaced: &namespaced,
+                    cluster: &[],
+                },
+                hashes: Hashes::default(),
+                revision: "1".to_string(),
+            };
+            new_analysis_run(&input).map(|r| r.metadata.name.unwrap_or_default())
+        };
+        assert_eq!(
+            build(Vec::new(), json!([{"templateName": "x"}]), json!([])),
+            Err("AnalysisTemplate 'x' not found".to_string())
+        );
+        assert_eq!(
+            build(
+                vec![template(
+                    "a",
+                    json!({"args": [{"name": "service"}], "metrics": [metric("m")]})
+                )],
+                json!([{"templateName": "a"}]),
+                json!([])
+            ),
+            Err("args.service was not resolved".to_string())
+        );
+        assert_eq!(
+            build(
+                vec![
+                    template("a", json!({"metrics": [metric("m")]})),
+                    template("b", json!({"metrics": [metric("m")]}))
+                ],
+                json!([{"templateName": "a"}, {"templateName": "b"}]),
+                json!([])
+            ),
+            Err("two metrics have the same name 'm'".to_string())
+        );
+        assert_eq!(
+            build(
+                vec![
+                    template(
+                        "a",
+                        json!({"args": [{"name": "s", "value": "1"}], "metrics": [metric("m")]})
+                    ),
+                    template(
+                        "b",
+                        json!({"args": [{"name": "s", "value": "2"}], "metrics": [metric("n")]})
+                    )
+                ],
+                json!([{"templateName": "a"}, {"templateName": "b"}]),
+                json!([])
+            ),
+            Err("Argument `s` specified multiple times with different values: '1', '2'".to_string())
+        );
+        assert!(
+            build(
+                vec![template(
+                    "a",
+                    json!({"metrics": [metric("m")], "templates": [{"templateName": "a"}]})
+                )],
+                json!([{"templateName": "a"}]),
+                json!([])
+            )
+            .unwrap_err()
+            .contains("refers to itself")
+        );
+        assert_eq!(
+            build(
+                vec![template("a", json!({"metrics": [metric("m")]}))],
+                json!([{"templateName": "a"}]),
+                json!([])
+            ),
+            Ok("web--1".to_string()),
+            "a background run has no suffix"
+        );
+    }
+}
