@@ -1,10 +1,13 @@
-//! The Rollout controller: the kube-rs runtime around the pure planner of `rollouts-core`.
+//! The Rollout controller: the kube-rs runtime around the pure planner of `rollouts-core`, and beside
+//! it the AnalysisRun controller ([`analysis`]).
 //!
 //! [`run`] watches Rollouts, their ReplicaSets, the Services they reference and the Deployments their
 //! `workloadRef`s point to, and reconciles each Rollout whenever one of them changes (and at least every [`ControllerConfig::resync`]): it loads a
 //! snapshot from the watch caches, asks [`rollouts_core::plan::plan`] what to do, performs the plan's
-//! writes in order and records its events. Every API request is counted in [`Metrics`], which can be
-//! served in the Prometheus text format together with a health endpoint.
+//! writes in order and records its events. In the same process, with the same client and shutdown,
+//! the AnalysisRun controller takes the measurements of every AnalysisRun and records their results.
+//! Every API request is counted in [`Metrics`], which can be served in the Prometheus text format
+//! together with a health endpoint.
 
 pub mod analysis;
 mod backoff;
@@ -50,6 +53,8 @@ pub struct ControllerConfig {
     pub namespace: Option<String>,
     /// How many Rollouts are reconciled at once at most (upstream's `--rollout-threads`, 10).
     pub concurrency: u16,
+    /// How many AnalysisRuns are reconciled at once at most (upstream's `--analysis-threads`, 30).
+    pub analysis_concurrency: u16,
     /// The counters the controller updates; keep a clone to read them while it runs.
     pub metrics: Metrics,
 }
@@ -61,6 +66,7 @@ impl Default for ControllerConfig {
             metrics_addr: None,
             namespace: None,
             concurrency: 10,
+            analysis_concurrency: 30,
             metrics: Metrics::new(),
         }
     }
@@ -111,9 +117,29 @@ pub async fn run(
         config.resync,
     ));
     let shutdown = shutdown.shared();
+    let (run_changes, run_changed) = futures::channel::mpsc::unbounded();
     // Ending the queue starts the applier's graceful shutdown: no new reconciles, in-flight ones finish.
     let queue = watch::UntilShutdown::new(
-        watch::queue(&client, config.namespace.as_deref(), writers, Arc::clone(&ctx)).boxed(),
+        watch::queue(
+            &client,
+            config.namespace.as_deref(),
+            writers,
+            Arc::clone(&ctx),
+            run_changes,
+        )
+        .boxed(),
+        shutdown.clone(),
+    );
+    let analysis_runs = analysis::controller::run(
+        client.clone(),
+        stores.analysis_runs.clone(),
+        run_changed,
+        analysis::controller::Settings {
+            namespace: config.namespace.clone(),
+            concurrency: config.analysis_concurrency,
+            resync: config.resync,
+            metrics: config.metrics.clone(),
+        },
         shutdown.clone(),
     );
     let applier = controller::applier(
@@ -133,7 +159,7 @@ pub async fn run(
         tokio::time::sleep(DRAIN_TIMEOUT).await;
     };
     tokio::select! {
-        () = applier => {}
+        _ = futures::future::join(applier, analysis_runs) => {}
         () = drain_deadline => tracing::warn!("reconciles still running at shutdown were abandoned"),
     }
     if let Some(server) = server {

@@ -1,5 +1,6 @@
 //! What the controller counts: every API request it makes (by verb and resource) and every reconcile
-//! (by Rollout), readable in-process through [`Metrics`] and served in the Prometheus text format.
+//! (by Rollout, and by AnalysisRun), readable in-process through [`Metrics`] and served in the
+//! Prometheus text format.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -20,6 +21,8 @@ struct Inner {
     /// Keyed by (verb, resource), e.g. ("patch", "rollouts/status").
     api: RwLock<BTreeMap<(String, String), AtomicU64>>,
     reconciles: RwLock<HashMap<RolloutKey, ReconcileCounts>>,
+    /// Reconciles of AnalysisRuns, by namespace and name (not in the Rollout totals).
+    analysis_runs: RwLock<HashMap<RolloutKey, ReconcileCounts>>,
     reconcile_total: AtomicU64,
     reconcile_errors: AtomicU64,
     endpoint: Mutex<Option<SocketAddr>>,
@@ -73,6 +76,47 @@ impl Metrics {
         }
         let mut reconciles = self.inner.reconciles.write().unwrap_or_else(PoisonError::into_inner);
         count(reconciles.entry(key.clone()).or_default());
+    }
+
+    /// Counts one reconcile of the AnalysisRun `key`, failed or not.
+    pub(crate) fn record_analysis_run_reconcile(&self, key: &RolloutKey, failed: bool) {
+        let count = |counts: &ReconcileCounts| {
+            counts.total.fetch_add(1, Ordering::Relaxed);
+            if failed {
+                counts.errors.fetch_add(1, Ordering::Relaxed);
+            }
+        };
+        if let Some(counts) = self
+            .inner
+            .analysis_runs
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+        {
+            count(counts);
+            return;
+        }
+        let mut runs = self.inner.analysis_runs.write().unwrap_or_else(PoisonError::into_inner);
+        count(runs.entry(key.clone()).or_default());
+    }
+
+    /// Drops the series of a deleted AnalysisRun.
+    pub(crate) fn forget_analysis_run(&self, key: &RolloutKey) {
+        self.inner
+            .analysis_runs
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
+    }
+
+    /// Reconciles run so far of the AnalysisRun `namespace/name`.
+    pub fn analysis_run_reconciles_of(&self, namespace: &str, name: &str) -> u64 {
+        self.inner
+            .analysis_runs
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&RolloutKey::new(namespace, name))
+            .map_or(0, |c| c.total.load(Ordering::Relaxed))
     }
 
     /// Drops the per-Rollout series of a deleted Rollout.
@@ -161,8 +205,6 @@ impl Metrics {
             );
         }
         let reconciles = self.inner.reconciles.read().unwrap_or_else(PoisonError::into_inner);
-        let mut keys: Vec<&RolloutKey> = reconciles.keys().collect();
-        keys.sort();
         let families: [(&str, &str, CounterOf); 2] = [
             ("rollout_reconcile_total", "Reconciles of a Rollout.", |c| &c.total),
             (
@@ -171,26 +213,49 @@ impl Metrics {
                 |c| &c.errors,
             ),
         ];
-        for (name, help, counter) in families {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-            for key in &keys {
-                if let Some(counts) = reconciles.get(*key) {
-                    let _ = writeln!(
-                        out,
-                        "{name}{{namespace=\"{}\",name=\"{}\"}} {}",
-                        escape(&key.namespace),
-                        escape(&key.name),
-                        counter(counts).load(Ordering::Relaxed)
-                    );
-                }
-            }
-        }
+        render_families(&mut out, &reconciles, &families);
+        let runs = self.inner.analysis_runs.read().unwrap_or_else(PoisonError::into_inner);
+        let run_families: [(&str, &str, CounterOf); 2] = [
+            ("analysis_run_reconcile_total", "Reconciles of an AnalysisRun.", |c| {
+                &c.total
+            }),
+            (
+                "analysis_run_reconcile_error_total",
+                "Failed reconciles of an AnalysisRun.",
+                |c| &c.errors,
+            ),
+        ];
+        render_families(&mut out, &runs, &run_families);
         out
     }
 }
 
-/// Picks one of a Rollout's counters.
+/// Picks one of an object's counters.
 type CounterOf = fn(&ReconcileCounts) -> &AtomicU64;
+
+/// Writes counter families with one series per object (namespace and name), sorted.
+fn render_families(
+    out: &mut String,
+    counts: &HashMap<RolloutKey, ReconcileCounts>,
+    families: &[(&str, &str, CounterOf)],
+) {
+    let mut keys: Vec<&RolloutKey> = counts.keys().collect();
+    keys.sort();
+    for (name, help, counter) in families {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+        for key in &keys {
+            if let Some(c) = counts.get(*key) {
+                let _ = writeln!(
+                    out,
+                    "{name}{{namespace=\"{}\",name=\"{}\"}} {}",
+                    escape(&key.namespace),
+                    escape(&key.name),
+                    counter(c).load(Ordering::Relaxed)
+                );
+            }
+        }
+    }
+}
 
 /// Escapes a label value as the text format requires.
 fn escape(value: &str) -> String {
@@ -242,6 +307,7 @@ mod tests {
         metrics.record_api_request("list", "replicasets");
         metrics.record_reconcile(&RolloutKey::new("ns", "b"), true);
         metrics.record_reconcile(&RolloutKey::new("ns", "a\"x"), false);
+        metrics.record_analysis_run_reconcile(&RolloutKey::new("ns", "run"), false);
         let text = metrics.render();
         let expected = "\
 # HELP rollout_controller_api_requests_total API requests made by the controller, by verb and resource.
@@ -256,6 +322,12 @@ rollout_reconcile_total{namespace=\"ns\",name=\"b\"} 1
 # TYPE rollout_reconcile_error_total counter
 rollout_reconcile_error_total{namespace=\"ns\",name=\"a\\\"x\"} 0
 rollout_reconcile_error_total{namespace=\"ns\",name=\"b\"} 1
+# HELP analysis_run_reconcile_total Reconciles of an AnalysisRun.
+# TYPE analysis_run_reconcile_total counter
+analysis_run_reconcile_total{namespace=\"ns\",name=\"run\"} 1
+# HELP analysis_run_reconcile_error_total Failed reconciles of an AnalysisRun.
+# TYPE analysis_run_reconcile_error_total counter
+analysis_run_reconcile_error_total{namespace=\"ns\",name=\"run\"} 0
 ";
         assert_eq!(text, expected);
     }

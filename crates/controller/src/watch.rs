@@ -8,6 +8,9 @@
 //! * Deployments are watched (metadata only) so that a change to the spec of one enqueues the Rollouts
 //!   whose `workloadRef` points to it; the reconcile then reads the Deployment itself. ReplicaSet and
 //!   PodTemplate `workloadRef` targets are not watched: a change to one is picked up at the next resync.
+//! * AnalysisRuns are watched once for both controllers: every change is forwarded to the AnalysisRun
+//!   controller, and a run that appears, changes phase or goes away enqueues the Rollout controlling it
+//!   (as upstream, the measurements a run records in between do not).
 //!
 //! Managed fields are dropped from every cached object: they are large and never read.
 
@@ -30,6 +33,7 @@ use kube::runtime::reflector::{ObjectRef, Store, store::Writer};
 use kube::runtime::watcher::{self, Event};
 use rollouts_api::well_known::labels::POD_TEMPLATE_HASH;
 
+use crate::analysis::controller::{RunChange, RunChanges};
 use crate::reconcile::{Context, key_of};
 use crate::snapshot::references_service;
 use crate::workload::references_deployment;
@@ -127,6 +131,7 @@ pub fn queue(
     namespace: Option<&str>,
     writers: Writers,
     ctx: Arc<Context>,
+    run_changes: RunChanges,
 ) -> impl Stream<Item = Result<Request, Infallible>> + Send + 'static {
     let resource = ctx.rollout_resource.clone();
     let rollout_api: Api<DynamicObject> = match namespace {
@@ -265,20 +270,28 @@ pub fn queue(
     let cluster_template_api: Api<DynamicObject> = Api::all_with(client.clone(), &cluster_template_resource);
 
     let run_ctx = Arc::clone(&ctx);
+    let mut phases = RunPhases::default();
     let analysis_runs = watcher::watcher(run_api, watcher::Config::default().any_semantic())
         .default_backoff()
         .modify(|ar: &mut DynamicObject| ar.metadata.managed_fields = None)
         .reflect(writers.analysis_runs)
         .flat_map(move |event| {
-            let requests: Vec<Request> = match event {
-                Ok(Event::Apply(ar) | Event::InitApply(ar) | Event::Delete(ar)) => {
-                    run_owner(&ar, &run_ctx.rollout_resource).into_iter().collect()
-                }
-                Ok(Event::Init | Event::InitDone) => Vec::new(),
+            let event = match event {
+                Ok(event) => event,
                 Err(error) => {
                     tracing::warn!(%error, "watching AnalysisRuns");
-                    Vec::new()
+                    return stream::iter(Vec::new());
                 }
+            };
+            if let Some(change) = run_change(&event, &run_resource) {
+                // Closed only when the AnalysisRun controller has stopped.
+                let _ = run_changes.unbounded_send(change);
+            }
+            let requests: Vec<Request> = match (&event, phases.observe(&event)) {
+                (Event::Apply(ar) | Event::InitApply(ar) | Event::Delete(ar), true) => {
+                    run_owner(ar, &run_ctx.rollout_resource).into_iter().collect()
+                }
+                _ => Vec::new(),
             };
             stream::iter(requests)
         });
@@ -398,6 +411,73 @@ fn run_owner(ar: &DynamicObject, rollout_resource: &ApiResource) -> Option<Reque
         obj_ref: Box::new(ObjectRef::from_obj_with(ar, ApiResource::erase::<rollouts_api::AnalysisRun>(&())).erase()),
     };
     Some(request(rollout, reason))
+}
+
+/// What the AnalysisRun controller is told of a watch event.
+fn run_change(event: &Event<DynamicObject>, run_resource: &ApiResource) -> Option<RunChange> {
+    match event {
+        Event::Apply(ar) | Event::InitApply(ar) => {
+            Some(RunChange::Changed(ObjectRef::from_obj_with(ar, run_resource.clone())))
+        }
+        Event::Delete(ar) => Some(RunChange::Deleted(ObjectRef::from_obj_with(ar, run_resource.clone()))),
+        Event::Init | Event::InitDone => None,
+    }
+}
+
+/// An AnalysisRun's namespace and name.
+type RunName = (String, String);
+
+/// The `status.phase` of every watched AnalysisRun, to tell the changes that matter to its Rollout
+/// (new, deleted, another phase) from the measurements recorded in between.
+#[derive(Default)]
+struct RunPhases {
+    known: HashMap<RunName, Option<String>>,
+    /// What a relist in progress has listed so far; it replaces `known` once complete.
+    relisted: Option<HashMap<RunName, Option<String>>>,
+}
+
+impl RunPhases {
+    /// Takes in one watch event; returns whether the run's Rollout should look again.
+    fn observe(&mut self, event: &Event<DynamicObject>) -> bool {
+        match event {
+            Event::Apply(ar) => {
+                let (key, phase) = Self::entry(ar);
+                self.known.insert(key, phase.clone()) != Some(phase)
+            }
+            Event::InitApply(ar) => {
+                let (key, phase) = Self::entry(ar);
+                let changed = self.known.get(&key) != Some(&phase);
+                self.relisted.get_or_insert_with(HashMap::new).insert(key, phase);
+                changed
+            }
+            Event::Delete(ar) => {
+                let (key, _) = Self::entry(ar);
+                self.known.remove(&key);
+                true
+            }
+            Event::Init => {
+                self.relisted = Some(HashMap::new());
+                false
+            }
+            Event::InitDone => {
+                self.known = self.relisted.take().unwrap_or_default();
+                false
+            }
+        }
+    }
+
+    fn entry(ar: &DynamicObject) -> (RunName, Option<String>) {
+        let key = (
+            ar.metadata.namespace.clone().unwrap_or_default(),
+            ar.metadata.name.clone().unwrap_or_default(),
+        );
+        let phase = ar
+            .data
+            .pointer("/status/phase")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string);
+        (key, phase)
+    }
 }
 
 /// Requests for the cached Rollouts that refer to the (cluster) AnalysisTemplate `template`: a
@@ -649,6 +729,39 @@ mod tests {
         let requests = workload_rollouts(&ctx, "ns", "web");
         assert_eq!(requests.len(), 1, "{requests:?}");
         assert_eq!(requests[0].obj_ref, ObjectRef::new_with("web", resource).within("ns"));
+    }
+
+    fn run_with_phase(name: &str, phase: Option<&str>) -> DynamicObject {
+        let resource = ApiResource::erase::<rollouts_api::AnalysisRun>(&());
+        let data = match phase {
+            Some(phase) => serde_json::json!({"status": {"phase": phase}}),
+            None => serde_json::json!({}),
+        };
+        DynamicObject::new(name, &resource).within("ns").data(data)
+    }
+
+    #[test]
+    fn only_new_deleted_or_rephased_runs_concern_their_rollout() {
+        let mut phases = RunPhases::default();
+        assert!(phases.observe(&Event::Apply(run_with_phase("a", None))), "new");
+        assert!(phases.observe(&Event::Apply(run_with_phase("a", Some("Running")))));
+        assert!(
+            !phases.observe(&Event::Apply(run_with_phase("a", Some("Running")))),
+            "a measurement recorded"
+        );
+        assert!(phases.observe(&Event::Apply(run_with_phase("a", Some("Successful")))));
+        assert!(phases.observe(&Event::Delete(run_with_phase("a", Some("Successful")))));
+        assert!(phases.observe(&Event::Apply(run_with_phase("b", Some("Running")))));
+        assert!(!phases.observe(&Event::Init));
+        assert!(!phases.observe(&Event::InitApply(run_with_phase("b", Some("Running")))));
+        assert!(phases.observe(&Event::InitApply(run_with_phase("c", None))));
+        assert!(!phases.observe(&Event::InitDone));
+        assert_eq!(phases.known.len(), 2);
+        let change = run_change(
+            &Event::Apply(run_with_phase("b", None)),
+            &ApiResource::erase::<rollouts_api::AnalysisRun>(&()),
+        );
+        assert!(matches!(change, Some(RunChange::Changed(r)) if r.name == "b"));
     }
 
     #[test]

@@ -6,7 +6,6 @@
 
 pub mod faults;
 pub mod gc;
-pub mod jsonpath;
 pub mod kubeconfig;
 pub mod object;
 pub mod patch;
@@ -21,6 +20,9 @@ pub mod table;
 pub mod testing;
 pub mod tls;
 pub mod workloads;
+
+/// Kubernetes' JSONPath dialect; it lives in `rollouts-api` so that the controller's web metrics share it.
+pub use rollouts_api::jsonpath;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -25,6 +25,9 @@ pub struct ControllerArgs {
     /// Serve Prometheus `/metrics` and `/healthz` on this address (e.g. 127.0.0.1:8090).
     #[arg(long, value_name = "ADDR")]
     pub metrics_addr: Option<SocketAddr>,
+    /// How many AnalysisRuns are reconciled at once at most.
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..))]
+    pub analysis_threads: u16,
 }
 
 /// Parses `--rollout-resync`: a whole number of seconds (upstream's form) or a Go duration.
@@ -62,6 +65,7 @@ pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
         resync: args.rollout_resync,
         metrics_addr: args.metrics_addr,
         namespace: args.namespace,
+        analysis_concurrency: args.analysis_threads,
         ..ControllerConfig::default()
     };
     rollouts_controller::run(client, config, signals.recv()).await?;

@@ -4,8 +4,14 @@
 //! repository. It is found through `ROLLOUTS_CONFORMANCE_DIR`, or in a `shared/conformance/argo` folder
 //! beside any ancestor of the workspace. Tests that need it skip with a loud notice when it is absent,
 //! unless `ROLLOUTS_REQUIRE_CONFORMANCE=1` is set, in which case they fail.
+//!
+//! [`http`] has a scripted HTTP server and a tiny client; [`prometheus`] runs a real Prometheus
+//! scraping an exporter the test controls (skipped the same way when the binary is missing).
 
 use std::path::{Path, PathBuf};
+
+pub mod http;
+pub mod prometheus;
 
 /// Where the corpus is, if it is reachable from here.
 pub fn conformance_dir() -> Option<PathBuf> {

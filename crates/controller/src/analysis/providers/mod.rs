@@ -68,3 +68,8 @@ pub fn measurement_error(mut measurement: Measurement, message: impl Into<String
 
 /// Metadata entries for a measurement (upstream stores them as a string map).
 pub type MeasurementMetadata = BTreeMap<String, String>;
+
+pub mod http;
+pub mod job;
+pub mod prometheus;
+pub mod web;

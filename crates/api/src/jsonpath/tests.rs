@@ -193,3 +193,37 @@ fn parse_api() {
     assert!(p.find(&json!(null)).is_empty());
     assert!(p.find(&json!([1, 2])).is_empty());
 }
+
+#[test]
+fn strict_evaluation_reports_missing_fields() {
+    let data = json!({"key": [{"key2": {"value": "1"}}], "n": null, "s": "text", "empty": []});
+    let strict = |expr: &str| -> Result<Vec<Value>, String> {
+        parse(expr)
+            .unwrap()
+            .try_find_strict(&data)
+            .map(|found| found.into_iter().cloned().collect())
+            .map_err(|e| e.message().to_string())
+    };
+    assert_eq!(strict("{$.key[0].key2.value}"), Ok(vec![json!("1")]));
+    assert_eq!(strict("{$}"), Ok(vec![data.clone()]));
+    assert_eq!(strict("{.n}"), Ok(vec![json!(null)]));
+    assert_eq!(
+        strict("{$.key[0].key2.novalue}"),
+        Err("novalue is not found".to_string())
+    );
+    assert_eq!(strict("{.s.length}"), Err("length is not found".to_string()));
+    assert_eq!(strict("{.n.x}"), Err("x is not found".to_string()));
+    // Nothing to look the field up on is not an error.
+    assert_eq!(strict("{.empty[*].name}"), Ok(vec![]));
+    // Existence filters stay lenient; comparisons do not.
+    assert_eq!(strict("{.key[?(@.nope)]}"), Ok(vec![]));
+    assert!(strict("{.key[?(@.nope == 1)]}").is_err());
+    // The lenient form selects nothing instead.
+    assert!(
+        parse("{$.key[0].key2.novalue}")
+            .unwrap()
+            .try_find(&data)
+            .unwrap()
+            .is_empty()
+    );
+}

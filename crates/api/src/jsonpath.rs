@@ -1,5 +1,7 @@
 //! Kubernetes' JSONPath dialect (client-go `util/jsonpath`), as used by CRD
-//! `additionalPrinterColumns` and `kubectl get -o jsonpath=...` templates.
+//! `additionalPrinterColumns`, `kubectl get -o jsonpath=...` templates and the `jsonPath` of web
+//! metrics (which keep the first value selected, and treat a missing field as an error: see
+//! [`JsonPath::try_find_strict`]).
 //!
 //! Supported: `{...}` templates with literal text, `$`/`@`, `.field`, `['key.with.dots']`,
 //! `["a","b"]` unions, `.*`/`[*]`, `..` recursive descent, indices and slices `[i]`, `[-1]`,
@@ -29,7 +31,8 @@ pub struct JsonPathError {
 }
 
 impl JsonPathError {
-    pub(crate) fn new(message: impl Into<String>) -> Self {
+    /// An error with this text.
+    pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
         }
@@ -154,14 +157,23 @@ impl JsonPath {
     /// Like [`JsonPath::find`], but reporting evaluation errors.
     pub fn try_find<'a>(&self, data: &'a Value) -> Result<Vec<&'a Value>, JsonPathError> {
         let mut out = Vec::new();
-        eval::collect(&self.nodes, data, &mut out)?;
+        eval::collect(&self.nodes, data, &mut out, eval::Missing::Allow)?;
+        Ok(out)
+    }
+
+    /// Like [`JsonPath::try_find`], but a field that none of the values it is looked up on has is an
+    /// error (`<name> is not found`), as client-go reports it when missing keys are not allowed
+    /// (its default, and what web metrics use; kubectl allows them).
+    pub fn try_find_strict<'a>(&self, data: &'a Value) -> Result<Vec<&'a Value>, JsonPathError> {
+        let mut out = Vec::new();
+        eval::collect(&self.nodes, data, &mut out, eval::Missing::Error)?;
         Ok(out)
     }
 
     /// The template's output, as `kubectl get -o jsonpath=...` prints it.
     pub fn render(&self, data: &Value) -> Result<String, JsonPathError> {
         let mut out = String::new();
-        eval::render(&self.nodes, data, &mut out)?;
+        eval::render(&self.nodes, data, &mut out, eval::Missing::Allow)?;
         Ok(out)
     }
 }

@@ -1,5 +1,6 @@
 //! Evaluation of parsed templates against JSON, following client-go's semantics (missing keys
-//! select nothing; out-of-range indices and filters on non-arrays are errors).
+//! select nothing unless [`Missing::Error`] is asked for; out-of-range indices and filters on
+//! non-arrays are errors).
 
 use std::cmp::Ordering;
 
@@ -7,6 +8,15 @@ use serde_json::Value;
 
 use super::print::format_value;
 use super::{CmpOp, Filter, JsonPathError, Node, Operand, Path, Segment, Slice};
+
+/// What a field that is absent from every value it is looked up on does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Missing {
+    /// Selects nothing (kubectl's `--allow-missing-template-keys`, printer columns).
+    Allow,
+    /// Fails with `<name> is not found` (client-go's default).
+    Error,
+}
 
 fn err<T>(message: impl Into<String>) -> Result<T, JsonPathError> {
     Err(JsonPathError::new(message))
@@ -71,10 +81,15 @@ fn single(values: Vec<&Value>) -> Result<Option<&Value>, JsonPathError> {
     }
 }
 
-fn operand<'a>(op: &'a Operand, root: &'a Value, current: &'a Value) -> Result<Option<&'a Value>, JsonPathError> {
+fn operand<'a>(
+    op: &'a Operand,
+    root: &'a Value,
+    current: &'a Value,
+    missing: Missing,
+) -> Result<Option<&'a Value>, JsonPathError> {
     match op {
         Operand::Literal(v) => Ok(Some(v)),
-        Operand::Path(p) => single(eval_path(p, root, current)?),
+        Operand::Path(p) => single(eval_path(p, root, current, missing)?),
     }
 }
 
@@ -105,14 +120,23 @@ fn compare(left: &Value, op: CmpOp, right: &Value) -> bool {
     }
 }
 
-fn filter<'a>(items: &'a [Value], f: &Filter, root: &'a Value) -> Result<Vec<&'a Value>, JsonPathError> {
+fn filter<'a>(
+    items: &'a [Value],
+    f: &Filter,
+    root: &'a Value,
+    missing: Missing,
+) -> Result<Vec<&'a Value>, JsonPathError> {
     let mut out = Vec::new();
     for item in items {
         let keep = match f {
-            Filter::Exists(p) => !eval_path(p, root, item).unwrap_or_default().is_empty(),
+            Filter::Exists(p) => !eval_path(p, root, item, Missing::Allow).unwrap_or_default().is_empty(),
             Filter::Compare(l, op, r) => {
-                let Some(left) = operand(l, root, item)? else { continue };
-                let Some(right) = operand(r, root, item)? else { continue };
+                let Some(left) = operand(l, root, item, missing)? else {
+                    continue;
+                };
+                let Some(right) = operand(r, root, item, missing)? else {
+                    continue;
+                };
                 compare(left, *op, right)
             }
         };
@@ -128,12 +152,18 @@ fn step<'a>(
     input: Vec<&'a Value>,
     root: &'a Value,
     current: &'a Value,
+    missing: Missing,
 ) -> Result<Vec<&'a Value>, JsonPathError> {
     let mut out = Vec::new();
     match segment {
         Segment::Root => out.push(root),
         Segment::Current => out.push(current),
-        Segment::Field(name) => out.extend(input.iter().filter_map(|v| v.as_object()?.get(name))),
+        Segment::Field(name) => {
+            out.extend(input.iter().filter_map(|v| v.as_object()?.get(name)));
+            if out.is_empty() && !input.is_empty() && missing == Missing::Error {
+                return err(format!("{name} is not found"));
+            }
+        }
         Segment::Wildcard => {
             for v in input {
                 match v {
@@ -159,13 +189,13 @@ fn step<'a>(
         }
         Segment::Union(parts) => {
             for part in parts {
-                out.extend(step(part, input.clone(), root, current)?);
+                out.extend(step(part, input.clone(), root, current, missing)?);
             }
         }
         Segment::Filter(f) => {
             for v in input {
                 match v {
-                    Value::Array(items) => out.extend(filter(items, f, root)?),
+                    Value::Array(items) => out.extend(filter(items, f, root, missing)?),
                     Value::Null => {}
                     other => {
                         return err(format!(
@@ -192,31 +222,41 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// The values a path selects, starting from `current` (`$` is `root`).
-pub(super) fn eval_path<'a>(path: &Path, root: &'a Value, current: &'a Value) -> Result<Vec<&'a Value>, JsonPathError> {
+pub(super) fn eval_path<'a>(
+    path: &Path,
+    root: &'a Value,
+    current: &'a Value,
+    missing: Missing,
+) -> Result<Vec<&'a Value>, JsonPathError> {
     let mut values = vec![current];
     for segment in path {
-        values = step(segment, values, root, current)?;
+        values = step(segment, values, root, current, missing)?;
     }
     Ok(values)
 }
 
-fn eval_paths<'a>(paths: &[Path], data: &'a Value) -> Result<Vec<&'a Value>, JsonPathError> {
+fn eval_paths<'a>(paths: &[Path], data: &'a Value, missing: Missing) -> Result<Vec<&'a Value>, JsonPathError> {
     let mut out = Vec::new();
     for p in paths {
-        out.extend(eval_path(p, data, data)?);
+        out.extend(eval_path(p, data, data, missing)?);
     }
     Ok(out)
 }
 
 /// Every value selected by the template's paths (range bodies once per item), in order.
-pub(super) fn collect<'a>(nodes: &[Node], data: &'a Value, out: &mut Vec<&'a Value>) -> Result<(), JsonPathError> {
+pub(super) fn collect<'a>(
+    nodes: &[Node],
+    data: &'a Value,
+    out: &mut Vec<&'a Value>,
+    missing: Missing,
+) -> Result<(), JsonPathError> {
     for node in nodes {
         match node {
             Node::Text(_) => {}
-            Node::Paths(paths) => out.extend(eval_paths(paths, data)?),
+            Node::Paths(paths) => out.extend(eval_paths(paths, data, missing)?),
             Node::Range { paths, body } => {
-                for item in eval_paths(paths, data)? {
-                    collect(body, item, out)?;
+                for item in eval_paths(paths, data, missing)? {
+                    collect(body, item, out, missing)?;
                 }
             }
         }
@@ -225,17 +265,20 @@ pub(super) fn collect<'a>(nodes: &[Node], data: &'a Value, out: &mut Vec<&'a Val
 }
 
 /// Prints the template: text as is, each action's results separated by spaces.
-pub(super) fn render(nodes: &[Node], data: &Value, out: &mut String) -> Result<(), JsonPathError> {
+pub(super) fn render(nodes: &[Node], data: &Value, out: &mut String, missing: Missing) -> Result<(), JsonPathError> {
     for node in nodes {
         match node {
             Node::Text(text) => out.push_str(text),
             Node::Paths(paths) => {
-                let values: Vec<String> = eval_paths(paths, data)?.into_iter().map(format_value).collect();
+                let values: Vec<String> = eval_paths(paths, data, missing)?
+                    .into_iter()
+                    .map(format_value)
+                    .collect();
                 out.push_str(&values.join(" "));
             }
             Node::Range { paths, body } => {
-                for item in eval_paths(paths, data)? {
-                    render(body, item, out)?;
+                for item in eval_paths(paths, data, missing)? {
+                    render(body, item, out, missing)?;
                 }
             }
         }

@@ -1,0 +1,21 @@
+//! Why one reconcile of an AnalysisRun failed (which decides how soon it is tried again).
+
+/// Why one reconcile of an AnalysisRun failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The stored AnalysisRun does not decode into the type; it is skipped until it changes.
+    #[error("the AnalysisRun cannot be decoded: {0}")]
+    Decode(String),
+    /// An API request failed.
+    #[error("{action}: {source}")]
+    Api {
+        /// What we tried, e.g. `patch AnalysisRun ns/run`.
+        action: String,
+        /// The API error.
+        #[source]
+        source: kube::Error,
+    },
+    /// The reconcile task ended abnormally.
+    #[error("the reconcile task failed: {0}")]
+    Task(String),
+}

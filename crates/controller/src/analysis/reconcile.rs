@@ -1,0 +1,168 @@
+//! One reconcile of one AnalysisRun (upstream `analysis/controller.go` `syncHandler` and
+//! `reconcileAnalysisRun`): decode the cached copy, make sure it is not older than our own last write,
+//! read the Secrets its arguments refer to, [`prepare`] the measurements due, take them through the
+//! providers in parallel, [`assess`] the results, and [`write::apply`] the outcome.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::future::join_all;
+use jiff::Timestamp;
+use kube::core::DynamicObject;
+use kube::runtime::controller::Action;
+use rollouts_api::analysis_run::AnalysisRun;
+use rollouts_core::analysis::run::{Outcome, PrepareOutcome, Prepared, Task, assess, prepare};
+
+use super::context::{Context, RunKey};
+use super::error::RunError;
+use super::providers::{measurement_error, new_measurement};
+use super::secrets::SecretValues;
+use super::write::{self, Reconciled};
+use crate::reconcile::STALE_REQUEUE;
+
+/// The key of a cached AnalysisRun.
+pub fn key_of(object: &DynamicObject) -> RunKey {
+    RunKey::new(
+        object.metadata.namespace.as_deref().unwrap_or_default(),
+        object.metadata.name.as_deref().unwrap_or_default(),
+    )
+}
+
+/// Reconciles one AnalysisRun, counting it.
+pub async fn reconcile(object: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, RunError> {
+    let key = key_of(&object);
+    let result = reconcile_run(&object, &ctx, &key).await;
+    ctx.metrics.record_analysis_run_reconcile(&key, result.is_err());
+    result.map(|reconciled| match reconciled {
+        Reconciled::Done(action) => {
+            ctx.backoff.reset(&key);
+            action
+        }
+        Reconciled::Deferred(action) => action,
+    })
+}
+
+async fn reconcile_run(object: &DynamicObject, ctx: &Context, key: &RunKey) -> Result<Reconciled, RunError> {
+    if object.metadata.deletion_timestamp.is_some() {
+        return Ok(Reconciled::Done(Action::await_change()));
+    }
+    let run = match decode_run(object) {
+        Ok(run) => run,
+        Err(message) => {
+            warn_undecodable(ctx, object, key, &message).await;
+            return Err(RunError::Decode(message));
+        }
+    };
+    ctx.decodes_again(key);
+    let stale = ctx.tracker.is_stale(
+        key,
+        object.metadata.resource_version.as_deref(),
+        |_| None,
+        Instant::now(),
+    );
+    if stale {
+        tracing::debug!(run = %key, "the cache is behind our last write; looking again shortly");
+        return Ok(Reconciled::Deferred(Action::requeue(STALE_REQUEUE)));
+    }
+    let secrets = SecretValues::read(&ctx.client, &run).await;
+    let lookup = |name: &str, secret_key: &str| secrets.lookup(name, secret_key);
+    match prepare(&run, &lookup, Timestamp::now()) {
+        PrepareOutcome::Done(update) => write::apply(ctx, key, &run, update, None).await,
+        PrepareOutcome::Measure(prepared) => {
+            if !prepared.tasks.is_empty() {
+                tracing::debug!(run = %key, tasks = prepared.tasks.len(), "taking measurements");
+            }
+            let outcomes = measure(ctx, &run, &prepared).await;
+            let update = assess(&run, &prepared, outcomes, Timestamp::now());
+            write::apply(ctx, key, &run, update, Some(&prepared)).await
+        }
+    }
+}
+
+/// Decodes a cached AnalysisRun, naming the offending field when it does not fit the type.
+pub fn decode_run(object: &DynamicObject) -> Result<AnalysisRun, String> {
+    let value = serde_json::to_value(object).map_err(|e| e.to_string())?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            inner.to_string()
+        } else {
+            format!("{path}: {inner}")
+        }
+    })
+}
+
+/// Runs every task through its metric's provider, all at once.
+async fn measure(ctx: &Context, run: &AnalysisRun, prepared: &Prepared) -> Vec<Outcome> {
+    join_all(prepared.tasks.iter().map(|task| run_task(ctx, run, prepared, task))).await
+}
+
+/// Runs one task; a metric without a usable provider gets an `Error` measurement saying why.
+async fn run_task(ctx: &Context, run: &AnalysisRun, prepared: &Prepared, task: &Task) -> Outcome {
+    let index = task.metric();
+    let now = Timestamp::now();
+    let Some(metric) = prepared.metrics.get(index) else {
+        let message = format!("no metric at index {index}");
+        return (index, measurement_error(new_measurement(now), message, now)).into();
+    };
+    let measurement = match (ctx.providers.for_metric(metric), task) {
+        (Err(message), Task::Measure { .. }) => measurement_error(new_measurement(now), message, now),
+        (Err(message), Task::Resume { measurement, .. } | Task::Terminate { measurement, .. }) => {
+            measurement_error(measurement.clone(), message, now)
+        }
+        (Ok(provider), Task::Measure { .. }) => provider.run(run, metric).await,
+        (Ok(provider), Task::Resume { measurement, .. }) => provider.resume(run, metric, measurement.clone()).await,
+        (Ok(provider), Task::Terminate { measurement, .. }) => {
+            tracing::info!(run = %key_of_run(run), metric = %metric.name, "terminating in-progress measurement");
+            provider.terminate(run, metric, measurement.clone()).await
+        }
+    };
+    if measurement.phase.is_completed() {
+        tracing::debug!(
+            run = %key_of_run(run),
+            metric = %metric.name,
+            phase = %measurement.phase,
+            message = %prepared.redact(measurement.message.as_deref().unwrap_or_default()),
+            "measurement completed"
+        );
+    }
+    Outcome {
+        metric: index,
+        measurement,
+        metadata: ctx.providers.metadata(metric),
+    }
+}
+
+fn key_of_run(run: &AnalysisRun) -> RunKey {
+    RunKey::new(
+        run.metadata.namespace.as_deref().unwrap_or_default(),
+        run.metadata.name.as_deref().unwrap_or_default(),
+    )
+}
+
+/// Logs and (once per version) records a Warning event on a run that cannot be decoded.
+async fn warn_undecodable(ctx: &Context, object: &DynamicObject, key: &RunKey, message: &str) {
+    let version = object.metadata.resource_version.clone().unwrap_or_default();
+    if !ctx.first_warning(key, &version) {
+        return;
+    }
+    tracing::warn!(run = %key, error = %message, "skipping an AnalysisRun that cannot be decoded");
+    let event = rollouts_core::plan::Event::warning(
+        "InvalidSpec",
+        format!(
+            "The AnalysisRun \"{}\" is invalid: cannot be decoded: {message}",
+            key.name
+        ),
+    );
+    ctx.recorder.record(&write::reference(object), &event).await;
+}
+
+/// When to retry a run whose reconcile failed.
+pub fn error_policy(object: Arc<DynamicObject>, error: &RunError, ctx: Arc<Context>) -> Action {
+    match error {
+        // Nothing to retry until the object changes; the resync still looks at it now and then.
+        RunError::Decode(_) => Action::requeue(ctx.resync),
+        _ => Action::requeue(ctx.backoff.failure(&key_of(&object))),
+    }
+}
