@@ -242,6 +242,9 @@ pub(super) fn validate(ctx: &Ctx<'_>, obj: Value) -> Result<(Value, Vec<String>)
             None => (obj, Vec::new()),
         }
     };
+    if rt.group.is_empty() && rt.kind == "Secret" {
+        fold_string_data(&mut stored);
+    }
     super::validation::check(rt, &stored).map_err(|causes| ApiError::invalid(rt, &name, causes))?;
     let mut warnings = Vec::new();
     if !unknown.is_empty() {
@@ -723,4 +726,46 @@ async fn delete_collection(ctx: &Ctx<'_>, body: &Bytes) -> Result<Reply, ApiErro
             "items": deleted,
         }),
     ))
+}
+
+/// A Secret's `stringData` is write-only: the API server merges it into `data` (base64, `stringData`
+/// winning over a key in both) and never stores it.
+fn fold_string_data(secret: &mut Value) {
+    use base64::Engine;
+    let Some(object) = secret.as_object_mut() else { return };
+    let Some(Value::Object(strings)) = object.remove("stringData") else {
+        return;
+    };
+    let data = object.entry("data").or_insert_with(|| json!({}));
+    if !data.is_object() {
+        *data = json!({});
+    }
+    if let Some(data) = data.as_object_mut() {
+        for (key, value) in strings {
+            let text = value.as_str().unwrap_or_default();
+            data.insert(
+                key,
+                Value::String(base64::engine::general_purpose::STANDARD.encode(text)),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod string_data_tests {
+    use super::*;
+
+    #[test]
+    fn string_data_is_folded_into_data() {
+        let mut secret =
+            json!({"kind": "Secret", "data": {"a": "eA==", "b": "eA=="}, "stringData": {"b": "hi", "c": "x"}});
+        fold_string_data(&mut secret);
+        assert_eq!(
+            secret,
+            json!({"kind": "Secret", "data": {"a": "eA==", "b": "aGk=", "c": "eA=="}})
+        );
+        let mut plain = json!({"kind": "Secret", "stringData": {"k": "v"}});
+        fold_string_data(&mut plain);
+        assert_eq!(plain, json!({"kind": "Secret", "data": {"k": "dg=="}}));
+    }
 }

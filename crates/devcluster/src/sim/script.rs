@@ -92,7 +92,11 @@ fn shell_script(argv: &[&str]) -> Option<String> {
     let flag = rest
         .iter()
         .position(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('c'))?;
-    rest.get(flag + 1).map(|s| (*s).to_string())
+    // The script is the first operand after the options (`sh -c -x 'exit 1'` runs `exit 1`).
+    rest[flag + 1..]
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .map(|s| (*s).to_string())
 }
 
 /// A `sleep` argument: `Some(None)` for infinity, `Some(Some(d))` for a duration, `None` if unreadable.
@@ -154,6 +158,7 @@ mod tests {
             (&["sleep", "3"], exits(3.0, 0)),
             (&["sleep", "1", "2"], exits(3.0, 0)),
             (&["sh", "-c", "exit 2; sleep 100"], exits(0.0, 2)),
+            (&["sh", "-c", "-x", "sleep 1 && exit 3"], exits(1.0, 3)),
             (&["sleep", "infinity"], Script::Forever),
             (&["sh", "-c", "trap : TERM; sleep infinity & wait"], Script::Forever),
             (&["nginx", "-g", "daemon off;"], Script::Program),

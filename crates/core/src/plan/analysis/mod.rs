@@ -377,8 +377,11 @@ pub fn reconcile(ctx: &mut Ctx<'_>) {
         for slot in SLOTS {
             if let Some(run) = current_run(ctx, slot).map(run_status) {
                 terminate(ctx, &run.name);
-                // A blue-green rollout keeps its promotion runs on record once they are over.
-                let keep = blue_green && matches!(slot, Slot::PrePromotion | Slot::PostPromotion);
+                // A blue-green rollout keeps its promotion runs on record once they are over, and an
+                // aborted rollout the run that stopped it (upstream drops the canary's on the next
+                // reconcile, leaving a Degraded rollout without the record of why).
+                let keep = (blue_green && matches!(slot, Slot::PrePromotion | Slot::PostPromotion))
+                    || (ctx.pause.is_aborted() && !fully_promoted);
                 current.push((slot, keep.then_some(run)));
             } else if blue_green && matches!(slot, Slot::PrePromotion | Slot::PostPromotion) {
                 current.push((slot, recorded(&ctx.old, slot).cloned()));

@@ -242,3 +242,30 @@ fn old_runs_beyond_the_history_limits_are_deleted() {
         .collect();
     assert_eq!(phases, vec!["Failed", "Successful"]);
 }
+
+#[test]
+fn an_aborted_rollout_keeps_the_record_of_the_run_that_stopped_it() {
+    let mut w = world(step_analysis(), None);
+    update(&mut w);
+    let name = names(&w)[0].clone();
+    w.finish_run(&name, "Failed", "boom");
+    w.run_until_quiet(20);
+    let recorded = w
+        .status()
+        .canary
+        .as_ref()
+        .and_then(|c| c.current_step_analysis_run_status.clone())
+        .unwrap();
+    assert_eq!(
+        (recorded.name.as_str(), recorded.status, recorded.message.as_deref()),
+        (
+            name.as_str(),
+            rollouts_api::analysis_run::AnalysisPhase::Failed,
+            Some("boom")
+        )
+    );
+    // Retrying starts a new run for the step.
+    w.patch_status(json!({"abort": false}));
+    w.run_until_quiet(20);
+    assert_eq!(names(&w), vec![name.clone(), format!("{name}.1")]);
+}
