@@ -8,6 +8,7 @@ pub mod bluegreen;
 pub mod canary;
 pub mod common;
 pub mod experiment;
+pub mod gofmt;
 pub mod jsonpath;
 pub mod providers;
 pub mod rollout;

@@ -34,6 +34,22 @@ struct ReconcileCounts {
     errors: AtomicU64,
 }
 
+/// Counts one reconcile of `key` in `series`; the write lock is taken only the first time a key is seen.
+fn record_in(series: &RwLock<HashMap<RolloutKey, ReconcileCounts>>, key: &RolloutKey, failed: bool) {
+    let count = |counts: &ReconcileCounts| {
+        counts.total.fetch_add(1, Ordering::Relaxed);
+        if failed {
+            counts.errors.fetch_add(1, Ordering::Relaxed);
+        }
+    };
+    if let Some(counts) = series.read().unwrap_or_else(PoisonError::into_inner).get(key) {
+        count(counts);
+        return;
+    }
+    let mut series = series.write().unwrap_or_else(PoisonError::into_inner);
+    count(series.entry(key.clone()).or_default());
+}
+
 impl Metrics {
     /// Fresh counters, all zero.
     pub fn new() -> Self {
@@ -58,46 +74,12 @@ impl Metrics {
         if failed {
             self.inner.reconcile_errors.fetch_add(1, Ordering::Relaxed);
         }
-        let count = |counts: &ReconcileCounts| {
-            counts.total.fetch_add(1, Ordering::Relaxed);
-            if failed {
-                counts.errors.fetch_add(1, Ordering::Relaxed);
-            }
-        };
-        if let Some(counts) = self
-            .inner
-            .reconciles
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
-        {
-            count(counts);
-            return;
-        }
-        let mut reconciles = self.inner.reconciles.write().unwrap_or_else(PoisonError::into_inner);
-        count(reconciles.entry(key.clone()).or_default());
+        record_in(&self.inner.reconciles, key, failed);
     }
 
     /// Counts one reconcile of the AnalysisRun `key`, failed or not.
     pub(crate) fn record_analysis_run_reconcile(&self, key: &RolloutKey, failed: bool) {
-        let count = |counts: &ReconcileCounts| {
-            counts.total.fetch_add(1, Ordering::Relaxed);
-            if failed {
-                counts.errors.fetch_add(1, Ordering::Relaxed);
-            }
-        };
-        if let Some(counts) = self
-            .inner
-            .analysis_runs
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
-        {
-            count(counts);
-            return;
-        }
-        let mut runs = self.inner.analysis_runs.write().unwrap_or_else(PoisonError::into_inner);
-        count(runs.entry(key.clone()).or_default());
+        record_in(&self.inner.analysis_runs, key, failed);
     }
 
     /// Drops the series of a deleted AnalysisRun.

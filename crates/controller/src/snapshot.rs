@@ -10,6 +10,7 @@ use kube::core::{DynamicObject, Selector};
 use kube::runtime::reflector::ObjectRef;
 use rollouts_api::{AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollout};
 use rollouts_core::plan::{Snapshot, WorkloadState};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::ReconcileError;
@@ -60,6 +61,11 @@ impl Observed {
 /// (a field of the wrong type that the CRD schema let through) fails here, alone, instead of breaking
 /// the watch for every Rollout; the error names the offending field.
 pub fn decode_rollout(object: &DynamicObject) -> Result<Rollout, String> {
+    decode_cached(object)
+}
+
+/// Decodes a raw cached object as `T`; the error names the offending field.
+pub(crate) fn decode_cached<T: DeserializeOwned>(object: &DynamicObject) -> Result<T, String> {
     let value = serde_json::to_value(object).map_err(|e| e.to_string())?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();

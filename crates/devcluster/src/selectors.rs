@@ -21,9 +21,10 @@ pub use field::{
 
 use std::fmt;
 
+use rollouts_api::gofmt::go_quote;
 use serde_json::{Map, Value};
 
-use validation::{aggregate, go_quote, go_string_slice, invalid, label_value_errors, qualified_name_errors};
+use validation::{aggregate, go_string_slice, invalid, label_value_errors, qualified_name_errors};
 
 /// A selector that could not be parsed or is not valid; the message is Kubernetes' wording.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -3,6 +3,8 @@
 
 use serde_json::{Number, Value};
 
+use crate::gofmt::push_go_json_string;
+
 /// A value as a JSONPath template prints it: strings bare, numbers and booleans as Go's `%v`,
 /// `null` as `null`, objects and arrays as compact JSON.
 pub fn format_value(value: &Value) -> String {
@@ -100,25 +102,6 @@ fn go_json_float(f: f64) -> String {
     format!("{sign}{body}")
 }
 
-fn go_json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 fn write_go_json(value: &Value, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
@@ -127,7 +110,7 @@ fn write_go_json(value: &Value, out: &mut String) {
             Some(i) => out.push_str(&i.to_string()),
             None => out.push_str(&go_json_float(n.as_f64().unwrap_or(0.0))),
         },
-        Value::String(s) => go_json_string(s, out),
+        Value::String(s) => push_go_json_string(out, s),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -146,7 +129,7 @@ fn write_go_json(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                go_json_string(key, out);
+                push_go_json_string(out, key);
                 out.push(':');
                 if let Some(v) = map.get(key) {
                     write_go_json(v, out);

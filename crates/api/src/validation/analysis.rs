@@ -14,9 +14,10 @@ use crate::common::{DryRun, MeasurementRetention};
 use crate::defaults::int_value;
 use crate::{AnalysisRun, AnalysisRunSpec};
 
-use super::field::{BadValue, FieldError, FieldPath, Rendered, go_array, go_json_string};
+use super::field::{BadValue, FieldError, FieldPath, Rendered, go_array};
 use super::providers;
 use super::required::require;
+use crate::gofmt::go_json_string;
 
 const NO_METRICS: &str = "no metrics specified";
 const RULE_MATCHES_NOTHING: &str = "Rule didn't match any metric name(s)";

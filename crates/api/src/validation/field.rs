@@ -7,6 +7,8 @@ use std::fmt;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
+use crate::gofmt::{go_json_string, go_quote};
+
 /// The kind of a field error; `Display` is Kubernetes' wording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
@@ -255,61 +257,6 @@ impl BadValue for Rendered {
     }
 }
 
-/// Go's `strconv.Quote`: double quotes, backslash escapes, printable Unicode kept as is.
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c if c.is_control() => {
-                let n = c as u32;
-                if n <= 0xffff {
-                    out.push_str(&format!("\\u{n:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{n:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A string as Go's `encoding/json` writes it, HTML-safe escapes included.
-pub fn go_json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// A JSON value as Go's `encoding/json` writes it (compact, HTML-safe strings, object keys in the
 /// value's order — sorted, as Go sorts map keys and our structs declare fields alphabetically).
 pub fn go_json(v: &Value) -> String {
@@ -451,11 +398,6 @@ mod tests {
             .optional("match", Some(go_array(["{}".to_string()])))
             .render();
         assert_eq!(obj, r#"{"name":"r","match":[{}]}"#);
-    }
-
-    #[test]
-    fn go_quote_escapes_controls() {
-        assert_eq!(go_quote("a\nb\u{1}ü"), r#""a\nb\x01ü""#);
     }
 
     #[test]

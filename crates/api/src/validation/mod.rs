@@ -19,7 +19,7 @@ mod required;
 mod rollout;
 mod steps;
 
-pub use field::{BadValue, ErrorKind, FieldError, FieldPath, GoObject, Rendered, go_json, go_json_string, go_quote};
+pub use field::{BadValue, ErrorKind, FieldError, FieldPath, GoObject, Rendered, go_json};
 pub use references::{referenced_services, validate_rollout_services};
 pub use steps::is_downward_api_path;
 

@@ -9,9 +9,10 @@ use k8s_openapi::api::core::v1::{PodSpec, PodTemplateSpec, ResourceRequirements}
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use super::field::{FieldError, FieldPath, GoObject, Rendered, go_array, go_json_string};
+use super::field::{FieldError, FieldPath, GoObject, Rendered, go_array};
 use super::names::dns1123_label_problems;
 use super::quantity;
+use crate::gofmt::go_json_string;
 
 const SELECTOR_MISMATCH: &str = "`selector` does not match template `labels`";
 const EPHEMERAL_CONTAINERS_FORBIDDEN: &str = "ephemeral containers not allowed in pod template";

@@ -8,9 +8,10 @@ use crate::steps::{CanaryStep, SetHeaderRoute, SetMirrorRoute};
 use crate::traffic::RolloutTrafficRouting;
 
 use super::canary::has_plugins;
-use super::field::{FieldError, FieldPath, GoObject, Rendered, go_array, go_json_string};
+use super::field::{FieldError, FieldPath, GoObject, Rendered, go_array};
 use super::messages as msg;
 use super::names::is_qualified_name;
+use crate::gofmt::go_json_string;
 
 /// Every step rule; `path` is `spec.strategy`.
 pub(crate) fn rules(spec: &RolloutSpec, canary: &CanaryStrategy, path: &FieldPath) -> Vec<FieldError> {

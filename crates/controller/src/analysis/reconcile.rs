@@ -19,6 +19,7 @@ use super::providers::{measurement_error, new_measurement};
 use super::secrets::SecretValues;
 use super::write::{self, Reconciled};
 use crate::reconcile::STALE_REQUEUE;
+use crate::snapshot::decode_cached;
 
 /// The key of a cached AnalysisRun.
 pub fn key_of(object: &DynamicObject) -> RunKey {
@@ -46,7 +47,7 @@ async fn reconcile_run(object: &DynamicObject, ctx: &Context, key: &RunKey) -> R
     if object.metadata.deletion_timestamp.is_some() {
         return Ok(Reconciled::Done(Action::await_change()));
     }
-    let run = match decode_run(object) {
+    let run = match decode_cached::<AnalysisRun>(object) {
         Ok(run) => run,
         Err(message) => {
             warn_undecodable(ctx, object, key, &message).await;
@@ -77,20 +78,6 @@ async fn reconcile_run(object: &DynamicObject, ctx: &Context, key: &RunKey) -> R
             write::apply(ctx, key, &run, update, Some(&prepared)).await
         }
     }
-}
-
-/// Decodes a cached AnalysisRun, naming the offending field when it does not fit the type.
-pub fn decode_run(object: &DynamicObject) -> Result<AnalysisRun, String> {
-    let value = serde_json::to_value(object).map_err(|e| e.to_string())?;
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." {
-            inner.to_string()
-        } else {
-            format!("{path}: {inner}")
-        }
-    })
 }
 
 /// Runs every task through its metric's provider, all at once.

@@ -16,7 +16,9 @@
 //! objects; upstream's tolerant decoding then keeps whatever it decoded before the error, which
 //! is not reproduced.)
 
-use super::go_scalar::{float, push_string, time};
+use rollouts_api::gofmt::push_go_json_string;
+
+use super::go_scalar::{float, time};
 use super::layout::{INL, OE, OZ, Ty, go_struct};
 use super::quantity;
 use serde_json::{Map, Number, Value};
@@ -71,7 +73,7 @@ impl Encoder {
         let value = value.filter(|v| !v.is_null());
         match (ty, value) {
             (Ty::Str, None) => self.out.push_str("\"\""),
-            (Ty::Str, Some(Value::String(s))) => push_string(&mut self.out, s),
+            (Ty::Str, Some(Value::String(s))) => push_go_json_string(&mut self.out, s),
             (Ty::Bool, None) | (Ty::Bool, Some(Value::Bool(false))) => self.out.push_str("false"),
             (Ty::Bool, Some(Value::Bool(true))) => self.out.push_str("true"),
             (Ty::Int, None) => self.out.push('0'),
@@ -84,10 +86,10 @@ impl Encoder {
             (Ty::Quantity, _) => self.quantity(value),
             (Ty::IntOrString, None) => self.out.push('0'),
             (Ty::IntOrString, Some(Value::Number(n))) if n.is_i64() => self.out.push_str(&n.to_string()),
-            (Ty::IntOrString, Some(Value::String(s))) => push_string(&mut self.out, s),
+            (Ty::IntOrString, Some(Value::String(s))) => push_go_json_string(&mut self.out, s),
             (Ty::Time, None) => self.out.push_str("null"),
             (Ty::Time, Some(Value::String(s))) => match time(s) {
-                Ok(Some(text)) => push_string(&mut self.out, &text),
+                Ok(Some(text)) => push_go_json_string(&mut self.out, &text),
                 Ok(None) => self.out.push_str("null"),
                 Err(()) => {
                     self.problem("an RFC 3339 time", &Value::String(s.clone()));
@@ -142,7 +144,7 @@ impl Encoder {
             if !std::mem::take(first) {
                 self.out.push(',');
             }
-            push_string(&mut self.out, field.json);
+            push_go_json_string(&mut self.out, field.json);
             self.out.push(':');
             self.path.push(field.json.to_owned());
             self.value(&field.ty, value);
@@ -177,7 +179,7 @@ impl Encoder {
             if i > 0 {
                 self.out.push(',');
             }
-            push_string(&mut self.out, key);
+            push_go_json_string(&mut self.out, key);
             self.out.push(':');
             self.path.push(key.clone());
             self.value(inner, map.get(key));
@@ -201,10 +203,10 @@ impl Encoder {
             Mode::Semantic => quantity::semantic_key(&text),
         };
         match printed {
-            Some(printed) => push_string(&mut self.out, &printed),
+            Some(printed) => push_go_json_string(&mut self.out, &printed),
             None => {
                 self.problem("a quantity", &Value::String(text.clone()));
-                push_string(&mut self.out, &text);
+                push_go_json_string(&mut self.out, &text);
             }
         }
     }
@@ -216,7 +218,7 @@ impl Encoder {
             Value::Null => self.out.push_str("null"),
             Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
             Value::Number(n) => self.out.push_str(&number_text(n)),
-            Value::String(s) => push_string(&mut self.out, s),
+            Value::String(s) => push_go_json_string(&mut self.out, s),
             Value::Array(items) => {
                 self.out.push('[');
                 for (i, item) in items.iter().enumerate() {
@@ -233,7 +235,7 @@ impl Encoder {
                     if i > 0 {
                         self.out.push(',');
                     }
-                    push_string(&mut self.out, key);
+                    push_go_json_string(&mut self.out, key);
                     self.out.push(':');
                     if let Some(v) = map.get(key) {
                         self.raw(v);

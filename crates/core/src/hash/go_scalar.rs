@@ -1,31 +1,4 @@
-//! Scalars the way Go's `encoding/json` writes them: strings with HTML-safe escaping, float64
-//! numbers, and `metav1.Time`.
-
-use std::fmt::Write as _;
-
-/// Appends `s` as a JSON string exactly as `json.Marshal` writes it (Go 1.22+): `"` and `\`
-/// backslash-escaped; `\b \f \n \r \t` short escapes; other control characters and the HTML
-/// characters `<`, `>`, `&` as `\u00XX`; U+2028 and U+2029 as `\u2028` / `\u2029`; everything
-/// else verbatim UTF-8.
-pub(super) fn push_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{0}'..='\u{1f}' | '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
+//! Scalars the way Go's `encoding/json` writes them: float64 numbers and `metav1.Time`.
 
 /// A float64 as Go's `encoding/json` writes it: the shortest representation that round-trips, in
 /// plain notation unless the magnitude is below 1e-6 or at least 1e21, then as `1e+21` / `1e-7`.
@@ -72,23 +45,6 @@ pub(super) fn time(text: &str) -> Result<Option<String>, ()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn string(s: &str) -> String {
-        let mut out = String::new();
-        push_string(&mut out, s);
-        out
-    }
-
-    #[test]
-    fn strings_are_escaped_like_go() {
-        assert_eq!(string("a<b>&c"), r#""a\u003cb\u003e\u0026c""#);
-        assert_eq!(string("q\"b\\"), r#""q\"b\\""#);
-        assert_eq!(
-            string("\n\r\t\u{8}\u{c}\u{1}\u{7f}"),
-            "\"\\n\\r\\t\\b\\f\\u0001\u{7f}\""
-        );
-        assert_eq!(string("é\u{2028}"), "\"é\\u2028\"");
-    }
 
     #[test]
     fn floats_are_formatted_like_go() {

@@ -1,6 +1,7 @@
 //! Renders values the way Kubernetes' Go code prints them in error messages (`%q`, `%v`, `%#v`, JSON),
 //! so that clients comparing messages see the same text a real API server would produce.
 
+use rollouts_api::gofmt::go_quote;
 use serde_json::{Number, Value};
 
 /// A value as the Go validation code holds it when it builds an error message.
@@ -33,14 +34,14 @@ impl GoVal {
     /// How `field.Error.ErrorBody` prints a bad value.
     pub(crate) fn body(&self) -> String {
         match self {
-            GoVal::Nil => quote("null"),
-            GoVal::Str(s) => quote(s),
+            GoVal::Nil => go_quote("null"),
+            GoVal::Str(s) => go_quote(s),
             GoVal::Int(i) => i.to_string(),
             GoVal::Float(f) => float_v(*f),
             GoVal::Bool(b) => b.to_string(),
             GoVal::Json(v) => sharp_v(v),
             GoVal::Strings(list) => {
-                let items: Vec<String> = list.iter().map(|s| quote(s)).collect();
+                let items: Vec<String> = list.iter().map(|s| go_quote(s)).collect();
                 format!("[]string{{{}}}", items.join(", "))
             }
         }
@@ -54,36 +55,6 @@ pub(crate) fn number(n: &Number) -> GoVal {
     } else {
         GoVal::Float(n.as_f64().unwrap_or(0.0))
     }
-}
-
-/// Go's `strconv.Quote`.
-pub(crate) fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if c.is_control() => {
-                if (c as u32) <= 0xffff {
-                    out.push_str(&format!("\\u{:04x}", c as u32));
-                } else {
-                    out.push_str(&format!("\\U{:08x}", c as u32));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Go's `%v` for a `float64` (`strconv.FormatFloat(f, 'g', -1, 64)`): shortest digits, in exponent form when
@@ -168,7 +139,7 @@ pub(crate) fn sharp_v(v: &Value) -> String {
         Value::Null => "interface {}(nil)".to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => number(n).body(),
-        Value::String(s) => quote(s),
+        Value::String(s) => go_quote(s),
         Value::Array(items) => {
             let inner: Vec<String> = items.iter().map(sharp_v).collect();
             format!("[]interface {{}}{{{}}}", inner.join(", "))
@@ -178,7 +149,7 @@ pub(crate) fn sharp_v(v: &Value) -> String {
             keys.sort();
             let inner: Vec<String> = keys
                 .into_iter()
-                .map(|k| format!("{}:{}", quote(k), map.get(k).map(sharp_v).unwrap_or_default()))
+                .map(|k| format!("{}:{}", go_quote(k), map.get(k).map(sharp_v).unwrap_or_default()))
                 .collect();
             format!("map[string]interface {{}}{{{}}}", inner.join(", "))
         }
@@ -271,8 +242,8 @@ mod tests {
 
     #[test]
     fn quoting_and_sharp_v() {
-        assert_eq!(quote("a\"b\n"), "\"a\\\"b\\n\"");
-        assert_eq!(quote("\u{1}"), "\"\\x01\"");
+        assert_eq!(go_quote("a\"b\n"), "\"a\\\"b\\n\"");
+        assert_eq!(go_quote("\u{1}"), "\"\\x01\"");
         assert_eq!(
             sharp_v(&json!({"name": "x", "port": 80})),
             "map[string]interface {}{\"name\":\"x\", \"port\":80}"

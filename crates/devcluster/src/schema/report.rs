@@ -1,10 +1,11 @@
 //! The errors the OpenAPI validator produces, and how the API server turns them into field errors
 //! (`Cause`s), so that clients see the reasons, paths and messages a real cluster would send.
 
+use rollouts_api::gofmt::go_quote;
 use serde_json::Value;
 
 use super::Cause;
-use super::gofmt::{GoVal, canonical_json, quote};
+use super::gofmt::{GoVal, canonical_json};
 
 /// `metav1.CauseType` strings used by this module.
 pub(crate) mod reason {
@@ -112,8 +113,8 @@ fn body(code: Code, value: &GoVal, limit: i64, allowed: &[Value], message: &str)
                 let quoted: Vec<String> = allowed
                     .iter()
                     .map(|v| match v {
-                        Value::String(s) => quote(s),
-                        other => quote(&canonical_json(other)),
+                        Value::String(s) => go_quote(s),
+                        other => go_quote(&canonical_json(other)),
                     })
                     .collect();
                 text.push_str(&format!(": supported values: {}", quoted.join(", ")));
@@ -221,7 +222,7 @@ pub(crate) fn invalid(field: &str, value: &GoVal, detail: &str) -> String {
 
 /// `path: Unsupported value: <value>: supported values: "a", "b"`.
 pub(crate) fn not_supported(field: &str, value: &GoVal, supported: &[&str]) -> String {
-    let quoted: Vec<String> = supported.iter().map(|s| quote(s)).collect();
+    let quoted: Vec<String> = supported.iter().map(|s| go_quote(s)).collect();
     format!(
         "{field}: Unsupported value: {}: supported values: {}",
         value.body(),

@@ -1,10 +1,11 @@
 //! Value validation against a schema node, following the OpenAPI validator the API server runs on custom
 //! resources: the same checks, in the same order, with the same paths and messages.
 
+use rollouts_api::gofmt::go_quote;
 use serde_json::{Map, Value};
 
 use super::formats;
-use super::gofmt::{GoVal, canonical_json, quote};
+use super::gofmt::{GoVal, canonical_json};
 use super::node::{Additional, Node};
 use super::numbers::{Num, check_number, is_json_integer};
 use super::regexes;
@@ -74,7 +75,7 @@ fn type_error(path: &str, expected: &str, actual: &str) -> Failure {
         Code::InvalidType,
         path,
         GoVal::Str(actual.to_string()),
-        format!("{path} in body must be of type {expected}: {}", quote(actual)),
+        format!("{path} in body must be of type {expected}: {}", go_quote(actual)),
     )
 }
 
@@ -318,7 +319,7 @@ fn check_combinators(s: Node<'_>, data: &Value, path: &str, mode: Mode) -> Outco
         if success.is_none() {
             out.push(Failure::Plain(format!(
                 "{} must validate at least one schema (anyOf)",
-                quote(path)
+                go_quote(path)
             )));
         }
         if let Some(r) = best.or(success) {
@@ -350,7 +351,7 @@ fn check_combinators(s: Node<'_>, data: &Value, path: &str, mode: Mode) -> Outco
             };
             out.push(Failure::Plain(format!(
                 "{} must validate one and only one schema (oneOf). {detail}",
-                quote(path)
+                go_quote(path)
             )));
             if let Some(b) = best {
                 out.merge(b);
@@ -373,7 +374,7 @@ fn check_combinators(s: Node<'_>, data: &Value, path: &str, mode: Mode) -> Outco
             let detail = if valid == 0 { ". None validated" } else { "" };
             out.push(Failure::Plain(format!(
                 "{} must validate all the schemas (allOf){detail}",
-                quote(path)
+                go_quote(path)
             )));
         }
     }
@@ -382,7 +383,7 @@ fn check_combinators(s: Node<'_>, data: &Value, path: &str, mode: Mode) -> Outco
     {
         out.push(Failure::Plain(format!(
             "{} must not validate the schema (not)",
-            quote(path)
+            go_quote(path)
         )));
     }
     out.inc();
@@ -419,7 +420,7 @@ pub(crate) fn validate_value(s: Node<'_>, data: &Value, path: &str, mode: Mode) 
                         Code::InvalidType,
                         path,
                         GoVal::Str(text.clone()),
-                        format!("{path} in body must be of type {format}: {}", quote(text)),
+                        format!("{path} in body must be of type {format}: {}", go_quote(text)),
                     ));
                 }
                 out.inc();

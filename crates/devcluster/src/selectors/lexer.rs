@@ -1,7 +1,9 @@
 //! The label selector string grammar: a lexer and a recursive-descent parser mirroring
 //! apimachinery's, including its error messages.
 
-use super::validation::{go_quote, invalid, qualified_name_errors};
+use rollouts_api::gofmt::go_quote;
+
+use super::validation::{invalid, qualified_name_errors};
 use super::{Operator, Requirement, SelectorError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,8 @@
 //! Name and value rules for label keys and values, with the error texts Kubernetes' validation
 //! produces, so selector errors read the same as the real API server's.
 
+use rollouts_api::gofmt::go_quote;
+
 /// The regex Kubernetes documents for the name part of a qualified name.
 const QUALIFIED_NAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
 const QUALIFIED_NAME_MSG: &str =
@@ -135,30 +137,6 @@ pub(crate) fn label_value_errors(value: &str) -> Vec<String> {
         ));
     }
     errs
-}
-
-/// A string quoted as Go's `%q` verb does, which Kubernetes uses in "Invalid value" messages.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\u{b}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// A list of strings as Go's `%#v` prints a `[]string`.

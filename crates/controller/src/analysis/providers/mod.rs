@@ -9,6 +9,8 @@ use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use rollouts_api::analysis::Metric;
 use rollouts_api::analysis_run::{AnalysisPhase, AnalysisRun, Measurement};
+use rollouts_core::analysis::condition::evaluate_result;
+use rollouts_core::analysis::value::MetricValue;
 
 /// Why a provider could not do something that is not a measurement (garbage collection).
 #[derive(Debug, thiserror::Error)]
@@ -24,29 +26,46 @@ pub trait Provider: Send + Sync {
     /// `finishedAt`, `resumeAt` set); [`Provider::resume`] then completes it.
     fn run<'a>(&'a self, run: &'a AnalysisRun, metric: &'a Metric) -> BoxFuture<'a, Measurement>;
 
-    /// Checks on a measurement in flight.
+    /// Checks on a measurement in flight. The default, for a provider that measures synchronously,
+    /// logs and returns it unchanged.
     fn resume<'a>(
         &'a self,
-        run: &'a AnalysisRun,
+        _run: &'a AnalysisRun,
         metric: &'a Metric,
         measurement: Measurement,
-    ) -> BoxFuture<'a, Measurement>;
+    ) -> BoxFuture<'a, Measurement> {
+        let warning = "takes measurements synchronously and never resumes one";
+        unchanged(self.kind(), metric, measurement, warning)
+    }
 
-    /// Stops a measurement in flight because the run is terminating.
+    /// Stops a measurement in flight because the run is terminating. The default, for a provider
+    /// that measures synchronously, logs and returns it unchanged.
     fn terminate<'a>(
         &'a self,
-        run: &'a AnalysisRun,
+        _run: &'a AnalysisRun,
         metric: &'a Metric,
         measurement: Measurement,
-    ) -> BoxFuture<'a, Measurement>;
+    ) -> BoxFuture<'a, Measurement> {
+        let warning = "has no measurement in flight to terminate";
+        unchanged(self.kind(), metric, measurement, warning)
+    }
 
-    /// Deletes what the provider created for measurements beyond the newest `limit`.
+    /// Deletes what the provider created for measurements beyond the newest `limit` (by default
+    /// nothing).
     fn garbage_collect<'a>(
         &'a self,
-        run: &'a AnalysisRun,
-        metric: &'a Metric,
-        limit: usize,
-    ) -> BoxFuture<'a, Result<(), ProviderError>>;
+        _run: &'a AnalysisRun,
+        _metric: &'a Metric,
+        _limit: usize,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+/// A synchronous provider's answer to `resume` or `terminate`: `measurement` as is, after a warning.
+fn unchanged<'a>(kind: &str, metric: &Metric, measurement: Measurement, warning: &str) -> BoxFuture<'a, Measurement> {
+    tracing::warn!(metric = %metric.name, "the {kind} provider {warning}");
+    Box::pin(std::future::ready(measurement))
 }
 
 /// A measurement started now.
@@ -64,6 +83,30 @@ pub fn measurement_error(mut measurement: Measurement, message: impl Into<String
     measurement.message = Some(message.into());
     measurement.finished_at = Some(Time(now));
     measurement
+}
+
+/// Finishes `measurement` with `value`, in the phase the metric's conditions give `result`, or as an
+/// `Error` when they cannot be evaluated.
+pub(crate) fn finish_measurement(
+    mut measurement: Measurement,
+    metric: &Metric,
+    result: &MetricValue,
+    value: String,
+) -> Measurement {
+    let phase = evaluate_result(
+        result,
+        metric.success_condition.as_deref().unwrap_or_default(),
+        metric.failure_condition.as_deref().unwrap_or_default(),
+    );
+    match phase {
+        Ok(phase) => {
+            measurement.value = Some(value);
+            measurement.phase = phase;
+            measurement.finished_at = Some(Time(Timestamp::now()));
+            measurement
+        }
+        Err(message) => measurement_error(measurement, message, Timestamp::now()),
+    }
 }
 
 /// Metadata entries for a measurement (upstream stores them as a string map).

@@ -21,16 +21,15 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use hyper::{Method, StatusCode};
 use jiff::Timestamp;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use rollouts_api::analysis::Metric;
-use rollouts_api::analysis_run::{AnalysisRun, Measurement};
+use rollouts_api::analysis_run::{AnalysisPhase, AnalysisRun, Measurement};
+use rollouts_api::gofmt::go_quote;
 use rollouts_api::providers::PrometheusMetric;
-use rollouts_core::analysis::condition::evaluate_result;
 use rollouts_core::analysis::value::MetricValue;
 use serde::Deserialize;
 
-use super::http::{HttpClient, HttpRequest, encode_form, go_quote, oauth2_settings};
-use super::{MeasurementMetadata, Provider, ProviderError, measurement_error, new_measurement};
+use super::http::{HttpClient, HttpRequest, encode_form, oauth2_settings};
+use super::{MeasurementMetadata, Provider, finish_measurement, measurement_error, new_measurement};
 
 /// The provider's type name.
 pub const PROVIDER_TYPE: &str = "Prometheus";
@@ -216,35 +215,6 @@ impl Provider for PrometheusProvider {
     fn run<'a>(&'a self, _run: &'a AnalysisRun, metric: &'a Metric) -> BoxFuture<'a, Measurement> {
         Box::pin(self.measure(metric))
     }
-
-    fn resume<'a>(
-        &'a self,
-        _run: &'a AnalysisRun,
-        metric: &'a Metric,
-        measurement: Measurement,
-    ) -> BoxFuture<'a, Measurement> {
-        tracing::warn!(metric = %metric.name, "the Prometheus provider takes measurements synchronously and never resumes one");
-        Box::pin(std::future::ready(measurement))
-    }
-
-    fn terminate<'a>(
-        &'a self,
-        _run: &'a AnalysisRun,
-        metric: &'a Metric,
-        measurement: Measurement,
-    ) -> BoxFuture<'a, Measurement> {
-        tracing::warn!(metric = %metric.name, "the Prometheus provider has no measurement in flight to terminate");
-        Box::pin(std::future::ready(measurement))
-    }
-
-    fn garbage_collect<'a>(
-        &'a self,
-        _run: &'a AnalysisRun,
-        _metric: &'a Metric,
-        _limit: usize,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(std::future::ready(Ok(())))
-    }
 }
 
 /// A decoded answer: the result and the warnings that came with it.
@@ -283,18 +253,10 @@ impl QueryResult {
 }
 
 /// Judges the outcome with the metric's conditions and completes the measurement.
-fn finish(mut measurement: Measurement, metric: &Metric, outcome: QueryOutcome) -> Measurement {
-    let phase = evaluate_result(
-        &outcome.result.value(),
-        metric.success_condition.as_deref().unwrap_or_default(),
-        metric.failure_condition.as_deref().unwrap_or_default(),
-    );
-    let phase = match phase {
-        Ok(phase) => phase,
-        Err(message) => return measurement_error(measurement, message, Timestamp::now()),
-    };
-    measurement.value = Some(outcome.result.text());
-    if !outcome.warnings.is_empty() {
+fn finish(measurement: Measurement, metric: &Metric, outcome: QueryOutcome) -> Measurement {
+    let mut measurement = finish_measurement(measurement, metric, &outcome.result.value(), outcome.result.text());
+    // Warnings go with a judged result only, not with a condition that could not be evaluated.
+    if measurement.phase != AnalysisPhase::Error && !outcome.warnings.is_empty() {
         let joined = outcome
             .warnings
             .iter()
@@ -304,8 +266,6 @@ fn finish(mut measurement: Measurement, metric: &Metric, outcome: QueryOutcome) 
         tracing::warn!(metric = %metric.name, warnings = %joined, "Prometheus returned warnings");
         measurement.metadata = Some([("warnings".to_string(), joined)].into_iter().collect());
     }
-    measurement.phase = phase;
-    measurement.finished_at = Some(Time(Timestamp::now()));
     measurement
 }
 

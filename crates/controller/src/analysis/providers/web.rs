@@ -16,15 +16,14 @@ use bytes::Bytes;
 use futures::future::BoxFuture;
 use hyper::Method;
 use jiff::Timestamp;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use rollouts_api::analysis::Metric;
 use rollouts_api::analysis_run::{AnalysisRun, Measurement};
+use rollouts_api::gofmt::go_quote;
 use rollouts_api::jsonpath::{self, JsonPath, go_json};
-use rollouts_core::analysis::condition::evaluate_result;
 use rollouts_core::analysis::value::MetricValue;
 
-use super::http::{HttpClient, HttpRequest, go_op, go_quote, oauth2_settings};
-use super::{Provider, ProviderError, measurement_error, new_measurement};
+use super::http::{HttpClient, HttpRequest, go_op, oauth2_settings};
+use super::{Provider, finish_measurement, measurement_error, new_measurement};
 
 /// The provider's type name.
 pub const PROVIDER_TYPE: &str = "Web";
@@ -57,23 +56,8 @@ impl WebProvider {
     /// Takes one measurement; it is always finished.
     pub async fn measure(&self, metric: &Metric) -> Measurement {
         let measurement = new_measurement(Timestamp::now());
-        let answer = match self.call(metric).await {
-            Ok(answer) => answer,
-            Err(message) => return measurement_error(measurement, message, Timestamp::now()),
-        };
-        let phase = evaluate_result(
-            &answer.result,
-            metric.success_condition.as_deref().unwrap_or_default(),
-            metric.failure_condition.as_deref().unwrap_or_default(),
-        );
-        match phase {
-            Ok(phase) => {
-                let mut measurement = measurement;
-                measurement.value = Some(answer.text);
-                measurement.phase = phase;
-                measurement.finished_at = Some(Time(Timestamp::now()));
-                measurement
-            }
+        match self.call(metric).await {
+            Ok(answer) => finish_measurement(measurement, metric, &answer.result, answer.text),
             Err(message) => measurement_error(measurement, message, Timestamp::now()),
         }
     }
@@ -179,35 +163,6 @@ impl Provider for WebProvider {
 
     fn run<'a>(&'a self, _run: &'a AnalysisRun, metric: &'a Metric) -> BoxFuture<'a, Measurement> {
         Box::pin(self.measure(metric))
-    }
-
-    fn resume<'a>(
-        &'a self,
-        _run: &'a AnalysisRun,
-        metric: &'a Metric,
-        measurement: Measurement,
-    ) -> BoxFuture<'a, Measurement> {
-        tracing::warn!(metric = %metric.name, "the Web provider takes measurements synchronously and never resumes one");
-        Box::pin(std::future::ready(measurement))
-    }
-
-    fn terminate<'a>(
-        &'a self,
-        _run: &'a AnalysisRun,
-        metric: &'a Metric,
-        measurement: Measurement,
-    ) -> BoxFuture<'a, Measurement> {
-        tracing::warn!(metric = %metric.name, "the Web provider has no measurement in flight to terminate");
-        Box::pin(std::future::ready(measurement))
-    }
-
-    fn garbage_collect<'a>(
-        &'a self,
-        _run: &'a AnalysisRun,
-        _metric: &'a Metric,
-        _limit: usize,
-    ) -> BoxFuture<'a, Result<(), ProviderError>> {
-        Box::pin(std::future::ready(Ok(())))
     }
 }
 

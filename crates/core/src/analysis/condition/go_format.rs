@@ -1,41 +1,8 @@
-//! Go's text forms of values: `strconv` (quoting, formatting and parsing numbers) and `fmt`'s `%v` and
-//! `%T`.
-
-use std::fmt::Write as _;
+//! Go's text forms of values: `strconv` (formatting and parsing numbers) and `fmt`'s `%v` and `%T`.
 
 use expr::Value;
 
 use super::types::{ANY_ARRAY, ANY_MAP};
-
-/// Go's `strconv.Quote`.
-pub(super) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            c if c.is_control() => {
-                let n = u32::from(c);
-                let _ = if n < 0x80 {
-                    write!(out, "\\x{n:02x}")
-                } else {
-                    write!(out, "\\u{n:04x}")
-                };
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// Go's `%v` of a decoded value.
 #[allow(unreachable_patterns)]

@@ -1,6 +1,7 @@
 //! The lexer (Go expr's `parser/lexer`): tokens as Go's parser sees them, with Go's lexing errors.
 
-use super::go_format::go_quote;
+use rollouts_api::gofmt::go_quote;
+
 use super::unescape::{unescape, unescape_bytes};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

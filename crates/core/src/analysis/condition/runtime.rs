@@ -3,9 +3,10 @@
 //! and collections in `access`.
 
 use expr::{Environment, Value};
+use rollouts_api::gofmt::go_quote;
 
 use super::access::{fetch, go_len, iterate, map_literal, slice};
-use super::go_format::{go_format, go_quote, go_type, parse_go_float, parse_go_int};
+use super::go_format::{go_format, go_type, parse_go_float, parse_go_int};
 use super::operators::{arithmetic, compare, float_to_int, go_equal, go_in, negate, range, string_operator};
 
 type Helper = fn(&[Value]) -> Result<Value, String>;

@@ -12,7 +12,8 @@
 //! same one upstream does, deeper objects in sorted key order.
 
 use rollouts_api::analysis::{Argument, Metric};
-use rollouts_api::validation::{go_json, go_json_string, go_quote};
+use rollouts_api::gofmt::{go_json_string, go_quote};
+use rollouts_api::validation::go_json;
 use serde_json::Value;
 
 use super::SecretLookup;

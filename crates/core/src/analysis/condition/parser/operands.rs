@@ -1,8 +1,10 @@
 //! Operands: unary operators, parentheses, predicate pointers, literals, calls of builtins and
 //! functions, and the postfixes (`.name`, `?.`, `[index]`, `[from:to]`).
 
+use rollouts_api::gofmt::go_quote;
+
 use super::super::ast::{Node, is_builtin, predicate_arguments};
-use super::super::go_format::{go_quote, parse_go_float, parse_go_int};
+use super::super::go_format::{parse_go_float, parse_go_int};
 use super::super::lexer::{Kind, is_valid_identifier};
 use super::{Parsed, Parser, unary_operator};
 

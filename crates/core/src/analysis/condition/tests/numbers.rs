@@ -1,6 +1,8 @@
 //! Numbers as Go's float64 and int, NaN and the infinities, and how Go formats them.
 
-use super::super::go_format::{go_float, go_quote};
+use rollouts_api::gofmt::go_quote;
+
+use super::super::go_format::go_float;
 use super::*;
 
 #[test]
