@@ -89,8 +89,12 @@ pub enum ConditionError {
 
 /// Evaluates one condition against `result`; the expression must produce a bool.
 pub fn evaluate(expression: &str, result: &MetricValue) -> Result<bool, ConditionError> {
+    if is_shallow(expression) {
+        return evaluate_here(expression, result);
+    }
     // Parsing, checking and printing recurse over the tree, and the crate's parser and evaluator
-    // recurse over the printed program: give them a stack of their own, whatever the caller's is.
+    // recurse over the printed program: a deep expression gets a stack of its own, whatever the
+    // caller's is.
     std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .stack_size(EVALUATION_STACK)
@@ -161,6 +165,37 @@ fn evaluation_message(error: &ConditionError, which: &str, expression: &str, res
 
 /// Stack of the thread an evaluation runs on. Only the pages used are ever touched.
 const EVALUATION_STACK: usize = 32 << 20;
+
+/// Longest expression evaluated on the caller's stack.
+const SHALLOW_LENGTH: usize = 160;
+/// Most brackets open at once, and most operator characters, in an expression evaluated on the
+/// caller's stack.
+const SHALLOW_NESTING: usize = 8;
+const SHALLOW_OPERATORS: usize = 40;
+
+/// Whether an expression is small enough to evaluate on the caller's stack (any thread's 2 MiB is
+/// plenty for it): conditions as written are short and flat, and starting a thread per evaluation
+/// would cost more than the evaluation itself.
+fn is_shallow(expression: &str) -> bool {
+    if expression.len() > SHALLOW_LENGTH {
+        return false;
+    }
+    let (mut depth, mut deepest, mut operators) = (0usize, 0usize, 0usize);
+    for c in expression.chars() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '!' | '-' | '+' | '*' | '/' | '%' | '<' | '>' | '=' | '&' | '|' | '^' | '?' | ':' | '.' | ',' => {
+                operators += 1;
+            }
+            _ => {}
+        }
+    }
+    deepest <= SHALLOW_NESTING && operators <= SHALLOW_OPERATORS
+}
 
 /// The three steps, on the current thread.
 fn evaluate_here(expression: &str, result: &MetricValue) -> Result<bool, ConditionError> {

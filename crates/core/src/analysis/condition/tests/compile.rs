@@ -186,3 +186,27 @@ fn deep_and_large_expressions_do_not_crash() {
     let too_many = format!("result == 1{}", " || false".repeat(6000));
     assert!(matches!(evaluate(&too_many, &r), Err(ConditionError::Compile(_))));
 }
+
+/// The largest expressions evaluated on the caller's stack fit in a 2 MiB thread (the smallest stack a
+/// caller of the controller has), even in a debug build.
+#[test]
+fn shallow_expressions_fit_a_small_stack() {
+    let worst = [
+        format!("{}true", "!".repeat(40)),
+        format!("{}1 == 1", "-".repeat(38)),
+        vec!["result"; 13].join(" && ").replace("result", "true"),
+        format!("{}1{} > 0", "(".repeat(8), ")".repeat(8)),
+        "all([1,2,3,4,5,6,7,8], {# > 0 && (# < 100 || # == 1000)}) && len([[[[1]]]]) == 1".to_string(),
+        "result.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.aa.bb.cc.dd.ee.ff.gg == nil".to_string(),
+    ];
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            for expression in &worst {
+                assert!(super::super::is_shallow(expression), "{expression}");
+                let _ = super::super::evaluate(expression, &crate::analysis::value::MetricValue::Null);
+            }
+        })
+        .unwrap();
+    handle.join().unwrap();
+}
