@@ -5,9 +5,10 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::core::v1::Service;
 use rollouts_api::Rollout;
 use rollouts_core::hash::pod_template_hash;
-use rollouts_core::plan::{Snapshot, WorkloadState, plan};
+use rollouts_core::plan::{Action, Snapshot, WorkloadState, merge_patch, plan};
 use serde_json::json;
 
 fn rollout(image: &str, status: serde_json::Value) -> Rollout {
@@ -53,6 +54,60 @@ fn replica_set(r: &Rollout, image: &str, revision: i64, replicas: i32) -> Replic
     .unwrap()
 }
 
+fn snapshot_of<'a>(
+    rollout: &'a Rollout,
+    replica_sets: &'a [ReplicaSet],
+    services: &'a [Service],
+    now: jiff::Timestamp,
+) -> Snapshot<'a> {
+    Snapshot {
+        rollout,
+        replica_sets,
+        services,
+        pods: None,
+        analysis_runs: &[],
+        analysis_templates: &[],
+        cluster_analysis_templates: &[],
+        workload: WorkloadState::NotReferenced,
+        now,
+    }
+}
+
+/// Lets the planner itself bring the status (and the Services' selectors) to rest.
+fn bring_to_rest(
+    mut r: Rollout,
+    replica_sets: &[ReplicaSet],
+    mut services: Vec<Service>,
+    now: jiff::Timestamp,
+) -> (Rollout, Vec<Service>) {
+    for _ in 0..10 {
+        let p = plan(&snapshot_of(&r, replica_sets, &services, now));
+        if p.actions.is_empty() {
+            break;
+        }
+        for action in p.actions {
+            match action {
+                Action::PatchRolloutStatus(patch) => {
+                    let mut v = serde_json::to_value(&r).unwrap();
+                    merge_patch::apply(&mut v["status"], &patch);
+                    r = serde_json::from_value(v).unwrap();
+                }
+                Action::PatchService { name, patch } => {
+                    let svc = services
+                        .iter_mut()
+                        .find(|s| s.metadata.name.as_deref() == Some(&name))
+                        .unwrap();
+                    let mut v = serde_json::to_value(&*svc).unwrap();
+                    merge_patch::apply(&mut v, &patch);
+                    *svc = serde_json::from_value(v).unwrap();
+                }
+                other => panic!("unexpected write at rest: {other:?}"),
+            }
+        }
+    }
+    (r, services)
+}
+
 fn bench(c: &mut Criterion) {
     let now: jiff::Timestamp = "2026-01-01T01:00:00Z".parse().unwrap();
     // A healthy rollout on revision 10 with 9 older, scaled-down ReplicaSets.
@@ -61,42 +116,8 @@ fn bench(c: &mut Criterion) {
         .map(|i| replica_set(&base, &format!("img:v{i}"), i, 0))
         .collect();
     history.push(replica_set(&base, "img:v10", 10, 10));
-    let steady_status = {
-        // Let the planner itself bring the status to rest first.
-        let mut r = base.clone();
-        for _ in 0..10 {
-            let snapshot = Snapshot {
-                rollout: &r,
-                replica_sets: &history,
-                services: &[],
-                pods: None,
-                analysis_runs: &[],
-                analysis_templates: &[],
-                cluster_analysis_templates: &[],
-                workload: WorkloadState::NotReferenced,
-                now,
-            };
-            let p = plan(&snapshot);
-            let Some(rollouts_core::plan::Action::PatchRolloutStatus(patch)) = p.actions.last().cloned() else {
-                break;
-            };
-            let mut v = serde_json::to_value(&r).unwrap();
-            rollouts_core::plan::merge_patch::apply(&mut v["status"], &patch);
-            r = serde_json::from_value(v).unwrap();
-        }
-        r
-    };
-    let snapshot = Snapshot {
-        rollout: &steady_status,
-        replica_sets: &history,
-        services: &[],
-        pods: None,
-        analysis_runs: &[],
-        analysis_templates: &[],
-        cluster_analysis_templates: &[],
-        workload: WorkloadState::NotReferenced,
-        now,
-    };
+    let (steady_status, _) = bring_to_rest(base.clone(), &history, Vec::new(), now);
+    let snapshot = snapshot_of(&steady_status, &history, &[], now);
     assert!(plan(&snapshot).actions.is_empty(), "steady state must plan no writes");
     c.bench_function("plan/steady_state_10_revisions", |b| {
         b.iter(|| plan(std::hint::black_box(&snapshot)))
@@ -113,17 +134,7 @@ fn bench(c: &mut Criterion) {
     status.current_step_index = Some(1);
     status.controller_pause = Some(true);
     status.pause_conditions = None;
-    let transition = Snapshot {
-        rollout: &paused,
-        replica_sets: &rss,
-        services: &[],
-        pods: None,
-        analysis_runs: &[],
-        analysis_templates: &[],
-        cluster_analysis_templates: &[],
-        workload: WorkloadState::NotReferenced,
-        now,
-    };
+    let transition = snapshot_of(&paused, &rss, &[], now);
     assert!(
         !plan(&transition).actions.is_empty(),
         "the promoted rollout must advance"
@@ -141,60 +152,13 @@ fn blue_green(c: &mut Criterion, history: &[ReplicaSet], now: jiff::Timestamp) {
         "activeService": "web-active", "previewService": "web-preview", "autoPromotionEnabled": false
     }}))
     .unwrap();
-    let service = |name: &str| -> k8s_openapi::api::core::v1::Service {
+    let service = |name: &str| -> Service {
         serde_json::from_value(json!({"metadata": {"name": name, "namespace": "default"},
                                       "spec": {"selector": {"app": "web"}}}))
         .unwrap()
     };
-    let mut services = vec![service("web-active"), service("web-preview")];
-    // Let the planner bring the status and the Services to rest first.
-    for _ in 0..10 {
-        let snapshot = Snapshot {
-            rollout: &r,
-            replica_sets: history,
-            services: &services,
-            pods: None,
-            analysis_runs: &[],
-            analysis_templates: &[],
-            cluster_analysis_templates: &[],
-            workload: WorkloadState::NotReferenced,
-            now,
-        };
-        let p = plan(&snapshot);
-        if p.actions.is_empty() {
-            break;
-        }
-        for action in p.actions {
-            match action {
-                rollouts_core::plan::Action::PatchRolloutStatus(patch) => {
-                    let mut v = serde_json::to_value(&r).unwrap();
-                    rollouts_core::plan::merge_patch::apply(&mut v["status"], &patch);
-                    r = serde_json::from_value(v).unwrap();
-                }
-                rollouts_core::plan::Action::PatchService { name, patch } => {
-                    let svc = services
-                        .iter_mut()
-                        .find(|s| s.metadata.name.as_deref() == Some(&name))
-                        .unwrap();
-                    let mut v = serde_json::to_value(&*svc).unwrap();
-                    rollouts_core::plan::merge_patch::apply(&mut v, &patch);
-                    *svc = serde_json::from_value(v).unwrap();
-                }
-                other => panic!("unexpected write at rest: {other:?}"),
-            }
-        }
-    }
-    let snapshot = Snapshot {
-        rollout: &r,
-        replica_sets: history,
-        services: &services,
-        pods: None,
-        analysis_runs: &[],
-        analysis_templates: &[],
-        cluster_analysis_templates: &[],
-        workload: WorkloadState::NotReferenced,
-        now,
-    };
+    let (r, services) = bring_to_rest(r, history, vec![service("web-active"), service("web-preview")], now);
+    let snapshot = snapshot_of(&r, history, &services, now);
     assert!(plan(&snapshot).actions.is_empty(), "steady state must plan no writes");
     c.bench_function("plan/blue_green_steady_state_10_revisions", |b| {
         b.iter(|| plan(std::hint::black_box(&snapshot)))

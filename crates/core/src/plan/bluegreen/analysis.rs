@@ -2,20 +2,13 @@
 //! reconciled in `plan::analysis`): a successful pre-promotion run allows the promotion, a successful
 //! post-promotion run the new stable ReplicaSet, and when each kind of run applies at all.
 
-use super::super::analysis::Slot as Kind;
-use rollouts_api::analysis_run::{AnalysisPhase, AnalysisRun};
+use rollouts_api::analysis_run::AnalysisPhase;
+
+use super::super::analysis::{Slot as Kind, current_run, phase};
 
 use super::super::context::Ctx;
 use super::super::replica_sets::hash_of;
 use super::is_saturated;
-
-fn current_run<'s>(ctx: &'s Ctx<'_>, kind: Kind) -> Option<&'s AnalysisRun> {
-    super::super::analysis::current_run(ctx, kind)
-}
-
-fn phase(run: &AnalysisRun) -> AnalysisPhase {
-    super::super::analysis::phase(run)
-}
 
 /// Upstream `completedPrePromotionAnalysis`: none configured, or its run succeeded.
 pub fn completed_pre_promotion(ctx: &Ctx<'_>) -> bool {
