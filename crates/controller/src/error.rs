@@ -56,9 +56,9 @@ pub enum ReconcileError {
         #[source]
         source: serde_json::Error,
     },
-    /// A watch cache stopped before it was filled (the controller is shutting down).
-    #[error("the {0} cache is gone")]
-    CacheGone(&'static str),
+    /// The reconcile ran into its time limit and was cut off.
+    #[error("the reconcile did not finish within {0:?} and was cut off")]
+    TimedOut(std::time::Duration),
     /// The reconcile task ended abnormally.
     #[error("the reconcile task failed: {0}")]
     Task(String),

@@ -17,12 +17,15 @@ mod execute;
 #[cfg(test)]
 mod execute_tests;
 mod metrics;
+mod readiness;
 mod reconcile;
+mod repeats;
 mod requests;
 mod server;
 mod snapshot;
 mod staleness;
 mod watch;
+mod watchdog;
 mod workload;
 
 use std::future::Future;
@@ -36,7 +39,7 @@ use kube::runtime::controller::{self, Error as ControllerRunError};
 use rollouts_api::Rollout;
 
 pub use error::{ControllerError, ReconcileError};
-pub use metrics::Metrics;
+pub use metrics::{Metrics, SlowReconciles};
 
 /// How long in-flight reconciles may take to finish once shutdown is requested.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -57,6 +60,9 @@ pub struct ControllerConfig {
     pub analysis_concurrency: u16,
     /// The counters the controller updates; keep a clone to read them while it runs.
     pub metrics: Metrics,
+    /// A Rollout reconcile running longer than this is logged with its key and counted in
+    /// `controller_reconcile_slow_total` (it is cut off at two minutes whatever this says).
+    pub slow_reconcile: Duration,
 }
 
 impl Default for ControllerConfig {
@@ -68,6 +74,7 @@ impl Default for ControllerConfig {
             concurrency: 10,
             analysis_concurrency: 30,
             metrics: Metrics::new(),
+            slow_reconcile: reconcile::DEFAULT_LIMITS.slow,
         }
     }
 }
@@ -109,13 +116,9 @@ pub async fn run(
     };
     let rollout_resource = ApiResource::erase::<Rollout>(&());
     let (stores, writers) = watch::stores(&rollout_resource);
-    let ctx = Arc::new(reconcile::Context::new(
-        client.clone(),
-        stores.clone(),
-        rollout_resource,
-        metrics,
-        config.resync,
-    ));
+    let mut ctx = reconcile::Context::new(client.clone(), stores.clone(), rollout_resource, metrics, config.resync);
+    ctx.limits.slow = config.slow_reconcile.min(ctx.limits.limit);
+    let ctx = Arc::new(ctx);
     let shutdown = shutdown.shared();
     let (run_changes, run_changed) = futures::channel::mpsc::unbounded();
     // Ending the queue starts the applier's graceful shutdown: no new reconciles, in-flight ones finish.
@@ -179,14 +182,10 @@ type AppliedResult = Result<
 fn log_result(result: AppliedResult) {
     match result {
         Ok((rollout, action)) => tracing::debug!(%rollout, ?action, "reconciled"),
-        Err(ControllerRunError::ReconcilerFailed(error, rollout)) => match error {
-            // Already reported, once per version, when it was found.
-            ReconcileError::Decode(_) => {}
-            ReconcileError::Conflict { .. } | ReconcileError::CacheGone(_) => {
-                tracing::debug!(%rollout, %error, "reconcile failed")
-            }
-            _ => tracing::warn!(%rollout, %error, "reconcile failed"),
-        },
+        // Logged by the reconcile itself, once per failing state.
+        Err(ControllerRunError::ReconcilerFailed(error, rollout)) => {
+            tracing::trace!(%rollout, %error, "reconcile failed")
+        }
         // A Rollout deleted while a reconcile of it was queued.
         Err(ControllerRunError::ObjectNotFound(rollout)) => tracing::debug!(%rollout, "reconcile of a deleted Rollout"),
         // Only when shutting down before the Rollout cache ever filled (an unreachable API server).

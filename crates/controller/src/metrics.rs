@@ -25,7 +25,54 @@ struct Inner {
     analysis_runs: RwLock<HashMap<RolloutKey, ReconcileCounts>>,
     reconcile_total: AtomicU64,
     reconcile_errors: AtomicU64,
+    /// Slow reconciles, by controller ([`SlowReconciles`] as index).
+    slow: [SlowCounts; 2],
     endpoint: Mutex<Option<SocketAddr>>,
+}
+
+/// The controllers whose slow reconciles are counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlowReconciles {
+    /// The Rollout controller.
+    Rollout = 0,
+    /// The AnalysisRun controller.
+    AnalysisRun = 1,
+}
+
+impl SlowReconciles {
+    const ALL: [SlowReconciles; 2] = [SlowReconciles::Rollout, SlowReconciles::AnalysisRun];
+
+    /// The `controller` label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            SlowReconciles::Rollout => "rollout",
+            SlowReconciles::AnalysisRun => "analysisrun",
+        }
+    }
+}
+
+#[derive(Default, Debug)]
+struct SlowCounts {
+    /// Reconciles that passed the slow threshold.
+    total: AtomicU64,
+    /// Of those, the ones still running.
+    running: AtomicU64,
+    /// Of those, the ones cut off at the time limit.
+    timed_out: AtomicU64,
+}
+
+/// Counts a slow reconcile as running until dropped.
+pub(crate) struct RunningSlow {
+    metrics: Metrics,
+    controller: SlowReconciles,
+}
+
+impl Drop for RunningSlow {
+    fn drop(&mut self) {
+        self.metrics.inner.slow[self.controller as usize]
+            .running
+            .fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 #[derive(Default, Debug)]
@@ -80,6 +127,35 @@ impl Metrics {
     /// Counts one reconcile of the AnalysisRun `key`, failed or not.
     pub(crate) fn record_analysis_run_reconcile(&self, key: &RolloutKey, failed: bool) {
         record_in(&self.inner.analysis_runs, key, failed);
+    }
+
+    /// Counts a reconcile of `controller` that passed the slow threshold; it counts as running until
+    /// the returned guard is dropped.
+    pub(crate) fn slow_reconcile_started(&self, controller: SlowReconciles) -> RunningSlow {
+        let counts = &self.inner.slow[controller as usize];
+        counts.total.fetch_add(1, Ordering::Relaxed);
+        counts.running.fetch_add(1, Ordering::Relaxed);
+        RunningSlow {
+            metrics: self.clone(),
+            controller,
+        }
+    }
+
+    /// Counts a slow reconcile of `controller` cut off at the time limit.
+    pub(crate) fn slow_reconcile_timed_out(&self, controller: SlowReconciles) {
+        self.inner.slow[controller as usize]
+            .timed_out
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Slow reconciles of `controller`: so far, running now, cut off so far.
+    pub fn slow_reconciles(&self, controller: SlowReconciles) -> (u64, u64, u64) {
+        let counts = &self.inner.slow[controller as usize];
+        (
+            counts.total.load(Ordering::Relaxed),
+            counts.running.load(Ordering::Relaxed),
+            counts.timed_out.load(Ordering::Relaxed),
+        )
     }
 
     /// Drops the series of a deleted AnalysisRun.
@@ -208,9 +284,39 @@ impl Metrics {
             ),
         ];
         render_families(&mut out, &runs, &run_families);
+        let slow: [(&str, &str, &str, SlowOf); 3] = [
+            (
+                "controller_reconcile_slow_total",
+                "counter",
+                "Reconciles that ran longer than the slow threshold, by controller.",
+                |c| &c.total,
+            ),
+            (
+                "controller_reconcile_slow_running",
+                "gauge",
+                "Reconciles running longer than the slow threshold now, by controller.",
+                |c| &c.running,
+            ),
+            (
+                "controller_reconcile_timeout_total",
+                "counter",
+                "Reconciles cut off at the time limit, by controller.",
+                |c| &c.timed_out,
+            ),
+        ];
+        for (name, kind, help, counter) in slow {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            for controller in SlowReconciles::ALL {
+                let value = counter(&self.inner.slow[controller as usize]).load(Ordering::Relaxed);
+                let _ = writeln!(out, "{name}{{controller=\"{}\"}} {value}", controller.label());
+            }
+        }
         out
     }
 }
+
+/// Picks one of a controller's slow-reconcile counters.
+type SlowOf = fn(&SlowCounts) -> &AtomicU64;
 
 /// Picks one of an object's counters.
 type CounterOf = fn(&ReconcileCounts) -> &AtomicU64;
@@ -310,6 +416,18 @@ analysis_run_reconcile_total{namespace=\"ns\",name=\"run\"} 1
 # HELP analysis_run_reconcile_error_total Failed reconciles of an AnalysisRun.
 # TYPE analysis_run_reconcile_error_total counter
 analysis_run_reconcile_error_total{namespace=\"ns\",name=\"run\"} 0
+# HELP controller_reconcile_slow_total Reconciles that ran longer than the slow threshold, by controller.
+# TYPE controller_reconcile_slow_total counter
+controller_reconcile_slow_total{controller=\"rollout\"} 0
+controller_reconcile_slow_total{controller=\"analysisrun\"} 0
+# HELP controller_reconcile_slow_running Reconciles running longer than the slow threshold now, by controller.
+# TYPE controller_reconcile_slow_running gauge
+controller_reconcile_slow_running{controller=\"rollout\"} 0
+controller_reconcile_slow_running{controller=\"analysisrun\"} 0
+# HELP controller_reconcile_timeout_total Reconciles cut off at the time limit, by controller.
+# TYPE controller_reconcile_timeout_total counter
+controller_reconcile_timeout_total{controller=\"rollout\"} 0
+controller_reconcile_timeout_total{controller=\"analysisrun\"} 0
 ";
         assert_eq!(text, expected);
     }

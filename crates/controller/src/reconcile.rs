@@ -19,16 +19,32 @@ use crate::backoff::Backoff;
 use crate::error::ReconcileError;
 use crate::events::{self, Recorder};
 use crate::execute::{self, Executed};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, SlowReconciles};
+use crate::readiness::Readiness;
+use crate::repeats::{KeyedRepeats, Report};
 use crate::snapshot;
 use crate::staleness::Tracker;
 use crate::watch::Stores;
+use crate::watchdog::{self, Limits};
 
 /// The name the controller writes and reports events under.
 pub const MANAGER: &str = "rollouts-controller";
 
 /// How soon to look again when the cache has not caught up with our last write yet.
 pub const STALE_REQUEUE: Duration = Duration::from_millis(50);
+
+/// A Rollout reconcile is a few reads from the caches and a few writes: seconds are already a sign of
+/// trouble, and two minutes (every API request inside has its own timeout) means it is stuck.
+pub const DEFAULT_LIMITS: Limits = Limits {
+    slow: Duration::from_secs(10),
+    limit: Duration::from_secs(120),
+};
+
+/// How long a reconcile waits for the caches' first list before putting the Rollout off.
+const CACHE_WAIT: Duration = Duration::from_secs(5);
+
+/// How soon to look again at a Rollout put off because the caches were not filled yet.
+const UNFILLED_REQUEUE: Duration = Duration::from_millis(100);
 
 /// What every reconcile shares.
 pub struct Context {
@@ -42,12 +58,18 @@ pub struct Context {
     pub tracker: Tracker,
     /// Retry delays after failures.
     pub backoff: Backoff,
+    /// Whether the caches the reconcile reads have been listed once.
+    pub readiness: Readiness,
     /// Counters.
     pub metrics: Metrics,
     /// The event recorder.
     pub recorder: Recorder,
     /// How long to wait before looking at a Rollout again when nothing asks for sooner.
     pub resync: Duration,
+    /// When a reconcile counts as slow, and when it is cut off.
+    pub limits: Limits,
+    /// The Rollouts whose reconciles are failing, so that each failure is logged once.
+    failures: KeyedRepeats<RolloutKey>,
     /// The `resourceVersion` of each undecodable Rollout already warned about, so that one broken
     /// object raises one event per version rather than one per resync.
     warned: Mutex<HashMap<RolloutKey, String>>,
@@ -69,8 +91,11 @@ impl Context {
             rollout_resource,
             tracker: Tracker::default(),
             backoff: Backoff::default(),
+            readiness: Readiness::new(),
             metrics,
             resync,
+            limits: DEFAULT_LIMITS,
+            failures: KeyedRepeats::default(),
             warned: Mutex::new(HashMap::new()),
         }
     }
@@ -80,6 +105,7 @@ impl Context {
         self.tracker.rollout_deleted(key);
         self.backoff.reset(key);
         self.metrics.forget_rollout(key);
+        self.failures.forget(key);
         self.warned.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
     }
 
@@ -118,8 +144,12 @@ enum Reconciled {
 /// Reconciles one Rollout, counting it.
 pub async fn reconcile(object: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, ReconcileError> {
     let key = key_of(&object);
-    let result = reconcile_rollout(&object, &ctx, &key).await;
+    let work = reconcile_rollout(&object, &ctx, &key);
+    let result = watchdog::watch(work, ctx.limits, SlowReconciles::Rollout, &key, &ctx.metrics)
+        .await
+        .unwrap_or_else(|watchdog::TimedOut(limit)| Err(ReconcileError::TimedOut(limit)));
     ctx.metrics.record_reconcile(&key, result.is_err());
+    log_outcome(&ctx, &key, &result);
     result.map(|reconciled| match reconciled {
         Reconciled::Done(action) => {
             ctx.backoff.reset(&key);
@@ -145,17 +175,12 @@ async fn reconcile_rollout(
         }
     };
     ctx.decodes_again(key);
-    // Planning from half-filled caches would recreate what exists; this waits only once, at start.
-    ctx.stores
-        .replica_sets
-        .wait_until_ready()
-        .await
-        .map_err(|_| ReconcileError::CacheGone("ReplicaSet"))?;
-    ctx.stores
-        .services
-        .wait_until_ready()
-        .await
-        .map_err(|_| ReconcileError::CacheGone("Service"))?;
+    // Planning from half-filled caches would recreate what exists; this waits only at start, and
+    // never without a bound.
+    if let Err(not_filled) = ctx.readiness.wait(CACHE_WAIT).await {
+        tracing::debug!(rollout = %key, "{not_filled}; looking again shortly");
+        return Ok(Reconciled::Deferred(Action::requeue(UNFILLED_REQUEUE)));
+    }
     let stale = ctx.tracker.is_stale(
         key,
         object.metadata.resource_version.as_deref(),
@@ -182,6 +207,31 @@ async fn reconcile_rollout(
     }
     let after = plan.requeue_after.map_or(ctx.resync, |after| after.min(ctx.resync));
     Ok(Reconciled::Done(Action::requeue(after)))
+}
+
+/// Logs a failing Rollout when it starts failing, when the failure changes and now and then while it
+/// goes on, and once when it reconciles again; every retry in between only at the debug level.
+fn log_outcome(ctx: &Context, key: &RolloutKey, result: &Result<Reconciled, ReconcileError>) {
+    let now = Instant::now();
+    match result {
+        Ok(Reconciled::Done(_)) => {
+            if let Some(failing_for) = ctx.failures.succeeded(key, now) {
+                tracing::info!(rollout = %key, ?failing_for, "the Rollout reconciles again");
+            }
+        }
+        Ok(Reconciled::Deferred(_)) => {}
+        // Already reported, once per version, when it was found.
+        Err(ReconcileError::Decode(_)) => {}
+        // Retried at once from fresh caches: part of normal operation.
+        Err(error @ ReconcileError::Conflict { .. }) => tracing::debug!(rollout = %key, %error, "reconcile failed"),
+        Err(error) => match ctx.failures.failed(key, &error.to_string(), now) {
+            Report::New => tracing::warn!(rollout = %key, %error, "reconcile failed"),
+            Report::Again { left_out } => {
+                tracing::warn!(rollout = %key, %error, left_out, "reconcile still failing")
+            }
+            Report::Quiet => tracing::debug!(rollout = %key, %error, "reconcile failed again"),
+        },
+    }
 }
 
 /// Logs and (once per version) records a Warning event on a Rollout that cannot be decoded.

@@ -34,7 +34,9 @@ use kube::runtime::watcher::{self, Event};
 use rollouts_api::well_known::labels::POD_TEMPLATE_HASH;
 
 use crate::analysis::controller::{RunChange, RunChanges};
+use crate::readiness::Cache;
 use crate::reconcile::{Context, key_of};
+use crate::repeats::WatchHealth;
 use crate::snapshot::references_service;
 use crate::workload::references_deployment;
 
@@ -155,11 +157,13 @@ pub fn queue(
         };
 
     let rollout_ctx = Arc::clone(&ctx);
+    let mut rollout_health = WatchHealth::new("Rollouts");
     let rollouts = watcher::watcher(rollout_api, watcher::Config::default().any_semantic())
         .default_backoff()
         .modify(|ro: &mut DynamicObject| ro.metadata.managed_fields = None)
         .reflect(writers.rollouts)
         .flat_map(move |event| {
+            rollout_health.observe(&event);
             let requests = match event {
                 Ok(Event::Apply(ro) | Event::InitApply(ro)) => {
                     vec![request(
@@ -172,15 +176,13 @@ pub fn queue(
                     Vec::new()
                 }
                 Ok(Event::Init | Event::InitDone) => Vec::new(),
-                Err(error) => {
-                    tracing::warn!(%error, "watching Rollouts");
-                    Vec::new()
-                }
+                Err(_) => Vec::new(),
             };
             stream::iter(requests)
         });
 
     let rs_ctx = Arc::clone(&ctx);
+    let mut rs_health = WatchHealth::new("ReplicaSets");
     let replica_sets = watcher::watcher(
         replica_set_api,
         watcher::Config::default().any_semantic().labels(POD_TEMPLATE_HASH),
@@ -189,6 +191,7 @@ pub fn queue(
     .modify(|rs: &mut ReplicaSet| rs.metadata.managed_fields = None)
     .reflect(writers.replica_sets)
     .flat_map(move |event| {
+        rs_health.observe(&event);
         let related = |rs: &ReplicaSet| {
             owner_of(rs, &rs_ctx.rollout_resource).map(|owner| {
                 let reason = ReconcileReason::RelatedObjectUpdated {
@@ -206,16 +209,18 @@ pub fn queue(
                     .replica_set_deleted(namespace, rs.metadata.name.as_deref().unwrap_or_default());
                 related(&rs).into_iter().collect()
             }
-            Ok(Event::Init | Event::InitDone) => Vec::new(),
-            Err(error) => {
-                tracing::warn!(%error, "watching ReplicaSets");
+            Ok(Event::InitDone) => {
+                rs_ctx.readiness.filled(Cache::ReplicaSets);
                 Vec::new()
             }
+            Ok(Event::Init) => Vec::new(),
+            Err(_) => Vec::new(),
         };
         stream::iter(requests)
     });
 
     let svc_ctx = Arc::clone(&ctx);
+    let mut svc_health = WatchHealth::new("Services");
     let services = watcher::watcher(service_api, watcher::Config::default().any_semantic())
         .default_backoff()
         .modify(|svc: &mut Service| {
@@ -224,30 +229,31 @@ pub fn queue(
         })
         .reflect(writers.services)
         .flat_map(move |event| {
+            svc_health.observe(&event);
             let requests = match event {
                 Ok(Event::Apply(svc) | Event::InitApply(svc) | Event::Delete(svc)) => {
                     referencing_rollouts(&svc_ctx, &svc)
                 }
-                Ok(Event::Init | Event::InitDone) => Vec::new(),
-                Err(error) => {
-                    tracing::warn!(%error, "watching Services");
+                Ok(Event::InitDone) => {
+                    svc_ctx.readiness.filled(Cache::Services);
                     Vec::new()
                 }
+                Ok(Event::Init) => Vec::new(),
+                Err(_) => Vec::new(),
             };
             stream::iter(requests)
         });
 
     let deployment_ctx = Arc::clone(&ctx);
     let mut generations = Generations::default();
+    let mut deployment_health = WatchHealth::new("Deployments");
     let deployments = watcher::watcher(deployment_api, watcher::Config::default().any_semantic())
         .default_backoff()
         .flat_map(move |event| {
+            deployment_health.observe(&event);
             let changed = match event {
                 Ok(event) => generations.observe(event),
-                Err(error) => {
-                    tracing::warn!(%error, "watching Deployments");
-                    Vec::new()
-                }
+                Err(_) => Vec::new(),
             };
             let requests: Vec<Request> = changed
                 .iter()
@@ -271,18 +277,19 @@ pub fn queue(
 
     let run_ctx = Arc::clone(&ctx);
     let mut phases = RunPhases::default();
+    let mut run_health = WatchHealth::new("AnalysisRuns");
     let analysis_runs = watcher::watcher(run_api, watcher::Config::default().any_semantic())
         .default_backoff()
         .modify(|ar: &mut DynamicObject| ar.metadata.managed_fields = None)
         .reflect(writers.analysis_runs)
         .flat_map(move |event| {
-            let event = match event {
-                Ok(event) => event,
-                Err(error) => {
-                    tracing::warn!(%error, "watching AnalysisRuns");
-                    return stream::iter(Vec::new());
-                }
+            run_health.observe(&event);
+            let Ok(event) = event else {
+                return stream::iter(Vec::new());
             };
+            if matches!(event, Event::InitDone) {
+                run_ctx.readiness.filled(Cache::AnalysisRuns);
+            }
             if let Some(change) = run_change(&event, &run_resource) {
                 // Closed only when the AnalysisRun controller has stopped.
                 let _ = run_changes.unbounded_send(change);
@@ -297,35 +304,41 @@ pub fn queue(
         });
 
     let template_ctx = Arc::clone(&ctx);
+    let mut template_health = WatchHealth::new("AnalysisTemplates");
     let analysis_templates = watcher::watcher(template_api, watcher::Config::default().any_semantic())
         .default_backoff()
         .modify(|t: &mut DynamicObject| t.metadata.managed_fields = None)
         .reflect(writers.analysis_templates)
         .flat_map(move |event| {
+            template_health.observe(&event);
             let requests = match event {
                 Ok(Event::Apply(t) | Event::Delete(t)) => template_rollouts(&template_ctx, &t, false),
-                Ok(Event::InitApply(_) | Event::Init | Event::InitDone) => Vec::new(),
-                Err(error) => {
-                    tracing::warn!(%error, "watching AnalysisTemplates");
+                Ok(Event::InitDone) => {
+                    template_ctx.readiness.filled(Cache::AnalysisTemplates);
                     Vec::new()
                 }
+                Ok(Event::InitApply(_) | Event::Init) => Vec::new(),
+                Err(_) => Vec::new(),
             };
             stream::iter(requests)
         });
 
     let cluster_template_ctx = Arc::clone(&ctx);
+    let mut cluster_template_health = WatchHealth::new("ClusterAnalysisTemplates");
     let cluster_analysis_templates = watcher::watcher(cluster_template_api, watcher::Config::default().any_semantic())
         .default_backoff()
         .modify(|t: &mut DynamicObject| t.metadata.managed_fields = None)
         .reflect(writers.cluster_analysis_templates)
         .flat_map(move |event| {
+            cluster_template_health.observe(&event);
             let requests = match event {
                 Ok(Event::Apply(t) | Event::Delete(t)) => template_rollouts(&cluster_template_ctx, &t, true),
-                Ok(Event::InitApply(_) | Event::Init | Event::InitDone) => Vec::new(),
-                Err(error) => {
-                    tracing::warn!(%error, "watching ClusterAnalysisTemplates");
+                Ok(Event::InitDone) => {
+                    cluster_template_ctx.readiness.filled(Cache::ClusterAnalysisTemplates);
                     Vec::new()
                 }
+                Ok(Event::InitApply(_) | Event::Init) => Vec::new(),
+                Err(_) => Vec::new(),
             };
             stream::iter(requests)
         });

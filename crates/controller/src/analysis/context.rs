@@ -11,7 +11,16 @@ use crate::RolloutKey;
 use crate::backoff::Backoff;
 use crate::events::Recorder;
 use crate::metrics::Metrics;
+use crate::repeats::KeyedRepeats;
 use crate::staleness::Tracker;
+use crate::watchdog::Limits;
+
+/// A measurement may wait for a provider's own timeout (a web metric's `timeoutSeconds`, a slow
+/// Prometheus query), so an AnalysisRun reconcile is given far longer than a Rollout's.
+pub const LIMITS: Limits = Limits {
+    slow: Duration::from_secs(60),
+    limit: Duration::from_secs(600),
+};
 
 /// The namespace and name of an AnalysisRun.
 pub type RunKey = RolloutKey;
@@ -34,6 +43,10 @@ pub struct Context {
     pub metrics: Metrics,
     /// How long to wait before looking at a run again when nothing asks for sooner.
     pub resync: Duration,
+    /// When a reconcile counts as slow, and when it is cut off.
+    pub limits: Limits,
+    /// The runs whose reconciles are failing, so that each failure is logged once.
+    pub failures: KeyedRepeats<RunKey>,
     /// The `resourceVersion` of each undecodable run already warned about.
     warned: Mutex<HashMap<RunKey, String>>,
 }
@@ -50,6 +63,8 @@ impl Context {
             backoff: Backoff::default(),
             metrics,
             resync,
+            limits: LIMITS,
+            failures: KeyedRepeats::default(),
             warned: Mutex::new(HashMap::new()),
         }
     }
@@ -59,6 +74,7 @@ impl Context {
         self.tracker.rollout_deleted(key);
         self.backoff.reset(key);
         self.metrics.forget_analysis_run(key);
+        self.failures.forget(key);
         self.warned.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
     }
 

@@ -126,11 +126,10 @@ type AppliedResult = Result<(ObjectRef<DynamicObject>, Action), ControllerRunErr
 fn log_result(result: AppliedResult) {
     match result {
         Ok((run, action)) => tracing::debug!(%run, ?action, "AnalysisRun reconciled"),
-        Err(ControllerRunError::ReconcilerFailed(error, run)) => match error {
-            // Already reported, once per version, when it was found.
-            RunError::Decode(_) => {}
-            _ => tracing::warn!(%run, %error, "AnalysisRun reconcile failed"),
-        },
+        // Logged by the reconcile itself, once per failing state.
+        Err(ControllerRunError::ReconcilerFailed(error, run)) => {
+            tracing::trace!(%run, %error, "AnalysisRun reconcile failed")
+        }
         // A run deleted while a reconcile of it was queued.
         Err(ControllerRunError::ObjectNotFound(run)) => {
             tracing::debug!(%run, "reconcile of a deleted AnalysisRun")

@@ -15,6 +15,9 @@ pub enum RunError {
         #[source]
         source: kube::Error,
     },
+    /// The reconcile ran into its time limit and was cut off.
+    #[error("the reconcile did not finish within {0:?} and was cut off")]
+    TimedOut(std::time::Duration),
     /// The reconcile task ended abnormally.
     #[error("the reconcile task failed: {0}")]
     Task(String),

@@ -2,6 +2,7 @@
 //! it fills the cache the provider reads, and a Job that finished (`Complete` or `Failed`) enqueues its
 //! AnalysisRun, as upstream's `enqueueJobIfCompleted` does.
 
+use crate::repeats::WatchHealth;
 use futures::stream::{self, Stream, StreamExt};
 use k8s_openapi::api::batch::v1::Job;
 use kube::api::Api;
@@ -24,6 +25,7 @@ pub fn watch(
         Some(ns) => Api::namespaced(client.clone(), ns),
         None => Api::all(client.clone()),
     };
+    let mut health = WatchHealth::new("analysis Jobs");
     watcher::watcher(
         api,
         watcher::Config::default()
@@ -34,6 +36,7 @@ pub fn watch(
     .modify(|job: &mut Job| job.metadata.managed_fields = None)
     .reflect(writer)
     .flat_map(move |event| {
+        health.observe(&event);
         let runs: Vec<ObjectRef<DynamicObject>> = match event {
             Ok(Event::Apply(job) | Event::InitApply(job) | Event::Delete(job)) => {
                 if job_outcome(&job).is_some() {
@@ -43,10 +46,7 @@ pub fn watch(
                 }
             }
             Ok(Event::Init | Event::InitDone) => Vec::new(),
-            Err(error) => {
-                tracing::warn!(%error, "watching analysis Jobs");
-                Vec::new()
-            }
+            Err(_) => Vec::new(),
         };
         stream::iter(runs)
     })

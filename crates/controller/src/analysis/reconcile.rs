@@ -18,8 +18,11 @@ use super::error::RunError;
 use super::providers::{measurement_error, new_measurement};
 use super::secrets::SecretValues;
 use super::write::{self, Reconciled};
+use crate::metrics::SlowReconciles;
 use crate::reconcile::STALE_REQUEUE;
+use crate::repeats::Report;
 use crate::snapshot::decode_cached;
+use crate::watchdog;
 
 /// The key of a cached AnalysisRun.
 pub fn key_of(object: &DynamicObject) -> RunKey {
@@ -32,8 +35,12 @@ pub fn key_of(object: &DynamicObject) -> RunKey {
 /// Reconciles one AnalysisRun, counting it.
 pub async fn reconcile(object: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, RunError> {
     let key = key_of(&object);
-    let result = reconcile_run(&object, &ctx, &key).await;
+    let work = reconcile_run(&object, &ctx, &key);
+    let result = watchdog::watch(work, ctx.limits, SlowReconciles::AnalysisRun, &key, &ctx.metrics)
+        .await
+        .unwrap_or_else(|watchdog::TimedOut(limit)| Err(RunError::TimedOut(limit)));
     ctx.metrics.record_analysis_run_reconcile(&key, result.is_err());
+    log_outcome(&ctx, &key, &result);
     result.map(|reconciled| match reconciled {
         Reconciled::Done(action) => {
             ctx.backoff.reset(&key);
@@ -41,6 +48,28 @@ pub async fn reconcile(object: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<
         }
         Reconciled::Deferred(action) => action,
     })
+}
+
+/// Logs a failing run once per failing state (see [`crate::repeats`]), and once when it recovers.
+fn log_outcome(ctx: &Context, key: &RunKey, result: &Result<Reconciled, RunError>) {
+    let now = std::time::Instant::now();
+    match result {
+        Ok(Reconciled::Done(_)) => {
+            if let Some(failing_for) = ctx.failures.succeeded(key, now) {
+                tracing::info!(run = %key, ?failing_for, "the AnalysisRun reconciles again");
+            }
+        }
+        Ok(Reconciled::Deferred(_)) => {}
+        // Already reported, once per version, when it was found.
+        Err(RunError::Decode(_)) => {}
+        Err(error) => match ctx.failures.failed(key, &error.to_string(), now) {
+            Report::New => tracing::warn!(run = %key, %error, "AnalysisRun reconcile failed"),
+            Report::Again { left_out } => {
+                tracing::warn!(run = %key, %error, left_out, "AnalysisRun reconcile still failing")
+            }
+            Report::Quiet => tracing::debug!(run = %key, %error, "AnalysisRun reconcile failed again"),
+        },
+    }
 }
 
 async fn reconcile_run(object: &DynamicObject, ctx: &Context, key: &RunKey) -> Result<Reconciled, RunError> {
