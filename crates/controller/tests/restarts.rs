@@ -37,7 +37,7 @@ const ROLLOUTS: usize = 300;
 const FILLER_REPLICA_SETS: usize = 1_200;
 const WRITERS: usize = 8;
 /// How long every Rollout may take to be reconciled after a start.
-const BOUND: Duration = Duration::from_secs(60);
+const BOUND: Duration = Duration::from_secs(120);
 
 fn rounds() -> usize {
     std::env::var("ROLLOUTS_RESTART_ROUNDS")
