@@ -34,7 +34,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use server::ApiServer;
+pub use server::{ApiServer, ConnectionLimits};
 use store::{Change, Key, Store, StoreConfig};
 
 /// How to start a dev cluster.
@@ -54,6 +54,8 @@ pub struct Config {
     /// Objects to create or bring up to date (server-side apply) before the cluster answers its first
     /// request, e.g. CRDs, so that a client that can connect finds them installed.
     pub install: Vec<serde_json::Value>,
+    /// Limits on client connections (handshake and idle timeouts, how many at once).
+    pub connections: ConnectionLimits,
 }
 
 /// Why the dev cluster could not start.
@@ -180,9 +182,12 @@ impl DevCluster {
             })?;
         }
         let (tx, rx) = oneshot::channel::<()>();
-        let serve = tokio::spawn(Arc::clone(&server).serve(listener, tls_config, async move {
-            let _ = rx.await;
-        }));
+        let serve =
+            tokio::spawn(
+                Arc::clone(&server).serve(listener, tls_config, config.connections.clone(), async move {
+                    let _ = rx.await;
+                }),
+            );
         let mut tasks = vec![serve, tokio::spawn(gc::run(Arc::clone(&server)))];
         if let Some(sim) = config.simulation.clone() {
             tasks.push(tokio::spawn(workloads::Workloads::new(Arc::clone(&server), sim).run()));

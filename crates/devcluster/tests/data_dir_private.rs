@@ -24,7 +24,10 @@ const EXPECTED: [&str; 7] = [
 
 /// The permission bits of `p`, in octal as `ls` and `chmod` show them.
 fn mode(p: &Path) -> String {
-    format!("{:o}", std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777)
+    format!(
+        "{:o}",
+        std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777
+    )
 }
 
 fn set_mode(p: &Path, m: u32) {
