@@ -14,9 +14,11 @@ pub(crate) mod query;
 pub(crate) mod resources;
 pub mod route;
 mod scale;
+mod strict;
 mod tables;
 mod typed;
 mod validation;
+mod warnings;
 mod watch;
 
 pub use defaults::has_spec_finalizers;
@@ -123,11 +125,21 @@ impl ApiServer {
             .and_then(|v| v.to_str().ok())
             .and_then(bearer_token)
             .is_some_and(|t| constant_time_eq(t.as_bytes(), self.token.as_bytes()));
-        let reply = if authorized {
-            self.route(req).await
+        let (reply, warnings) = if authorized {
+            warnings::collect(self.route(req)).await
         } else {
-            Err(ApiError::unauthorized())
+            (Err(ApiError::unauthorized()), Vec::new())
         };
+        let mut response = Self::respond(reply);
+        for text in &warnings {
+            if let Some(value) = warnings::header(text) {
+                response.headers_mut().append(hyper::header::WARNING, value);
+            }
+        }
+        response
+    }
+
+    fn respond(reply: Result<Reply, ApiError>) -> Response<ResponseBody> {
         match reply {
             Ok(Reply::Json(code, value)) => json_response(code, &value),
             Ok(Reply::Raw(code, content_type, body)) => Response::builder()
