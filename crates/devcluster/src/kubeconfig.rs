@@ -1,6 +1,5 @@
 //! The kubeconfig that points kubectl and client libraries at the dev cluster.
 
-use std::io::Write;
 use std::path::Path;
 
 /// Name of the cluster, context and user in the kubeconfig.
@@ -22,28 +21,7 @@ pub fn write(path: &Path, url: &str, ca_pem: &str, token: &str) -> std::io::Resu
 
 /// Writes a file readable by its owner only, atomically.
 pub fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("tmp");
-    {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut f = options.open(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
-    }
-    std::fs::rename(&tmp, path)
+    crate::datadir::write_private(path, contents)
 }
 
 /// The token stored at `path`, or a new one stored there (readable by its owner only).

@@ -4,6 +4,7 @@
 //! [`DevCluster::start`] opens (or creates) the data directory, serves the API on `127.0.0.1`, writes a
 //! kubeconfig with a fresh bearer token, and runs garbage collection and namespace cleanup.
 
+pub mod datadir;
 pub mod faults;
 pub mod gc;
 pub mod kubeconfig;
@@ -33,7 +34,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use server::ApiServer;
+pub use server::{ApiServer, ConnectionLimits};
 use store::{Change, Key, Store, StoreConfig};
 
 /// How to start a dev cluster.
@@ -53,11 +54,16 @@ pub struct Config {
     /// Objects to create or bring up to date (server-side apply) before the cluster answers its first
     /// request, e.g. CRDs, so that a client that can connect finds them installed.
     pub install: Vec<serde_json::Value>,
+    /// Limits on client connections (handshake and idle timeouts, how many at once).
+    pub connections: ConnectionLimits,
 }
 
 /// Why the dev cluster could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// The data directory could not be made private to its owner.
+    #[error("securing the data directory: {0}")]
+    DataDir(#[from] datadir::DataDirError),
     /// The data directory could not be opened.
     #[error("opening the data directory: {0}")]
     Store(#[from] store::StoreError),
@@ -108,6 +114,9 @@ const SYSTEM_NAMESPACES: [&str; 4] = ["default", "kube-system", "kube-public", "
 impl DevCluster {
     /// Starts serving. Must be called inside a Tokio runtime.
     pub async fn start(config: Config) -> Result<Self, StartError> {
+        if let Some(dir) = &config.data_dir {
+            datadir::prepare(dir)?;
+        }
         let store = match &config.data_dir {
             Some(dir) => Store::open(dir, config.store.clone())?,
             None => Store::in_memory(config.store.clone()),
@@ -133,7 +142,7 @@ impl DevCluster {
             source,
         })?;
         if let Some(p) = &port_file {
-            let _ = std::fs::write(p, addr.port().to_string());
+            let _ = datadir::write_private(p, addr.port().to_string().as_bytes());
         }
         let tls = match &config.data_dir {
             Some(dir) => tls::TlsMaterial::load_or_create(dir)?,
@@ -173,9 +182,12 @@ impl DevCluster {
             })?;
         }
         let (tx, rx) = oneshot::channel::<()>();
-        let serve = tokio::spawn(Arc::clone(&server).serve(listener, tls_config, async move {
-            let _ = rx.await;
-        }));
+        let serve =
+            tokio::spawn(
+                Arc::clone(&server).serve(listener, tls_config, config.connections.clone(), async move {
+                    let _ = rx.await;
+                }),
+            );
         let mut tasks = vec![serve, tokio::spawn(gc::run(Arc::clone(&server)))];
         if let Some(sim) = config.simulation.clone() {
             tasks.push(tokio::spawn(workloads::Workloads::new(Arc::clone(&server), sim).run()));

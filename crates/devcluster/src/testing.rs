@@ -5,7 +5,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 
 use crate::sim::SimConfig;
 use crate::{Config, DevCluster, StartError};
@@ -69,23 +73,46 @@ impl TestCluster {
         simulation: Option<SimConfig>,
         install: Vec<serde_json::Value>,
     ) -> Result<Self, StartError> {
+        Self::start_config(Config {
+            data_dir: Some(dir.to_path_buf()),
+            port,
+            simulation,
+            install,
+            ..Config::default()
+        })
+    }
+
+    /// Starts a cluster in a new temporary directory, with `configure` applied to its configuration (e.g. to
+    /// set connection limits).
+    pub fn start_configured(configure: impl FnOnce(&mut Config)) -> Result<Self, StartError> {
+        let mut config = Config {
+            data_dir: Some(temp_dir("devcluster")),
+            ..Config::default()
+        };
+        configure(&mut config);
+        Self::start_config(config)
+    }
+
+    fn start_config(config: Config) -> Result<Self, StartError> {
+        let dir = config.data_dir.clone().unwrap_or_else(|| temp_dir("devcluster"));
+        let config = Config {
+            data_dir: Some(dir.clone()),
+            ..config
+        };
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|source| StartError::Listen { port, source })?;
-        let config = Config {
-            data_dir: Some(dir.to_path_buf()),
-            port,
-            simulation: simulation.clone(),
-            install,
-            ..Config::default()
-        };
+            .map_err(|source| StartError::Listen {
+                port: config.port,
+                source,
+            })?;
+        let simulation = config.simulation.clone();
         let cluster = runtime.block_on(DevCluster::start(config))?;
         Ok(TestCluster {
             runtime: Some(runtime),
             cluster: Some(cluster),
-            dir: dir.to_path_buf(),
+            dir,
             keep_dir: false,
             simulation,
         })
@@ -164,6 +191,57 @@ impl TestCluster {
         check(args, self.kubectl_stdin(args, stdin))
     }
 
+    /// A TLS connector trusting this cluster's CA, for clients written in tests.
+    pub fn tls_connector(&self) -> std::io::Result<tokio_rustls::TlsConnector> {
+        let invalid = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_slice_iter(self.cluster().ca_pem.as_bytes()) {
+            roots
+                .add(cert.map_err(|e| invalid(e.to_string()))?)
+                .map_err(|e| invalid(e.to_string()))?;
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| invalid(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
+    }
+
+    /// Sends one HTTP/1.1 request on a new TLS connection and reads the whole answer (of known length).
+    /// The cluster's bearer token is sent unless `headers` has an `Authorization` of its own.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<RawResponse> {
+        let connector = self.tls_connector()?;
+        let addr = self.cluster().addr;
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization")) {
+            head.push_str(&format!("Authorization: Bearer {}\r\n", self.cluster().token));
+        }
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        self.block_on(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let tcp = tokio::net::TcpStream::connect(addr).await?;
+            let name = rustls::pki_types::ServerName::from(addr.ip());
+            let mut tls = connector.connect(name, tcp).await?;
+            tls.write_all(head.as_bytes()).await?;
+            tls.write_all(body).await?;
+            tls.flush().await?;
+            let mut answer = Vec::new();
+            tls.read_to_end(&mut answer).await?;
+            RawResponse::parse(&answer)
+        })
+    }
+
     /// Stops the cluster, keeping its directory, and returns the directory and port.
     pub fn stop(mut self) -> (PathBuf, u16) {
         let port = self.port();
@@ -186,6 +264,88 @@ impl TestCluster {
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(std::time::Duration::from_secs(2));
         }
+    }
+}
+
+/// An HTTP answer read by [`TestCluster::request`].
+#[derive(Clone)]
+pub struct RawResponse {
+    /// The status code.
+    pub status: u16,
+    /// The headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &String::from_utf8_lossy(&self.body))
+            .finish()
+    }
+}
+
+impl RawResponse {
+    fn parse(raw: &[u8]) -> std::io::Result<Self> {
+        let bad = || std::io::Error::new(std::io::ErrorKind::InvalidData, "not an HTTP/1.1 answer");
+        let end = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(bad)?;
+        let head = std::str::from_utf8(&raw[..end]).map_err(|_| bad())?;
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|c| c.parse().ok())
+            .ok_or_else(bad)?;
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+            .collect();
+        let mut response = RawResponse {
+            status,
+            headers,
+            body: raw[end + 4..].to_vec(),
+        };
+        if response
+            .header_values("transfer-encoding")
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case("chunked"))
+        {
+            response.body = dechunk(&response.body).ok_or_else(bad)?;
+        }
+        Ok(response)
+    }
+
+    /// Every value of the header `name`.
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The body as JSON (`null` if it is not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_default()
+    }
+}
+
+/// The data of a chunked body.
+fn dechunk(mut raw: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = raw.windows(2).position(|w| w == b"\r\n")?;
+        let size_text = std::str::from_utf8(&raw[..line_end]).ok()?;
+        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
+        raw = &raw[line_end + 2..];
+        if size == 0 {
+            return Some(out);
+        }
+        out.extend_from_slice(raw.get(..size)?);
+        raw = raw.get(size + 2..)?;
     }
 }
 

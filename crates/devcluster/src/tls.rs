@@ -81,7 +81,7 @@ impl TlsMaterial {
         })
     }
 
-    /// The material stored in `dir`, or new material written there (the key readable by its owner only).
+    /// The material stored in `dir`, or new material written there (readable by its owner only).
     pub fn load_or_create(dir: &Path) -> Result<Self, TlsError> {
         let (ca, cert, key) = (dir.join("ca.crt"), dir.join("apiserver.crt"), dir.join("apiserver.key"));
         let read = |p: &Path| std::fs::read_to_string(p);
@@ -97,10 +97,11 @@ impl TlsMaterial {
             let path = p.display().to_string();
             move |source| TlsError::Io { path, source }
         };
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
-        std::fs::write(&ca, &material.ca_pem).map_err(io(&ca))?;
-        std::fs::write(&cert, &material.cert_pem).map_err(io(&cert))?;
-        crate::kubeconfig::write_private(&key, material.key_pem.as_bytes()).map_err(io(&key))?;
+        // Private like everything in the data directory (the certificates too: nobody else needs them).
+        let write = crate::datadir::write_private;
+        write(&ca, material.ca_pem.as_bytes()).map_err(io(&ca))?;
+        write(&cert, material.cert_pem.as_bytes()).map_err(io(&cert))?;
+        write(&key, material.key_pem.as_bytes()).map_err(io(&key))?;
         Ok(material)
     }
 

@@ -22,7 +22,7 @@
 mod crd_rules;
 mod defaults;
 mod formats;
-mod gofmt;
+pub(crate) mod gofmt;
 mod listtype;
 mod netformats;
 mod node;

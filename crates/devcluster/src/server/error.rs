@@ -147,6 +147,20 @@ impl ApiError {
         e
     }
 
+    /// 422 on a field of the request rather than of an object (`patch`), as `NewInvalid` gives it with no
+    /// kind and no name (kubectl prints "The request is invalid: ...").
+    pub fn invalid_request(cause: Cause) -> Self {
+        let mut e = Self::new(
+            422,
+            "Invalid",
+            format!(" \"\" is invalid: {}: {}", cause.field, cause.message),
+        );
+        e.details = Some(json!({
+            "causes": [{ "reason": cause.reason, "message": cause.message, "field": cause.field }],
+        }));
+        e
+    }
+
     /// 422 without details of the object (a patch that does not apply), as `NewGenericServerResponse` gives it.
     pub fn unprocessable(message: impl Into<String>) -> Self {
         let mut e = Self::new(422, "Invalid", message);

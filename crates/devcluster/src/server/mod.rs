@@ -2,6 +2,7 @@
 
 mod admission;
 mod body;
+mod connections;
 mod defaults;
 mod discovery;
 pub mod error;
@@ -13,28 +14,26 @@ pub(crate) mod query;
 pub(crate) mod resources;
 pub mod route;
 mod scale;
+mod strict;
 mod tables;
 mod typed;
 mod validation;
+mod warnings;
 mod watch;
 
 pub use defaults::has_spec_finalizers;
 
-use std::convert::Infallible;
-use std::future::Future;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use tokio::net::TcpListener;
 
 pub use body::ResponseBody;
+pub use connections::ConnectionLimits;
 use error::ApiError;
 use query::Query;
 use route::Route;
@@ -57,6 +56,8 @@ pub struct ApiServer {
     /// Fault injection settings.
     pub faults: Faults,
     address: RwLock<String>,
+    accept_errors: AtomicU64,
+    open_connections: AtomicUsize,
 }
 
 /// What a handler answers.
@@ -85,12 +86,28 @@ impl ApiServer {
             token,
             faults: Faults::default(),
             address: RwLock::new(String::new()),
+            accept_errors: AtomicU64::new(0),
+            open_connections: AtomicUsize::new(0),
         })
     }
 
     /// The served resource types.
     pub fn registry(&self) -> RwLockReadGuard<'_, Registry> {
         self.registry.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many times accepting a connection has failed (e.g. out of file handles) since the start.
+    pub fn accept_errors(&self) -> u64 {
+        self.accept_errors.load(Ordering::Relaxed)
+    }
+
+    /// Client connections open now (from accept, through the TLS handshake, to close).
+    pub fn open_connections(&self) -> usize {
+        self.open_connections.load(Ordering::Relaxed)
+    }
+
+    fn set_address(&self, addr: String) {
+        *self.address.write().unwrap_or_else(|e| e.into_inner()) = addr;
     }
 
     fn registry_mut(&self) -> RwLockWriteGuard<'_, Registry> {
@@ -106,13 +123,23 @@ impl ApiServer {
             .headers()
             .get(hyper::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(bearer_token)
             .is_some_and(|t| constant_time_eq(t.as_bytes(), self.token.as_bytes()));
-        let reply = if authorized {
-            self.route(req).await
+        let (reply, warnings) = if authorized {
+            warnings::collect(self.route(req)).await
         } else {
-            Err(ApiError::unauthorized())
+            (Err(ApiError::unauthorized()), Vec::new())
         };
+        let mut response = Self::respond(reply);
+        for text in &warnings {
+            if let Some(value) = warnings::header(text) {
+                response.headers_mut().append(hyper::header::WARNING, value);
+            }
+        }
+        response
+    }
+
+    fn respond(reply: Result<Reply, ApiError>) -> Response<ResponseBody> {
         match reply {
             Ok(Reply::Json(code, value)) => json_response(code, &value),
             Ok(Reply::Raw(code, content_type, body)) => Response::builder()
@@ -243,49 +270,15 @@ impl ApiServer {
             _ => Err(ApiError::method_not_allowed(method.as_str())),
         }
     }
+}
 
-    /// Serves HTTPS on `listener` until `shutdown` completes.
-    pub async fn serve(
-        self: Arc<Self>,
-        listener: TcpListener,
-        tls: Arc<rustls::ServerConfig>,
-        shutdown: impl Future<Output = ()>,
-    ) {
-        let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-        if let Ok(addr) = listener.local_addr() {
-            *self.address.write().unwrap_or_else(|e| e.into_inner()) = addr.to_string();
-        }
-        tokio::pin!(shutdown);
-        loop {
-            let accepted = tokio::select! {
-                _ = &mut shutdown => break,
-                accepted = listener.accept() => accepted,
-            };
-            let Ok((stream, _)) = accepted else { continue };
-            let _ = stream.set_nodelay(true);
-            let server = Arc::clone(&self);
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let stream = match acceptor.accept(stream).await {
-                    Ok(s) => s,
-                    Err(e) => {
-                        tracing::debug!("TLS handshake failed: {e}");
-                        return;
-                    }
-                };
-                let service = service_fn(move |req| {
-                    let server = Arc::clone(&server);
-                    async move { Ok::<_, Infallible>(server.handle(req).await) }
-                });
-                if let Err(e) = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await
-                {
-                    tracing::debug!("connection ended: {e}");
-                }
-            });
-        }
-    }
+/// The token of an `Authorization: Bearer <token>` header, read as kube-apiserver reads it: the scheme
+/// in any case (RFC 7235), the token up to the next space, none if it is empty.
+fn bearer_token(header: &str) -> Option<&str> {
+    let mut parts = header.trim().splitn(3, ' ');
+    let scheme = parts.next()?;
+    let token = parts.next()?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -309,4 +302,25 @@ fn json_response(code: u16, value: &Value) -> Response<ResponseBody> {
         .header(hyper::header::CONTENT_TYPE, "application/json")
         .body(ResponseBody::full(body))
         .unwrap_or_else(|_| Response::new(ResponseBody::full(Bytes::new())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        for header in [
+            "Bearer abc",
+            "bearer abc",
+            "BEARER abc",
+            "  bEaReR abc  ",
+            "Bearer abc extra",
+        ] {
+            assert_eq!(bearer_token(header), Some("abc"), "{header:?}");
+        }
+        for header in ["Basic abc", "Bearer", "Bearer ", "Bearer  abc", "Bearerabc", "", "abc"] {
+            assert_eq!(bearer_token(header), None, "{header:?}");
+        }
+    }
 }

@@ -51,8 +51,7 @@ pub fn apply_patch(rt: &ResourceType, content_type: &str, current: &Value, body:
 fn parse_patch(ctx: &Ctx<'_>, body: &Bytes) -> Result<Value, ApiError> {
     if ctx.headers.content_type == APPLY {
         let text = std::str::from_utf8(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
-        return serde_saphyr::from_str::<Value>(text)
-            .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")));
+        return super::strict::parse_yaml(text).map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")));
     }
     serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the patch could not be decoded: {e}")))
 }
@@ -148,6 +147,8 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
             let live = current.map(|c| super::resources::present(&rt, &c.object));
             let merged = patch::server_side_apply(live.as_ref(), &applied, &manager, force, strategy.as_ref(), &now)
                 .map_err(|e| apply_error(&rt, name, e))?;
+            // Duplicated fields of the applied configuration are looked for once it applies, as upstream does.
+            ctx.strict.check_applied()?;
             match current {
                 None => {
                     let mut body = merged;
@@ -162,7 +163,7 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
                     {
                         meta.insert("managedFields".into(), mf);
                     }
-                    let (created, _) = validate(ctx, created)?;
+                    let created = validate(ctx, created)?;
                     Ok((
                         if dry_run {
                             Change::Keep
@@ -177,7 +178,7 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
                         Updated::Unchanged => Ok((Change::Keep, None)),
                         Updated::Delete(last) => Ok((if dry_run { Change::Keep } else { Change::Delete }, Some(last))),
                         Updated::Put(next) => {
-                            let (next, _) = validate(ctx, next)?;
+                            let next = validate(ctx, next)?;
                             Ok((
                                 if dry_run {
                                     Change::Keep

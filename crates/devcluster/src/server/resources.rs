@@ -11,6 +11,7 @@ use super::admission::{self, Updated};
 use super::error::{ApiError, Cause};
 use super::query::Query;
 use super::route::ResourcePath;
+use super::strict::Strictness;
 use super::{ApiServer, MAX_OBJECT_BYTES, Reply, typed, watch};
 use crate::object;
 use crate::registry::ResourceType;
@@ -78,6 +79,8 @@ pub(super) struct Ctx<'a> {
     pub path: ResourcePath,
     pub query: Query,
     pub headers: Headers,
+    /// What `fieldValidation` asks for, and what the body's decoding found.
+    pub strict: Strictness,
 }
 
 impl Ctx<'_> {
@@ -140,12 +143,20 @@ pub async fn handle(
             _ => ApiError::internal("injected fault"),
         });
     }
+    let strict = Strictness::new(
+        method,
+        path.subresource.as_deref(),
+        &headers.content_type,
+        &query,
+        &body,
+    );
     let ctx = Ctx {
         server,
         rt,
         path,
         query,
         headers,
+        strict,
     };
     let name = ctx.path.name.clone();
     let sub = ctx.path.subresource.clone();
@@ -197,69 +208,64 @@ pub(super) fn parse_body(ctx: &Ctx<'_>, body: &Bytes) -> Result<Value, ApiError>
     let yaml = ctx.headers.content_type.contains("yaml");
     let parsed = if yaml {
         let text = std::str::from_utf8(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
-        serde_saphyr::from_str::<Value>(text).map_err(|e| e.to_string())
+        super::strict::parse_yaml(text).map_err(|e| e.to_string())
     } else {
         serde_json::from_slice::<Value>(body).map_err(|e| e.to_string())
     };
     parsed.map_err(|e| ApiError::bad_request(format!("the request body could not be decoded: {e}")))
 }
 
-/// Checks types and fields of an incoming object and gives the form to store, plus warnings.
-pub(super) fn validate(ctx: &Ctx<'_>, obj: Value) -> Result<(Value, Vec<String>), ApiError> {
+/// Checks types and fields of an incoming object and gives the form to store. Unknown and duplicated fields
+/// are refused or warned about as `fieldValidation` says, before any other check (they are found while
+/// decoding).
+pub(super) fn validate(ctx: &Ctx<'_>, obj: Value) -> Result<Value, ApiError> {
     let rt = &ctx.rt;
     let name = object::meta_str(&obj, "name").unwrap_or_default().to_string();
-    let mode = ctx.query.get("fieldValidation").unwrap_or("Warn");
-    let (mut stored, unknown) = if rt.is_custom() {
+    let mut stored = if rt.is_custom() {
         let mut pruned = obj.clone();
-        let mut causes = Vec::new();
-        let mut unknown = Vec::new();
         if let Some(schema) = rt.schema() {
             crate::schema::prune(&mut pruned, schema);
-            unknown = lost_paths(&obj, &pruned);
+            ctx.strict.check_object(rt, &obj, &lost_paths(&obj, &pruned))?;
             crate::schema::apply_defaults(&mut pruned, schema);
-            causes = crate::schema::validate(&pruned, schema)
-                .into_iter()
-                .map(|c| Cause {
-                    reason: c.reason.to_string(),
-                    message: c.message,
-                    field: c.field,
-                })
-                .collect();
+        } else {
+            ctx.strict.check_object(rt, &obj, &[])?;
         }
-        if !causes.is_empty() {
-            return Err(ApiError::invalid(rt, &name, causes));
-        }
-        (pruned, unknown)
+        pruned
     } else {
         match typed::decode_builtin(&rt.group, &rt.kind, &obj) {
-            Some(Ok(decoded)) => (decoded.object, decoded.unknown_fields),
+            Some(Ok(decoded)) => {
+                ctx.strict.check_object(rt, &obj, &decoded.unknown_fields)?;
+                decoded.object
+            }
             Some(Err(e)) => {
                 return Err(ApiError::bad_request(format!(
                     "{} in version \"{}\" cannot be handled as a {}: {e}",
                     rt.kind, rt.version, rt.kind
                 )));
             }
-            None => (obj, Vec::new()),
+            None => {
+                ctx.strict.check_object(rt, &obj, &[])?;
+                obj
+            }
         }
     };
+    if let Some(schema) = rt.schema().filter(|_| rt.is_custom()) {
+        let causes: Vec<Cause> = crate::schema::validate(&stored, schema)
+            .into_iter()
+            .map(|c| Cause {
+                reason: c.reason.to_string(),
+                message: c.message,
+                field: c.field,
+            })
+            .collect();
+        if !causes.is_empty() {
+            return Err(ApiError::invalid(rt, &name, causes));
+        }
+    }
     if rt.group.is_empty() && rt.kind == "Secret" {
         fold_string_data(&mut stored);
     }
     super::validation::check(rt, &stored).map_err(|causes| ApiError::invalid(rt, &name, causes))?;
-    let mut warnings = Vec::new();
-    if !unknown.is_empty() {
-        match mode {
-            "Strict" => {
-                let list: Vec<String> = unknown.iter().map(|u| format!("unknown field \"{u}\"")).collect();
-                return Err(ApiError::bad_request(format!(
-                    "strict decoding error: {}",
-                    list.join(", ")
-                )));
-            }
-            "Ignore" => {}
-            _ => warnings.extend(unknown.iter().map(|u| format!("unknown field \"{u}\""))),
-        }
-    }
     if serde_json::to_vec(&stored).map(|b| b.len()).unwrap_or(0) > MAX_OBJECT_BYTES {
         return Err(ApiError::storage_too_large());
     }
@@ -272,7 +278,7 @@ pub(super) fn validate(ctx: &Ctx<'_>, obj: Value) -> Result<(Value, Vec<String>)
     if super::events::is_events_api(&rt.group, &rt.plural) {
         stored = super::events::to_core(&stored);
     }
-    Ok((stored, warnings))
+    Ok(stored)
 }
 
 fn lost_paths(original: &Value, kept: &Value) -> Vec<String> {
@@ -444,7 +450,7 @@ pub(super) fn namespace_check(ctx: &Ctx<'_>, name: &str) -> Result<(), ApiError>
 }
 
 /// Prepares and validates a new object from a request body.
-pub(super) fn new_object(ctx: &Ctx<'_>, body: Value) -> Result<(Value, Vec<String>), ApiError> {
+pub(super) fn new_object(ctx: &Ctx<'_>, body: Value) -> Result<Value, ApiError> {
     let obj = admission::prepare_create(&ctx.rt, ctx.path.namespace.as_deref(), body, &ctx.now())?;
     validate(ctx, obj)
 }
@@ -452,7 +458,7 @@ pub(super) fn new_object(ctx: &Ctx<'_>, body: Value) -> Result<(Value, Vec<Strin
 async fn create(ctx: &Ctx<'_>, body: &Bytes) -> Result<Reply, ApiError> {
     let body = parse_body(ctx, body)?;
     namespace_check(ctx, object::meta_str(&body, "name").unwrap_or_default())?;
-    let (obj, warnings) = new_object(ctx, body)?;
+    let obj = new_object(ctx, body)?;
     let name = object::meta_str(&obj, "name").unwrap_or_default().to_string();
     if ctx.dry_run() {
         return Ok(Reply::Json(201, obj));
@@ -469,7 +475,6 @@ async fn create(ctx: &Ctx<'_>, body: &Bytes) -> Result<Reply, ApiError> {
         .map_err(ApiError::internal)??;
     let stored = outcome.0.ok_or_else(|| ApiError::internal("created object vanished"))?;
     ctx.server.after_write(&ctx.rt, Some(&stored.object));
-    let _ = warnings;
     Ok(Reply::Json(201, present(&ctx.rt, &stored.object)))
 }
 
@@ -492,12 +497,17 @@ pub(super) async fn write_existing(
             let current = present(&rt, &current.object);
             let body = f(&current)?;
             match admission::prepare_update(&rt, &current, body, subresource)? {
-                Updated::Unchanged => Ok((Change::Keep, None)),
+                Updated::Unchanged => {
+                    // Nothing to validate, but the body was still decoded: its duplicated fields are
+                    // reported (it has no unknown ones, or it would not match what is stored).
+                    ctx.strict.check_object(&rt, &current, &[])?;
+                    Ok((Change::Keep, None))
+                }
                 // The answer is the object as updated, as kube-apiserver gives it when an update empties the
                 // finalizers of an object being deleted.
                 Updated::Delete(last) => Ok((if dry_run { Change::Keep } else { Change::Delete }, Some(last))),
                 Updated::Put(new) => {
-                    let (new, _warnings) = validate(ctx, new)?;
+                    let new = validate(ctx, new)?;
                     if dry_run {
                         Ok((Change::Keep, Some(new)))
                     } else {

@@ -45,9 +45,17 @@ pub struct Persist {
 }
 
 impl Persist {
-    /// Opens (or creates) the database at `path`.
+    /// Opens (or creates) the database at `path`, readable by its owner only (it holds Secrets).
     pub fn open(path: &Path) -> Result<Self, PersistError> {
-        let db = Database::create(path).map_err(err)?;
+        let file = crate::datadir::private_options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| PersistError::from_io(path, e))?;
+        crate::datadir::restrict(&file).map_err(|e| PersistError::from_io(path, e))?;
+        let db = Database::builder().create_file(file).map_err(err)?;
         let txn = db.begin_write().map_err(err)?;
         txn.open_table(OBJECTS).map_err(err)?;
         txn.open_table(META).map_err(err)?;
