@@ -28,9 +28,16 @@ pub struct ControllerArgs {
     /// How many AnalysisRuns are reconciled at once at most.
     #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..))]
     pub analysis_threads: u16,
+    /// How many Rollouts are reconciled at once at most.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    pub rollout_threads: u16,
+    /// Log (with its key) and count a reconcile that runs longer than this: seconds, or a duration such
+    /// as `30s`.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_resync)]
+    pub slow_reconcile: Duration,
 }
 
-/// Parses `--rollout-resync`: a whole number of seconds (upstream's form) or a Go duration.
+/// Parses `--rollout-resync` and `--slow-reconcile`: a whole number of seconds (upstream's form) or a Go duration.
 fn parse_resync(value: &str) -> Result<Duration, String> {
     let duration = match value.trim().parse::<u64>() {
         Ok(seconds) => Duration::from_secs(seconds),
@@ -66,6 +73,8 @@ pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
         metrics_addr: args.metrics_addr,
         namespace: args.namespace,
         analysis_concurrency: args.analysis_threads,
+        concurrency: args.rollout_threads,
+        slow_reconcile: args.slow_reconcile,
         ..ControllerConfig::default()
     };
     rollouts_controller::run(client, config, signals.recv()).await?;
