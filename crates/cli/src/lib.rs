@@ -6,5 +6,6 @@ pub mod client;
 pub mod cmd;
 pub mod info;
 pub mod render;
+pub mod watch;
 
 pub use app::{PLUGIN_NAME, main_with_args};
