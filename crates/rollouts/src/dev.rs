@@ -1,7 +1,7 @@
 //! `rollouts dev`: the embedded dev cluster, with the Rollout controller running against it, in the
 //! foreground until Ctrl-C.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use rollouts_controller::ControllerConfig;
@@ -47,7 +47,9 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         .iter()
         .map(|f| FaultRule::parse(f))
         .collect::<Result<Vec<_>, _>>()?;
+    // Absolute, so that the printed exports work from any directory.
     let data_dir = args.data_dir.unwrap_or_else(default_data_dir);
+    let data_dir = std::path::absolute(&data_dir).unwrap_or(data_dir);
     // The project's CRDs are installed (or brought up to date) on every start, before the cluster
     // answers, so that anyone who can connect finds them.
     let crds = rollouts_api::crd::all()?
@@ -80,10 +82,9 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
             }
         }
     };
-    let bin_dir = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.parent().map(PathBuf::from))
-        .unwrap_or_default();
+    // The plugin is this binary under its kubectl name, in a directory of its own to put on PATH.
+    let bin_dir = data_dir.join("bin");
+    let plugin = crate::plugin::link_into(&bin_dir);
     println!("rollouts dev cluster is running at {}", cluster.url());
     println!("  data directory: {}", data_dir.display());
     println!("  kubeconfig:     {}", kubeconfig.display());
@@ -94,8 +95,15 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     }
     println!();
     println!("Point kubectl and the kubectl-argo-rollouts plugin at it:");
-    println!("  export KUBECONFIG={}", kubeconfig.display());
-    println!("  export PATH={}:$PATH", bin_dir.display());
+    println!("  export KUBECONFIG={}", shell_word(&kubeconfig));
+    match &plugin {
+        Ok(_) => println!("  export PATH={}:$PATH", shell_word(&bin_dir)),
+        Err(error) => eprintln!(
+            "warning: cannot put {} into {}: {error}",
+            rollouts_cli::PLUGIN_NAME,
+            bin_dir.display()
+        ),
+    }
     println!("  kubectl get ns");
     println!();
     println!("Ctrl-C stops it; running it again with the same data directory resumes with every object intact.");
@@ -107,6 +115,18 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     }
     cluster.stop().await;
     Ok(())
+}
+
+/// `path` as one word for a POSIX shell: as it is when it holds no special character, else in single
+/// quotes.
+fn shell_word(path: &Path) -> String {
+    let text = path.display().to_string();
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,:@%=".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
 }
 
 /// The controller running in this process.
@@ -190,5 +210,17 @@ impl Signals {
         {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exported_paths_are_single_shell_words() {
+        assert_eq!(shell_word(Path::new("/tmp/rollouts/dev/bin")), "/tmp/rollouts/dev/bin");
+        assert_eq!(shell_word(Path::new("/home/a b/dev")), "'/home/a b/dev'");
+        assert_eq!(shell_word(Path::new("/it's/$HOME")), r"'/it'\''s/$HOME'");
     }
 }

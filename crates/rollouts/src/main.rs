@@ -1,9 +1,12 @@
-//! `rollouts`: the controller, the embedded dev cluster (with the controller), and the CRD printer.
+//! `rollouts`: the controller, the embedded dev cluster (with the controller), and the CRD printer; invoked
+//! as `kubectl-argo-rollouts`, the kubectl plugin.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 mod controller;
 mod dev;
+mod plugin;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -34,7 +37,10 @@ enum Command {
     Dev(dev::DevArgs),
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<ExitCode> {
+    if plugin::invoked_as_plugin(std::env::args_os().next().as_deref()) {
+        return Ok(rollouts_cli::main_with_args(std::env::args_os()));
+    }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ROLLOUTS_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
@@ -60,5 +66,5 @@ fn main() -> anyhow::Result<()> {
             runtime.block_on(dev::run(args))?;
         }
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

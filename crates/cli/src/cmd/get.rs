@@ -1,6 +1,7 @@
 //! `kubectl argo rollouts get rollout ROLLOUT_NAME` and `get experiment EXPERIMENT_NAME` (`-w`, `--no-color`,
 //! `--timeout-seconds N`): the object with the ReplicaSets, Pods, AnalysisRuns (and, for a Rollout,
-//! Experiments) it owns as a tree; with `--watch`, redrawn on every change.
+//! Experiments) it owns as a tree; with `--watch`, redrawn on every change, with a line under the tree
+//! while the API server cannot be reached.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
@@ -11,17 +12,20 @@ use futures::{FutureExt, Stream, StreamExt, stream};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
-use kube::runtime::reflector::{self, Store};
-use kube::runtime::{WatchStreamExt, watcher};
+use kube::runtime::reflector::Store;
 use rollouts_api::{AnalysisRun, Experiment, Rollout};
 use serde::de::DeserializeOwned;
 
 use crate::client::{Connection, is_not_found};
 use crate::info::{experiment_info, rollout_info};
 use crate::render::{RenderOptions, render_experiment, render_rollout};
+use crate::watch::{self, WatchSignal};
 
 /// Clears the terminal and moves the cursor home, as upstream does before each redraw.
 pub const CLEAR_SCREEN: &str = "\x1b[H\x1b[2J\x1b[0;0H";
+
+/// The line under the view while a watch is failing (followed by the reason in parentheses).
+pub const RECONNECTING: &str = "Connection to the API server lost; reconnecting...";
 
 /// Shortest time between two redraws.
 const MIN_REDRAW_INTERVAL: Duration = Duration::from_millis(200);
@@ -124,12 +128,8 @@ fn named<K: kube::Resource<DynamicType = ()> + Clone>(store: &Store<K>, name: &s
         .map(|k| (*k).clone())
 }
 
-fn watched<K: Namespaced>(conn: &Connection) -> (Store<K>, impl Stream<Item = ()> + Send + use<K>) {
-    let (reader, writer) = reflector::store();
-    let events = reflector::reflector(writer, watcher(namespaced::<K>(conn), watcher::Config::default()))
-        .default_backoff()
-        .map(|_| ());
-    (reader, events)
+fn watched<K: Namespaced>(conn: &Connection) -> (Store<K>, impl Stream<Item = WatchSignal> + Send + use<K>) {
+    watch::watched(namespaced::<K>(conn))
 }
 
 /// The namespace's objects, kept current by watches.
@@ -163,8 +163,8 @@ fn store_ready<K: kube::Resource<DynamicType = ()> + Clone + Send + Sync + 'stat
     .boxed()
 }
 
-/// Starts the watches every view needs; each returned stream yields once per change.
-fn watch_children(conn: &Connection) -> (Stores, Vec<BoxStream<'static, ()>>) {
+/// Starts the watches every view needs.
+fn watch_children(conn: &Connection) -> (Stores, Vec<BoxStream<'static, WatchSignal>>) {
     let (replica_sets, rs_events) = watched::<ReplicaSet>(conn);
     let (pods, pod_events) = watched::<Pod>(conn);
     let (runs, run_events) = watched::<AnalysisRun>(conn);
@@ -246,15 +246,24 @@ fn print(view: &str, clear: bool) -> anyhow::Result<()> {
 
 /// Redraws the view (at most every 200 ms, checked on each change and every second) until Ctrl-C or the
 /// timeout. Until every watch has listed its objects, and while the object is missing (deleted), the
-/// last complete view stays on screen, as upstream's does.
+/// last complete view stays on screen, as upstream's does. While a watch is failing, the view carries
+/// one [`RECONNECTING`] line, redrawn in place rather than repeated on each retry, and it goes away
+/// once every watch has listed afresh.
 async fn redraw_loop(
     first: String,
-    events: Vec<BoxStream<'static, ()>>,
+    events: Vec<BoxStream<'static, WatchSignal>>,
     ready: impl Future<Output = ()>,
     view: impl Fn() -> Option<String>,
     timeout_seconds: u64,
 ) -> anyhow::Result<()> {
-    let mut events = stream::select_all(events);
+    // Why each watch (by its place in `events`) is failing, until it works again.
+    let mut failing: Vec<Option<String>> = vec![None; events.len()];
+    let mut events = stream::select_all(
+        events
+            .into_iter()
+            .enumerate()
+            .map(|(i, signals)| signals.map(move |signal| (i, signal))),
+    );
     let ready = ready.fuse();
     tokio::pin!(ready);
     let mut synced = false;
@@ -271,12 +280,17 @@ async fn redraw_loop(
     let mut last_draw: Option<tokio::time::Instant> = None;
     let mut dirty = true;
     let mut shown = first;
+    let mut notice: Option<String> = None;
     loop {
         tokio::select! {
             _ = &mut deadline => break,
             _ = &mut ctrl_c => break,
             event = events.next() => match event {
-                Some(()) => dirty = true,
+                Some((i, WatchSignal::Changed)) => {
+                    failing[i] = None;
+                    dirty = true;
+                }
+                Some((i, WatchSignal::Lost(reason))) => failing[i] = Some(reason),
                 None => break,
             },
             () = &mut ready, if !synced => {
@@ -285,15 +299,35 @@ async fn redraw_loop(
             },
             _ = ticker.tick() => {}
         }
+        let now = failing
+            .iter()
+            .flatten()
+            .next()
+            .map(|reason| format!("{RECONNECTING} ({reason})"));
+        if now != notice {
+            notice = now;
+            dirty = true;
+        }
         let due = last_draw.is_none_or(|at| at.elapsed() >= MIN_REDRAW_INTERVAL);
         if dirty && due {
             if let Some(next) = view().filter(|_| synced) {
                 shown = next;
             }
-            print(&shown, true)?;
+            print(&with_notice(&shown, notice.as_deref()), true)?;
             last_draw = Some(tokio::time::Instant::now());
             dirty = false;
         }
     }
     Ok(())
+}
+
+/// `view` with `notice` on a line of its own under it.
+fn with_notice<'a>(view: &'a str, notice: Option<&str>) -> std::borrow::Cow<'a, str> {
+    match notice {
+        None => view.into(),
+        Some(notice) => {
+            let gap = if view.ends_with('\n') { "" } else { "\n" };
+            format!("{view}{gap}\n{notice}\n").into()
+        }
+    }
 }
