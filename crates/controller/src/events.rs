@@ -6,6 +6,7 @@
 //! Events are informational: a failure to record one is logged, never retried, and never fails the
 //! reconcile, so that it cannot make the controller repeat writes that already succeeded.
 
+use crate::repeats::{Repeats, Report};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -176,12 +177,16 @@ const WRITERS: usize = 4;
 pub struct Recorder {
     writer: Arc<Writer>,
     queues: Vec<mpsc::Sender<(ObjectReference, plan::Event)>>,
+    /// Events dropped because the queues were full, logged once per burst rather than per event.
+    dropped: Mutex<Repeats>,
 }
 
 /// What writes the Events.
 struct Writer {
     client: kube::Client,
     cache: Mutex<EventCache>,
+    /// Failed writes, logged once per kind of failure rather than per event.
+    failures: Mutex<Repeats>,
 }
 
 impl Recorder {
@@ -191,6 +196,7 @@ impl Recorder {
         let writer = Arc::new(Writer {
             client,
             cache: Mutex::new(EventCache::new(CACHE_SIZE)),
+            failures: Mutex::new(Repeats::default()),
         });
         let queues = match tokio::runtime::Handle::try_current() {
             Ok(runtime) => (0..WRITERS)
@@ -207,7 +213,11 @@ impl Recorder {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        Self { writer, queues }
+        Self {
+            writer,
+            queues,
+            dropped: Mutex::new(Repeats::default()),
+        }
     }
 
     /// Queues `events` about the Rollout `reference`, to be written in order.
@@ -220,11 +230,30 @@ impl Recorder {
             match self.queues.get(shard % self.queues.len().max(1)) {
                 Some(queue) => {
                     if queue.try_send((reference.clone(), event.clone())).is_err() {
-                        tracing::warn!(reason = %event.reason, "too many events waiting to be written; dropping one");
+                        self.log_dropped(&event.reason);
                     }
                 }
                 None => self.writer.record(reference, event).await,
             }
+        }
+    }
+
+    fn log_dropped(&self, reason: &str) {
+        let report = self
+            .dropped
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .failed("queue full", std::time::Instant::now());
+        match report {
+            Report::New => tracing::warn!(reason, "too many events waiting to be written; dropping some"),
+            Report::Again { left_out } => {
+                tracing::warn!(
+                    reason,
+                    left_out,
+                    "too many events waiting to be written; still dropping some"
+                )
+            }
+            Report::Quiet => tracing::debug!(reason, "too many events waiting to be written; dropping one"),
         }
     }
 
@@ -261,13 +290,19 @@ impl Writer {
                 }
             }
         };
-        if let Err(error) = result {
-            tracing::warn!(
-                rollout = %format_args!("{namespace}/{rollout}"),
-                reason = %event.reason,
-                %error,
-                "recording an event failed"
-            );
+        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        let rollout = format_args!("{namespace}/{rollout}");
+        match result {
+            Ok(()) => {
+                failures.succeeded(std::time::Instant::now());
+            }
+            Err(error) => match failures.failed(&error.to_string(), std::time::Instant::now()) {
+                Report::New => tracing::warn!(%rollout, reason = %event.reason, %error, "recording an event failed"),
+                Report::Again { left_out } => {
+                    tracing::warn!(%rollout, reason = %event.reason, %error, left_out, "recording events still fails")
+                }
+                Report::Quiet => tracing::debug!(%rollout, reason = %event.reason, %error, "recording an event failed"),
+            },
         }
     }
 
