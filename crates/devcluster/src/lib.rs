@@ -4,6 +4,7 @@
 //! [`DevCluster::start`] opens (or creates) the data directory, serves the API on `127.0.0.1`, writes a
 //! kubeconfig with a fresh bearer token, and runs garbage collection and namespace cleanup.
 
+pub mod event_ttl;
 pub mod faults;
 pub mod gc;
 pub mod kubeconfig;
@@ -53,6 +54,8 @@ pub struct Config {
     /// Objects to create or bring up to date (server-side apply) before the cluster answers its first
     /// request, e.g. CRDs, so that a client that can connect finds them installed.
     pub install: Vec<serde_json::Value>,
+    /// How long an Event lives after its last write; `None`: an hour, as kube-apiserver's `--event-ttl`.
+    pub event_ttl: Option<std::time::Duration>,
 }
 
 /// Why the dev cluster could not start.
@@ -176,7 +179,12 @@ impl DevCluster {
         let serve = tokio::spawn(Arc::clone(&server).serve(listener, tls_config, async move {
             let _ = rx.await;
         }));
-        let mut tasks = vec![serve, tokio::spawn(gc::run(Arc::clone(&server)))];
+        let event_ttl = config.event_ttl.unwrap_or(event_ttl::DEFAULT_EVENT_TTL);
+        let mut tasks = vec![
+            serve,
+            tokio::spawn(gc::run(Arc::clone(&server))),
+            tokio::spawn(event_ttl::run(Arc::clone(&server), event_ttl)),
+        ];
         if let Some(sim) = config.simulation.clone() {
             tasks.push(tokio::spawn(workloads::Workloads::new(Arc::clone(&server), sim).run()));
         }

@@ -18,7 +18,7 @@ pub struct TestCluster {
     cluster: Option<DevCluster>,
     dir: PathBuf,
     keep_dir: bool,
-    simulation: Option<SimConfig>,
+    config: Config,
 }
 
 /// Simulation settings for tests: quick starts and a tenth of real time for sleeps and back-offs.
@@ -69,25 +69,33 @@ impl TestCluster {
         simulation: Option<SimConfig>,
         install: Vec<serde_json::Value>,
     ) -> Result<Self, StartError> {
+        Self::start_config(Config {
+            data_dir: Some(dir.to_path_buf()),
+            port,
+            simulation,
+            install,
+            ..Config::default()
+        })
+    }
+
+    /// Starts a cluster with `config`, in a new temporary directory unless it names one.
+    pub fn start_config(mut config: Config) -> Result<Self, StartError> {
+        let dir = config.data_dir.get_or_insert_with(|| temp_dir("devcluster")).clone();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|source| StartError::Listen { port, source })?;
-        let config = Config {
-            data_dir: Some(dir.to_path_buf()),
-            port,
-            simulation: simulation.clone(),
-            install,
-            ..Config::default()
-        };
-        let cluster = runtime.block_on(DevCluster::start(config))?;
+            .map_err(|source| StartError::Listen {
+                port: config.port,
+                source,
+            })?;
+        let cluster = runtime.block_on(DevCluster::start(config.clone()))?;
         Ok(TestCluster {
             runtime: Some(runtime),
             cluster: Some(cluster),
-            dir: dir.to_path_buf(),
+            dir,
             keep_dir: false,
-            simulation,
+            config,
         })
     }
 
@@ -172,11 +180,11 @@ impl TestCluster {
         (self.dir.clone(), port)
     }
 
-    /// Stops and starts again on the same directory and port, with the same simulation settings.
+    /// Stops and starts again on the same directory and port, with the same settings.
     pub fn restart(self) -> Result<Self, StartError> {
-        let simulation = self.simulation.clone();
-        let (dir, port) = self.stop();
-        Self::start_with(&dir, port, simulation)
+        let config = self.config.clone();
+        let (_, port) = self.stop();
+        Self::start_config(Config { port, ..config })
     }
 
     fn shutdown(&mut self) {

@@ -11,6 +11,8 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const REVISION: &str = "revision";
+/// The database's page cache.
+const CACHE_BYTES: usize = 32 << 20;
 
 /// A failure of the database file.
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +49,12 @@ pub struct Persist {
 impl Persist {
     /// Opens (or creates) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, PersistError> {
-        let db = Database::create(path).map_err(err)?;
+        // Every object is in memory anyway (the store reads the file once, at start-up): a small cache is
+        // enough for writes, where the default (1 GiB) would keep that much of written pages resident.
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(path)
+            .map_err(err)?;
         let txn = db.begin_write().map_err(err)?;
         txn.open_table(OBJECTS).map_err(err)?;
         txn.open_table(META).map_err(err)?;
