@@ -6,12 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::sync::broadcast::error::RecvError;
 
 use crate::object;
 use crate::server::ApiServer;
 use crate::server::resources::{DeleteOptions, delete_object};
-use crate::store::{Change, EventType, Key, Stored};
+use crate::store::{Change, EventType, Key, RecvError, Stored};
 
 /// How often everything is swept for orphans and stuck deletions, besides reacting to events.
 const SWEEP_EVERY: Duration = Duration::from_secs(10);
@@ -213,14 +212,14 @@ pub async fn run(server: Arc<ApiServer>) {
             received = events.recv() => match received {
                 Ok(e) => e.event_type == EventType::Deleted
                     || is_deleting(&e.object),
-                Err(RecvError::Lagged(_)) => true,
+                Err(RecvError::Lagged) => true,
                 Err(RecvError::Closed) => return,
             },
         };
         if relevant {
             // Let a burst of deletions land before sweeping once for all of them.
             tokio::time::sleep(Duration::from_millis(20)).await;
-            while let Ok(_e) = events.try_recv() {}
+            while let Ok(Some(_)) = events.try_recv() {}
             sweep(&server).await;
         }
     }

@@ -5,6 +5,7 @@
 //! kubeconfig with a fresh bearer token, and runs garbage collection and namespace cleanup.
 
 pub mod datadir;
+pub mod event_ttl;
 pub mod faults;
 pub mod gc;
 pub mod kubeconfig;
@@ -56,6 +57,8 @@ pub struct Config {
     pub install: Vec<serde_json::Value>,
     /// Limits on client connections (handshake and idle timeouts, how many at once).
     pub connections: ConnectionLimits,
+    /// How long an Event lives after its last write; `None`: an hour, as kube-apiserver's `--event-ttl`.
+    pub event_ttl: Option<std::time::Duration>,
 }
 
 /// Why the dev cluster could not start.
@@ -188,7 +191,12 @@ impl DevCluster {
                     let _ = rx.await;
                 }),
             );
-        let mut tasks = vec![serve, tokio::spawn(gc::run(Arc::clone(&server)))];
+        let event_ttl = config.event_ttl.unwrap_or(event_ttl::DEFAULT_EVENT_TTL);
+        let mut tasks = vec![
+            serve,
+            tokio::spawn(gc::run(Arc::clone(&server))),
+            tokio::spawn(event_ttl::run(Arc::clone(&server), event_ttl)),
+        ];
         if let Some(sim) = config.simulation.clone() {
             tasks.push(tokio::spawn(workloads::Workloads::new(Arc::clone(&server), sim).run()));
         }

@@ -22,7 +22,7 @@ pub struct TestCluster {
     cluster: Option<DevCluster>,
     dir: PathBuf,
     keep_dir: bool,
-    simulation: Option<SimConfig>,
+    config: Config,
 }
 
 /// Simulation settings for tests: quick starts and a tenth of real time for sleeps and back-offs.
@@ -93,12 +93,9 @@ impl TestCluster {
         Self::start_config(config)
     }
 
-    fn start_config(config: Config) -> Result<Self, StartError> {
-        let dir = config.data_dir.clone().unwrap_or_else(|| temp_dir("devcluster"));
-        let config = Config {
-            data_dir: Some(dir.clone()),
-            ..config
-        };
+    /// Starts a cluster with `config`, in a new temporary directory unless it names one.
+    pub fn start_config(mut config: Config) -> Result<Self, StartError> {
+        let dir = config.data_dir.get_or_insert_with(|| temp_dir("devcluster")).clone();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -107,14 +104,13 @@ impl TestCluster {
                 port: config.port,
                 source,
             })?;
-        let simulation = config.simulation.clone();
-        let cluster = runtime.block_on(DevCluster::start(config))?;
+        let cluster = runtime.block_on(DevCluster::start(config.clone()))?;
         Ok(TestCluster {
             runtime: Some(runtime),
             cluster: Some(cluster),
             dir,
             keep_dir: false,
-            simulation,
+            config,
         })
     }
 
@@ -250,11 +246,11 @@ impl TestCluster {
         (self.dir.clone(), port)
     }
 
-    /// Stops and starts again on the same directory and port, with the same simulation settings.
+    /// Stops and starts again on the same directory and port, with the same settings.
     pub fn restart(self) -> Result<Self, StartError> {
-        let simulation = self.simulation.clone();
-        let (dir, port) = self.stop();
-        Self::start_with(&dir, port, simulation)
+        let config = self.config.clone();
+        let (_, port) = self.stop();
+        Self::start_config(Config { port, ..config })
     }
 
     fn shutdown(&mut self) {

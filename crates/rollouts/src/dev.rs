@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use clap::builder::TypedValueParser;
 use rollouts_controller::ControllerConfig;
 use rollouts_devcluster::faults::{FaultRule, FaultSettings};
-use rollouts_devcluster::sim::SimConfig;
+use rollouts_devcluster::sim::{DEFAULT_MAX_PODS, SimConfig};
 use rollouts_devcluster::{Config, DevCluster};
 
 /// Options of `rollouts dev`.
@@ -28,6 +29,14 @@ pub struct DevArgs {
     /// Run the API server (and simulated workloads) alone, without the Rollout controller.
     #[arg(long)]
     pub no_controller: bool,
+    /// Pods the simulated node pool runs at once (pods not yet terminated), as a real pool of about
+    /// nine nodes at the kubelet's default of 110 pods each would: more stay Pending, Unschedulable,
+    /// until room frees up. The simulated controllers also stop creating pods at ten times this many
+    /// pod objects (the ReplicaSet reports ReplicaFailure), so that a runaway replica count cannot
+    /// exhaust the machine's memory.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_PODS,
+          value_parser = clap::value_parser!(u32).range(1..).map(|n| usize::try_from(n).unwrap_or(usize::MAX)))]
+    pub max_pods: usize,
 }
 
 /// The documented default data directory.
@@ -60,7 +69,7 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         install: crds,
         data_dir: Some(data_dir.clone()),
         port: args.port,
-        simulation: Some(SimConfig::default()),
+        simulation: Some(SimConfig::default().with_max_pods(args.max_pods)),
         ..Config::default()
     })
     .await

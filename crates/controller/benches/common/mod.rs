@@ -50,7 +50,9 @@ pub fn serve_if_asked() {
     rt.block_on(async {
         let config = rollouts_devcluster::Config {
             data_dir: Some(dir),
-            simulation: Some(SimConfig::default()),
+            // A node pool big enough for the largest fleet measured (10,000 Rollouts of one pod, twice over
+            // during an update).
+            simulation: Some(SimConfig::default().with_max_pods(50_000)),
             install: crds,
             ..Default::default()
         };

@@ -17,7 +17,12 @@ pub fn serve_if_asked() {
         return;
     }
     let dir = PathBuf::from(&args[2]);
-    let simulation = (args.get(3).map(String::as_str) == Some("sim")).then(SimConfig::default);
+    // The node pool's size: the default unless the bench asks for a bigger one.
+    let max_pods = std::env::var("ROLLOUTS_BENCH_MAX_PODS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let simulation = (args.get(3).map(String::as_str) == Some("sim"))
+        .then(|| max_pods.map_or_else(SimConfig::default, |n| SimConfig::default().with_max_pods(n)));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -35,9 +40,18 @@ pub fn serve_if_asked() {
 }
 
 /// Starts the server as a child process on `dir` and waits until it listens.
+#[allow(dead_code)] // not every bench starts a server with the default node
 pub fn start_server(dir: &Path, simulated: bool) -> Child {
+    start_server_with(dir, simulated, None)
+}
+
+/// Like [`start_server`], with a simulated node that runs `max_pods` pods (the default otherwise).
+pub fn start_server_with(dir: &Path, simulated: bool, max_pods: Option<usize>) -> Child {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.arg("serve").arg(dir);
+    if let Some(max_pods) = max_pods {
+        cmd.env("ROLLOUTS_BENCH_MAX_PODS", max_pods.to_string());
+    }
     if simulated {
         cmd.arg("sim");
     }

@@ -6,19 +6,22 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::{Value, json};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 
 use super::Reply;
 use super::error::ApiError;
 use super::resources::{Ctx, field_selector};
 use crate::registry::ResourceType;
 use crate::selectors::{FieldSelector, LabelSelector};
-use crate::store::{EventType, WatchEvent};
+use crate::store::{EventType, Subscriber, WatchEvent};
 
 /// How often a watch that allows bookmarks gets one.
 const BOOKMARK_EVERY: Duration = Duration::from_secs(30);
 /// Watch duration when the client gives no timeout (kube-apiserver picks 30–60 minutes).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1800);
+/// Rendered lines waiting for a slow client. Few, as one can be an object of over a megabyte: the
+/// store's history holds what the client has yet to read, and cuts the watch off when it falls behind.
+const LINES_IN_FLIGHT: usize = 16;
 
 struct Filter {
     prefix: String,
@@ -77,7 +80,7 @@ pub fn start(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let requested = ctx.query.non_empty("resourceVersion").map(str::to_string);
     let send_initial = ctx.query.flag("sendInitialEvents");
     let table = ctx.headers.wants_table().then(|| super::tables::row_renderer(ctx));
-    let (tx, rx) = mpsc::channel::<Bytes>(256);
+    let (tx, rx) = mpsc::channel::<Bytes>(LINES_IN_FLIGHT);
     let mut cuts = ctx.server.faults.watch_cuts();
     cuts.mark_unchanged();
 
@@ -90,8 +93,7 @@ pub fn start(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             None => line(event_type, &super::resources::present(&served, obj)),
         }
     };
-    let (mut initial, mut live, start_revision): (Vec<Bytes>, broadcast::Receiver<Arc<WatchEvent>>, u64) = if from_state
-    {
+    let (mut initial, mut live, start_revision): (Vec<Bytes>, Subscriber, u64) = if from_state {
         let rx = store.subscribe_all();
         let (items, revision) = store.list(&filter.prefix, filter.namespace.as_deref());
         let lines = items
@@ -108,13 +110,8 @@ pub fn start(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             ))
         })?;
         match store.subscribe_since(since) {
-            Ok(sub) => {
-                let mut lines = Vec::new();
-                for e in &sub.replay {
-                    push_event(&filter, e, &render, &mut lines);
-                }
-                (lines, sub.live, sub.published.max(since))
-            }
+            // The events after `since` are read from the history as the stream goes.
+            Ok(sub) => (Vec::new(), sub, since),
             Err(oldest) => {
                 // Kubernetes answers an expired watch with a 200 stream whose only event is the 410.
                 let status = ApiError::gone(since, oldest).to_status();
@@ -156,7 +153,9 @@ pub fn start(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
                         }
                     }
                     Ok(_) => {}
-                    // Too slow to keep up, or the store closed: end the stream; the client re-watches.
+                    // Fell behind the kept history (or the store closed): end the stream, as
+                    // kube-apiserver ends a watcher that does not keep up. The client watches again
+                    // from the last version it saw, gets 410 Gone, and relists.
                     Err(_) => return,
                 },
                 _ = tx.closed() => return,

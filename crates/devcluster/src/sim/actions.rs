@@ -135,6 +135,24 @@ pub enum Action {
         /// The grace period to delete with, if not the object's default.
         grace_period_seconds: Option<i64>,
     },
+    /// Record an Event about an object. As client-go's recorder aggregates, the same reason and
+    /// message about the same object again raises the count of the Event already recorded.
+    RecordEvent(EventRecord),
+}
+
+/// An Event to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    /// The object it is about.
+    pub regarding: ObjectRef,
+    /// `Warning` rather than `Normal`.
+    pub warning: bool,
+    /// Its reason, e.g. `FailedScheduling`.
+    pub reason: String,
+    /// Its message.
+    pub message: String,
+    /// The component reporting it (`source.component`), e.g. `default-scheduler`.
+    pub component: String,
 }
 
 /// The outcome of one reconcile call: actions to execute in order, and when to call again even if

@@ -8,6 +8,7 @@
 //! removed later are not forgotten, but a pod removed before it was counted is (pod finalizers and
 //! `uncountedTerminatedPods` are not modelled). Indexed completion mode, pod failure and success
 //! policies, and `podReplacementPolicy` are not modelled (pods are replaced once terminated or deleted).
+//! Pods are created only up to the cluster's pod limit ([`SimConfig::max_pod_objects`]).
 
 use std::time::Duration;
 
@@ -41,6 +42,18 @@ pub fn reconcile(
     pods: &[Value],
     now: Timestamp,
     cfg: &SimConfig,
+    names: &mut dyn FnMut() -> String,
+) -> Result<Plan, SimError> {
+    reconcile_within(job, pods, now, cfg, 0, names)
+}
+
+/// Like [`reconcile`], in a cluster that stores `pod_objects` pods, of [`SimConfig::max_pod_objects`].
+pub fn reconcile_within(
+    job: &Value,
+    pods: &[Value],
+    now: Timestamp,
+    cfg: &SimConfig,
+    pod_objects: usize,
     names: &mut dyn FnMut() -> String,
 ) -> Result<Plan, SimError> {
     meta::require_identity(job)?;
@@ -129,7 +142,10 @@ pub fn reconcile(
         if want > have {
             match retry_at(&owned, failed, cfg).filter(|at| *at > now) {
                 Some(at) => plan.requeue_at(now, at),
-                None => created = create_pods(job, pods, want - have, names, &mut plan),
+                None => {
+                    let room = count(cfg.max_pod_objects.saturating_sub(pod_objects));
+                    created = create_pods(job, pods, (want - have).min(room), names, &mut plan);
+                }
             }
         } else if have > want {
             active.sort_by(|a, b| podutil::deletion_order(a, b));

@@ -1,4 +1,5 @@
-//! The simulated kubelet (and scheduler) for one pod: binds it to the node, starts it after
+//! The simulated kubelet (and scheduler) for one pod: binds it to the node when there is room (see
+//! [`super::scheduler`]), starts it after
 //! [`SimConfig::start_delay`], reports container states, readiness, restarts and completion as the
 //! image and command conventions of [`super::images`] and [`super::script`] say, and finishes deleted
 //! pods.
@@ -16,14 +17,28 @@ use serde_json::{Map, Value, json};
 use super::images::{self, ImageBehaviour};
 use super::meta::{self, fmt_time};
 use super::podutil;
+use super::scheduler;
 use super::script::{self, Script};
 use super::timeline::{self, Behaviour, Restart, Run, Snapshot, State};
 use super::{Action, Kind, ObjectRef, Plan, SimConfig, SimError};
 
 pub use super::timeline::{BACKOFF_BASE as RESTART_BACKOFF_BASE, BACKOFF_CAP as RESTART_BACKOFF_CAP};
 
-/// Decides the kubelet's next move for `pod`. `ips` hands out a pod IP when the pod first starts.
+/// Decides the kubelet's next move for `pod`, on a node with room for it. `ips` hands out a pod IP when
+/// the pod first starts.
 pub fn step(pod: &Value, now: Timestamp, cfg: &SimConfig, ips: &mut dyn FnMut() -> String) -> Result<Plan, SimError> {
+    step_within(pod, now, cfg, 0, ips)
+}
+
+/// Like [`step`], on a node that already runs `running_pods` pods (bound to it and not terminated): a
+/// pod not bound yet is bound only while that is below [`SimConfig::max_pods`].
+pub fn step_within(
+    pod: &Value,
+    now: Timestamp,
+    cfg: &SimConfig,
+    running_pods: usize,
+    ips: &mut dyn FnMut() -> String,
+) -> Result<Plan, SimError> {
     meta::require_identity(pod)?;
     let target = ObjectRef::of(Kind::Pod, pod);
     let mut plan = Plan::none();
@@ -48,22 +63,7 @@ pub fn step(pod: &Value, now: Timestamp, cfg: &SimConfig, ips: &mut dyn FnMut() 
         .unwrap_or_default();
     let conditions = meta::array_at(pod, "/status/conditions");
     if node.is_none() {
-        plan.push(Action::Bind {
-            pod: target.clone(),
-            node: cfg.node_name.clone(),
-        });
-        let mut status = current.clone();
-        status.insert("phase".into(), json!("Pending"));
-        status.insert(
-            "conditions".into(),
-            json!([condition("PodScheduled", true, now, conditions, None)]),
-        );
-        plan.push(Action::UpdateStatus {
-            target,
-            status: Value::Object(status),
-        });
-        plan.requeue(cfg.start_delay);
-        return Ok(plan);
+        return Ok(scheduler::schedule(pod, now, cfg, running_pods));
     }
     let scheduled = meta::condition(conditions, "PodScheduled")
         .and_then(|c| c.get("lastTransitionTime"))
@@ -261,7 +261,7 @@ fn phase(snaps: &[Snapshot], restart: Restart) -> &'static str {
 }
 
 /// A pod condition, keeping the existing transition time when the status is unchanged.
-fn condition(kind: &str, status: bool, since: Timestamp, old: &[Value], why: Option<(&str, &str)>) -> Value {
+pub(super) fn condition(kind: &str, status: bool, since: Timestamp, old: &[Value], why: Option<(&str, &str)>) -> Value {
     let status = if status { "True" } else { "False" };
     let kept = meta::condition(old, kind)
         .filter(|c| c.get("status").and_then(Value::as_str) == Some(status))

@@ -10,7 +10,7 @@
 //! | --- | --- | --- |
 //! | ReplicaSet | [`replicaset::reconcile`] | the ReplicaSet, all pods |
 //! | Deployment | [`deployment::reconcile`] | the Deployment, all ReplicaSets, all pods |
-//! | kubelet | [`kubelet::step`] | one pod |
+//! | kubelet (and scheduler) | [`kubelet::step`] / [`kubelet::step_within`] | one pod, the pods running on the node |
 //! | Job | [`job::reconcile`] | the Job, all pods |
 //! | Endpoints | [`endpoints::reconcile`] / [`endpoints::desired`] | the Service, all pods, the current Endpoints |
 //! | PodDisruptionBudget | [`disruption::reconcile`] / [`disruption::status`] | the budget, all pods, the pods' controllers |
@@ -41,6 +41,7 @@ mod meta;
 mod podutil;
 pub mod random;
 pub mod replicaset;
+pub mod scheduler;
 pub mod script;
 mod timeline;
 
@@ -49,7 +50,7 @@ mod tests;
 
 use std::time::Duration;
 
-pub use actions::{Action, Kind, ObjectRef, Plan};
+pub use actions::{Action, EventRecord, Kind, ObjectRef, Plan};
 pub use podutil::POD_DELETION_COST;
 pub use random::SeededRandom;
 
@@ -72,6 +73,31 @@ pub struct SimConfig {
     pub node_name: String,
     /// That node's IP, reported as the pods' `hostIP`.
     pub host_ip: String,
+    /// Most pods the node runs at once, counting those bound to it that have not terminated (as a
+    /// node pool's capacity): the scheduler leaves more `Pending`, `Unschedulable`, until one ends.
+    pub max_pods: usize,
+    /// Most pod objects, in any phase, that the ReplicaSet and Job controllers create pods up to
+    /// (a ReplicaSet held back reports `ReplicaFailure`), so that a runaway replica count cannot fill
+    /// memory with Pending pods.
+    pub max_pod_objects: usize,
+}
+
+/// The default [`SimConfig::max_pods`].
+pub const DEFAULT_MAX_PODS: usize = 1000;
+/// [`SimConfig::max_pod_objects`] per pod of [`SimConfig::max_pods`]: room for a backlog of Pending
+/// pods nine times what the node runs.
+pub const POD_OBJECTS_PER_NODE_POD: usize = 10;
+
+impl SimConfig {
+    /// These settings with a node that runs `max_pods` pods, and room for
+    /// [`POD_OBJECTS_PER_NODE_POD`] times as many pod objects.
+    pub fn with_max_pods(self, max_pods: usize) -> Self {
+        SimConfig {
+            max_pods,
+            max_pod_objects: max_pods.saturating_mul(POD_OBJECTS_PER_NODE_POD),
+            ..self
+        }
+    }
 }
 
 impl Default for SimConfig {
@@ -84,6 +110,8 @@ impl Default for SimConfig {
             image_pull_error_for: Duration::from_secs(5),
             node_name: "dev-node".to_string(),
             host_ip: "10.0.0.1".to_string(),
+            max_pods: DEFAULT_MAX_PODS,
+            max_pod_objects: DEFAULT_MAX_PODS * POD_OBJECTS_PER_NODE_POD,
         }
     }
 }

@@ -5,7 +5,9 @@
 //! selector; finished pods (Succeeded/Failed) and pods being deleted are not active. Missing pods are
 //! created from the template (at most [`BURST_REPLICAS`] per call, as Kubernetes limits a sync), excess
 //! pods are deleted in Kubernetes' `ActivePods` order (unscheduled, pending and not-ready pods first, then
-//! the newest). Orphans are not adopted. The `ReplicaFailure` condition is not reported.
+//! the newest). Orphans are not adopted. Pods are created only up to the cluster's pod limit
+//! ([`SimConfig::max_pod_objects`]); a ReplicaSet held back by it reports the `ReplicaFailure` condition
+//! and a `FailedCreate` Event, as Kubernetes' controller reports a creation refused (by a quota, say).
 
 use std::time::Duration;
 
@@ -14,17 +16,39 @@ use serde_json::{Map, Value, json};
 
 use super::meta::{self, Selector};
 use super::podutil::{self, Availability};
-use super::{Action, Kind, ObjectRef, Plan, SimError};
+use super::{Action, EventRecord, Kind, ObjectRef, Plan, SimConfig, SimError};
 
 /// Most pods created or deleted in one call (Kubernetes' `burstReplicas`).
 pub const BURST_REPLICAS: usize = 500;
+/// The component recording the Events.
+pub const COMPONENT: &str = "replicaset-controller";
+/// The condition reporting pods that could not be created.
+pub const REPLICA_FAILURE: &str = "ReplicaFailure";
+/// Its reason, and the Event's.
+pub const FAILED_CREATE: &str = "FailedCreate";
 
-/// Decides the next step for `rs` given the pods of its namespace; `names` draws the random suffix of
-/// each new pod's name.
+/// Decides the next step for `rs` given the pods of its namespace, with no pod limit; `names` draws the
+/// random suffix of each new pod's name.
 pub fn reconcile(
     rs: &Value,
     pods: &[Value],
     now: Timestamp,
+    names: &mut dyn FnMut() -> String,
+) -> Result<Plan, SimError> {
+    let unlimited = SimConfig {
+        max_pod_objects: usize::MAX,
+        ..SimConfig::default()
+    };
+    reconcile_within(rs, pods, now, &unlimited, 0, names)
+}
+
+/// Like [`reconcile`], in a cluster that stores `pod_objects` pods, of [`SimConfig::max_pod_objects`].
+pub fn reconcile_within(
+    rs: &Value,
+    pods: &[Value],
+    now: Timestamp,
+    cfg: &SimConfig,
+    pod_objects: usize,
     names: &mut dyn FnMut() -> String,
 ) -> Result<Plan, SimError> {
     meta::require_identity(rs)?;
@@ -36,9 +60,22 @@ pub fn reconcile(
     let mut active: Vec<&Value> = owned.iter().copied().filter(|p| podutil::is_active(p)).collect();
     let want = usize::try_from(meta::i64_at(rs, "/spec/replicas").unwrap_or(1).max(0)).unwrap_or(0);
     let mut plan = Plan::none();
+    let mut refused = None;
     if !meta::is_deleting(rs) {
         if active.len() < want {
-            create_pods(rs, pods, want - active.len(), names, &mut plan);
+            let batch = (want - active.len()).min(BURST_REPLICAS);
+            let room = cfg.max_pod_objects.saturating_sub(pod_objects);
+            let taken = create_pods(rs, pods, batch.min(room), names, &mut plan);
+            if room < batch {
+                // The creation after the last one the limit allows, refused as the API server would.
+                let name = podutil::fresh_name(&format!("{}-", meta::name(rs)), &taken, names);
+                refused = Some(format!(
+                    "pods \"{name}\" is forbidden: exceeded the dev cluster's pod limit, requested: pods=1, \
+                     used: pods={}, limited: pods={}",
+                    pod_objects + room.min(batch),
+                    cfg.max_pod_objects
+                ));
+            }
         } else if active.len() > want {
             active.sort_by(|a, b| podutil::deletion_order(a, b));
             for pod in active.iter().take((active.len() - want).min(BURST_REPLICAS)) {
@@ -50,7 +87,8 @@ pub fn reconcile(
             }
         }
     }
-    let (status, available_at) = status(rs, &active, now);
+    let (mut status, available_at) = status(rs, &active, now);
+    report_failure(rs, &mut status, refused, now, &mut plan);
     if let Some(at) = available_at {
         // Just after the moment, since availability needs the ready time plus minReadySeconds to have passed.
         plan.requeue(meta::until(now, at) + Duration::from_millis(1));
@@ -65,7 +103,14 @@ pub fn reconcile(
     Ok(plan)
 }
 
-fn create_pods(rs: &Value, pods: &[Value], count: usize, names: &mut dyn FnMut() -> String, plan: &mut Plan) {
+/// Plans `count` new pods; returns every name now taken.
+fn create_pods(
+    rs: &Value,
+    pods: &[Value],
+    count: usize,
+    names: &mut dyn FnMut() -> String,
+    plan: &mut Plan,
+) -> Vec<String> {
     let template = rs.pointer("/spec/template").cloned().unwrap_or_else(|| json!({}));
     let prefix = format!("{}-", meta::name(rs));
     let owner = meta::controller_owner_ref("apps/v1", "ReplicaSet", rs);
@@ -82,6 +127,47 @@ fn create_pods(rs: &Value, pods: &[Value], count: usize, names: &mut dyn FnMut()
         );
         taken.push(name);
         plan.push(Action::Create(pod));
+    }
+    taken
+}
+
+/// Sets the `ReplicaFailure` condition (and records the Event) when a creation was `refused` and the
+/// condition is not set yet; removes it once nothing is refused, as Kubernetes' controller does.
+fn report_failure(rs: &Value, status: &mut Value, refused: Option<String>, now: Timestamp, plan: &mut Plan) {
+    let Some(map) = status.as_object_mut() else { return };
+    let mut conditions: Vec<Value> = map
+        .get("conditions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let had = conditions
+        .iter()
+        .any(|c| c.get("type").and_then(Value::as_str) == Some(REPLICA_FAILURE));
+    match refused {
+        Some(message) if !had => {
+            conditions.push(json!({
+                "type": REPLICA_FAILURE,
+                "status": "True",
+                "lastTransitionTime": meta::fmt_time(now),
+                "reason": FAILED_CREATE,
+                "message": message,
+            }));
+            plan.push(Action::RecordEvent(EventRecord {
+                regarding: ObjectRef::of(Kind::ReplicaSet, rs),
+                warning: true,
+                reason: FAILED_CREATE.into(),
+                message: format!("Error creating: {message}"),
+                component: COMPONENT.into(),
+            }));
+        }
+        Some(_) => return,
+        None if had => conditions.retain(|c| c.get("type").and_then(Value::as_str) != Some(REPLICA_FAILURE)),
+        None => return,
+    }
+    if conditions.is_empty() {
+        map.remove("conditions");
+    } else {
+        map.insert("conditions".into(), Value::Array(conditions));
     }
 }
 

@@ -7,6 +7,7 @@
 //! and revisions seen by clients never go backwards across restarts.
 
 mod persist;
+mod size;
 pub mod watch;
 
 use std::collections::BTreeMap;
@@ -14,11 +15,12 @@ use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use serde_json::Value;
-use tokio::sync::{broadcast, watch as tokio_watch};
+use tokio::sync::watch as tokio_watch;
 
 pub use persist::PersistError;
 use persist::{Persist, Put};
-pub use watch::{EventType, WatchEvent};
+pub use size::heap_size;
+pub use watch::{EventType, RecvError, Subscriber, WatchEvent};
 
 /// Where an object lives: the resource's storage prefix, its namespace (if namespaced) and its name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -50,6 +52,8 @@ pub struct Stored {
     pub revision: u64,
     /// The object, with `metadata.resourceVersion` set.
     pub object: Arc<Value>,
+    /// Estimated heap bytes of `object` ([`heap_size`]).
+    pub size: usize,
 }
 
 /// What a mutation wants done with the object.
@@ -98,38 +102,34 @@ struct Inner {
 pub struct Store {
     inner: Mutex<Inner>,
     wake_committer: Condvar,
+    /// The newest durable revision, whose events are published (`u64::MAX` once writes fail).
     durable: tokio_watch::Sender<u64>,
-    history: Mutex<watch::History>,
-    events: broadcast::Sender<Arc<WatchEvent>>,
+    history: Arc<Mutex<watch::History>>,
     persist: Option<Persist>,
     failed: Mutex<Option<String>>,
     committer: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
-/// A watch's start: past events to replay, then live ones.
-pub struct Subscription {
-    /// Events after the requested revision that were already published.
-    pub replay: Vec<Arc<WatchEvent>>,
-    /// Events published from now on.
-    pub live: broadcast::Receiver<Arc<WatchEvent>>,
-    /// The newest published revision when subscribing.
-    pub published: u64,
-}
-
 /// Tunables of the store.
 #[derive(Debug, Clone)]
 pub struct StoreConfig {
-    /// How many past watch events are kept for watches that resume from a resourceVersion.
+    /// Most past watch events kept for watches that resume from a resourceVersion (and for watchers
+    /// that have not read them yet).
     pub watch_history: usize,
-    /// Capacity of the live event channel per watcher before a slow watcher is cut off.
-    pub watch_buffer: usize,
+    /// Most memory those events may hold, in estimated heap bytes of their objects ([`heap_size`]).
+    /// Whichever bound is reached first forgets the oldest events; a watch resuming from before them
+    /// gets `410 Gone`, and a watcher that had not read them yet is cut off, so that its client relists.
+    pub watch_history_bytes: usize,
 }
+
+/// The default [`StoreConfig::watch_history_bytes`]: 64 MiB.
+pub const DEFAULT_WATCH_HISTORY_BYTES: usize = 64 << 20;
 
 impl Default for StoreConfig {
     fn default() -> Self {
         StoreConfig {
             watch_history: 10_000,
-            watch_buffer: 16_384,
+            watch_history_bytes: DEFAULT_WATCH_HISTORY_BYTES,
         }
     }
 }
@@ -168,6 +168,7 @@ impl Store {
                 Arc::new(Stored {
                     key,
                     revision: rv,
+                    size: heap_size(&object),
                     object: Arc::new(object),
                 }),
             );
@@ -182,7 +183,10 @@ impl Store {
         config: StoreConfig,
     ) -> Arc<Self> {
         let (durable, _) = tokio_watch::channel(revision);
-        let (events, _) = broadcast::channel(config.watch_buffer.max(16));
+        let limits = watch::HistoryLimits {
+            events: config.watch_history,
+            bytes: config.watch_history_bytes,
+        };
         let store = Arc::new(Store {
             inner: Mutex::new(Inner {
                 revision,
@@ -196,8 +200,7 @@ impl Store {
             }),
             wake_committer: Condvar::new(),
             durable,
-            history: Mutex::new(watch::History::new(revision, config.watch_history)),
-            events,
+            history: Arc::new(Mutex::new(watch::History::new(revision, limits))),
             persist,
             failed: Mutex::new(None),
             committer: Mutex::new(None),
@@ -258,12 +261,11 @@ impl Store {
             }
             {
                 let mut history = lock(&self.history);
-                for event in &pending.events {
-                    history.push(Arc::clone(event));
-                    // No receivers is fine: nobody is watching.
-                    let _ = self.events.send(Arc::clone(event));
+                for event in pending.events {
+                    history.push(event);
                 }
             }
+            // Wakes the writers waiting for durability and the subscribers waiting for events.
             self.durable.send_replace(pending.revision);
         }
     }
@@ -331,6 +333,7 @@ impl Store {
                     let stored = Arc::new(Stored {
                         key: key.clone(),
                         revision,
+                        size: heap_size(&object),
                         object: Arc::new(object),
                     });
                     let event_type = if current.is_some() {
@@ -346,6 +349,8 @@ impl Store {
                         key: key.clone(),
                         object: Arc::clone(&stored.object),
                         previous: current.as_ref().map(|c| Arc::clone(&c.object)),
+                        size: stored.size,
+                        previous_size: current.as_ref().map_or(0, |c| c.size),
                     }));
                     inner.pending.revision = revision;
                     ((Some(stored), extra), revision)
@@ -368,6 +373,8 @@ impl Store {
                         key: key.clone(),
                         object: Arc::new(last),
                         previous: None,
+                        size: old.size,
+                        previous_size: 0,
                     }));
                     inner.pending.revision = revision;
                     ((None, extra), revision)
@@ -400,27 +407,32 @@ impl Store {
         }
     }
 
-    /// Subscribes to events published after now, and returns the events after `since` that were already
-    /// published, or `Err(oldest)` when history no longer reaches back to `since`.
-    pub fn subscribe_since(&self, since: u64) -> Result<Subscription, u64> {
-        let history = lock(&self.history);
-        let live = self.events.subscribe();
-        let replay = history.since(since)?;
-        Ok(Subscription {
-            replay,
-            live,
-            published: history.last_revision(),
-        })
+    /// Reads the events published after `since`, or `Err(oldest)` when history no longer reaches back
+    /// to `since`.
+    pub fn subscribe_since(&self, since: u64) -> Result<Subscriber, u64> {
+        lock(&self.history).check_resumable(since)?;
+        Ok(Subscriber::new(
+            Arc::clone(&self.history),
+            self.durable.subscribe(),
+            since,
+        ))
     }
 
-    /// Every event published from now on.
-    pub fn subscribe_all(&self) -> broadcast::Receiver<Arc<WatchEvent>> {
-        self.events.subscribe()
+    /// Reads every event published from now on.
+    pub fn subscribe_all(&self) -> Subscriber {
+        let from = lock(&self.history).last_revision();
+        Subscriber::new(Arc::clone(&self.history), self.durable.subscribe(), from)
     }
 
     /// The newest revision whose events have been published.
     pub fn published_revision(&self) -> u64 {
         lock(&self.history).last_revision()
+    }
+
+    /// How many watch events are kept, and the estimated heap bytes their objects hold.
+    pub fn history_usage(&self) -> (usize, usize) {
+        let history = lock(&self.history);
+        (history.len(), history.bytes())
     }
 
     /// Forgets watch history up to `revision` (watches resuming from before it get 410 Gone).

@@ -11,6 +11,8 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("objects");
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const REVISION: &str = "revision";
+/// The database's page cache.
+const CACHE_BYTES: usize = 32 << 20;
 
 /// A failure of the database file.
 #[derive(Debug, thiserror::Error)]
@@ -55,7 +57,12 @@ impl Persist {
             .open(path)
             .map_err(|e| PersistError::from_io(path, e))?;
         crate::datadir::restrict(&file).map_err(|e| PersistError::from_io(path, e))?;
-        let db = Database::builder().create_file(file).map_err(err)?;
+        // Every object is in memory anyway (the store reads the file once, at start-up): a small cache is
+        // enough for writes, where the default (1 GiB) would keep that much of written pages resident.
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create_file(file)
+            .map_err(err)?;
         let txn = db.begin_write().map_err(err)?;
         txn.open_table(OBJECTS).map_err(err)?;
         txn.open_table(META).map_err(err)?;

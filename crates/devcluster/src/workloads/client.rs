@@ -12,7 +12,7 @@ use crate::server::query::Query;
 use crate::server::resources::{self, Headers};
 use crate::server::route::{GroupVersion, ResourcePath};
 use crate::server::{ApiServer, Reply};
-use crate::sim::{Action, Kind, ObjectRef};
+use crate::sim::{Action, EventRecord, Kind, ObjectRef};
 
 /// An in-process client of the API server.
 pub struct InternalClient {
@@ -44,6 +44,18 @@ fn kind_of(obj: &Value) -> Option<Kind> {
         .iter()
         .copied()
         .find(|k| k.api_version() == api_version && k.as_str() == kind)
+}
+
+/// FNV-1a over the parts (each followed by a zero byte): a stable 64-bit name suffix.
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain([0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
 }
 
 impl InternalClient {
@@ -178,7 +190,79 @@ impl InternalClient {
                 )
                 .await?;
             }
+            Action::RecordEvent(record) => self.record_event(record).await?,
         }
+        Ok(())
+    }
+
+    /// Records an Event, or raises the count of the one already recorded for the same object, reason
+    /// and message (its name is derived from them, where client-go's recorder keeps a cache).
+    async fn record_event(&self, record: &EventRecord) -> Result<(), ApiError> {
+        let about = &record.regarding;
+        let namespace = if about.namespace.is_empty() {
+            "default"
+        } else {
+            about.namespace.as_str()
+        };
+        let identity = [
+            about.uid.as_deref().unwrap_or_default(),
+            &record.component,
+            &record.reason,
+            &record.message,
+        ];
+        let name = format!("{}.{:016x}", about.name, fnv1a(&identity));
+        let events = ResourcePath {
+            gv: gv("v1"),
+            namespace: Some(namespace.to_string()),
+            plural: "events".to_string(),
+            name: None,
+            subresource: None,
+        };
+        let now = crate::object::rfc3339(jiff::Timestamp::now());
+        let key = crate::store::Key {
+            prefix: "/core/events".to_string(),
+            namespace: Some(namespace.to_string()),
+            name: name.clone(),
+        };
+        if let Some(current) = self.server.store.get(&key) {
+            let mut next = (*current.object).clone();
+            let count = next.get("count").and_then(Value::as_i64).unwrap_or(1);
+            next["count"] = json!(count + 1);
+            next["lastTimestamp"] = json!(now);
+            let path = ResourcePath {
+                name: Some(name),
+                ..events
+            };
+            self.call(Method::PUT, path, "", "application/json", Some(&next))
+                .await?;
+            return Ok(());
+        }
+        let mut involved = json!({
+            "kind": about.kind.as_str(),
+            "apiVersion": about.kind.api_version(),
+            "namespace": namespace,
+            "name": about.name,
+        });
+        if let Some(uid) = &about.uid {
+            involved["uid"] = json!(uid);
+        }
+        let event = json!({
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": { "name": name, "namespace": namespace },
+            "involvedObject": involved,
+            "reason": record.reason,
+            "message": record.message,
+            "type": if record.warning { "Warning" } else { "Normal" },
+            "source": { "component": record.component },
+            "firstTimestamp": now,
+            "lastTimestamp": now,
+            "count": 1,
+            "reportingComponent": record.component,
+            "reportingInstance": "",
+        });
+        self.call(Method::POST, events, "", "application/json", Some(&event))
+            .await?;
         Ok(())
     }
 

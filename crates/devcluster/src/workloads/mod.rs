@@ -5,21 +5,25 @@
 //! Services whose selector picks it and the budgets of its namespace; a ReplicaSet event wakes its
 //! Deployment. A plan's `requeue_after` schedules the key again. Failed writes (conflicts) need no
 //! retry logic: the next event or requeue decides again from what is stored.
+//!
+//! The runtime counts the pods on the node ([`node::NodeIndex`]) for the scheduler and the pod limit;
+//! when a running pod ends, it wakes the pods that have waited longest to be scheduled.
 
 pub mod client;
+mod node;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::sync::broadcast::error::TryRecvError;
 
 use crate::selectors::LabelSelector;
 use crate::server::ApiServer;
 use crate::sim::{self, Plan, SeededRandom, SimConfig};
-use crate::store::{Key, WatchEvent};
+use crate::store::{Key, RecvError, WatchEvent};
 use client::InternalClient;
+use node::NodeIndex;
 
 const PODS: &str = "/core/pods";
 const SERVICES: &str = "/core/services";
@@ -143,6 +147,7 @@ pub struct Workloads {
     config: SimConfig,
     random: std::sync::Mutex<SeededRandom>,
     owners: std::sync::Mutex<OwnerIndex>,
+    node: std::sync::Mutex<NodeIndex>,
 }
 
 impl Workloads {
@@ -156,11 +161,16 @@ impl Workloads {
             config,
             random: std::sync::Mutex::new(SeededRandom::new(u64::from_le_bytes(seed))),
             owners: std::sync::Mutex::new(OwnerIndex::default()),
+            node: std::sync::Mutex::new(NodeIndex::default()),
         }
     }
 
     fn suffix(&self) -> String {
         self.random.lock().unwrap_or_else(|e| e.into_inner()).suffix()
+    }
+
+    fn node(&self) -> std::sync::MutexGuard<'_, NodeIndex> {
+        self.node.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn pod_ip(&self) -> String {
@@ -209,6 +219,15 @@ impl Workloads {
         let obj = &event.object;
         match event.key.prefix.as_str() {
             PODS => {
+                let mut node = self.node();
+                if node.update(event) {
+                    // Room on the node: the pods waiting longest get scheduled.
+                    let room = self.config.max_pods.saturating_sub(node.running());
+                    for key in node.oldest_waiting(room) {
+                        queue.push(Work::Kubelet(namespace_of(&key), key.name));
+                    }
+                }
+                drop(node);
                 queue.push(Work::Kubelet(ns.clone(), name));
                 for rs in owners(obj, "ReplicaSet") {
                     queue.push(Work::ReplicaSet(ns.clone(), rs));
@@ -256,11 +275,25 @@ impl Workloads {
         Some(match work {
             Work::Kubelet(ns, name) => {
                 let pod = self.object(PODS, ns, name)?;
-                sim::kubelet::step(&pod, now, &self.config, &mut || self.pod_ip())
+                // Pods that have waited longer take the room first.
+                let taken = {
+                    let node = self.node();
+                    let key = Key {
+                        prefix: PODS.to_string(),
+                        namespace: Some(ns.clone()),
+                        name: name.clone(),
+                    };
+                    let room = self.config.max_pods.saturating_sub(node.running());
+                    node.running() + node.waiting_ahead(&key, room)
+                };
+                sim::kubelet::step_within(&pod, now, &self.config, taken, &mut || self.pod_ip())
             }
             Work::ReplicaSet(ns, name) => {
                 let rs = self.object(REPLICASETS, ns, name)?;
-                sim::replicaset::reconcile(&rs, &self.dependents(&rs), now, &mut || self.suffix())
+                let pods = self.node().pod_objects();
+                sim::replicaset::reconcile_within(&rs, &self.dependents(&rs), now, &self.config, pods, &mut || {
+                    self.suffix()
+                })
             }
             Work::Deployment(ns, name) => {
                 let d = self.object(DEPLOYMENTS, ns, name)?;
@@ -270,7 +303,10 @@ impl Workloads {
             }
             Work::Job(ns, name) => {
                 let job = self.object(JOBS, ns, name)?;
-                sim::job::reconcile(&job, &self.dependents(&job), now, &self.config, &mut || self.suffix())
+                let pods = self.node().pod_objects();
+                sim::job::reconcile_within(&job, &self.dependents(&job), now, &self.config, pods, &mut || {
+                    self.suffix()
+                })
             }
             Work::Endpoints(ns, name) => {
                 let svc = self.object(SERVICES, ns, name)?;
@@ -315,6 +351,7 @@ impl Workloads {
     }
 
     fn initial_work(&self, queue: &mut Queue) {
+        self.node().clear();
         for s in self.server.store.all() {
             let event = WatchEvent {
                 revision: s.revision,
@@ -322,6 +359,8 @@ impl Workloads {
                 key: s.key.clone(),
                 object: Arc::clone(&s.object),
                 previous: None,
+                size: s.size,
+                previous_size: 0,
             };
             self.wake(&event, queue);
         }
@@ -338,10 +377,9 @@ impl Workloads {
         loop {
             loop {
                 match events.try_recv() {
-                    Ok(e) => self.wake(&e, &mut queue),
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Lagged(_)) => self.initial_work(&mut queue),
-                    Err(TryRecvError::Closed) => return,
+                    Ok(Some(e)) => self.wake(&e, &mut queue),
+                    Ok(None) => break,
+                    Err(_) => self.initial_work(&mut queue),
                 }
             }
             queue.promote_due();
@@ -353,8 +391,8 @@ impl Workloads {
             tokio::select! {
                 received = events.recv() => match received {
                     Ok(e) => self.wake(&e, &mut queue),
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => self.initial_work(&mut queue),
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                    Err(RecvError::Lagged) => self.initial_work(&mut queue),
+                    Err(RecvError::Closed) => return,
                 },
                 _ = tokio::time::sleep(sleep.unwrap_or(Duration::from_secs(3600))) => {}
             }

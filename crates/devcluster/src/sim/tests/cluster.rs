@@ -121,6 +121,20 @@ impl Cluster {
                     target,
                     grace_period_seconds,
                 } => self.delete(target.kind, &target.name, grace_period_seconds),
+                Action::RecordEvent(record) => {
+                    let name = format!("{}.{}", record.regarding.name, record.reason);
+                    let key = ("Event".to_string(), name.clone());
+                    let count = self
+                        .get("Event", &name)
+                        .and_then(|e| meta::i64_at(e, "/count"))
+                        .unwrap_or(0);
+                    self.objects.insert(
+                        key,
+                        json!({"kind": "Event", "metadata": {"name": name}, "count": count + 1,
+                               "reason": record.reason, "message": record.message,
+                               "source": {"component": record.component}}),
+                    );
+                }
             }
         }
         if let Some(check) = &self.check {
@@ -168,6 +182,14 @@ impl Cluster {
         }
     }
 
+    /// Pods bound to the node and not terminated.
+    pub fn running_pods(&self) -> usize {
+        self.list("Pod")
+            .iter()
+            .filter(|p| meta::str_at(p, "/spec/nodeName").is_some() && !crate::sim::podutil::is_terminal(p))
+            .count()
+    }
+
     /// Runs every controller once over the current objects, applying each plan as it comes; returns
     /// whether anything changed.
     pub fn round(&mut self) -> bool {
@@ -175,15 +197,17 @@ impl Cluster {
         let now = self.now;
         for pod in self.list("Pod") {
             let cfg = self.cfg.clone();
+            let running = self.running_pods();
             let rng = &mut self.rng;
-            let plan = kubelet::step(&pod, now, &cfg, &mut || rng.pod_ip()).unwrap();
+            let plan = kubelet::step_within(&pod, now, &cfg, running, &mut || rng.pod_ip()).unwrap();
             changed |= !plan.is_noop();
             self.apply(plan);
         }
         for rs in self.list("ReplicaSet") {
             let pods = self.list("Pod");
+            let cfg = self.cfg.clone();
             let rng = &mut self.rng;
-            let plan = replicaset::reconcile(&rs, &pods, now, &mut || rng.suffix()).unwrap();
+            let plan = replicaset::reconcile_within(&rs, &pods, now, &cfg, pods.len(), &mut || rng.suffix()).unwrap();
             changed |= !plan.is_noop();
             self.apply(plan);
         }
@@ -197,7 +221,7 @@ impl Cluster {
             let pods = self.list("Pod");
             let cfg = self.cfg.clone();
             let rng = &mut self.rng;
-            let plan = job::reconcile(&j, &pods, now, &cfg, &mut || rng.suffix()).unwrap();
+            let plan = job::reconcile_within(&j, &pods, now, &cfg, pods.len(), &mut || rng.suffix()).unwrap();
             changed |= !plan.is_noop();
             self.apply(plan);
         }

@@ -1,6 +1,7 @@
 //! Tests of the simulated controllers: table tests per controller and transition, end-to-end runs over
 //! a fake store, and properties.
 
+mod capacity;
 mod cluster;
 mod deployment;
 mod disruption;
