@@ -272,8 +272,8 @@ fn main() {
         rows.extend(rt.block_on(replicas(count, seconds)));
     }
     println!(
-        "{:<42} | {:<48} | {:>9} | {:>9} | {}",
-        "scenario", "work", "peak RSS", "RSS", "after"
+        "{:<42} | {:<48} | {:>9} | {:>9} | after",
+        "scenario", "work", "peak RSS", "RSS"
     );
     println!("{}", "-".repeat(132));
     for r in rows {

@@ -60,8 +60,8 @@ fn main() {
         .unwrap_or(1000);
     let dir = std::env::temp_dir().join(format!("rollouts-workloads-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    // Room for every pod of the bench on the simulated node (the default pool runs 1,000).
-    let mut server = common::start_server_with(&dir, true, Some((count * 5).max(1000)));
+    // A node with room for every pod, so that they all run.
+    let mut server = common::start_simulated(&dir, count * 5);
     let pid = server.id();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,5 +1,6 @@
-//! What both benchmarks share: the server in a child process (this binary re-executed with `serve`),
+//! What the benchmarks share: the server in a child process (this binary re-executed with `serve`),
 //! its resident memory, and a kube-rs client for it.
+#![allow(dead_code)] // each benchmark uses some of it
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -10,17 +11,14 @@ use kube::{Client, Config};
 use rollouts_devcluster::DevCluster;
 use rollouts_devcluster::sim::SimConfig;
 
-/// If this process was started as the server (`<bench> serve <dir> [sim]`), serves forever.
+/// If this process was started as the server (`<bench> serve <dir> [sim [max-pods]]`), serves forever.
 pub fn serve_if_asked() {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) != Some("serve") {
         return;
     }
     let dir = PathBuf::from(&args[2]);
-    // The node pool's size: the default unless the bench asks for a bigger one.
-    let max_pods = std::env::var("ROLLOUTS_BENCH_MAX_PODS")
-        .ok()
-        .and_then(|v| v.parse().ok());
+    let max_pods = args.get(4).and_then(|n| n.parse().ok());
     let simulation = (args.get(3).map(String::as_str) == Some("sim"))
         .then(|| max_pods.map_or_else(SimConfig::default, |n| SimConfig::default().with_max_pods(n)));
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -40,20 +38,23 @@ pub fn serve_if_asked() {
 }
 
 /// Starts the server as a child process on `dir` and waits until it listens.
-#[allow(dead_code)] // not every bench starts a server with the default node
 pub fn start_server(dir: &Path, simulated: bool) -> Child {
-    start_server_with(dir, simulated, None)
+    start(dir, simulated.then_some(None))
 }
 
-/// Like [`start_server`], with a simulated node that runs `max_pods` pods (the default otherwise).
-pub fn start_server_with(dir: &Path, simulated: bool, max_pods: Option<usize>) -> Child {
+/// Starts the server with the simulated workloads on a node that runs `max_pods` pods.
+pub fn start_simulated(dir: &Path, max_pods: usize) -> Child {
+    start(dir, Some(Some(max_pods)))
+}
+
+fn start(dir: &Path, simulation: Option<Option<usize>>) -> Child {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.arg("serve").arg(dir);
-    if let Some(max_pods) = max_pods {
-        cmd.env("ROLLOUTS_BENCH_MAX_PODS", max_pods.to_string());
-    }
-    if simulated {
+    if let Some(max_pods) = simulation {
         cmd.arg("sim");
+        if let Some(n) = max_pods {
+            cmd.arg(n.to_string());
+        }
     }
     let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
