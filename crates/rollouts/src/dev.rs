@@ -94,30 +94,31 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     // The plugin is this binary under its kubectl name, in a directory of its own to put on PATH.
     let bin_dir = data_dir.join("bin");
     let plugin = crate::plugin::link_into(&bin_dir);
-    println!("rollouts dev cluster is running at {}", cluster.url());
-    println!("  data directory: {}", data_dir.display());
-    println!("  kubeconfig:     {}", kubeconfig.display());
-    if controller.is_some() {
-        println!("  controller:     running (--no-controller to run the API server alone)");
+    // One write, whose failure is ignored: a reader that took the first line and went away (a script
+    // waiting for the address, `| head -1`) must not take the cluster down with a broken pipe.
+    let mut banner = format!("rollouts dev cluster is running at {}\n", cluster.url());
+    banner += &format!("  data directory: {}\n", data_dir.display());
+    banner += &format!("  kubeconfig:     {}\n", kubeconfig.display());
+    banner += if controller.is_some() {
+        "  controller:     running (--no-controller to run the API server alone)\n"
     } else {
-        println!("  controller:     not running (--no-controller)");
-    }
-    println!();
-    println!("Point kubectl and the kubectl-argo-rollouts plugin at it:");
-    println!("  export KUBECONFIG={}", shell_word(&kubeconfig));
+        "  controller:     not running (--no-controller)\n"
+    };
+    banner += "\nPoint kubectl and the kubectl-argo-rollouts plugin at it:\n";
+    banner += &format!("  export KUBECONFIG={}\n", shell_word(&kubeconfig));
     match &plugin {
-        Ok(_) => println!("  export PATH={}:$PATH", shell_word(&bin_dir)),
-        Err(error) => eprintln!(
+        Ok(_) => banner += &format!("  export PATH={}:$PATH\n", shell_word(&bin_dir)),
+        Err(error) => say_err(&format!(
             "warning: cannot put {} into {}: {error}",
             rollouts_cli::PLUGIN_NAME,
             bin_dir.display()
-        ),
+        )),
     }
-    println!("  kubectl get ns");
-    println!();
-    println!("Ctrl-C stops it; running it again with the same data directory resumes with every object intact.");
+    banner += "  kubectl get ns\n\n";
+    banner += "Ctrl-C stops it; running it again with the same data directory resumes with every object intact.\n";
+    say(&banner);
     signals.recv().await;
-    println!("stopping");
+    say("stopping\n");
     // The controller stops first, so that it does not watch a server going away.
     if let Some(controller) = controller {
         controller.stop().await;
@@ -160,7 +161,7 @@ async fn start_controller(kubeconfig: &std::path::Path) -> anyhow::Result<Contro
     };
     let task = tokio::spawn(async move {
         if let Err(error) = rollouts_controller::run(client, ControllerConfig::default(), shutdown).await {
-            eprintln!("the Rollout controller stopped: {error}");
+            say_err(&format!("the Rollout controller stopped: {error}"));
         }
     });
     Ok(Controller { stop, task })
@@ -220,6 +221,19 @@ impl Signals {
             let _ = tokio::signal::ctrl_c().await;
         }
     }
+}
+
+/// Writes `text` to stdout; a closed stdout is not an error worth stopping the cluster for.
+fn say(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Writes the line `text` to stderr, ignoring a closed stderr.
+fn say_err(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 #[cfg(test)]
