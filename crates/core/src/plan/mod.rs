@@ -10,6 +10,7 @@
 mod actions;
 pub mod analysis;
 pub mod anti_affinity;
+mod base_status;
 mod bluegreen;
 mod canary;
 mod context;
@@ -21,6 +22,7 @@ mod pause;
 mod persist;
 pub mod replica_sets;
 pub mod restart;
+mod rollback;
 mod services;
 mod snapshot;
 pub mod steps;
@@ -34,7 +36,7 @@ mod tests;
 use std::time::Duration;
 
 pub use actions::{Action, Event, EventType, Plan};
-pub use canary::format_label_selector;
+pub use base_status::format_label_selector;
 pub use snapshot::{Snapshot, WorkloadState};
 
 use context::Ctx;

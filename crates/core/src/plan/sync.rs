@@ -4,7 +4,7 @@
 use rollouts_api::well_known::{condition_status, condition_types, reasons};
 
 use super::actions::{Action, Event};
-use super::canary::reconcile_canary_replica_sets;
+use super::canary::{pod_template_or_steps_changed, reconcile_canary_replica_sets};
 use super::context::Ctx;
 use super::ephemeral::{ReplicaSetRole, desired_metadata, sync_replica_set_metadata};
 use super::merge_patch::status_patch;
@@ -174,7 +174,7 @@ pub fn update_started(ctx: &Ctx<'_>) -> bool {
     if ctx.blue_green().is_some() {
         pod_spec_changed(ctx)
     } else {
-        super::canary::pod_template_or_steps_changed(ctx)
+        pod_template_or_steps_changed(ctx)
     }
 }
 

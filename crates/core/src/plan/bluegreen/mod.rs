@@ -30,12 +30,12 @@ pub fn rollout_blue_green(ctx: &mut Ctx<'_>) {
         return;
     }
     // Evictions do not end a blue-green reconcile (upstream): the ReplicaSets are reconciled as usual.
-    super::canary::restart_pods(ctx);
+    super::restart::restart_pods(ctx);
     reconcile_replica_sets(ctx);
     pause::reconcile_pause(ctx);
     services::reconcile_active_service(ctx);
     super::analysis::reconcile(ctx);
-    super::canary::reconcile_ephemeral_metadata(ctx);
+    super::ephemeral::reconcile_ephemeral_metadata(ctx);
     status::sync_status(ctx);
 }
 
@@ -116,7 +116,7 @@ fn preview_service(ctx: &Ctx<'_>) -> Option<String> {
 /// the first time (the active Service selects no hash yet) or when the active Service already selects
 /// the new ReplicaSet.
 fn fast_tracked(ctx: &Ctx<'_>) -> bool {
-    if super::canary::fast_rollback(ctx) || ctx.old.promote_full.unwrap_or(false) {
+    if super::rollback::fast_rollback(ctx) || ctx.old.promote_full.unwrap_or(false) {
         return true;
     }
     let active = ctx.service_hash(&active_service(ctx)).unwrap_or_default();

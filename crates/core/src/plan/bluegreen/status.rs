@@ -4,12 +4,11 @@
 
 use rollouts_api::rollout_status::BlueGreenStatus;
 
-use super::super::canary::{
-    calculate_base_status, fast_rollback_reason, format_label_selector, promote_stable, rollback_within_window,
-};
+use super::super::base_status::{calculate_base_status, format_label_selector, promote_stable};
 use super::super::context::Ctx;
 use super::super::persist::persist;
 use super::super::replica_sets::{counts, ready_replicas};
+use super::super::rollback::{fast_rollback_reason, rollback_within_window};
 use super::{active_service, preview_service};
 
 /// Computes the status and plans its patch.
