@@ -8,8 +8,8 @@
 //! and every transition observable, and makes the write counts comparable with upstream's.
 
 mod actions;
-pub mod analysis;
-pub mod anti_affinity;
+pub(crate) mod analysis;
+pub(crate) mod anti_affinity;
 mod base_status;
 mod bluegreen;
 mod canary;
@@ -25,7 +25,7 @@ pub mod restart;
 mod rollback;
 mod services;
 mod snapshot;
-pub mod steps;
+pub(crate) mod steps;
 mod sync;
 mod validate;
 mod workload;
