@@ -14,6 +14,8 @@ mod replica_sets;
 mod services;
 mod status;
 
+use rollouts_api::rollout_status::RolloutStatus;
+
 use super::context::Ctx;
 use super::replica_sets::{counts, hash_of, spec_replicas};
 
@@ -49,8 +51,7 @@ fn desired_new_replicas(ctx: &Ctx<'_>) -> i32 {
     let Some(preview) = blue_green.preview_replica_count else {
         return replicas;
     };
-    let active = ctx.old.blue_green.as_ref().and_then(|b| b.active_selector.as_deref());
-    let active = ctx.rs_by_hash(active.unwrap_or(""));
+    let active = ctx.rs_by_hash(active_selector(&ctx.old));
     if active.is_none() || active == ctx.new || ctx.old.promote_full.unwrap_or(false) {
         return replicas;
     }
@@ -98,6 +99,16 @@ fn fully_available(ctx: &Ctx<'_>, hash: &str) -> bool {
         let c = counts(&ctx.all[i]);
         spec_replicas(&ctx.all[i]) > 0 && c.available_replicas >= c.spec_replicas
     })
+}
+
+/// The hash the active Service selects as `status` records it (`status.blueGreen.activeSelector`), ""
+/// when none.
+pub(super) fn active_selector(status: &RolloutStatus) -> &str {
+    status
+        .blue_green
+        .as_ref()
+        .and_then(|b| b.active_selector.as_deref())
+        .unwrap_or("")
 }
 
 /// The active Service's name.
