@@ -2,6 +2,8 @@
 //! Kubernetes client, no async runtime, no clock of its own. The controller loads a snapshot from its
 //! caches, asks the core for a plan, and carries the plan out.
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod canary;
 pub mod hash;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-/// A provider's result.
+/// One measurement's value as a provider returned it, in the shapes the condition language tells apart.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum MetricValue {
     /// No data (`nil` in the conditions).

@@ -17,7 +17,7 @@ pub struct OldReplicaSet<'a> {
     pub revision: Option<i64>,
     /// `metadata.creationTimestamp`.
     pub created_at: Option<Timestamp>,
-    /// Its replica counts.
+    /// Its replica counts; the caller may cap `available_replicas` at `spec_replicas`.
     pub counts: ReplicaSetCounts,
 }
 

@@ -174,6 +174,15 @@ impl Encoder {
             self.out.push_str("null");
             return;
         }
+        self.object(map, |this, key, value| {
+            this.path.push(key.to_owned());
+            this.value(inner, Some(value));
+            this.path.pop();
+        });
+    }
+
+    /// `{"key":value,...}` in Go's map order, each value written by `write`.
+    fn object(&mut self, map: &Map<String, Value>, mut write: impl FnMut(&mut Self, &str, &Value)) {
         self.out.push('{');
         for (i, key) in sorted_keys(map).into_iter().enumerate() {
             if i > 0 {
@@ -181,9 +190,9 @@ impl Encoder {
             }
             push_go_json_string(&mut self.out, key);
             self.out.push(':');
-            self.path.push(key.clone());
-            self.value(inner, map.get(key));
-            self.path.pop();
+            if let Some(value) = map.get(key) {
+                write(self, key, value);
+            }
         }
         self.out.push('}');
     }
@@ -229,20 +238,7 @@ impl Encoder {
                 }
                 self.out.push(']');
             }
-            Value::Object(map) => {
-                self.out.push('{');
-                for (i, key) in sorted_keys(map).into_iter().enumerate() {
-                    if i > 0 {
-                        self.out.push(',');
-                    }
-                    push_go_json_string(&mut self.out, key);
-                    self.out.push(':');
-                    if let Some(v) = map.get(key) {
-                        self.raw(v);
-                    }
-                }
-                self.out.push('}');
-            }
+            Value::Object(map) => self.object(map, |this, _, value| this.raw(value)),
         }
     }
 }

@@ -44,6 +44,7 @@ pub(super) const INL: u8 = 4;
 pub(super) struct Field {
     /// The JSON name (empty for promoted embedded structs).
     pub json: &'static str,
+    /// The Go type of the value, which decides its encoding.
     pub ty: Ty,
     /// [`OE`], [`OZ`] and [`INL`] combined.
     pub flags: u8,
@@ -57,7 +58,9 @@ pub(super) const fn f(json: &'static str, ty: Ty, flags: u8) -> Field {
 /// A Go struct: its qualified name (`corev1.PodTemplateSpec`) and its fields.
 #[derive(Debug)]
 pub(super) struct GoStruct {
+    /// The qualified Go name, as `go_json` callers spell it.
     pub name: &'static str,
+    /// Its fields in declaration order, the order Go marshals them in.
     pub fields: &'static [Field],
 }
 

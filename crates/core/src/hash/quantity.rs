@@ -25,6 +25,20 @@ enum Amount {
     Dec { negative: bool, unscaled: u128, scale: i32 },
 }
 
+impl Amount {
+    /// The amount as `±magnitude × 10^exponent`: the sign, the magnitude and the exponent.
+    fn decimal(self) -> (bool, u128, i32) {
+        match self {
+            Amount::Int { value, scale } => (value < 0, u128::from(value.unsigned_abs()), scale),
+            Amount::Dec {
+                negative,
+                unscaled,
+                scale,
+            } => (negative, unscaled, scale.wrapping_neg()),
+        }
+    }
+}
+
 /// A parsed quantity; `cached` is the text Go keeps and prints back verbatim.
 #[derive(Clone, Copy, Debug)]
 struct Quantity<'a> {
@@ -43,14 +57,7 @@ pub(super) fn marshal(text: &str) -> Option<String> {
 /// compares quantities by value: `1Ki` equals `1024`).
 pub(super) fn semantic_key(text: &str) -> Option<String> {
     let q = parse::parse(text.trim())?;
-    let (negative, mut magnitude, mut exponent) = match q.amount {
-        Amount::Int { value, scale } => (value < 0, u128::from(value.unsigned_abs()), scale),
-        Amount::Dec {
-            negative,
-            unscaled,
-            scale,
-        } => (negative, unscaled, scale.wrapping_neg()),
-    };
+    let (negative, mut magnitude, mut exponent) = q.amount.decimal();
     if magnitude == 0 {
         return Some("0".to_owned());
     }
@@ -246,14 +253,7 @@ fn negative_scale(base: i64, scale: i32) -> (i64, bool) {
 
 /// `AsCanonicalBytes`: digits and a base-10 exponent that is a multiple of 3.
 fn canonical_base10(amount: Amount) -> Option<(String, i32)> {
-    let (negative, mut magnitude, mut exponent) = match amount {
-        Amount::Int { value, scale } => (value < 0, u128::from(value.unsigned_abs()), scale),
-        Amount::Dec {
-            negative,
-            unscaled,
-            scale,
-        } => (negative, unscaled, scale.wrapping_neg()),
-    };
+    let (negative, mut magnitude, mut exponent) = amount.decimal();
     while magnitude >= 10 && magnitude.is_multiple_of(10) {
         magnitude /= 10;
         exponent = exponent.wrapping_add(1);

@@ -110,7 +110,7 @@ pub struct Event {
 }
 
 impl Event {
-    /// A `Normal` event.
+    /// A `Normal` event with upstream's reason and message.
     pub fn normal(reason: &str, message: impl Into<String>) -> Self {
         Self {
             type_: EventType::Normal,
@@ -119,7 +119,7 @@ impl Event {
         }
     }
 
-    /// A `Warning` event.
+    /// A `Warning` event with upstream's reason and message.
     pub fn warning(reason: &str, message: impl Into<String>) -> Self {
         Self {
             type_: EventType::Warning,

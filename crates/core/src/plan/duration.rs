@@ -7,9 +7,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use rollouts_api::rollout_status::RolloutDurationStatus;
 use rollouts_api::well_known::{completion_status, condition_types, pause_reasons, reasons};
 
-use super::canary::{fast_rollback, is_rollback};
 use super::context::Ctx;
 use super::replica_sets::counts;
+use super::rollback::{fast_rollback, is_rollback};
 use super::steps::current_step;
 use crate::status::conditions::get_condition;
 

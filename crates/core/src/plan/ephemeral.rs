@@ -18,6 +18,10 @@ use rollouts_api::well_known::annotations::EPHEMERAL_METADATA;
 use rollouts_api::well_known::labels::POD_TEMPLATE_HASH;
 use serde_json::{Map, Value};
 
+use super::actions::Action;
+use super::context::Ctx;
+use super::replica_sets::{hash_of, spec_replicas};
+
 /// The part a ReplicaSet plays for ephemeral metadata (upstream `reconcileEphemeralMetadata`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplicaSetRole {
@@ -147,6 +151,48 @@ pub fn sync_pod_metadata(
     let desired = desired.map(without_hash_label);
     let changes = Changes::between(pod, recorded, desired.as_ref());
     (!changes.is_empty()).then(|| changes.merge_patch())
+}
+
+/// Ephemeral `canaryMetadata`/`stableMetadata` (or `previewMetadata`/`activeMetadata`) in a reconcile
+/// (upstream `reconcileEphemeralMetadata`): once fully promoted the new ReplicaSet carries the stable
+/// metadata; during an update the new one carries the canary metadata and the stable one the stable
+/// metadata; the others lose what was injected. The pods are patched before their ReplicaSet records
+/// the change, so a failed pod patch is retried.
+pub(super) fn reconcile_ephemeral_metadata(ctx: &mut Ctx<'_>) {
+    if !ephemeral_metadata_configured(ctx.rollout) {
+        return;
+    }
+    let fully_promoted = ctx.stable.is_none() || ctx.stable == ctx.new;
+    let mut targets: Vec<(usize, ReplicaSetRole)> = Vec::new();
+    if let Some(new) = ctx.new {
+        targets.push((
+            new,
+            if fully_promoted {
+                ReplicaSetRole::Stable
+            } else {
+                ReplicaSetRole::Canary
+            },
+        ));
+    }
+    if let Some(stable) = ctx.stable.filter(|_| !fully_promoted) {
+        targets.push((stable, ReplicaSetRole::Stable));
+    }
+    targets.extend(ctx.others().into_iter().map(|i| (i, ReplicaSetRole::Other)));
+    for (index, role) in targets {
+        let Some(sync) = sync_replica_set_metadata(&ctx.all[index], desired_metadata(ctx.rollout, role)) else {
+            continue;
+        };
+        let rs = &ctx.all[index];
+        let has_patch = sync.pod_patch.as_object().is_some_and(|o| !o.is_empty());
+        if spec_replicas(rs) > 0 && has_patch {
+            ctx.plan.actions.push(Action::PatchPods {
+                replica_set: rs.metadata.name.clone().unwrap_or_default(),
+                pod_template_hash: hash_of(rs).to_string(),
+                patch: sync.pod_patch,
+            });
+        }
+        ctx.update_rs(index, sync.replica_set);
+    }
 }
 
 fn without_hash_label(metadata: &PodTemplateMetadata) -> PodTemplateMetadata {

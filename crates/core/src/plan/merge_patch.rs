@@ -60,7 +60,7 @@ pub fn apply(target: &mut Value, patch: &Value) {
 
 /// Drops what Go's `omitempty` would not write: false, 0, "", empty lists and objects (recursively, so
 /// an empty `canary: {}` disappears as well). `null` members go too.
-pub fn omit_empty(value: Value) -> Option<Value> {
+pub(crate) fn omit_empty(value: Value) -> Option<Value> {
     match value {
         Value::Null => None,
         Value::Bool(false) => None,
@@ -92,7 +92,7 @@ fn keep_member(key: &str, value: Value) -> Option<Value> {
 }
 
 /// A status as upstream would serialise it, for comparisons and diffs.
-pub fn status_value(status: &RolloutStatus) -> Value {
+pub(crate) fn status_value(status: &RolloutStatus) -> Value {
     serde_json::to_value(status)
         .ok()
         .and_then(omit_empty)
@@ -100,7 +100,7 @@ pub fn status_value(status: &RolloutStatus) -> Value {
 }
 
 /// The status patch from `old` to `new`, `None` when they agree.
-pub fn status_patch(old: &RolloutStatus, new: &RolloutStatus) -> Option<Value> {
+pub(crate) fn status_patch(old: &RolloutStatus, new: &RolloutStatus) -> Option<Value> {
     diff(&status_value(old), &status_value(new))
 }
 

@@ -8,8 +8,9 @@
 //! and every transition observable, and makes the write counts comparable with upstream's.
 
 mod actions;
-pub mod analysis;
-pub mod anti_affinity;
+pub(crate) mod analysis;
+pub(crate) mod anti_affinity;
+mod base_status;
 mod bluegreen;
 mod canary;
 mod context;
@@ -21,9 +22,10 @@ mod pause;
 mod persist;
 pub mod replica_sets;
 pub mod restart;
+mod rollback;
 mod services;
 mod snapshot;
-pub mod steps;
+pub(crate) mod steps;
 mod sync;
 mod validate;
 mod workload;
@@ -34,7 +36,7 @@ mod tests;
 use std::time::Duration;
 
 pub use actions::{Action, Event, EventType, Plan};
-pub use canary::format_label_selector;
+pub use base_status::format_label_selector;
 pub use snapshot::{Snapshot, WorkloadState};
 
 use context::Ctx;

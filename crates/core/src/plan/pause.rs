@@ -4,6 +4,9 @@
 use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use rollouts_api::rollout_status::{PauseCondition, RolloutStatus};
+use rollouts_api::well_known::pause_reasons;
+
+use super::context::Ctx;
 
 /// What this reconcile decided about pausing and aborting.
 #[derive(Debug, Clone, Default)]
@@ -81,6 +84,22 @@ impl PauseContext {
         new.controller_pause = controller_pause.then_some(true);
         new.pause_conditions = Some(conditions);
     }
+}
+
+/// Upstream `haltProgress`: `spec.paused` or an inconclusive analysis stop all ReplicaSet scaling.
+pub(super) fn halted(ctx: &Ctx<'_>) -> bool {
+    ctx.spec().paused.unwrap_or(false)
+        || ctx
+            .old
+            .pause_conditions
+            .iter()
+            .flatten()
+            .any(|c| c.reason == pause_reasons::INCONCLUSIVE_ANALYSIS_RUN)
+}
+
+/// The pause condition with this reason in `status`, if any.
+pub(super) fn pause_condition<'s>(status: &'s RolloutStatus, reason: &str) -> Option<&'s PauseCondition> {
+    status.pause_conditions.iter().flatten().find(|c| c.reason == reason)
 }
 
 /// `now` rounded up to a whole second. Times are stored with one-second precision, so a pause start

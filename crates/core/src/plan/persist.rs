@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use rollouts_api::RolloutSpec;
 use rollouts_api::rollout_status::{RolloutCondition, RolloutStatus};
 use rollouts_api::well_known::{annotations, condition_status, condition_types, messages, reasons};
 
@@ -37,11 +38,16 @@ pub fn persist(ctx: &mut Ctx<'_>) {
     finish(ctx);
 }
 
+/// Writes `status.phase` and `status.message` (unset when empty) from the rest of the status.
+pub(super) fn record_phase(spec: &RolloutSpec, status: &mut RolloutStatus) {
+    let (phase, message) = calculate_rollout_phase(spec, status);
+    status.phase = Some(phase);
+    status.message = (!message.is_empty()).then_some(message);
+}
+
 /// Phase and message from the conditions, then the patch (or the stuck-rollout requeue).
 pub fn finish(ctx: &mut Ctx<'_>) {
-    let (phase, message) = calculate_rollout_phase(ctx.spec(), &ctx.status);
-    ctx.status.phase = Some(phase);
-    ctx.status.message = (!message.is_empty()).then_some(message);
+    record_phase(ctx.spec(), &mut ctx.status);
     super::duration::calculate(ctx);
     let observed = ctx.rollout.status.clone().unwrap_or_default();
     match status_patch(&observed, &ctx.status) {
@@ -264,12 +270,7 @@ fn calculate_conditions(ctx: &mut Ctx<'_>) {
 fn has_minimum_availability(ctx: &Ctx<'_>) -> bool {
     let replicas = ctx.replicas();
     if ctx.blue_green().is_some() {
-        let active = ctx
-            .status
-            .blue_green
-            .as_ref()
-            .and_then(|b| b.active_selector.as_deref())
-            .unwrap_or("");
+        let active = super::bluegreen::active_selector(&ctx.status);
         return ctx.rs_by_hash(active).is_some_and(|i| {
             let rs = &ctx.all[i];
             let c = replica_sets::counts(rs);

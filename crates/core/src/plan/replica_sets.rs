@@ -1,6 +1,6 @@
 //! Reading the ReplicaSets of a Rollout: their hash, revision and counts, which one is new, stable or
-//! other (upstream `FindNewReplicaSet`, `GetStableRS`, `GetOtherRSs`), and the ReplicaSet a new pod
-//! template gets (`createDesiredReplicaSet`).
+//! other (upstream `FindNewReplicaSet`, `GetStableRS`, `GetOtherRSs`), the ReplicaSet a new pod
+//! template gets (`createDesiredReplicaSet`), and clearing the `scale-down-deadline` of the ones in use.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +12,10 @@ use rollouts_api::Rollout;
 use rollouts_api::common::AntiAffinity;
 use rollouts_api::well_known::{annotations, labels};
 
+use serde_json::json;
+
+use super::actions::Action;
+use super::context::Ctx;
 use crate::canary::ReplicaSetCounts;
 use crate::hash::{
     legacy_pod_template_hash, pod_template_hash, template_equal_ignoring_hash, template_without_injections,
@@ -27,7 +31,7 @@ pub fn hash_of(rs: &ReplicaSet) -> &str {
 }
 
 /// A numeric `rollout.argoproj.io/revision` annotation.
-pub fn revision_of(meta: &ObjectMeta) -> Option<i64> {
+pub(crate) fn revision_of(meta: &ObjectMeta) -> Option<i64> {
     meta.annotations
         .as_ref()
         .and_then(|a| a.get(annotations::REVISION))
@@ -35,7 +39,7 @@ pub fn revision_of(meta: &ObjectMeta) -> Option<i64> {
 }
 
 /// The largest revision among the given ReplicaSets, 0 when none has one (upstream `MaxRevision`).
-pub fn max_revision<'a>(replica_sets: impl IntoIterator<Item = &'a ReplicaSet>) -> i64 {
+pub(crate) fn max_revision<'a>(replica_sets: impl IntoIterator<Item = &'a ReplicaSet>) -> i64 {
     replica_sets
         .into_iter()
         .filter_map(|rs| revision_of(&rs.metadata))
@@ -43,12 +47,12 @@ pub fn max_revision<'a>(replica_sets: impl IntoIterator<Item = &'a ReplicaSet>) 
 }
 
 /// `spec.replicas` of a ReplicaSet (the API server defaults it to 1).
-pub fn spec_replicas(rs: &ReplicaSet) -> i32 {
+pub(crate) fn spec_replicas(rs: &ReplicaSet) -> i32 {
     rs.spec.replicas.unwrap_or(1)
 }
 
 /// The counts the canary arithmetic works on.
-pub fn counts(rs: &ReplicaSet) -> ReplicaSetCounts {
+pub(crate) fn counts(rs: &ReplicaSet) -> ReplicaSetCounts {
     let status = rs.status.as_ref();
     ReplicaSetCounts {
         spec_replicas: spec_replicas(rs),
@@ -58,17 +62,17 @@ pub fn counts(rs: &ReplicaSet) -> ReplicaSetCounts {
 }
 
 /// `status.readyReplicas`.
-pub fn ready_replicas(rs: &ReplicaSet) -> i32 {
+pub(crate) fn ready_replicas(rs: &ReplicaSet) -> i32 {
     rs.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0)
 }
 
 /// `metadata.creationTimestamp`.
-pub fn created_at(rs: &ReplicaSet) -> Option<Timestamp> {
+pub(crate) fn created_at(rs: &ReplicaSet) -> Option<Timestamp> {
     rs.metadata.creation_timestamp.as_ref().map(|t| t.0)
 }
 
 /// Whether `a` was created strictly before `b` (upstream `CreationTimestamp.Before`).
-pub fn created_before(a: &ReplicaSet, b: &ReplicaSet) -> bool {
+pub(crate) fn created_before(a: &ReplicaSet, b: &ReplicaSet) -> bool {
     match (created_at(a), created_at(b)) {
         (Some(a), Some(b)) => a < b,
         _ => false,
@@ -76,7 +80,7 @@ pub fn created_before(a: &ReplicaSet, b: &ReplicaSet) -> bool {
 }
 
 /// The `scale-down-deadline` annotation, when present.
-pub fn scale_down_deadline(rs: &ReplicaSet) -> Option<&str> {
+pub(crate) fn scale_down_deadline(rs: &ReplicaSet) -> Option<&str> {
     rs.metadata
         .annotations
         .as_ref()
@@ -85,8 +89,31 @@ pub fn scale_down_deadline(rs: &ReplicaSet) -> Option<&str> {
         .filter(|v| !v.is_empty())
 }
 
+/// New and stable ReplicaSets never keep a `scale-down-deadline` (upstream `removeScaleDownDeadlines`);
+/// `keep_new` spares the new one (blue-green, while it waits out an abort or a rollback delay).
+pub(super) fn remove_scale_down_deadlines(ctx: &mut Ctx<'_>, keep_new: bool) {
+    let mut targets = Vec::new();
+    targets.extend(ctx.new.filter(|_| !keep_new));
+    if let Some(s) = ctx.stable.filter(|s| Some(*s) != ctx.new) {
+        targets.push(s);
+    }
+    for i in targets {
+        if scale_down_deadline(&ctx.all[i]).is_none() {
+            continue;
+        }
+        let name = ctx.all[i].metadata.name.clone().unwrap_or_default();
+        ctx.plan.actions.push(Action::PatchReplicaSet {
+            name,
+            patch: json!([{"op": "remove", "path": "/metadata/annotations/scale-down-deadline"}]),
+        });
+        if let Some(ann) = ctx.all[i].metadata.annotations.as_mut() {
+            ann.remove(annotations::SCALE_DOWN_DEADLINE);
+        }
+    }
+}
+
 /// The anti-affinity setting of the Rollout's strategy.
-pub fn anti_affinity(rollout: &Rollout) -> Option<&AntiAffinity> {
+pub(crate) fn anti_affinity(rollout: &Rollout) -> Option<&AntiAffinity> {
     let strategy = rollout.spec.strategy.as_ref()?;
     match (&strategy.canary, &strategy.blue_green) {
         (Some(c), _) => c.anti_affinity.as_ref(),
@@ -96,7 +123,7 @@ pub fn anti_affinity(rollout: &Rollout) -> Option<&AntiAffinity> {
 }
 
 /// Sorts ReplicaSets oldest first (creation time, then name), as upstream sorts before searching.
-pub fn sort_by_creation(replica_sets: &mut [ReplicaSet]) {
+pub(crate) fn sort_by_creation(replica_sets: &mut [ReplicaSet]) {
     replica_sets.sort_by(|a, b| {
         created_at(a)
             .cmp(&created_at(b))
@@ -108,7 +135,7 @@ pub fn sort_by_creation(replica_sets: &mut [ReplicaSet]) {
 /// template's hash, else the one labelled with the legacy (Deployment-style) hash, else the first whose
 /// template — without what the controller injects — equals the Rollout's template semantically. The last
 /// step is what keeps a takeover from another controller from redeploying.
-pub fn find_new(rollout: &Rollout, sorted: &[ReplicaSet]) -> Option<usize> {
+pub(crate) fn find_new(rollout: &Rollout, sorted: &[ReplicaSet]) -> Option<usize> {
     let template = rollout.spec.template.clone().unwrap_or_default();
     let collision = rollout.status.as_ref().and_then(|s| s.collision_count);
     let current = pod_template_hash(&template, collision);
@@ -141,7 +168,7 @@ fn skip_copy_annotation(key: &str) -> bool {
 /// annotations (add/overwrite only), raises the revision to `new_revision` when it is lower, appends
 /// the previous revision to `revision-history` when the ReplicaSet already had one and anything changed,
 /// and for a new ReplicaSet records `desired-replicas`. Returns whether an annotation changed.
-pub fn set_new_replica_set_annotations(
+pub(crate) fn set_new_replica_set_annotations(
     rollout: &Rollout,
     rs: &mut ReplicaSet,
     new_revision: i64,
@@ -190,7 +217,7 @@ pub fn set_new_replica_set_annotations(
 
 /// Whether the `desired-replicas` annotation (or a leftover deadline on an RS going to 0) needs a
 /// write (upstream `ReplicasAnnotationsNeedUpdate`).
-pub fn replicas_annotations_need_update(rs: &ReplicaSet, desired: i32) -> bool {
+pub(crate) fn replicas_annotations_need_update(rs: &ReplicaSet, desired: i32) -> bool {
     let Some(ann) = rs.metadata.annotations.as_ref() else {
         return true;
     };
@@ -201,7 +228,7 @@ pub fn replicas_annotations_need_update(rs: &ReplicaSet, desired: i32) -> bool {
 }
 
 /// The `desired-replicas` annotation.
-pub fn desired_replicas_annotation(rs: &ReplicaSet) -> Option<i32> {
+pub(crate) fn desired_replicas_annotation(rs: &ReplicaSet) -> Option<i32> {
     rs.metadata
         .annotations
         .as_ref()
@@ -210,7 +237,7 @@ pub fn desired_replicas_annotation(rs: &ReplicaSet) -> Option<i32> {
 }
 
 /// The controller owner reference a Rollout puts on its ReplicaSets.
-pub fn controller_ref(rollout: &Rollout) -> OwnerReference {
+pub(crate) fn controller_ref(rollout: &Rollout) -> OwnerReference {
     OwnerReference {
         api_version: "argoproj.io/v1alpha1".to_string(),
         kind: "Rollout".to_string(),
@@ -224,7 +251,7 @@ pub fn controller_ref(rollout: &Rollout) -> OwnerReference {
 /// The ReplicaSet for the Rollout's current template (upstream `createDesiredReplicaSet`, before the
 /// ephemeral metadata and anti-affinity are applied): named `<rollout>-<hash>`, template and selector
 /// carrying the hash label, scaled to 0, annotated with the revision and the desired replicas.
-pub fn desired_replica_set(rollout: &Rollout, hash: &str, revision: i64) -> ReplicaSet {
+pub(crate) fn desired_replica_set(rollout: &Rollout, hash: &str, revision: i64) -> ReplicaSet {
     let mut template: PodTemplateSpec = rollout.spec.template.clone().unwrap_or_default();
     let meta = template.metadata.get_or_insert_with(Default::default);
     meta.labels

@@ -14,6 +14,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, Time};
 use rollouts_api::Rollout;
 use rollouts_api::well_known::labels::POD_TEMPLATE_HASH;
 
+use super::actions::Action;
+use super::context::Ctx;
+use super::replica_sets::hash_of;
+
 /// How soon to look again while pods still wait for their restart (upstream `restartPodCheckTime`):
 /// an eviction need not change any ReplicaSet's counts, so no watch event may wake the Rollout.
 pub const RESTART_POD_CHECK: Duration = Duration::from_secs(30);
@@ -130,6 +134,49 @@ pub fn plan_restart(input: &RestartInput<'_>) -> RestartPlan {
             requeue_after: None,
         }
     }
+}
+
+/// `spec.restartAt` in a reconcile: evicts pods older than it, within `maxUnavailable`; returns whether
+/// it evicted any. The canary reconcile stops then, since the ReplicaSets' availability no longer
+/// reflects those pods; the blue-green one goes on (upstream).
+pub(super) fn restart_pods(ctx: &mut Ctx<'_>) -> bool {
+    let Some(restart_at) = ctx.spec().restart_at.as_ref() else {
+        return false;
+    };
+    if restart_at.0 > ctx.now {
+        let wait = Duration::try_from(restart_at.0.duration_since(ctx.now)).unwrap_or(Duration::ZERO);
+        ctx.plan.requeue(wait);
+        return false;
+    }
+    let Some(pods) = ctx.snapshot.pods else { return false };
+    if !needs_restart(ctx.rollout, ctx.now) {
+        return false;
+    }
+    let replica_sets: Vec<&ReplicaSet> = ctx.all.iter().collect();
+    let new_hash = ctx.new_rs().map(hash_of);
+    let stable_hash = ctx.stable_rs().map(hash_of);
+    let input = RestartInput {
+        rollout: ctx.rollout,
+        replica_sets: &replica_sets,
+        stable_hash,
+        new_hash,
+        pods,
+        now: ctx.now,
+    };
+    let restart = plan_restart(&input);
+    if let Some(after) = restart.requeue_after {
+        ctx.plan.requeue(after);
+    }
+    if restart.evict.is_empty() {
+        if let Some(done) = restart.restarted_at {
+            ctx.status.restarted_at = Some(done);
+        }
+        return false;
+    }
+    for name in restart.evict {
+        ctx.plan.actions.push(Action::EvictPod { name });
+    }
+    true
 }
 
 /// The Rollout's pods in restart order: named, matching its selector, owned by one of its ReplicaSets.

@@ -4,14 +4,14 @@
 use rollouts_api::well_known::{condition_status, condition_types, reasons};
 
 use super::actions::{Action, Event};
-use super::canary::reconcile_canary_replica_sets;
+use super::canary::{pod_template_or_steps_changed, reconcile_canary_replica_sets};
 use super::context::Ctx;
 use super::ephemeral::{ReplicaSetRole, desired_metadata, sync_replica_set_metadata};
 use super::merge_patch::status_patch;
-use super::persist::persist;
+use super::persist::{persist, record_phase};
 use super::replica_sets::{self, desired_replica_set, max_revision, revision_of, set_new_replica_set_annotations};
 use crate::status::conditions::{self as cond, get_condition, new_condition, set_condition};
-use crate::status::{calculate_rollout_phase, predicates};
+use crate::status::predicates;
 
 /// No ReplicaSet for the current template yet: create it (scaled to 0) and record the revision; this
 /// ends the reconcile (upstream `createDesiredReplicaSet`).
@@ -93,9 +93,7 @@ pub fn check_paused_conditions(ctx: &mut Ctx<'_>) -> bool {
     }
     status.conditions = Some(list);
     status.observed_generation = Some(generation);
-    let (phase, message) = calculate_rollout_phase(ctx.spec(), &status);
-    status.phase = Some(phase);
-    status.message = (!message.is_empty()).then_some(message);
+    record_phase(ctx.spec(), &mut status);
     ctx.status = status;
     super::duration::calculate(ctx);
     let status = ctx.status.clone();
@@ -174,7 +172,7 @@ pub fn update_started(ctx: &Ctx<'_>) -> bool {
     if ctx.blue_green().is_some() {
         pod_spec_changed(ctx)
     } else {
-        super::canary::pod_template_or_steps_changed(ctx)
+        pod_template_or_steps_changed(ctx)
     }
 }
 
@@ -237,9 +235,7 @@ pub fn invalid_spec(ctx: &mut Ctx<'_>, message: &str) {
     set_condition(&mut conditions, condition);
     status.conditions = Some(conditions);
     status.observed_generation = Some(generation);
-    let (phase, text) = calculate_rollout_phase(ctx.spec(), &status);
-    status.phase = Some(phase);
-    status.message = (!text.is_empty()).then_some(text);
+    record_phase(ctx.spec(), &mut status);
     if let Some(patch) = status_patch(&observed, &status) {
         ctx.plan.actions.push(Action::PatchRolloutStatus(patch));
         ctx.event(Event::warning(reasons::INVALID_SPEC, message));

@@ -4,6 +4,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use rollouts_api::gofmt::go_quote;
 use rollouts_api::rollout_status::RolloutCondition;
 use rollouts_api::well_known::{condition_status, condition_types, messages, reasons};
 
@@ -54,24 +55,6 @@ pub fn new_condition(
     }
 }
 
-/// Go's `%q` for the names that appear in messages (Kubernetes object names, error texts).
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            other => out.push(other),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn bool_status(value: bool) -> &'static str {
     if value {
         condition_status::TRUE
@@ -102,26 +85,26 @@ pub fn available(now: Timestamp, is_available: bool) -> RolloutCondition {
 
 /// `Progressing` True `NewReplicaSetCreated`: the controller created the new ReplicaSet.
 pub fn progressing_new_rs_created(rs_name: &str, now: Timestamp) -> RolloutCondition {
-    let message = format!("Created new replica set {}", quote(rs_name));
+    let message = format!("Created new replica set {}", go_quote(rs_name));
     progressing(condition_status::TRUE, reasons::NEW_REPLICA_SET_CREATED, message, now)
 }
 
 /// `Progressing` True `FoundNewReplicaSet`: an existing ReplicaSet matches the template (written only
 /// when there is no Progressing condition yet).
 pub fn progressing_found_new_rs(rs_name: &str, now: Timestamp) -> RolloutCondition {
-    let message = format!("Found new replica set {}", quote(rs_name));
+    let message = format!("Found new replica set {}", go_quote(rs_name));
     progressing(condition_status::TRUE, reasons::FOUND_NEW_REPLICA_SET, message, now)
 }
 
 /// `Progressing` True `ReplicaSetUpdated`, naming the new ReplicaSet.
 pub fn progressing_rs_updated(rs_name: &str, now: Timestamp) -> RolloutCondition {
-    let message = format!("ReplicaSet {} is progressing.", quote(rs_name));
+    let message = format!("ReplicaSet {} is progressing.", go_quote(rs_name));
     progressing(condition_status::TRUE, reasons::REPLICA_SET_UPDATED, message, now)
 }
 
 /// `Progressing` True `ReplicaSetUpdated`, naming the Rollout (used when there is no new ReplicaSet).
 pub fn progressing_rollout_updated(rollout_name: &str, now: Timestamp) -> RolloutCondition {
-    let message = format!("Rollout {} is progressing.", quote(rollout_name));
+    let message = format!("Rollout {} is progressing.", go_quote(rollout_name));
     progressing(condition_status::TRUE, reasons::REPLICA_SET_UPDATED, message, now)
 }
 
@@ -134,13 +117,13 @@ pub fn progressing_rs_not_available(now: Timestamp) -> RolloutCondition {
 
 /// `Progressing` True `NewReplicaSetAvailable`: the update finished.
 pub fn progressing_new_rs_available(rs_name: &str, now: Timestamp) -> RolloutCondition {
-    let message = format!("ReplicaSet {} has successfully progressed.", quote(rs_name));
+    let message = format!("ReplicaSet {} has successfully progressed.", go_quote(rs_name));
     progressing(condition_status::TRUE, reasons::NEW_REPLICA_SET_AVAILABLE, message, now)
 }
 
 /// `Progressing` False `ProgressDeadlineExceeded`, naming the new ReplicaSet (phase becomes Degraded).
 pub fn progressing_rs_timed_out(rs_name: &str, now: Timestamp) -> RolloutCondition {
-    let message = format!("ReplicaSet {} has timed out progressing.", quote(rs_name));
+    let message = format!("ReplicaSet {} has timed out progressing.", go_quote(rs_name));
     progressing(
         condition_status::FALSE,
         reasons::PROGRESS_DEADLINE_EXCEEDED,
@@ -151,7 +134,7 @@ pub fn progressing_rs_timed_out(rs_name: &str, now: Timestamp) -> RolloutConditi
 
 /// `Progressing` False `ProgressDeadlineExceeded`, naming the Rollout (no new ReplicaSet).
 pub fn progressing_rollout_timed_out(rollout_name: &str, now: Timestamp) -> RolloutCondition {
-    let message = format!("Rollout {} has timed out progressing.", quote(rollout_name));
+    let message = format!("Rollout {} has timed out progressing.", go_quote(rollout_name));
     progressing(
         condition_status::FALSE,
         reasons::PROGRESS_DEADLINE_EXCEEDED,
@@ -202,7 +185,7 @@ pub fn progressing_retry(now: Timestamp) -> RolloutCondition {
 
 /// `Progressing` False `ReplicaSetCreateError`: creating the new ReplicaSet failed with `error`.
 pub fn progressing_rs_create_error(rs_name: &str, error: &str, now: Timestamp) -> RolloutCondition {
-    let message = format!("Failed to create new replica set {}: {error}", quote(rs_name));
+    let message = format!("Failed to create new replica set {}: {error}", go_quote(rs_name));
     progressing(condition_status::FALSE, reasons::REPLICA_SET_CREATE_ERROR, message, now)
 }
 
@@ -258,7 +241,7 @@ pub fn invalid_spec(message: &str, now: Timestamp) -> RolloutCondition {
 
 /// The InvalidSpec message: `The Rollout "<name>" is invalid: <field error>`.
 pub fn invalid_spec_message(rollout_name: &str, field_error: &str) -> String {
-    format!("The Rollout {} is invalid: {field_error}", quote(rollout_name))
+    format!("The Rollout {} is invalid: {field_error}", go_quote(rollout_name))
 }
 
 /// Upstream `RolloutTimedOut`: no Progressing condition, or one saying `RolloutAborted` (an old abort

@@ -507,6 +507,11 @@ fn constructors_table() {
         progressing_new_rs_created("a\"b", now).message,
         "Created new replica set \"a\\\"b\""
     );
+    // Go's %q escapes every control character, not only the C escapes.
+    assert_eq!(
+        invalid_spec_message("a\u{1}\u{7}", "bad"),
+        "The Rollout \"a\\x01\\a\" is invalid: bad"
+    );
 }
 
 #[test]

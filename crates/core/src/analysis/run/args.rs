@@ -119,6 +119,7 @@ fn lookup<'a>(values: &'a [(String, String)], tag: &str) -> Option<&'a str> {
     values.iter().rev().find(|(key, _)| key == tag).map(|(_, v)| v.as_str())
 }
 
+// `go_quote` without its surrounding quotes: the placeholder already sits inside a JSON string.
 fn quote_inner(value: &str) -> String {
     let quoted = go_quote(value);
     quoted

@@ -116,41 +116,40 @@ fn matcher(pattern: &str) -> impl Fn(&str) -> bool {
 
 /// Per metric, whether a `dryRun` rule matches its name. Every rule must match some metric.
 pub fn dry_run_flags(rules: &[DryRun], metrics: &[Metric]) -> Result<Vec<bool>, String> {
-    let mut flags = vec![false; metrics.len()];
-    for (i, rule) in rules.iter().enumerate() {
-        let matches = matcher(&rule.metric_name);
-        let mut matched = false;
-        for (flag, metric) in flags.iter_mut().zip(metrics) {
-            if matches(&metric.name) {
-                *flag = true;
-                matched = true;
-            }
-        }
-        if !matched {
-            return Err(format!("dryRun[{i}]: Rule didn't match any metric name(s)"));
-        }
-    }
-    Ok(flags)
+    let flags = per_metric("dryRun", rules, metrics, |rule| (rule.metric_name.as_str(), true))?;
+    Ok(flags.into_iter().map(|flag| flag.unwrap_or(false)).collect())
 }
 
 /// Per metric, the `limit` of the last `measurementRetention` rule matching its name. Every rule must
 /// match some metric.
 pub fn retention_limits(rules: &[MeasurementRetention], metrics: &[Metric]) -> Result<Vec<Option<i32>>, String> {
-    let mut limits = vec![None; metrics.len()];
+    per_metric("measurementRetention", rules, metrics, |rule| {
+        (rule.metric_name.as_str(), rule.limit)
+    })
+}
+
+/// Per metric, the value of the last rule whose metric name matches it; a rule that matches no metric
+/// is an error naming it as `field[index]`.
+fn per_metric<R, T: Clone>(
+    field: &str,
+    rules: &[R],
+    metrics: &[Metric],
+    rule_of: impl Fn(&R) -> (&str, T),
+) -> Result<Vec<Option<T>>, String> {
+    let mut values = vec![None; metrics.len()];
     for (i, rule) in rules.iter().enumerate() {
-        let matches = matcher(&rule.metric_name);
+        let (name, value) = rule_of(rule);
+        let matches = matcher(name);
         let mut matched = false;
-        for (limit, metric) in limits.iter_mut().zip(metrics) {
+        for (slot, metric) in values.iter_mut().zip(metrics) {
             if matches(&metric.name) {
-                *limit = Some(rule.limit);
+                *slot = Some(value.clone());
                 matched = true;
             }
         }
         if !matched {
-            return Err(format!(
-                "measurementRetention[{i}]: Rule didn't match any metric name(s)"
-            ));
+            return Err(format!("{field}[{i}]: Rule didn't match any metric name(s)"));
         }
     }
-    Ok(limits)
+    Ok(values)
 }

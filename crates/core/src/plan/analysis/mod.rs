@@ -369,7 +369,7 @@ pub fn reconcile(ctx: &mut Ctx<'_>) {
     let cancel_all = fully_promoted
         || ctx.pause.is_aborted()
         || ctx.old.promote_full.unwrap_or(false)
-        || super::canary::fast_rollback(ctx)
+        || super::rollback::fast_rollback(ctx)
         || initial_deploy;
     let blue_green = ctx.blue_green().is_some();
     let mut current: Vec<(Slot, Option<RolloutAnalysisRunStatus>)> = Vec::new();

@@ -12,7 +12,7 @@ pub struct FoundTemplate<'a> {
     pub name: &'a str,
     /// Whether it is a ClusterAnalysisTemplate.
     pub cluster: bool,
-    /// Its spec.
+    /// What the template defines: metrics, arguments, dry-run and retention rules.
     pub spec: &'a AnalysisTemplateSpec,
 }
 
@@ -20,7 +20,12 @@ pub struct FoundTemplate<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TemplateError {
     /// No such template (`AnalysisTemplate 'x' not found` / `ClusterAnalysisTemplate 'x' not found`).
-    NotFound { name: String, cluster: bool },
+    NotFound {
+        /// The name the reference gives.
+        name: String,
+        /// Whether the reference is to a ClusterAnalysisTemplate.
+        cluster: bool,
+    },
     /// Templates referring to each other in a loop (upstream recurses without end).
     Cycle(String),
 }

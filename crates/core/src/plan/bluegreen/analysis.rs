@@ -8,7 +8,7 @@ use super::super::analysis::{Slot as Kind, current_run, phase};
 
 use super::super::context::Ctx;
 use super::super::replica_sets::hash_of;
-use super::is_saturated;
+use super::{active_selector, is_saturated};
 
 /// Upstream `completedPrePromotionAnalysis`: none configured, or its run succeeded.
 pub fn completed_pre_promotion(ctx: &Ctx<'_>) -> bool {
@@ -28,8 +28,8 @@ pub fn post_promotion_successful(ctx: &Ctx<'_>) -> bool {
 pub fn skip_post_promotion(ctx: &Ctx<'_>) -> bool {
     let Some(new) = ctx.new else { return true };
     let current = hash_of(&ctx.all[new]);
-    let active = ctx.old.blue_green.as_ref().and_then(|b| b.active_selector.as_deref());
-    if current.is_empty() || ctx.old.stable_rs.as_deref() == Some(current) || active != Some(current) {
+    let active = active_selector(&ctx.old);
+    if current.is_empty() || ctx.old.stable_rs.as_deref() == Some(current) || active != current {
         return true;
     }
     if current_run(ctx, Kind::PostPromotion).is_some() {
@@ -42,12 +42,7 @@ pub fn skip_post_promotion(ctx: &Ctx<'_>) -> bool {
 pub fn skip_pre_promotion(ctx: &Ctx<'_>) -> bool {
     let Some(new) = ctx.new else { return true };
     let current = hash_of(&ctx.all[new]);
-    let active = ctx
-        .old
-        .blue_green
-        .as_ref()
-        .and_then(|b| b.active_selector.as_deref())
-        .unwrap_or("");
+    let active = active_selector(&ctx.old);
     if current.is_empty() || ctx.old.stable_rs.as_deref() == Some(current) || active.is_empty() || active == current {
         return true;
     }

@@ -14,6 +14,8 @@ mod replica_sets;
 mod services;
 mod status;
 
+use rollouts_api::rollout_status::RolloutStatus;
+
 use super::context::Ctx;
 use super::replica_sets::{counts, hash_of, spec_replicas};
 
@@ -30,12 +32,12 @@ pub fn rollout_blue_green(ctx: &mut Ctx<'_>) {
         return;
     }
     // Evictions do not end a blue-green reconcile (upstream): the ReplicaSets are reconciled as usual.
-    super::canary::restart_pods(ctx);
+    super::restart::restart_pods(ctx);
     reconcile_replica_sets(ctx);
     pause::reconcile_pause(ctx);
     services::reconcile_active_service(ctx);
     super::analysis::reconcile(ctx);
-    super::canary::reconcile_ephemeral_metadata(ctx);
+    super::ephemeral::reconcile_ephemeral_metadata(ctx);
     status::sync_status(ctx);
 }
 
@@ -49,8 +51,7 @@ fn desired_new_replicas(ctx: &Ctx<'_>) -> i32 {
     let Some(preview) = blue_green.preview_replica_count else {
         return replicas;
     };
-    let active = ctx.old.blue_green.as_ref().and_then(|b| b.active_selector.as_deref());
-    let active = ctx.rs_by_hash(active.unwrap_or(""));
+    let active = ctx.rs_by_hash(active_selector(&ctx.old));
     if active.is_none() || active == ctx.new || ctx.old.promote_full.unwrap_or(false) {
         return replicas;
     }
@@ -100,6 +101,16 @@ fn fully_available(ctx: &Ctx<'_>, hash: &str) -> bool {
     })
 }
 
+/// The hash the active Service selects as `status` records it (`status.blueGreen.activeSelector`), ""
+/// when none.
+pub(super) fn active_selector(status: &RolloutStatus) -> &str {
+    status
+        .blue_green
+        .as_ref()
+        .and_then(|b| b.active_selector.as_deref())
+        .unwrap_or("")
+}
+
 /// The active Service's name.
 fn active_service(ctx: &Ctx<'_>) -> String {
     ctx.blue_green().map(|b| b.active_service.clone()).unwrap_or_default()
@@ -116,7 +127,7 @@ fn preview_service(ctx: &Ctx<'_>) -> Option<String> {
 /// the first time (the active Service selects no hash yet) or when the active Service already selects
 /// the new ReplicaSet.
 fn fast_tracked(ctx: &Ctx<'_>) -> bool {
-    if super::canary::fast_rollback(ctx) || ctx.old.promote_full.unwrap_or(false) {
+    if super::rollback::fast_rollback(ctx) || ctx.old.promote_full.unwrap_or(false) {
         return true;
     }
     let active = ctx.service_hash(&active_service(ctx)).unwrap_or_default();

@@ -5,17 +5,13 @@ use std::time::Duration;
 use rollouts_api::rollout_status::PauseCondition;
 use rollouts_api::well_known::pause_reasons::BLUE_GREEN_PAUSE;
 
-use super::super::canary::halted;
 use super::super::context::Ctx;
+use super::super::pause::halted;
 use super::super::replica_sets::hash_of;
 use super::{active_service, fast_tracked, ready_for_pause, scale_up_preview_check_point};
 
 fn pause_condition<'s>(ctx: &'s Ctx<'_>) -> Option<&'s PauseCondition> {
-    ctx.old
-        .pause_conditions
-        .iter()
-        .flatten()
-        .find(|c| c.reason == BLUE_GREEN_PAUSE)
+    super::super::pause::pause_condition(&ctx.old, BLUE_GREEN_PAUSE)
 }
 
 fn auto_promotion_seconds(ctx: &Ctx<'_>) -> i32 {

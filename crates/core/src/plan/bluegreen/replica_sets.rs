@@ -10,10 +10,12 @@ use rollouts_api::well_known::pause_reasons::INCONCLUSIVE_ANALYSIS_RUN;
 use serde_json::json;
 
 use super::super::actions::Action;
-use super::super::canary::remove_scale_down_deadlines;
 use super::super::context::Ctx;
 use super::super::history::reconcile_revision_history_limit;
-use super::super::replica_sets::{hash_of, revision_of, scale_down_deadline, spec_replicas};
+use super::super::replica_sets::{
+    hash_of, remove_scale_down_deadlines, revision_of, scale_down_deadline, spec_replicas,
+};
+use super::super::rollback::is_rollback;
 use super::super::workload::scale_down_progressively;
 use super::{active_service, desired_new_replicas, preview_service};
 
@@ -23,7 +25,7 @@ pub fn reconcile_replica_sets(ctx: &mut Ctx<'_>) {
     // selects it: a rollback to a ReplicaSet not yet scaled down stays fast-tracked until then.
     let active = ctx.service_hash(&active_service(ctx)).unwrap_or_default();
     let new_is_active = ctx.new_rs().is_some_and(|n| hash_of(n) == active);
-    let rollback_within_delay = ctx.new_within_delay && super::super::canary::is_rollback(ctx) && !new_is_active;
+    let rollback_within_delay = ctx.new_within_delay && is_rollback(ctx) && !new_is_active;
     let keep_new = delay_scale_down_on_abort(ctx) || rollback_within_delay;
     remove_scale_down_deadlines(ctx, keep_new);
     if let Some(stable) = ctx.stable {

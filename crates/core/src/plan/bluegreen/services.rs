@@ -1,7 +1,7 @@
 //! The preview and active Services (upstream `reconcilePreviewService`, `reconcileActiveService`).
 
-use super::super::canary::halted;
 use super::super::context::Ctx;
+use super::super::pause::halted;
 use super::super::replica_sets::hash_of;
 use super::super::services::switch_selector;
 use super::{active_service, fast_tracked, fully_available, is_saturated, preview_service, ready_for_pause};

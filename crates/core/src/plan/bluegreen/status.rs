@@ -4,13 +4,12 @@
 
 use rollouts_api::rollout_status::BlueGreenStatus;
 
-use super::super::canary::{
-    calculate_base_status, fast_rollback_reason, format_label_selector, promote_stable, rollback_within_window,
-};
+use super::super::base_status::{calculate_base_status, format_label_selector, promote_stable};
 use super::super::context::Ctx;
 use super::super::persist::persist;
 use super::super::replica_sets::{counts, ready_replicas};
-use super::{active_service, preview_service};
+use super::super::rollback::{fast_rollback_reason, rollback_within_window};
+use super::{active_selector, active_service, preview_service};
 
 /// Computes the status and plans its patch.
 pub fn sync_status(ctx: &mut Ctx<'_>) {
@@ -55,12 +54,7 @@ pub fn sync_status(ctx: &mut Ctx<'_>) {
             }
         }
     }
-    let active = ctx
-        .status
-        .blue_green
-        .as_ref()
-        .and_then(|b| b.active_selector.clone())
-        .unwrap_or_default();
+    let active = active_selector(&ctx.status).to_owned();
     active_counts(ctx, &active, true);
     persist(ctx);
 }
@@ -106,8 +100,7 @@ fn should_full_promote(ctx: &Ctx<'_>) -> Option<String> {
     if ctx.stable.is_none() {
         return Some("Initial deploy".to_string());
     }
-    let bg = ctx.status.blue_green.as_ref();
-    let active = bg.and_then(|b| b.active_selector.as_deref()).unwrap_or("");
+    let active = active_selector(&ctx.status);
     if active.is_empty() {
         return Some("Initial deploy".to_string());
     }
@@ -153,12 +146,7 @@ fn scale_up_preview_check_point(ctx: &Ctx<'_>) -> bool {
 pub fn sync_replicas_only(ctx: &mut Ctx<'_>) {
     ctx.status = ctx.old.clone();
     super::reconcile_replica_sets(ctx);
-    let active = ctx
-        .old
-        .blue_green
-        .as_ref()
-        .and_then(|b| b.active_selector.clone())
-        .unwrap_or_default();
+    let active = active_selector(&ctx.old).to_owned();
     active_counts(ctx, &active, false);
     persist(ctx);
 }

@@ -1,0 +1,105 @@
+//! Sizing the ReplicaSets of a canary rollout (upstream `reconcileCanaryReplicaSets`): the stable one,
+//! then the new one, then the others, each to what the canary arithmetic asks, within the surge.
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+
+use super::super::context::Ctx;
+use super::super::pause::halted;
+use super::super::replica_sets::{self, counts, remove_scale_down_deadlines, spec_replicas};
+use super::super::workload::scale_down_progressively;
+use super::canary_input;
+use crate::canary::{
+    OldReplicaSet, OldReplicaSetsInput, ReplicaSetCounts, replica_counts, scale_down_old_replica_sets,
+};
+
+/// Scales stable, then new, then the others; the first that changes size ends the phase. Returns
+/// whether anything was scaled (upstream `reconcileCanaryReplicaSets`).
+pub(in super::super) fn reconcile_canary_replica_sets(ctx: &mut Ctx<'_>) -> bool {
+    if halted(ctx) {
+        return false;
+    }
+    remove_scale_down_deadlines(ctx, false);
+    if let (Some(stable), Some(input)) = (ctx.stable.filter(|s| Some(*s) != ctx.new), canary_input(ctx)) {
+        let desired = within_surge(ctx, stable, replica_counts(&input).scaled.stable);
+        if ctx.scale(stable, desired, false) {
+            return true;
+        }
+    }
+    if let (Some(new), Some(input)) = (ctx.new, canary_input(ctx)) {
+        let desired = within_surge(ctx, new, replica_counts(&input).scaled.new);
+        let before = spec_replicas(&ctx.all[new]);
+        let scaled = ctx.scale(new, desired, false);
+        scale_down_progressively(ctx, desired, before);
+        if scaled {
+            return true;
+        }
+    }
+    reconcile_other_replica_sets(ctx)
+}
+
+/// Caps a scale-up so the Rollout's pods stay within `replicas + maxSurge`. The arithmetic already
+/// does so from a settled state; this covers the cases it does not, such as `spec.replicas` lowered
+/// while a full promotion is under way, where upstream would grow the stable ReplicaSet before
+/// shrinking the canary and briefly exceed the surge.
+fn within_surge(ctx: &Ctx<'_>, index: usize, desired: i32) -> i32 {
+    let current = spec_replicas(&ctx.all[index]);
+    if desired <= current {
+        return desired;
+    }
+    let total: i32 = ctx.all.iter().map(spec_replicas).sum();
+    let headroom = (ctx.replicas() + ctx.spec().max_surge_pods() - total).max(0);
+    current + (desired - current).min(headroom)
+}
+
+/// Counts of a ReplicaSet with its available pods capped at its size: right after a scale-down the
+/// status still reports pods that are being deleted, and counting them (as upstream does) lets the
+/// scale-down budget take availability below `replicas − maxUnavailable`.
+fn counted_available(rs: &ReplicaSet) -> ReplicaSetCounts {
+    let mut c = counts(rs);
+    c.available_replicas = c.available_replicas.min(c.spec_replicas);
+    c
+}
+
+/// Drains the other ReplicaSets no faster than availability allows (basic canary).
+fn reconcile_other_replica_sets(ctx: &mut Ctx<'_>) -> bool {
+    let active: Vec<usize> = ctx
+        .others()
+        .into_iter()
+        .filter(|i| spec_replicas(&ctx.all[*i]) > 0)
+        .collect();
+    if active.is_empty() {
+        return false;
+    }
+    let names: Vec<String> = active
+        .iter()
+        .map(|i| ctx.all[*i].metadata.name.clone().unwrap_or_default())
+        .collect();
+    let old: Vec<OldReplicaSet<'_>> = active
+        .iter()
+        .zip(&names)
+        .map(|(i, name)| OldReplicaSet {
+            name,
+            revision: replica_sets::revision_of(&ctx.all[*i].metadata),
+            created_at: replica_sets::created_at(&ctx.all[*i]),
+            counts: counted_available(&ctx.all[*i]),
+        })
+        .collect();
+    let new_and_stable_available = ctx
+        .new
+        .iter()
+        .chain(ctx.stable.iter().filter(|s| Some(**s) != ctx.new))
+        .map(|i| counted_available(&ctx.all[*i]).available_replicas)
+        .sum();
+    let input = OldReplicaSetsInput {
+        replicas: ctx.replicas(),
+        max_unavailable: ctx.spec().max_unavailable_pods(),
+        new_and_stable_available,
+        old: &old,
+    };
+    let scales = scale_down_old_replica_sets(&input);
+    let mut scaled = false;
+    for s in scales {
+        scaled |= ctx.scale(active[s.index], s.to, false);
+    }
+    scaled
+}
