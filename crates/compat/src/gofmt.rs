@@ -1,4 +1,5 @@
-//! Go's two quoted forms of a string, for text that must read exactly as Go's code writes it.
+//! Go's two quoted forms of a string and its float formats, for text that must read exactly as Go's code
+//! writes it.
 
 use std::fmt::Write as _;
 
@@ -60,6 +61,79 @@ pub fn push_go_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Shortest round-trip decimal digits of `f` (no sign) and the decimal exponent of the first digit.
+pub(crate) fn shortest_digits(f: f64) -> (String, i32) {
+    let text = format!("{:e}", f.abs());
+    let (mantissa, exp) = text.split_once('e').unwrap_or((text.as_str(), "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    (digits, exp.parse().unwrap_or(0))
+}
+
+/// `digits` (of a number whose first digit has decimal exponent `exp`) written out without an exponent.
+pub(crate) fn plain_decimal(digits: &str, exp: i32) -> String {
+    let point = exp + 1;
+    let nd = digits.len() as i32;
+    if point <= 0 {
+        format!("0.{}{digits}", "0".repeat((-point) as usize))
+    } else if point >= nd {
+        format!("{digits}{}", "0".repeat((point - nd) as usize))
+    } else {
+        let (int, frac) = digits.split_at(point as usize);
+        format!("{int}.{frac}")
+    }
+}
+
+/// `digits` as `d.ddde±XX`, the exponent `exp` written with at least `min_exp_digits` digits.
+pub(crate) fn exponent_form(digits: &str, exp: i32, min_exp_digits: usize) -> String {
+    let (first, rest) = digits.split_at(1.min(digits.len()));
+    let mantissa = if rest.is_empty() {
+        first.to_string()
+    } else {
+        format!("{first}.{rest}")
+    };
+    let sign = if exp < 0 { '-' } else { '+' };
+    format!(
+        "{mantissa}e{sign}{:0width$}",
+        exp.unsigned_abs(),
+        width = min_exp_digits
+    )
+}
+
+/// A float as Go's `%v` (shortest `%g`) prints it: `1.5`, `1e+06`, `1e-05`.
+pub fn go_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".to_string();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_string();
+    }
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    if f == 0.0 {
+        return format!("{sign}0");
+    }
+    let (digits, exp) = shortest_digits(f);
+    let body = if !(-4..6).contains(&exp) {
+        exponent_form(&digits, exp, 2)
+    } else {
+        plain_decimal(&digits, exp)
+    };
+    format!("{sign}{body}")
+}
+
+/// A float as Go's `strconv.FormatFloat(f, 'f', -1, 64)` writes it: shortest digits, never an exponent
+/// (`NaN`, `+Inf` and `-Inf` as `%v` writes them).
+pub fn go_float_fixed(f: f64) -> String {
+    if !f.is_finite() {
+        return go_float(f);
+    }
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    if f == 0.0 {
+        return format!("{sign}0");
+    }
+    let (digits, exp) = shortest_digits(f);
+    format!("{sign}{}", plain_decimal(&digits, exp))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +157,35 @@ mod tests {
             "\"\\n\\r\\t\\b\\f\\u0001\u{7f}\""
         );
         assert_eq!(go_json_string("é\u{2028}\u{85}"), "\"é\\u2028\u{85}\"");
+    }
+
+    #[test]
+    fn floats_as_go_prints_them() {
+        for (f, want) in [
+            (1.5, "1.5"),
+            (1.0, "1"),
+            (100000.0, "100000"),
+            (1e6, "1e+06"),
+            (1234567.0, "1.234567e+06"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.5, "-2.5"),
+            (1e100, "1e+100"),
+            (0.0, "0"),
+        ] {
+            assert_eq!(go_float(f), want, "{f}");
+        }
+        assert_eq!(go_float(-0.0), "-0");
+        assert_eq!(go_float(f64::NAN), "NaN");
+        assert_eq!(go_float(f64::NEG_INFINITY), "-Inf");
+    }
+
+    #[test]
+    fn fixed_floats_never_use_an_exponent() {
+        assert_eq!(go_float_fixed(1e21), "1000000000000000000000");
+        assert_eq!(go_float_fixed(0.25), "0.25");
+        assert_eq!(go_float_fixed(1.5e-7), "0.00000015");
+        assert_eq!(go_float_fixed(-0.0), "-0");
+        assert_eq!(go_float_fixed(f64::INFINITY), "+Inf");
     }
 }

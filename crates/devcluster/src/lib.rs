@@ -23,9 +23,6 @@ pub mod testing;
 pub mod tls;
 pub mod workloads;
 
-/// Kubernetes' JSONPath dialect; it lives in `rollouts-api` so that the controller's web metrics share it.
-pub use rollouts_api::jsonpath;
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;

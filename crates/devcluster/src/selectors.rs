@@ -21,7 +21,7 @@ pub use field::{
 
 use std::fmt;
 
-use rollouts_api::gofmt::go_quote;
+use rollouts_compat::gofmt::go_quote;
 use serde_json::{Map, Value};
 
 use validation::{aggregate, go_string_slice, invalid, label_value_errors, qualified_name_errors};

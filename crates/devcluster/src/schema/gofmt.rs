@@ -1,7 +1,7 @@
 //! Renders values the way Kubernetes' Go code prints them in error messages (`%q`, `%v`, `%#v`, JSON),
 //! so that clients comparing messages see the same text a real API server would produce.
 
-use rollouts_api::gofmt::go_quote;
+use rollouts_compat::gofmt::go_quote;
 use serde_json::{Number, Value};
 
 /// A value as the Go validation code holds it when it builds an error message.

@@ -10,7 +10,7 @@ use std::fmt;
 
 use bytes::Bytes;
 use hyper::Method;
-use rollouts_api::gofmt::go_quote;
+use rollouts_compat::gofmt::go_quote;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_saphyr::DuplicateKeyPolicy;

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::age;
 use super::columns::CREATED_DESC;
 use super::{ColumnDefinition, Row};
-use crate::jsonpath::{self, JsonPath, JsonPathError, format_value};
+use rollouts_compat::jsonpath::{self, JsonPath, JsonPathError, format_value};
 
 /// One printer column of a custom resource.
 #[derive(Debug, Clone, PartialEq)]
