@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use hyper::{HeaderMap, Method};
+use rollouts_compat::reencode::{LostField, lost_fields};
 use serde_json::{Value, json};
 
 use super::admission::{self, Updated};
@@ -225,7 +226,8 @@ pub(super) fn validate(ctx: &Ctx<'_>, obj: Value) -> Result<Value, ApiError> {
         let mut pruned = obj.clone();
         if let Some(schema) = rt.schema() {
             crate::schema::prune(&mut pruned, schema);
-            ctx.strict.check_object(rt, &obj, &lost_paths(&obj, &pruned))?;
+            let pruned_fields: Vec<String> = lost_fields(&obj, &pruned).iter().map(LostField::path).collect();
+            ctx.strict.check_object(rt, &obj, &pruned_fields)?;
             crate::schema::apply_defaults(&mut pruned, schema);
         } else {
             ctx.strict.check_object(rt, &obj, &[])?;
@@ -279,35 +281,6 @@ pub(super) fn validate(ctx: &Ctx<'_>, obj: Value) -> Result<Value, ApiError> {
         stored = super::events::to_core(&stored);
     }
     Ok(stored)
-}
-
-fn lost_paths(original: &Value, kept: &Value) -> Vec<String> {
-    fn walk(a: &Value, b: &Value, path: String, out: &mut Vec<String>) {
-        match (a, b) {
-            (Value::Object(x), Value::Object(y)) => {
-                for (k, v) in x {
-                    let p = if path.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{path}.{k}")
-                    };
-                    match y.get(k) {
-                        Some(w) => walk(v, w, p, out),
-                        None => out.push(p),
-                    }
-                }
-            }
-            (Value::Array(x), Value::Array(y)) => {
-                for (i, (v, w)) in x.iter().zip(y).enumerate() {
-                    walk(v, w, format!("{path}[{i}]"), out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    walk(original, kept, String::new(), &mut out);
-    out
 }
 
 fn get(ctx: &Ctx<'_>, name: &str) -> Result<Reply, ApiError> {
