@@ -3,7 +3,6 @@
 mod admission;
 mod body;
 mod connections;
-mod defaults;
 mod discovery;
 pub mod error;
 mod events;
@@ -16,12 +15,10 @@ pub mod route;
 mod scale;
 mod strict;
 mod tables;
-mod typed;
-mod validation;
 mod warnings;
 mod watch;
 
-pub use defaults::has_spec_finalizers;
+pub(crate) use admission::has_spec_finalizers;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
