@@ -141,35 +141,12 @@ fn object_name(value: &Value) -> String {
 /// Paths (`spec.strategy.canary`, field) of fields in `original` that did not survive decoding into
 /// the typed struct and encoding back (`reencoded`): fields the kind does not have.
 pub fn unknown_fields(original: &Value, reencoded: &Value) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    walk_lost(original, reencoded, String::new(), &mut out);
-    out
-}
-
-fn walk_lost(original: &Value, reencoded: &Value, path: String, out: &mut Vec<(String, String)>) {
-    match (original, reencoded) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (key, sub) in a {
-                let child = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
-                match b.get(key) {
-                    Some(kept) => walk_lost(sub, kept, child, out),
-                    // A null that was dropped carried no information.
-                    None if sub.is_null() => {}
-                    None => out.push((path.clone(), key.clone())),
-                }
-            }
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                walk_lost(x, y, format!("{path}[{i}]"), out);
-            }
-        }
-        _ => {}
-    }
+    rollouts_compat::reencode::lost_fields(original, reencoded)
+        .into_iter()
+        // A null that was dropped carried no information.
+        .filter(|lost| !lost.value.is_null())
+        .map(|lost| (lost.parent, lost.name.to_string()))
+        .collect()
 }
 
 /// Decodes a document and rejects fields the kind does not know, like `kubectl argo rollouts lint`.

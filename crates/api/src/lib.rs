@@ -8,8 +8,6 @@ pub mod bluegreen;
 pub mod canary;
 pub mod common;
 pub mod experiment;
-pub mod gofmt;
-pub mod jsonpath;
 pub mod providers;
 pub mod rollout;
 pub mod rollout_analysis;
@@ -17,6 +15,9 @@ pub mod rollout_status;
 pub mod schema;
 pub mod steps;
 pub mod traffic;
+
+/// Go's quoting and float forms, and Kubernetes' JSONPath, from `rollouts-compat`.
+pub use rollouts_compat::{gofmt, jsonpath};
 
 pub use analysis::{AnalysisTemplate, AnalysisTemplateSpec, ClusterAnalysisTemplate, ClusterAnalysisTemplateSpec};
 pub use analysis_run::{AnalysisPhase, AnalysisRun, AnalysisRunSpec, AnalysisRunStatus};

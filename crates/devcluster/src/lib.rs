@@ -3,28 +3,30 @@
 //!
 //! [`DevCluster::start`] opens (or creates) the data directory, serves the API on `127.0.0.1`, writes a
 //! kubeconfig with a fresh bearer token, and runs garbage collection and namespace cleanup.
+//!
+//! The public face is small: [`DevCluster`] and its [`Config`], the fault injection settings of
+//! [`faults`], the simulation settings [`sim::SimConfig`], the TLS material of [`tls`], and [`testing`]
+//! (a cluster for tests, with helpers to run kubectl against it). The rest (store, registry, API
+//! server, patches, schemas, tables, simulated controllers) is the crate's own.
 
-pub mod datadir;
-pub mod event_ttl;
+mod datadir;
+mod event_ttl;
 pub mod faults;
-pub mod gc;
-pub mod kubeconfig;
-pub mod object;
-pub mod patch;
-pub mod protobuf;
-pub mod registry;
-pub mod schema;
-pub mod selectors;
-pub mod server;
+mod gc;
+mod kubeconfig;
+mod object;
+mod patch;
+mod protobuf;
+mod registry;
+mod schema;
+mod selectors;
+mod server;
 pub mod sim;
-pub mod store;
-pub mod table;
+mod store;
+mod table;
 pub mod testing;
 pub mod tls;
-pub mod workloads;
-
-/// Kubernetes' JSONPath dialect; it lives in `rollouts-api` so that the controller's web metrics share it.
-pub use rollouts_api::jsonpath;
+mod workloads;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,8 +37,12 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use datadir::DataDirError;
+pub use server::error::ApiError;
 pub use server::{ApiServer, ConnectionLimits};
-use store::{Change, Key, Store, StoreConfig};
+pub use store::{Store, StoreConfig, StoreError};
+
+use store::{Change, Key};
 
 /// How to start a dev cluster.
 #[derive(Debug, Clone, Default)]
@@ -66,10 +72,10 @@ pub struct Config {
 pub enum StartError {
     /// The data directory could not be made private to its owner.
     #[error("securing the data directory: {0}")]
-    DataDir(#[from] datadir::DataDirError),
+    DataDir(#[from] DataDirError),
     /// The data directory could not be opened.
     #[error("opening the data directory: {0}")]
-    Store(#[from] store::StoreError),
+    Store(#[from] StoreError),
     /// The port could not be bound.
     #[error("listening on 127.0.0.1:{port}: {source}")]
     Listen {
@@ -212,7 +218,7 @@ impl DevCluster {
     }
 
     /// Creates or updates `objects` (server-side apply by `manager`), in order: e.g. CRDs at start-up.
-    pub async fn install(&self, objects: &[serde_json::Value], manager: &str) -> Result<(), server::error::ApiError> {
+    pub async fn install(&self, objects: &[serde_json::Value], manager: &str) -> Result<(), ApiError> {
         let client = workloads::client::InternalClient::new(Arc::clone(&self.server));
         for obj in objects {
             client.apply(obj, manager).await?;

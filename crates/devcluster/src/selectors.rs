@@ -15,13 +15,13 @@ mod validation;
 #[path = "selectors/tests.rs"]
 mod tests;
 
-pub use field::{
-    FieldOperator, FieldRequirement, FieldSelector, field_label_error, field_selector_supported, field_value,
-};
+pub use field::FieldSelector;
+#[cfg(test)]
+pub use field::{field_label_error, field_selector_supported};
 
 use std::fmt;
 
-use rollouts_api::gofmt::go_quote;
+use rollouts_compat::gofmt::go_quote;
 use serde_json::{Map, Value};
 
 use validation::{aggregate, go_string_slice, invalid, label_value_errors, qualified_name_errors};
@@ -133,21 +133,6 @@ impl Requirement {
         }
     }
 
-    /// The label key this requirement tests.
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-
-    /// The comparison.
-    pub fn operator(&self) -> Operator {
-        self.operator
-    }
-
-    /// The values compared against (empty for `Exists`/`DoesNotExist`).
-    pub fn values(&self) -> &[String] {
-        &self.values
-    }
-
     /// Whether a label set satisfies this requirement.
     pub fn matches(&self, labels: Option<&Map<String, Value>>) -> bool {
         let value = labels.and_then(|l| l.get(&self.key)).map(label_text);
@@ -226,6 +211,7 @@ pub struct LabelSelector {
 
 impl LabelSelector {
     /// The selector that matches every object.
+    #[cfg(test)]
     pub fn everything() -> Self {
         Self::default()
     }
@@ -290,17 +276,13 @@ impl LabelSelector {
         Self::from_object(&serde_json::json!({ "matchLabels": labels }))
     }
 
-    /// The requirements, sorted by key.
-    pub fn requirements(&self) -> &[Requirement] {
-        &self.requirements
-    }
-
     /// Whether this selector has no requirements (and so selects everything).
     pub fn is_empty(&self) -> bool {
         !self.nothing && self.requirements.is_empty()
     }
 
     /// Whether this is the select-nothing selector.
+    #[cfg(test)]
     pub fn is_nothing(&self) -> bool {
         self.nothing
     }

@@ -14,6 +14,10 @@ use rustls::pki_types::pem::PemObject;
 use crate::sim::SimConfig;
 use crate::{Config, DevCluster, StartError};
 
+/// Estimated heap bytes of a JSON value, as the store counts them against its bound on watch history; for
+/// tests that check that bound.
+pub use crate::store::heap_size;
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A running dev cluster owned by a test.

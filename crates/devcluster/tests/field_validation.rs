@@ -172,3 +172,47 @@ fn duplicated_fields_of_patches_and_applies() {
         "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: yaml: unmarshal errors:\n  line 7: key \"a\" already set in map"
     );
 }
+
+/// `kubectl apply` of an object with a field its kind does not have: kube-apiserver answers `Warning: 299 -
+/// "unknown field \"spec.foo\""` and kubectl prints it; a clean object is applied without a word on stderr.
+#[test]
+fn kubectl_apply_prints_unknown_field_warnings() {
+    if !kubectl_available() {
+        return;
+    }
+    let tc = TestCluster::start().unwrap();
+    let service = |name: &str, extra: &str| {
+        format!("apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\nspec:\n{extra}  ports:\n  - port: 80\n")
+    };
+    let apply = ["apply", "--validate=warn", "-f", "-"];
+
+    let out = tc.kubectl_stdin(&apply, &service("web", "  foo: 1\n"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "Warning: unknown field \"spec.foo\"\n");
+    assert_eq!(common::stdout(&out), "service/web created\n");
+    let stored = tc.kubectl_ok(&["get", "service", "web", "-o", "jsonpath={.spec}"]);
+    assert!(!stored.contains("foo") && stored.contains("\"port\":80"), "{stored}");
+
+    // Server-side apply is warned about the same way.
+    let out = tc.kubectl_stdin(
+        &["apply", "--server-side", "--validate=warn", "-f", "-"],
+        &service("ssa", "  foo: 1\n"),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "Warning: unknown field \"spec.foo\"\n");
+
+    // Clean objects: created, applied again unchanged, server-side applied, with nothing on stderr.
+    for (args, want) in [
+        (&apply[..], "service/clean created\n"),
+        (&apply[..], "service/clean unchanged\n"),
+        (
+            &["apply", "--server-side", "--validate=warn", "-f", "-"][..],
+            "service/clean serverside-applied\n",
+        ),
+    ] {
+        let out = tc.kubectl_stdin(args, &service("clean", ""));
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stderr(&out), "", "kubectl {}", args.join(" "));
+        assert_eq!(common::stdout(&out), want);
+    }
+}

@@ -16,9 +16,9 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher;
 use kube::{Client, Config};
+use rollouts_devcluster::StoreConfig;
 use rollouts_devcluster::sim::SimConfig;
-use rollouts_devcluster::store::{Key, StoreConfig, heap_size};
-use rollouts_devcluster::testing::{TestCluster, fast_simulation};
+use rollouts_devcluster::testing::{TestCluster, fast_simulation, heap_size};
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -245,12 +245,8 @@ fn deleting_a_big_object_releases_its_history() {
         }
         let store = &cluster.cluster().server.store;
         let size_of = |name: &str| {
-            let key = Key {
-                prefix: "/core/configmaps".into(),
-                namespace: Some("default".into()),
-                name: name.into(),
-            };
-            heap_size(&store.get(&key).unwrap().object)
+            let (stored, _) = store.list("/core/configmaps", Some("default"));
+            heap_size(&stored.iter().find(|s| s.key.name == name).unwrap().object)
         };
         let (small, big) = (size_of("small"), size_of("big"));
         let (_, before) = store.history_usage();

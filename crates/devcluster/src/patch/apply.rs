@@ -48,6 +48,7 @@ use super::{ApplyError, FieldConflict, json_eq};
 /// `k:{"<key>":<value>}` for keyed list elements (with `"."` for the element itself),
 /// `v:<value>` for set values and `{}` for leaves. `apiVersion`, `kind` and server-managed
 /// metadata are left out. Used to fill `managedFields`.
+#[cfg(test)]
 pub fn fields_v1(value: &Value, strategy: Option<&Strategy>) -> Value {
     FieldSet::of_object(value, strategy).to_fields_v1()
 }

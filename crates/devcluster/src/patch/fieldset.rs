@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 
+use rollouts_compat::json::sorted_json;
 use serde_json::{Map, Value};
 
 use super::json_eq;
@@ -114,7 +115,7 @@ impl FieldSet {
                 }
                 ListMode::Set => {
                     for item in items.iter().filter(|i| !i.is_null()) {
-                        tokens.push(format!("v:{}", canonical_json(item)));
+                        tokens.push(format!("v:{}", sorted_json(item)));
                         self.members.insert(tokens.clone());
                         tokens.pop();
                     }
@@ -208,30 +209,7 @@ impl FieldSet {
 }
 
 fn key_token(key: &str, id: &Value) -> String {
-    format!("k:{{{}:{}}}", Value::String(key.to_string()), canonical_json(id))
-}
-
-/// Compact JSON with object keys sorted, whatever the map implementation's order.
-pub(super) fn canonical_json(value: &Value) -> String {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            let members: Vec<String> = keys
-                .into_iter()
-                .map(|k| {
-                    format!(
-                        "{}:{}",
-                        Value::String(k.clone()),
-                        map.get(k).map(canonical_json).unwrap_or_default()
-                    )
-                })
-                .collect();
-            format!("{{{}}}", members.join(","))
-        }
-        Value::Array(items) => format!("[{}]", items.iter().map(canonical_json).collect::<Vec<_>>().join(",")),
-        scalar => scalar.to_string(),
-    }
+    format!("k:{{{}:{}}}", Value::String(key.to_string()), sorted_json(id))
 }
 
 fn canonical_token(token: &str) -> String {
@@ -239,7 +217,7 @@ fn canonical_token(token: &str) -> String {
         if let Some(json) = token.strip_prefix(prefix)
             && let Ok(value) = serde_json::from_str::<Value>(json)
         {
-            return format!("{prefix}{}", canonical_json(&value));
+            return format!("{prefix}{}", sorted_json(&value));
         }
     }
     token.to_string()
@@ -328,7 +306,7 @@ pub(super) fn display_path(path: &[String]) -> String {
         } else if let Some(json) = token.strip_prefix("k:") {
             let keys: Value = serde_json::from_str(json).unwrap_or(Value::Null);
             let parts: Vec<String> = match keys.as_object() {
-                Some(map) => map.iter().map(|(k, v)| format!("{k}={}", canonical_json(v))).collect(),
+                Some(map) => map.iter().map(|(k, v)| format!("{k}={}", sorted_json(v))).collect(),
                 None => vec![json.to_string()],
             };
             out.push_str(&format!("[{}]", parts.join(",")));

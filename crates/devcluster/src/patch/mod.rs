@@ -30,12 +30,16 @@ mod property_tests;
 #[cfg(test)]
 mod strategic_tests;
 
-pub use apply::{fields_v1, server_side_apply};
+#[cfg(test)]
+pub use apply::fields_v1;
+pub use apply::server_side_apply;
 pub use error::{ApplyError, FieldConflict, PatchError};
 pub use json_patch::json_patch;
 pub use merge::merge_patch;
 pub use strategic::strategic_merge_patch;
-pub use strategy::{FieldStrategy, Strategy};
+#[cfg(test)]
+pub use strategy::FieldStrategy;
+pub use strategy::Strategy;
 
 use serde_json::{Number, Value};
 

@@ -51,6 +51,7 @@ impl Strategy {
     }
 
     /// Builder form of [`Strategy::insert`].
+    #[cfg(test)]
     pub fn with(mut self, path: &str, strategy: FieldStrategy) -> Self {
         self.insert(path, strategy);
         self
@@ -62,6 +63,7 @@ impl Strategy {
     }
 
     /// The merge key of the list at `path`, if it merges by key.
+    #[cfg(test)]
     pub fn merge_key(&self, path: &[String]) -> Option<&str> {
         match self.get(path) {
             Some(FieldStrategy::MergeByKey { key, .. }) => Some(key),
@@ -70,21 +72,19 @@ impl Strategy {
     }
 
     /// Whether the list at `path` is a primitive list merged as a set.
+    #[cfg(test)]
     pub fn is_merge_set(&self, path: &[String]) -> bool {
         matches!(self.get(path), Some(FieldStrategy::MergeSet))
     }
 
     /// Number of fields with a non-default strategy.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.fields.len()
     }
 
-    /// Whether every field uses the default strategy.
-    pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
-    }
-
     /// Iterates over the non-default fields as (dot-separated path, strategy).
+    #[cfg(test)]
     pub fn iter(&self) -> impl Iterator<Item = (String, &FieldStrategy)> {
         self.fields.iter().map(|(path, s)| (path.join("."), s))
     }

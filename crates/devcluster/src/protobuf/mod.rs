@@ -46,6 +46,7 @@ pub fn is_protobuf_media_type(content_type: &str) -> bool {
 
 /// Whether [`decode_object`] has a schema for this `apiVersion`/`kind`, e.g. to answer
 /// 415 Unsupported Media Type up front rather than fail on the body.
+#[cfg(test)]
 pub fn supports_kind(api_version: &str, kind: &str) -> bool {
     schema::is_known_kind(api_version, kind)
 }

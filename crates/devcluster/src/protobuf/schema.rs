@@ -148,6 +148,7 @@ pub(super) fn kind_message(api_version: &str, kind: &str) -> Option<u16> {
 }
 
 /// Whether a body with this `apiVersion`/`kind` can be decoded.
+#[cfg(test)]
 pub(super) fn is_known_kind(api_version: &str, kind: &str) -> bool {
     kind_message(api_version, kind).is_some()
 }

@@ -1,7 +1,8 @@
 //! Renders values the way Kubernetes' Go code prints them in error messages (`%q`, `%v`, `%#v`, JSON),
 //! so that clients comparing messages see the same text a real API server would produce.
 
-use rollouts_api::gofmt::go_quote;
+use rollouts_compat::gofmt::{go_float, go_float_fixed, go_quote};
+use rollouts_compat::json::{Spelling, push_serde_string, write_sorted};
 use serde_json::{Number, Value};
 
 /// A value as the Go validation code holds it when it builds an error message.
@@ -37,7 +38,7 @@ impl GoVal {
             GoVal::Nil => go_quote("null"),
             GoVal::Str(s) => go_quote(s),
             GoVal::Int(i) => i.to_string(),
-            GoVal::Float(f) => float_v(*f),
+            GoVal::Float(f) => go_float(*f),
             GoVal::Bool(b) => b.to_string(),
             GoVal::Json(v) => sharp_v(v),
             GoVal::Strings(list) => {
@@ -54,82 +55,6 @@ pub(crate) fn number(n: &Number) -> GoVal {
         GoVal::Int(i)
     } else {
         GoVal::Float(n.as_f64().unwrap_or(0.0))
-    }
-}
-
-/// Go's `%v` for a `float64` (`strconv.FormatFloat(f, 'g', -1, 64)`): shortest digits, in exponent form when
-/// the decimal exponent is below -4 or at least 6.
-pub(crate) fn float_v(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".to_string();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 {
-            "+Inf".to_string()
-        } else {
-            "-Inf".to_string()
-        };
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() {
-            "-0".to_string()
-        } else {
-            "0".to_string()
-        };
-    }
-    let (negative, digits, exp) = decompose(f);
-    let sign = if negative { "-" } else { "" };
-    if !(-4..6).contains(&exp) {
-        let mut out = String::from(sign);
-        out.push_str(&digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        let e_sign = if exp < 0 { '-' } else { '+' };
-        out.push_str(&format!("e{e_sign}{:02}", exp.abs()));
-        return out;
-    }
-    format!("{sign}{}", fixed(&digits, exp))
-}
-
-/// Go's `strconv.FormatFloat(f, 'f', -1, 64)` (shortest digits, never an exponent); also how
-/// encoding/json prints floats in the usual range.
-pub(crate) fn float_f(f: f64) -> String {
-    if !f.is_finite() {
-        return float_v(f);
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() {
-            "-0".to_string()
-        } else {
-            "0".to_string()
-        };
-    }
-    let (negative, digits, exp) = decompose(f);
-    let sign = if negative { "-" } else { "" };
-    format!("{sign}{}", fixed(&digits, exp))
-}
-
-/// The shortest decimal digits of `|f|` and its decimal exponent (`d.ddd × 10^exp`).
-fn decompose(f: f64) -> (bool, String, i32) {
-    let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let digits = if digits.is_empty() { "0".to_string() } else { digits };
-    (f.is_sign_negative(), digits, exp.parse().unwrap_or(0))
-}
-
-fn fixed(digits: &str, exp: i32) -> String {
-    if exp < 0 {
-        let zeros = "0".repeat(usize::try_from(-exp - 1).unwrap_or(0));
-        return format!("0.{zeros}{digits}");
-    }
-    let int_len = usize::try_from(exp + 1).unwrap_or(0);
-    if digits.len() <= int_len {
-        format!("{digits}{}", "0".repeat(int_len - digits.len()))
-    } else {
-        format!("{}.{}", &digits[..int_len], &digits[int_len..])
     }
 }
 
@@ -156,68 +81,36 @@ pub(crate) fn sharp_v(v: &Value) -> String {
     }
 }
 
-/// Go's `json.Marshal` of a decoded JSON value: keys sorted, numbers as Go prints them.
+/// Go's `json.Marshal` of a decoded JSON value: keys sorted, numbers as Go prints them (strings as
+/// `serde_json` escapes them).
 pub(crate) fn canonical_json(v: &Value) -> String {
     let mut out = String::new();
-    write_json(v, &mut out);
+    write_sorted(v, GO_NUMBERS, &mut out);
     out
 }
 
-fn write_json(v: &Value, out: &mut String) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => match number(n) {
-            GoVal::Int(i) => out.push_str(&i.to_string()),
-            GoVal::Float(f) => out.push_str(&json_float(f)),
-            _ => out.push('0'),
-        },
-        Value::String(s) => out.push_str(&Value::String(s.clone()).to_string()),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                if let Some(item) = map.get(k) {
-                    write_json(item, out);
-                }
-            }
-            out.push('}');
-        }
+/// `serde_json`'s strings with Go's numbers.
+const GO_NUMBERS: Spelling = Spelling {
+    string: push_serde_string,
+    number: push_json_number,
+};
+
+fn push_json_number(out: &mut String, n: &Number) {
+    match number(n) {
+        GoVal::Int(i) => out.push_str(&i.to_string()),
+        GoVal::Float(f) => out.push_str(&json_float(f)),
+        _ => out.push('0'),
     }
 }
 
-/// encoding/json's float format: plain decimals, exponent only for very small or large magnitudes.
+/// encoding/json's float format: plain decimals, exponent only for very small or large magnitudes (written
+/// as `%v` writes it).
 fn json_float(f: f64) -> String {
     let abs = f.abs();
     if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        let (negative, digits, exp) = decompose(f);
-        let sign = if negative { "-" } else { "" };
-        let mut out = format!("{sign}{}", &digits[..1]);
-        if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        let e_sign = if exp < 0 { '-' } else { '+' };
-        out.push_str(&format!("e{e_sign}{:02}", exp.abs()));
-        return out;
+        return go_float(f);
     }
-    float_f(f)
+    go_float_fixed(f)
 }
 
 #[cfg(test)]
@@ -227,16 +120,16 @@ mod tests {
 
     #[test]
     fn floats_print_like_go() {
-        assert_eq!(float_v(1.0), "1");
-        assert_eq!(float_v(1.5), "1.5");
-        assert_eq!(float_v(100000.0), "100000");
-        assert_eq!(float_v(1_000_000.0), "1e+06");
-        assert_eq!(float_v(123_456_789.0), "1.23456789e+08");
-        assert_eq!(float_v(0.0001), "0.0001");
-        assert_eq!(float_v(0.00001), "1e-05");
-        assert_eq!(float_v(-2.5), "-2.5");
-        assert_eq!(float_f(1e21), "1000000000000000000000");
-        assert_eq!(float_f(0.25), "0.25");
+        assert_eq!(go_float(1.0), "1");
+        assert_eq!(go_float(1.5), "1.5");
+        assert_eq!(go_float(100000.0), "100000");
+        assert_eq!(go_float(1_000_000.0), "1e+06");
+        assert_eq!(go_float(123_456_789.0), "1.23456789e+08");
+        assert_eq!(go_float(0.0001), "0.0001");
+        assert_eq!(go_float(0.00001), "1e-05");
+        assert_eq!(go_float(-2.5), "-2.5");
+        assert_eq!(go_float_fixed(1e21), "1000000000000000000000");
+        assert_eq!(go_float_fixed(0.25), "0.25");
         assert_eq!(json_float(1e21), "1e+21");
     }
 

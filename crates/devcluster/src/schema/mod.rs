@@ -120,6 +120,7 @@ pub fn prune(obj: &mut Value, schema: &Value) {
 
 /// [`prune`], returning the sorted paths of the dropped unknown fields (`spec.foo`, `spec.steps[0].bar`),
 /// which the server reports for `fieldValidation=Warn|Strict`.
+#[cfg(test)]
 pub fn prune_and_report(obj: &mut Value, schema: &Value) -> Vec<String> {
     let mut tracker = prune::Tracker::new(true);
     prune::prune_unknown(obj, Some(Node(schema)), true, &mut tracker);
@@ -148,6 +149,7 @@ pub fn validate(obj: &Value, schema: &Value) -> Vec<Cause> {
 }
 
 /// What the server does with a create or update body: prune, default, then validate.
+#[cfg(test)]
 pub fn process(obj: &mut Value, schema: &Value) -> Vec<Cause> {
     prune(obj, schema);
     apply_defaults(obj, schema);

@@ -4,7 +4,9 @@
 
 use serde_json::Number;
 
-use super::gofmt::{GoVal, float_f, float_v};
+use rollouts_compat::gofmt::{go_float, go_float_fixed};
+
+use super::gofmt::GoVal;
 use super::node::Node;
 use super::report::{Code, Failure, Outcome};
 
@@ -81,7 +83,7 @@ pub(crate) fn numeric_format<'a>(types: &[&str], format: &'a str) -> (&'static s
 fn range_error(val: Num, type_name: &str, format: &str, prefix: &str, path: &str) -> Option<String> {
     let rep = match val {
         Num::Int(i) => i.to_string(),
-        Num::Float(f) => float_f(f),
+        Num::Float(f) => go_float_fixed(f),
     };
     let bad = match (type_name, format) {
         ("integer", "int32") => rep.parse::<i32>().is_err(),
@@ -125,7 +127,7 @@ fn multiple_of(path: &str, val: Num, factor: f64, native: bool) -> Option<Failur
         _ => {
             let data = val.as_f64();
             if factor <= 0.0 {
-                let shown = float_v(factor);
+                let shown = go_float(factor);
                 return Some(other(
                     path,
                     GoVal::Float(factor),
@@ -141,7 +143,7 @@ fn multiple_of(path: &str, val: Num, factor: f64, native: bool) -> Option<Failur
                 other(
                     path,
                     GoVal::Float(data),
-                    format!("{path} in body should be a multiple of {}", float_v(factor)),
+                    format!("{path} in body should be a multiple of {}", go_float(factor)),
                 )
             })
         }
@@ -173,7 +175,7 @@ fn bound(path: &str, val: Num, limit: f64, exclusive: bool, upper: bool, native:
             } else {
                 data < limit || (exclusive && data == limit)
             };
-            (fails, float_v(limit), GoVal::Float(data))
+            (fails, go_float(limit), GoVal::Float(data))
         }
     };
     fails.then(|| other(path, value, format!("{path} in body {words} {shown}")))

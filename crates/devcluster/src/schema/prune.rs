@@ -78,29 +78,11 @@ pub(crate) fn prune_unknown(x: &mut Value, s: Option<Node<'_>>, embedded: bool, 
                 if embedded && is_meta_field(k) {
                     continue;
                 }
-                if let Some(p) = s.property(k) {
-                    t.push_key(k);
-                    prune_unknown(v, Some(p), p.embedded(), t);
-                    t.reset(mark);
-                    continue;
-                }
-                match s.additional() {
-                    Additional::Schema(extra) => {
-                        t.push_key(k);
-                        prune_unknown(v, Some(extra), extra.embedded(), t);
-                        t.reset(mark);
+                if !prune_specified(k, v, s, t) {
+                    if !is_meta_field(k) || !t.path.is_empty() {
+                        t.record(k);
                     }
-                    Additional::Bool(_) => {
-                        t.push_key(k);
-                        prune_unknown(v, None, false, t);
-                        t.reset(mark);
-                    }
-                    Additional::Absent => {
-                        if !is_meta_field(k) || !t.path.is_empty() {
-                            t.record(k);
-                        }
-                        drop.push(k.clone());
-                    }
+                    drop.push(k.clone());
                 }
             }
             for k in drop {
@@ -120,6 +102,22 @@ pub(crate) fn prune_unknown(x: &mut Value, s: Option<Node<'_>>, embedded: bool, 
     }
 }
 
+/// Prunes the value of field `k` by what `s` specifies for it (its property, or `additionalProperties`);
+/// false, touching nothing, when `s` does not specify it.
+fn prune_specified(k: &str, v: &mut Value, s: Node<'_>, t: &mut Tracker) -> bool {
+    let (field, embedded) = match (s.property(k), s.additional()) {
+        (Some(p), _) => (Some(p), p.embedded()),
+        (None, Additional::Schema(extra)) => (Some(extra), extra.embedded()),
+        (None, Additional::Bool(_)) => (None, false),
+        (None, Additional::Absent) => return false,
+    };
+    let mark = t.mark();
+    t.push_key(k);
+    prune_unknown(v, field, embedded, t);
+    t.reset(mark);
+    true
+}
+
 /// Under `x-kubernetes-preserve-unknown-fields`: unknown fields stay, specified ones are still pruned.
 fn skip_prune(x: &mut Value, s: Node<'_>, embedded: bool, t: &mut Tracker) {
     let mark = t.mark();
@@ -129,25 +127,7 @@ fn skip_prune(x: &mut Value, s: Node<'_>, embedded: bool, t: &mut Tracker) {
                 if embedded && is_meta_field(k) {
                     continue;
                 }
-                if let Some(p) = s.property(k) {
-                    t.push_key(k);
-                    prune_unknown(v, Some(p), p.embedded(), t);
-                    t.reset(mark);
-                } else {
-                    match s.additional() {
-                        Additional::Schema(extra) => {
-                            t.push_key(k);
-                            prune_unknown(v, Some(extra), extra.embedded(), t);
-                            t.reset(mark);
-                        }
-                        Additional::Bool(_) => {
-                            t.push_key(k);
-                            prune_unknown(v, None, false, t);
-                            t.reset(mark);
-                        }
-                        Additional::Absent => {}
-                    }
-                }
+                prune_specified(k, v, s, t);
             }
         }
         Value::Array(items) => {

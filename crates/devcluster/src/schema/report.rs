@@ -1,7 +1,7 @@
 //! The errors the OpenAPI validator produces, and how the API server turns them into field errors
 //! (`Cause`s), so that clients see the reasons, paths and messages a real cluster would send.
 
-use rollouts_api::gofmt::go_quote;
+use rollouts_compat::gofmt::go_quote;
 use serde_json::Value;
 
 use super::Cause;

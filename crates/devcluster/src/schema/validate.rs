@@ -1,7 +1,7 @@
 //! Value validation against a schema node, following the OpenAPI validator the API server runs on custom
 //! resources: the same checks, in the same order, with the same paths and messages.
 
-use rollouts_api::gofmt::go_quote;
+use rollouts_compat::gofmt::go_quote;
 use serde_json::{Map, Value};
 
 use super::formats;

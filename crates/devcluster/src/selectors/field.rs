@@ -137,17 +137,20 @@ impl FieldSelector {
     }
 
     /// The terms, in canonical (sorted) order.
+    #[cfg(test)]
     pub fn terms(&self) -> &[FieldRequirement] {
         &self.terms
     }
 
     /// Whether there are no terms (everything matches).
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
     }
 
     /// The value an `=`/`==` term requires of `field`, if any: lets a server turn
     /// `metadata.name=x` into a direct lookup.
+    #[cfg(test)]
     pub fn exact_value(&self, field: &str) -> Option<&str> {
         self.terms
             .iter()
@@ -297,6 +300,7 @@ fn kind_fields(group: &str, kind: &str) -> Option<&'static [&'static str]> {
 
 /// Whether `field` may be used in a field selector on `group`/`kind` (custom resources are
 /// assumed namespaced here; see [`field_label_error`] to say otherwise).
+#[cfg(test)]
 pub fn field_selector_supported(group: &str, kind: &str, field: &str) -> bool {
     field_label_error(group, kind, true, field).is_none()
 }

@@ -1,7 +1,7 @@
 //! The label selector string grammar: a lexer and a recursive-descent parser mirroring
 //! apimachinery's, including its error messages.
 
-use rollouts_api::gofmt::go_quote;
+use rollouts_compat::gofmt::go_quote;
 
 use super::validation::{invalid, qualified_name_errors};
 use super::{Operator, Requirement, SelectorError};

@@ -1,7 +1,7 @@
 //! Name and value rules for label keys and values, with the error texts Kubernetes' validation
 //! produces, so selector errors read the same as the real API server's.
 
-use rollouts_api::gofmt::go_quote;
+use rollouts_compat::gofmt::go_quote;
 
 /// The regex Kubernetes documents for the name part of a qualified name.
 const QUALIFIED_NAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";

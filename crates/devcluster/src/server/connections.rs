@@ -96,7 +96,7 @@ const FULL_REPORT_INTERVAL: Duration = Duration::from_secs(60);
 
 impl ApiServer {
     /// Serves HTTPS on `listener` within `limits` until `shutdown` completes.
-    pub async fn serve(
+    pub(crate) async fn serve(
         self: Arc<Self>,
         listener: TcpListener,
         tls: Arc<rustls::ServerConfig>,

@@ -3,7 +3,6 @@
 mod admission;
 mod body;
 mod connections;
-mod defaults;
 mod discovery;
 pub mod error;
 mod events;
@@ -16,12 +15,10 @@ pub mod route;
 mod scale;
 mod strict;
 mod tables;
-mod typed;
-mod validation;
 mod warnings;
 mod watch;
 
-pub use defaults::has_spec_finalizers;
+pub(crate) use admission::has_spec_finalizers;
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -72,7 +69,7 @@ pub enum Reply {
 
 impl ApiServer {
     /// A server over `store` requiring `token`; CRDs already stored are served at once.
-    pub fn new(store: Arc<Store>, token: String) -> Arc<Self> {
+    pub(crate) fn new(store: Arc<Store>, token: String) -> Arc<Self> {
         let mut registry = Registry::with_builtins();
         let (crds, _) = store.list("/apiextensions.k8s.io/customresourcedefinitions", None);
         for crd in crds {
@@ -92,7 +89,7 @@ impl ApiServer {
     }
 
     /// The served resource types.
-    pub fn registry(&self) -> RwLockReadGuard<'_, Registry> {
+    pub(crate) fn registry(&self) -> RwLockReadGuard<'_, Registry> {
         self.registry.read().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -115,7 +112,7 @@ impl ApiServer {
     }
 
     /// Answers one HTTP request.
-    pub async fn handle(self: &Arc<Self>, req: Request<Incoming>) -> Response<ResponseBody> {
+    pub(crate) async fn handle(self: &Arc<Self>, req: Request<Incoming>) -> Response<ResponseBody> {
         if let Some(delay) = self.faults.latency() {
             tokio::time::sleep(delay).await;
         }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::Reply;
 use super::admission::{self, Updated};
 use super::error::{ApiError, Cause};
-use super::resources::{Ctx, namespace_check, validate, write_existing};
+use super::resources::{Ctx, namespace_check, write_existing};
 use crate::object;
 use crate::patch::{self, ApplyError, Strategy};
 use crate::registry::ResourceType;
@@ -163,7 +163,7 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
                     {
                         meta.insert("managedFields".into(), mf);
                     }
-                    let created = validate(ctx, created)?;
+                    let created = admission::validate(&rt, &ctx.strict, created)?;
                     Ok((
                         if dry_run {
                             Change::Keep
@@ -178,7 +178,7 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
                         Updated::Unchanged => Ok((Change::Keep, None)),
                         Updated::Delete(last) => Ok((if dry_run { Change::Keep } else { Change::Delete }, Some(last))),
                         Updated::Put(next) => {
-                            let next = validate(ctx, next)?;
+                            let next = admission::validate(&rt, &ctx.strict, next)?;
                             Ok((
                                 if dry_run {
                                     Change::Keep

@@ -10,7 +10,7 @@ use std::fmt;
 
 use bytes::Bytes;
 use hyper::Method;
-use rollouts_api::gofmt::go_quote;
+use rollouts_compat::gofmt::{go_float, go_quote};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_saphyr::DuplicateKeyPolicy;
@@ -19,7 +19,6 @@ use super::error::{ApiError, Cause};
 use super::query::Query;
 use super::warnings;
 use crate::registry::ResourceType;
-use crate::schema::gofmt::float_v;
 
 /// The `fieldValidation` directive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -373,7 +372,7 @@ fn go_v(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => match n.as_i64() {
             Some(i) => i.to_string(),
-            None => float_v(n.as_f64().unwrap_or_default()),
+            None => go_float(n.as_f64().unwrap_or_default()),
         },
         Value::String(s) => s.clone(),
         Value::Array(items) => format!("[{}]", items.iter().map(go_v).collect::<Vec<_>>().join(" ")),

@@ -1,5 +1,5 @@
 //! Warnings for the client, sent as `Warning: 299 - "<text>"` headers (kubectl prints each as
-//! "Warning: <text>"). Handlers add them while a request is served; requests made from inside the process
+//! `Warning: <text>`). Handlers add them while a request is served; requests made from inside the process
 //! (the simulated controllers) have nobody to show them to, and theirs are dropped.
 
 use std::cell::RefCell;

@@ -172,6 +172,7 @@ impl Plan {
     }
 
     /// True when the plan changes nothing (a settled state).
+    #[cfg(test)]
     pub fn is_noop(&self) -> bool {
         self.actions.is_empty()
     }

@@ -40,6 +40,7 @@ pub fn reconcile(pdb: &Value, pods: &[Value], controllers: &[Value], now: Timest
 }
 
 /// The status the budget should have now.
+#[cfg(test)]
 pub fn status(pdb: &Value, pods: &[Value], controllers: &[Value], now: Timestamp) -> Value {
     compute(pdb, pods, controllers, now).0
 }

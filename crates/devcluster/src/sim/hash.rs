@@ -13,6 +13,7 @@
 //! (collision bytes, FNV-32a, decimal rendering, alphabet) is as in Kubernetes. The value therefore
 //! differs from a real cluster's but is stable, has the same shape, and changes with the template.
 
+use rollouts_compat::json::sorted_json;
 use serde_json::Value;
 
 use super::meta;
@@ -41,44 +42,9 @@ pub fn safe_encode(s: &str) -> String {
         .collect()
 }
 
-/// Writes `v` as JSON with sorted object keys and no whitespace.
-fn canonical(v: &Value, out: &mut String) {
-    match v {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                if let Some(x) = m.get(k) {
-                    canonical(x, out);
-                }
-            }
-            out.push('}');
-        }
-        Value::Array(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                canonical(x, out);
-            }
-            out.push(']');
-        }
-        other => out.push_str(&other.to_string()),
-    }
-}
-
 /// The template's canonical JSON (what the hash is computed over).
 pub fn canonical_json(template: &Value) -> String {
-    let mut out = String::new();
-    canonical(&meta::normalized(template), &mut out);
-    out
+    sorted_json(&meta::normalized(template))
 }
 
 /// The pod-template-hash of `template` (a `PodTemplateSpec`) for a Deployment whose

@@ -37,6 +37,7 @@ const DEADLINE_MESSAGE: &str = "Job was active longer than specified deadline";
 const COMPLETIONS_MESSAGE: &str = "Reached expected number of succeeded pods";
 
 /// Decides the next step for `job` given the pods of its namespace; `names` draws pod name suffixes.
+#[cfg(test)]
 pub fn reconcile(
     job: &Value,
     pods: &[Value],

@@ -22,10 +22,9 @@ use super::script::{self, Script};
 use super::timeline::{self, Behaviour, Restart, Run, Snapshot, State};
 use super::{Action, Kind, ObjectRef, Plan, SimConfig, SimError};
 
-pub use super::timeline::{BACKOFF_BASE as RESTART_BACKOFF_BASE, BACKOFF_CAP as RESTART_BACKOFF_CAP};
-
 /// Decides the kubelet's next move for `pod`, on a node with room for it. `ips` hands out a pod IP when
 /// the pod first starts.
+#[cfg(test)]
 pub fn step(pod: &Value, now: Timestamp, cfg: &SimConfig, ips: &mut dyn FnMut() -> String) -> Result<Plan, SimError> {
     step_within(pod, now, cfg, 0, ips)
 }

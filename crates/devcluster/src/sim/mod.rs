@@ -1,19 +1,20 @@
-//! The decisions of the dev cluster's simulated workload controllers, as pure functions.
+//! The decisions of the dev cluster's simulated workload controllers, as pure functions. Only their settings
+//! ([`SimConfig`]) are public; the controllers are the dev cluster's own.
 //!
 //! The dev cluster runs no containers; instead these functions decide what Kubernetes' controllers and
 //! kubelet would do next. Each takes the object it reconciles, the related objects, the current time
-//! and (where something is random) a source of names or IPs, and returns a [`Plan`]: the
-//! [`Action`]s to apply, in order, and when to call again. Nothing here reads the store, the clock or a
+//! and (where something is random) a source of names or IPs, and returns a `Plan`: the
+//! `Action`s to apply, in order, and when to call again. Nothing here reads the store, the clock or a
 //! random generator, so every decision can be replayed in tests.
 //!
 //! | controller | entry point | inputs (same namespace) |
 //! | --- | --- | --- |
-//! | ReplicaSet | [`replicaset::reconcile`] | the ReplicaSet, all pods |
-//! | Deployment | [`deployment::reconcile`] | the Deployment, all ReplicaSets, all pods |
-//! | kubelet (and scheduler) | [`kubelet::step`] / [`kubelet::step_within`] | one pod, the pods running on the node |
-//! | Job | [`job::reconcile`] | the Job, all pods |
-//! | Endpoints | [`endpoints::reconcile`] / [`endpoints::desired`] | the Service, all pods, the current Endpoints |
-//! | PodDisruptionBudget | [`disruption::reconcile`] / [`disruption::status`] | the budget, all pods, the pods' controllers |
+//! | ReplicaSet | `replicaset::reconcile_within` | the ReplicaSet, all pods |
+//! | Deployment | `deployment::reconcile` | the Deployment, all ReplicaSets, all pods |
+//! | kubelet (and scheduler) | `kubelet::step_within` | one pod, the pods running on the node |
+//! | Job | `job::reconcile_within` | the Job, all pods |
+//! | Endpoints | `endpoints::reconcile` / `endpoints::desired` | the Service, all pods, the current Endpoints |
+//! | PodDisruptionBudget | `disruption::reconcile` | the budget, all pods, the pods' controllers |
 //!
 //! A runtime calls a controller whenever its object or one of the related objects changes (a pod
 //! event should wake the pod's kubelet, its owner, the Services and budgets selecting it), and again
@@ -25,24 +26,24 @@
 //!
 //! Times in written objects have whole-second precision, as the API's `metav1.Time` does. Failure
 //! simulation (crash loops, image pull errors, never-ready containers, Job outcomes) follows the
-//! conventions of [`images`] and [`script`].
+//! conventions of `images` and `script`.
 
-pub mod actions;
-pub mod deployment;
+pub(crate) mod actions;
+pub(crate) mod deployment;
 mod deployment_rollout;
 mod deployment_status;
-pub mod disruption;
-pub mod endpoints;
-pub mod hash;
-pub mod images;
-pub mod job;
-pub mod kubelet;
+pub(crate) mod disruption;
+pub(crate) mod endpoints;
+pub(crate) mod hash;
+pub(crate) mod images;
+pub(crate) mod job;
+pub(crate) mod kubelet;
 mod meta;
 mod podutil;
-pub mod random;
-pub mod replicaset;
-pub mod scheduler;
-pub mod script;
+pub(crate) mod random;
+pub(crate) mod replicaset;
+pub(crate) mod scheduler;
+pub(crate) mod script;
 mod timeline;
 
 #[cfg(test)]
@@ -50,9 +51,8 @@ mod tests;
 
 use std::time::Duration;
 
-pub use actions::{Action, EventRecord, Kind, ObjectRef, Plan};
-pub use podutil::POD_DELETION_COST;
-pub use random::SeededRandom;
+pub(crate) use actions::{Action, EventRecord, Kind, ObjectRef, Plan};
+pub(crate) use random::SeededRandom;
 
 /// Settings of the simulation: how fast simulated pods move through their lives.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,7 +119,7 @@ impl Default for SimConfig {
 /// Why a controller could not plan: the object it was given is not usable as it stands (the API
 /// server's validation normally prevents this).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SimError {
+pub(crate) enum SimError {
     /// A field every such object has is missing.
     #[error("the object has no {field}")]
     Missing {

@@ -29,6 +29,7 @@ pub const FAILED_CREATE: &str = "FailedCreate";
 
 /// Decides the next step for `rs` given the pods of its namespace, with no pod limit; `names` draws the
 /// random suffix of each new pod's name.
+#[cfg(test)]
 pub fn reconcile(
     rs: &Value,
     pods: &[Value],

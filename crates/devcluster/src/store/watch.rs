@@ -203,11 +203,6 @@ impl History {
         self.events.len()
     }
 
-    /// Whether no events are kept.
-    pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
-    }
-
     /// Estimated heap bytes of the objects the kept events hold.
     pub fn bytes(&self) -> usize {
         self.bytes

@@ -5,9 +5,8 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::age;
-use super::columns::CREATED_DESC;
 use super::{ColumnDefinition, Row};
-use crate::jsonpath::{self, JsonPath, JsonPathError, format_value};
+use rollouts_compat::jsonpath::{self, JsonPath, JsonPathError, format_value};
 
 /// One printer column of a custom resource.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,12 +57,13 @@ impl PrinterColumn {
     }
 
     /// The `Age` column served when a CRD version declares no printer columns.
+    #[cfg(test)]
     pub fn default_age() -> Self {
         Self {
             name: "Age".to_string(),
             type_: "date".to_string(),
             format: String::new(),
-            description: CREATED_DESC.to_string(),
+            description: super::columns::CREATED_DESC.to_string(),
             priority: 0,
             json_path: ".metadata.creationTimestamp".to_string(),
             path: JsonPath::fields(&["metadata", "creationTimestamp"]),
@@ -123,6 +123,7 @@ fn cell_for(type_: &str, value: &Value, now: Timestamp) -> Value {
 /// The printer columns of a CRD version (an entry of `spec.versions`), as kube-apiserver serves
 /// them: a version declaring none gets the default `Age` column, and the list stops at the first
 /// column whose JSONPath does not parse.
+#[cfg(test)]
 pub fn columns_for_crd_version(version: &Value) -> Vec<PrinterColumn> {
     let declared = version
         .get("additionalPrinterColumns")

@@ -18,7 +18,9 @@ mod workloads;
 mod tests;
 
 pub use builtin::{BuiltinKind, builtin_spec};
-pub use custom::{PrinterColumn, columns_for_crd_version};
+pub use custom::PrinterColumn;
+#[cfg(test)]
+pub use custom::columns_for_crd_version;
 
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
@@ -106,6 +108,7 @@ pub enum IncludeObject {
 
 impl IncludeObject {
     /// Parses the query parameter (empty means `Metadata`); the error is the 400 message.
+    #[cfg(test)]
     pub fn parse(value: &str) -> Result<Self, String> {
         match value {
             "" | "Metadata" => Ok(Self::Metadata),

@@ -19,7 +19,8 @@ mod print;
 #[path = "jsonpath/tests.rs"]
 mod tests;
 
-pub use print::{format_value, go_float, go_json, go_number};
+pub use crate::gofmt::go_float;
+pub use print::{format_value, go_json, go_number};
 
 use serde_json::Value;
 

@@ -2,9 +2,9 @@
 
 use serde_json::Value;
 
-use super::error::Cause;
 use crate::registry::ResourceType;
 use crate::selectors::LabelSelector;
+use crate::server::error::Cause;
 
 fn invalid(field: &str, value: &Value, message: &str) -> Cause {
     Cause {

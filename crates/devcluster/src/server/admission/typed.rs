@@ -2,6 +2,7 @@
 //! wrong types are rejected, unknown fields are found (and dropped), and what is stored has the shape
 //! every client expects.
 
+use rollouts_compat::reencode::lost_fields;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -54,45 +55,32 @@ fn normalize_quantities(v: &mut Value, parent_key: &str) {
 fn roundtrip<T: DeserializeOwned + Serialize>(value: &Value) -> Result<Decoded, String> {
     let mut input = value.clone();
     normalize_quantities(&mut input, "");
-    let typed: T = serde_path_to_error_free(&input)?;
+    let typed: T = deserialize_value(&input)?;
     let object = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
-    let mut unknown_fields = Vec::new();
-    lost_fields(&input, &object, String::new(), &mut unknown_fields);
+    let unknown_fields = lost_fields(&input, &object)
+        .into_iter()
+        .filter(|lost| carries_information(lost.value))
+        .map(|lost| lost.path())
+        .collect();
     Ok(Decoded { object, unknown_fields })
 }
 
-/// Decodes with the failing field named, like the API server's decode errors.
-fn serde_path_to_error_free<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
+/// Decodes a typed object from a JSON value; the error is serde's message, which does not say where the
+/// offending field is.
+fn deserialize_value<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
     T::deserialize(value).map_err(|e| e.to_string())
 }
 
-fn lost_fields(original: &Value, kept: &Value, path: String, out: &mut Vec<String>) {
-    match (original, kept) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (key, sub) in a {
-                let child = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
-                match b.get(key) {
-                    Some(k) => lost_fields(sub, k, child, out),
-                    None if sub.is_null() => {}
-                    // Empty values are dropped by the typed encoding without losing information.
-                    None if sub.as_object().is_some_and(|m| m.is_empty())
-                        || sub.as_array().is_some_and(|a| a.is_empty()) => {}
-                    None if matches!(sub, Value::String(s) if s.is_empty()) => {}
-                    None if sub == &Value::Bool(false) || sub.as_i64() == Some(0) => {}
-                    None => out.push(child),
-                }
-            }
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                lost_fields(x, y, format!("{path}[{i}]"), out);
-            }
-        }
-        _ => {}
+/// Whether a field the typed encoding dropped said anything: nulls and empty or zero values are dropped
+/// by the typed encoding without losing information.
+fn carries_information(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Object(map) => !map.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        Value::String(s) => !s.is_empty(),
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_i64() != Some(0),
     }
 }
 

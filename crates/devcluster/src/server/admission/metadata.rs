@@ -1,11 +1,11 @@
-//! What the server does to an object on its way in: metadata defaults and rules, status handling, generation,
-//! per-kind defaults. Pure functions of the request, the stored object and the time.
+//! Metadata on an object's way in: type and metadata defaults and rules, status handling, generation, and
+//! the per-kind defaults of `defaults`. Pure functions of the request, the stored object and the time.
 
 use serde_json::{Map, Value, json};
 
-use super::error::{ApiError, Cause};
 use crate::object::{self, NameRule};
 use crate::registry::ResourceType;
+use crate::server::error::{ApiError, Cause};
 
 /// Metadata fields only the server sets.
 const SERVER_OWNED: [&str; 6] = [
