@@ -15,6 +15,7 @@ use rollouts_api::{AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Exper
 use serde_json::{Map, Value, json};
 
 use crate::client::Connection;
+use crate::client::resources::untyped;
 
 /// What `create -w` goes on to watch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -380,12 +381,7 @@ pub async fn run_analysis_run(
             Api::all_with(conn.client.clone(), &ApiResource::erase::<ClusterAnalysisTemplate>(&()));
         serde_json::to_value(api.get(&opts.from).await?)?
     } else {
-        let api: Api<DynamicObject> = Api::namespaced_with(
-            conn.client.clone(),
-            &conn.namespace,
-            &ApiResource::erase::<AnalysisTemplate>(&()),
-        );
-        serde_json::to_value(api.get(&opts.from).await?)?
+        serde_json::to_value(untyped::<AnalysisTemplate>(conn).get(&opts.from).await?)?
     };
     let template_name = template
         .pointer("/metadata/name")
@@ -412,11 +408,7 @@ pub async fn run_analysis_run(
             json!({ labels::CONTROLLER_INSTANCE_ID: opts.instance_id }),
         );
     }
-    let api: Api<DynamicObject> = Api::namespaced_with(
-        conn.client.clone(),
-        &conn.namespace,
-        &ApiResource::erase::<AnalysisRun>(&()),
-    );
+    let api = untyped::<AnalysisRun>(conn);
     let object: DynamicObject = serde_json::from_value(run)?;
     let created = api.create(&PostParams::default(), &object).await?;
     writeln!(

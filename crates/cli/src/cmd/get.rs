@@ -11,11 +11,11 @@ use futures::stream::BoxStream;
 use futures::{FutureExt, Stream, StreamExt, stream};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, ListParams};
+use kube::api::ListParams;
 use kube::runtime::reflector::Store;
 use rollouts_api::{AnalysisRun, Experiment, Rollout};
-use serde::de::DeserializeOwned;
 
+use crate::client::resources::{Namespaced, namespaced};
 use crate::client::{Connection, is_not_found};
 use crate::info::{experiment_info, rollout_info};
 use crate::render::{RenderOptions, render_experiment, render_rollout};
@@ -44,33 +44,6 @@ pub struct GetRolloutOptions {
 /// Colours are used unless `--no-color`, `TERM=dumb`, or stdout is not a terminal.
 pub fn use_color(no_color: bool) -> bool {
     !no_color && std::io::stdout().is_terminal() && std::env::var("TERM").map_or(true, |term| term != "dumb")
-}
-
-/// The namespaced kinds the views read.
-trait Namespaced:
-    kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
-    + Clone
-    + DeserializeOwned
-    + std::fmt::Debug
-    + Send
-    + Sync
-    + 'static
-{
-}
-
-impl<K> Namespaced for K where
-    K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
-        + Clone
-        + DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static
-{
-}
-
-fn namespaced<K: Namespaced>(conn: &Connection) -> Api<K> {
-    Api::namespaced(conn.client.clone(), &conn.namespace)
 }
 
 async fn list_all<K: Namespaced>(conn: &Connection) -> anyhow::Result<Vec<K>> {

@@ -11,6 +11,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 use rollouts_api::{Experiment, Rollout};
 
 use crate::client::Connection;
+use crate::client::resources::in_scope;
 use crate::info::age::{age, human_duration};
 use crate::info::current_set_weight;
 use crate::info::phase::get_rollout_phase;
@@ -133,14 +134,6 @@ pub fn table(rollouts: &[Rollout], opts: &ListOptions, now: Timestamp) -> String
     align(&text)
 }
 
-fn api(conn: &Connection, all_namespaces: bool) -> Api<Rollout> {
-    if all_namespaces {
-        Api::all(conn.client.clone())
-    } else {
-        Api::namespaced(conn.client.clone(), &conn.namespace)
-    }
-}
-
 /// Lists the rollouts; `No resources found.` goes to `err` when there are none (and no `--watch`).
 pub async fn run(
     conn: &Connection,
@@ -148,7 +141,7 @@ pub async fn run(
     out: &mut impl std::io::Write,
     err: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
-    let api = api(conn, opts.all_namespaces);
+    let api = in_scope::<Rollout>(conn, opts.all_namespaces);
     let mut params = ListParams::default();
     if let Some(name) = &opts.name {
         params = params.fields(&format!("metadata.name={name}"));
@@ -297,12 +290,9 @@ pub async fn run_experiments(
     out: &mut impl std::io::Write,
     err: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
-    let api: Api<Experiment> = if all_namespaces {
-        Api::all(conn.client.clone())
-    } else {
-        Api::namespaced(conn.client.clone(), &conn.namespace)
-    };
-    let list = api.list(&ListParams::default()).await?;
+    let list = in_scope::<Experiment>(conn, all_namespaces)
+        .list(&ListParams::default())
+        .await?;
     if list.items.is_empty() {
         writeln!(err, "No resources found.")?;
         return Ok(());

@@ -7,7 +7,6 @@ pub mod create;
 pub mod get;
 pub mod lint;
 pub mod list;
-pub mod patch;
 pub mod pause;
 pub mod promote;
 pub mod restart;

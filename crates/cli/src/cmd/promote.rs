@@ -4,8 +4,9 @@
 
 use rollouts_api::{AnalysisPhase, Rollout};
 
+use crate::client::patch::{merge_patch, merge_patch_status, name_of};
+use crate::client::resources::{namespaced, untyped};
 use crate::client::{Connection, is_not_found};
-use crate::cmd::patch::{merge_patch, merge_patch_status, name_of, rollouts, typed_rollouts};
 
 /// Error when both deprecated skip flags are given.
 pub const USE_BOTH_SKIP_FLAGS_ERROR: &str = "Cannot use skip-current-step and skip-all-steps flags at the same time";
@@ -154,14 +155,14 @@ pub async fn run(
     if flags.skip_current_step && flags.skip_all_steps {
         anyhow::bail!(USE_BOTH_SKIP_FLAGS_ERROR);
     }
-    let ro = typed_rollouts(conn).get(name).await?;
+    let ro = namespaced::<Rollout>(conn).get(name).await?;
     validate(&ro, flags)?;
     let PromotePatches {
         mut spec,
         status,
         unified,
     } = patches(&ro, flags);
-    let api = rollouts(conn);
+    let api = untyped::<Rollout>(conn);
     let mut promoted = name.to_string();
     if let Some(status) = status {
         match merge_patch_status(&api, name, &status).await {

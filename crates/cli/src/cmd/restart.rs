@@ -3,9 +3,11 @@
 
 use anyhow::anyhow;
 use jiff::{SignedDuration, Timestamp};
+use rollouts_api::Rollout;
 
 use crate::client::Connection;
-use crate::cmd::patch::{merge_patch, name_of, rollouts};
+use crate::client::patch::{merge_patch, name_of};
+use crate::client::resources::untyped;
 
 /// The `spec.restartAt` value for `now` plus `delay`: RFC 3339 in UTC, whole seconds.
 pub fn restart_at(now: Timestamp, delay: std::time::Duration) -> anyhow::Result<String> {
@@ -32,7 +34,7 @@ pub async fn run(
         None => std::time::Duration::ZERO,
     };
     let at = restart_at(Timestamp::now(), duration)?;
-    let ro = merge_patch(&rollouts(conn), name, &restart_patch(&at)).await?;
+    let ro = merge_patch(&untyped::<Rollout>(conn), name, &restart_patch(&at)).await?;
     writeln!(
         out,
         "rollout '{}' restarts in {}",

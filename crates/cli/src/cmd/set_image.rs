@@ -6,8 +6,10 @@ use kube::api::{Api, DynamicObject, PostParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::Value;
 
+use rollouts_api::Rollout;
+
+use crate::client::resources::untyped;
 use crate::client::{Connection, is_conflict};
-use crate::cmd::patch::rollouts;
 
 /// Attempts before giving up on write conflicts.
 const MAX_ATTEMPTS: usize = 5;
@@ -73,7 +75,7 @@ pub async fn run(
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
     let (container, image) = parse_assignment(assignment)?;
-    let rollouts = rollouts(conn);
+    let rollouts = untyped::<Rollout>(conn);
     let mut attempt = 0;
     let updated = loop {
         attempt += 1;

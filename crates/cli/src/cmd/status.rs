@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use anyhow::bail;
 use futures::StreamExt;
-use kube::api::Api;
 use kube::runtime::{WatchStreamExt, watcher};
 use rollouts_api::{Rollout, RolloutPhase};
 
 use crate::client::Connection;
+use crate::client::resources::namespaced;
 use crate::info::phase::get_rollout_phase;
 
 /// The error when the watch ends before the rollout is healthy or degraded.
@@ -61,7 +61,7 @@ pub async fn run(
     opts: &StatusOptions,
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
-    let api: Api<Rollout> = Api::namespaced(conn.client.clone(), &conn.namespace);
+    let api = namespaced::<Rollout>(conn);
     let ro = api.get(name).await?;
     let (mut phase, mut message) = get_rollout_phase(&ro);
     if !opts.watch {

@@ -1,25 +1,10 @@
-//! Merge patches on Rollouts, sent verbatim (the exact bytes upstream's plugin sends).
+//! Merge patches on Rollouts, AnalysisRuns and Experiments, sent verbatim (the exact bytes upstream's
+//! plugin sends).
 
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
-use kube::core::ApiResource;
-use rollouts_api::Rollout;
 use serde_json::value::RawValue;
 
-use crate::client::{Connection, is_not_found};
-
-/// The Rollouts of the connection's namespace, untyped (any stored shape decodes).
-pub fn rollouts(conn: &Connection) -> Api<DynamicObject> {
-    Api::namespaced_with(
-        conn.client.clone(),
-        &conn.namespace,
-        &ApiResource::erase::<Rollout>(&()),
-    )
-}
-
-/// The Rollouts of the connection's namespace, typed.
-pub fn typed_rollouts(conn: &Connection) -> Api<Rollout> {
-    Api::namespaced(conn.client.clone(), &conn.namespace)
-}
+use super::is_not_found;
 
 fn raw(patch: &str) -> kube::Result<Box<RawValue>> {
     RawValue::from_string(patch.to_string()).map_err(kube::Error::SerdeError)
