@@ -6,28 +6,21 @@ use serde::de::DeserializeOwned;
 
 use super::Connection;
 
-/// The namespaced kinds read as typed objects.
-pub trait Namespaced:
-    kube::Resource<Scope = NamespaceResourceScope, DynamicType = ()>
-    + Clone
-    + DeserializeOwned
-    + std::fmt::Debug
-    + Send
-    + Sync
-    + 'static
+/// The kinds read as typed objects.
+pub trait Typed:
+    kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static
 {
 }
 
-impl<K> Namespaced for K where
-    K: kube::Resource<Scope = NamespaceResourceScope, DynamicType = ()>
-        + Clone
-        + DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static
+impl<K> Typed for K where
+    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static
 {
 }
+
+/// The namespaced kinds read as typed objects.
+pub trait Namespaced: Typed + kube::Resource<Scope = NamespaceResourceScope> {}
+
+impl<K: Typed + kube::Resource<Scope = NamespaceResourceScope>> Namespaced for K {}
 
 /// The `K` objects of the connection's namespace, typed.
 pub fn namespaced<K: Namespaced>(conn: &Connection) -> Api<K> {

@@ -14,9 +14,23 @@ use serde_json::{Value, json};
 use crate::client::Connection;
 use crate::client::resources::untyped;
 
+/// Undo a rollout
+///
+/// Rollback to the previous rollout.
+#[derive(Clone, Debug, clap::Args)]
+pub struct UndoArgs {
+    /// Name of the rollout
+    #[arg(value_name = "ROLLOUT_NAME")]
+    pub name: String,
+    /// The revision to rollback to. Default to 0 (last revision).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub to_revision: i64,
+}
+
 /// Undoes the rollout and prints upstream's result: `rollout '<name>' undo` (with a newline), or
 /// `skipped rollback (current template already matches revision N)` (without one, as upstream prints it).
-pub async fn run(conn: &Connection, name: &str, to_revision: i64, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+pub async fn run(conn: &Connection, args: &UndoArgs, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    let (name, to_revision) = (args.name.as_str(), args.to_revision);
     let ro = untyped::<Rollout>(conn).get(name).await?;
     let ro_name = ro.metadata.name.clone().unwrap_or_else(|| name.to_string());
     let replica_sets = owned_replica_sets(conn, &ro)
