@@ -2,19 +2,23 @@
 //! Experiment, with upstream Argo Rollouts' JSON field names, its defaults (as functions, never injected on
 //! the wire), its validation rules and messages, and the well-known label, annotation and reason strings.
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod analysis_run;
 pub mod bluegreen;
 pub mod canary;
 pub mod common;
 pub mod experiment;
+#[allow(missing_docs)] // documented in rollouts-compat
 pub mod gofmt;
+#[allow(missing_docs)] // documented in rollouts-compat
 pub mod jsonpath;
 pub mod providers;
 pub mod rollout;
 pub mod rollout_analysis;
 pub mod rollout_status;
-pub mod schema;
+mod schema;
 pub mod steps;
 pub mod traffic;
 
@@ -26,6 +30,7 @@ pub use rollout_status::{RolloutPhase, RolloutStatus};
 pub mod crd;
 pub mod decode;
 pub mod defaults;
+#[allow(missing_docs)] // documented in rollouts-compat
 pub mod duration;
 pub mod validation;
 pub mod well_known;
