@@ -2,6 +2,8 @@
 //! Experiment, with upstream Argo Rollouts' JSON field names, its defaults (as functions, never injected on
 //! the wire), its validation rules and messages, and the well-known label, annotation and reason strings.
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod analysis_run;
 pub mod bluegreen;
@@ -12,7 +14,7 @@ pub mod providers;
 pub mod rollout;
 pub mod rollout_analysis;
 pub mod rollout_status;
-pub mod schema;
+mod schema;
 pub mod steps;
 pub mod traffic;
 

@@ -145,13 +145,18 @@ async fn wait_settled(rollouts: &Api<Rollout>, pods: &Api<Pod>, revision: usize)
     }
 }
 
-/// Builds the history with the controller running in this process; returns once it is stopped.
-fn build_history(kubeconfig: &Path) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+/// A runtime of two workers for the work this process does against the cluster.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// Builds the history with the controller running in this process; returns once it is stopped.
+fn build_history(kubeconfig: &Path) {
+    let rt = runtime();
     rt.block_on(async {
         let client = client(kubeconfig).await;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -269,11 +274,7 @@ async fn counting_proxy(upstream: Client, count: Arc<AtomicUsize>) -> u16 {
 
 /// Runs `get rollout` once through the counting proxy; returns the number of requests it made.
 fn count_requests(plugin: &Path, kubeconfig: &Path, dir: &Path) -> usize {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let count = Arc::new(AtomicUsize::new(0));
         let port = counting_proxy(client(kubeconfig).await, Arc::clone(&count)).await;

@@ -1,5 +1,6 @@
-//! The `kubectl-argo-rollouts` plugin as a library: its command line and entry point, its commands, the
-//! data gathered for `get rollout` / `get experiment`, and the text renderer for those views.
+//! The `kubectl-argo-rollouts` plugin as a library: its entry point and top-level command line, its
+//! verbs, what they share to talk to the API server, the data gathered for `get rollout` /
+//! `get experiment`, the text renderer for those views and the watches that keep them live.
 
 pub mod app;
 pub mod client;

@@ -13,7 +13,8 @@ use futures::{Stream, StreamExt, stream};
 use kube::api::Api;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::watcher;
-use serde::de::DeserializeOwned;
+
+use crate::client::resources::Typed;
 
 /// First wait before starting a failed watch again; doubled on each failure in a row.
 const FIRST_RETRY: Duration = Duration::from_millis(500);
@@ -30,19 +31,8 @@ pub enum WatchSignal {
     Lost(String),
 }
 
-/// A kind the views watch.
-pub trait Watchable:
-    kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static
-{
-}
-
-impl<K> Watchable for K where
-    K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static
-{
-}
-
 /// A store of `api`'s objects and the signals of the watch that fills it. The stream never ends.
-pub fn watched<K: Watchable>(api: Api<K>) -> (Store<K>, impl Stream<Item = WatchSignal> + Send + use<K>) {
+pub fn watched<K: Typed>(api: Api<K>) -> (Store<K>, impl Stream<Item = WatchSignal> + Send + use<K>) {
     let (reader, writer) = reflector::store();
     let signals = reflector::reflector(writer, restarting(api)).filter_map(|event| {
         std::future::ready(match event {
@@ -58,7 +48,7 @@ pub fn watched<K: Watchable>(api: Api<K>) -> (Store<K>, impl Stream<Item = Watch
 }
 
 /// The watch being retried.
-struct Attempts<K: Watchable> {
+struct Attempts<K: Typed> {
     api: Api<K>,
     current: Option<BoxStream<'static, watcher::Result<watcher::Event<K>>>>,
     wait: Option<Duration>,
@@ -66,7 +56,7 @@ struct Attempts<K: Watchable> {
 }
 
 /// `watcher` over `api`, started again from a new list after each error, with a back-off.
-fn restarting<K: Watchable>(api: Api<K>) -> impl Stream<Item = watcher::Result<watcher::Event<K>>> + Send {
+fn restarting<K: Typed>(api: Api<K>) -> impl Stream<Item = watcher::Result<watcher::Event<K>>> + Send {
     let attempts = Attempts {
         api,
         current: None,

@@ -22,42 +22,18 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::objects::{
+    BLUE, HASH_LABEL, RED, REVISION, YELLOW, available_replicas, get_json, hash_of, image_of, name_of,
+    rollout_replica_sets, rs_with_image, spec_replicas,
+};
 use common::{Controller, Env};
 use rollouts_testkit::http::{StubResponse, StubServer};
 use serde_json::Value;
 
-const HASH_LABEL: &str = "rollouts-pod-template-hash";
-const REVISION: &str = "rollout.argoproj.io/revision";
 const RUN_UID_LABEL: &str = "analysisrun.argoproj.io/uid";
-
-const BLUE: &str = "argoproj/rollouts-demo:blue";
-const YELLOW: &str = "argoproj/rollouts-demo:yellow";
-const RED: &str = "argoproj/rollouts-demo:red";
 
 // ---------------------------------------------------------------------------------------------------------
 // Observing the cluster through kubectl.
-
-fn get_json(env: &Env, args: &[&str]) -> Value {
-    serde_json::from_str(&env.cluster.kubectl_ok(args)).unwrap()
-}
-
-fn name_of(object: &Value) -> String {
-    object["metadata"]["name"].as_str().unwrap_or_default().to_string()
-}
-
-fn hash_of(object: &Value) -> String {
-    object["metadata"]["labels"][HASH_LABEL]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn image_of(rs: &Value) -> String {
-    rs["spec"]["template"]["spec"]["containers"][0]["image"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
 
 fn items(env: &Env, kind: &str, selector: Option<&str>) -> Vec<Value> {
     let mut args = vec!["get", kind, "-o", "json"];
@@ -90,26 +66,6 @@ fn run_named(env: &Env, name: &str) -> Option<Value> {
 fn run_jsonpath(env: &Env, name: &str, path: &str) -> String {
     env.cluster
         .kubectl_ok(&["get", "analysisrun", name, "-o", &format!("jsonpath={path}")])
-}
-
-/// The ReplicaSets of the rollout (labelled `app=<app>`).
-fn replica_sets(env: &Env, app: &str) -> Vec<Value> {
-    items(env, "rs", Some(&format!("app={app}")))
-        .into_iter()
-        .filter(|rs| rs["metadata"]["labels"][HASH_LABEL].is_string())
-        .collect()
-}
-
-fn rs_with_image(env: &Env, app: &str, image: &str) -> Option<Value> {
-    replica_sets(env, app).into_iter().find(|rs| image_of(rs) == image)
-}
-
-fn spec_replicas(rs: &Value) -> i64 {
-    rs["spec"]["replicas"].as_i64().unwrap_or(-1)
-}
-
-fn available_replicas(rs: &Value) -> i64 {
-    rs["status"]["availableReplicas"].as_i64().unwrap_or(0)
 }
 
 /// One line per run: name, type, phase, message, terminate, and each metric's measurement phases.
@@ -153,7 +109,7 @@ fn describe_runs(env: &Env) -> String {
 fn diagnostics(env: &Env, rollout: &str, app: &str) -> String {
     let status = env.cluster.kubectl(&["get", "rollout", rollout, "-o", "json"]).stdout;
     let status: Value = serde_json::from_slice(&status).unwrap_or_default();
-    let rs: Vec<String> = replica_sets(env, app)
+    let rs: Vec<String> = rollout_replica_sets(env, app)
         .iter()
         .map(|rs| {
             format!(
@@ -213,7 +169,7 @@ fn wait_healthy_on(env: &Env, name: &str, app: &str, image: &str, replicas: i64,
             return None;
         }
         let stable = r["status"]["stableRS"].as_str()?.to_string();
-        let sets = replica_sets(env, app);
+        let sets = rollout_replica_sets(env, app);
         let stable_rs = sets.iter().find(|rs| hash_of(rs) == stable)?;
         let others_down = sets
             .iter()
@@ -270,7 +226,7 @@ fn header_value(tree: &str, key: &str) -> String {
 
 /// The newest revision annotation of the ReplicaSet with `hash`.
 fn revision_of(env: &Env, app: &str, hash: &str) -> String {
-    replica_sets(env, app)
+    rollout_replica_sets(env, app)
         .iter()
         .find(|rs| hash_of(rs) == hash)
         .and_then(|rs| rs["metadata"]["annotations"][REVISION].as_str().map(str::to_string))

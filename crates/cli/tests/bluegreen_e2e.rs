@@ -18,6 +18,10 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
+use common::objects::{
+    BLUE, RED, REVISION, YELLOW, available_replicas, get_json, hash_of, image_of, labelled, spec_replicas, status,
+    wait_phase,
+};
 use common::{Controller, Env, wait_for};
 use serde_json::Value;
 
@@ -25,14 +29,9 @@ const NAME: &str = "rollout-bluegreen";
 const ACTIVE: &str = "rollout-bluegreen-active";
 const PREVIEW: &str = "rollout-bluegreen-preview";
 const APP_LABEL: &str = "app=rollout-bluegreen";
-const HASH_LABEL: &str = "rollouts-pod-template-hash";
-const REVISION: &str = "rollout.argoproj.io/revision";
 const SCALE_DOWN_DEADLINE: &str = "scale-down-deadline";
 const MANAGED_BY: &str = "argo-rollouts.argoproj.io/managed-by-rollouts";
 
-const BLUE: &str = "argoproj/rollouts-demo:blue";
-const YELLOW: &str = "argoproj/rollouts-demo:yellow";
-const RED: &str = "argoproj/rollouts-demo:red";
 /// The dev cluster runs images with this marker but never reports them Ready.
 const NEVER_READY: &str = "argoproj/rollouts-demo:never-ready";
 
@@ -48,10 +47,6 @@ const SLACK: Duration = Duration::from_secs(2);
 fn example(test: &str) -> Option<String> {
     let dir = rollouts_testkit::conformance_or_skip(test)?;
     Some(dir.join("examples/rollout-bluegreen.yaml").display().to_string())
-}
-
-fn get_json(env: &Env, args: &[&str]) -> Value {
-    serde_json::from_str(&env.cluster.kubectl_ok(args)).unwrap()
 }
 
 /// The Service's `rollouts-pod-template-hash` selector ("" when it has none), through kubectl's jsonpath.
@@ -83,55 +78,9 @@ fn phase(env: &Env) -> String {
     rollout_jsonpath(env, "{.status.phase}")
 }
 
-fn status(env: &Env) -> Value {
-    env.rollout(NAME)["status"].clone()
-}
-
-/// Waits until the controller has observed the current generation and reports `phase`.
-fn wait_phase(env: &Env, seconds: u64, want: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    loop {
-        let r = env.rollout(NAME);
-        let observed = r["status"]["observedGeneration"].as_str() == Some(&r["metadata"]["generation"].to_string());
-        if observed && r["status"]["phase"] == want {
-            return r["status"].clone();
-        }
-        let last = &r["status"];
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {seconds} s waiting for phase {want}; last status: {last:#}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 /// The Rollout's ReplicaSets.
 fn replica_sets(env: &Env) -> Vec<Value> {
-    get_json(env, &["get", "rs", "-l", APP_LABEL, "-o", "json"])["items"]
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
-fn image_of(rs: &Value) -> &str {
-    rs["spec"]["template"]["spec"]["containers"][0]["image"]
-        .as_str()
-        .unwrap_or_default()
-}
-
-fn hash_of(rs: &Value) -> String {
-    rs["metadata"]["labels"][HASH_LABEL]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn spec_replicas(rs: &Value) -> i64 {
-    rs["spec"]["replicas"].as_i64().unwrap_or(-1)
-}
-
-fn available_replicas(rs: &Value) -> i64 {
-    rs["status"]["availableReplicas"].as_i64().unwrap_or(0)
+    labelled(env, "rs", NAME)
 }
 
 fn revision(object: &Value) -> &str {
@@ -326,7 +275,7 @@ fn deploy(env: &Env, manifest: &str) -> (String, Vec<Look>) {
     let looks = looks_until(env, 60, "the active Service to select a ReplicaSet", |l| {
         !l.active.is_empty()
     });
-    let s = wait_phase(env, 60, "Healthy");
+    let s = wait_phase(env, NAME, 60, "Healthy");
     let sets = replica_sets(env);
     assert_eq!(sets.len(), 1, "{sets:#?}");
     let rs = &sets[0];
@@ -663,7 +612,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
     });
     assert_eq!(spec_replicas(&rs1), 2);
     assert_eq!(phase(&env), "Healthy");
-    let s = status(&env);
+    let s = status(&env, NAME);
     assert_eq!(s["blueGreen"]["activeSelector"].as_str(), Some(hash1.as_str()), "{s:#}");
     assert_eq!(
         s["blueGreen"]["previewSelector"].as_str(),
@@ -693,7 +642,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         );
         assert!(l.preview == hash1 || l.preview == hash2, "{looks:#?}");
     }
-    let s = wait_phase(&env, 30, "Paused");
+    let s = wait_phase(&env, NAME, 30, "Paused");
     assert_eq!(s["message"], "BlueGreenPause", "{s:#}");
     assert_eq!(s["pauseConditions"][0]["reason"], "BlueGreenPause", "{s:#}");
     assert_eq!(s["controllerPause"], true, "{s:#}");
@@ -745,7 +694,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         2,
         "the old ReplicaSet was resized at the switch"
     );
-    let s = wait_phase(&env, 30, "Healthy");
+    let s = wait_phase(&env, NAME, 30, "Healthy");
     assert_eq!(s["stableRS"].as_str(), Some(hash2.as_str()), "{s:#}");
     assert_eq!(s["blueGreen"]["activeSelector"].as_str(), Some(hash2.as_str()), "{s:#}");
     assert_eq!(
@@ -811,7 +760,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         assert_eq!(l.active, hash2, "{looks:#?}");
         assert!(l.preview == hash2 || l.preview == hash3, "{looks:#?}");
     }
-    let s = wait_phase(&env, 30, "Paused");
+    let s = wait_phase(&env, NAME, 30, "Paused");
     assert_eq!(s["message"], "BlueGreenPause", "{s:#}");
     assert_eq!(s["pauseConditions"][0]["reason"], "BlueGreenPause", "{s:#}");
     assert_eq!(preview(&env), hash3);
@@ -829,7 +778,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
     for l in &looks {
         assert_eq!(l.active, hash2, "{looks:#?}");
     }
-    let s = wait_phase(&env, 30, "Degraded");
+    let s = wait_phase(&env, NAME, 30, "Degraded");
     let message = s["message"].as_str().unwrap_or_default();
     assert!(
         message.starts_with("RolloutAborted: Rollout aborted update to revision 3"),
@@ -875,7 +824,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         (l.active.as_str(), l.preview.as_str(), l.phase.as_str()),
         (hash2.as_str(), hash2.as_str(), "Degraded")
     );
-    let s = status(&env);
+    let s = status(&env, NAME);
     assert_eq!(s["abort"], true, "{s:#}");
     assert_eq!(s["blueGreen"]["activeSelector"].as_str(), Some(hash2.as_str()), "{s:#}");
     eprintln!(
@@ -912,7 +861,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
             "{l:?}"
         );
     }
-    let s = wait_phase(&env, 5, "Healthy");
+    let s = wait_phase(&env, NAME, 5, "Healthy");
     assert!(s["abort"].is_null() || s["abort"] == false, "{s:#}");
     assert!(s["pauseConditions"].as_array().is_none_or(Vec::is_empty), "{s:#}");
     assert_eq!(s["stableRS"].as_str(), Some(hash2.as_str()), "{s:#}");
@@ -1012,7 +961,7 @@ fn active_service_never_selects_a_replica_set_without_available_pods() {
             "the active Service selects pods that are not available: {looks:#?}"
         );
     }
-    let s = status(&env);
+    let s = status(&env, NAME);
     assert_eq!(s["stableRS"].as_str(), Some(hash1.as_str()), "{s:#}");
     assert_eq!(s["blueGreen"]["activeSelector"].as_str(), Some(hash1.as_str()), "{s:#}");
     assert_eq!(spec_replicas(&rs_by_hash(&env, &hash1)), 2);

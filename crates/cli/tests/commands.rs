@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::process::Output;
-
-use common::{Env, stderr};
+use common::{Env, assert_one_line_error_containing, stderr};
 use rollouts_devcluster::testing::temp_dir;
 
 const CANARY: &str = r#"
@@ -36,20 +34,6 @@ spec:
       - setWeight: 60
 "#;
 
-fn assert_one_line_error(out: &Output, expected: &str) {
-    assert!(
-        !out.status.success(),
-        "unexpected success: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(out);
-    assert_eq!(err.trim_end().lines().count(), 1, "stderr: {err}");
-    assert!(err.starts_with("Error: "), "stderr: {err}");
-    assert!(err.contains(expected), "stderr: {err}");
-    assert!(!err.contains("panicked"), "stderr: {err}");
-}
-
 #[test]
 fn abort_retry_and_pause_patch_the_rollout() {
     let Some(env) = Env::start("cli") else { return };
@@ -65,11 +49,11 @@ fn abort_retry_and_pause_patch_the_rollout() {
     assert_eq!(env.rollout("demo")["spec"]["paused"], true);
 
     let missing = env.plugin(&["abort", "nope"]);
-    assert_one_line_error(&missing, r#""nope" not found"#);
+    assert_one_line_error_containing(&missing, r#""nope" not found"#);
     let missing = env.plugin(&["retry", "rollout", "nope"]);
-    assert_one_line_error(&missing, r#""nope" not found"#);
+    assert_one_line_error_containing(&missing, r#""nope" not found"#);
     let missing = env.plugin(&["pause", "nope"]);
-    assert_one_line_error(&missing, r#""nope" not found"#);
+    assert_one_line_error_containing(&missing, r#""nope" not found"#);
 }
 
 #[test]
@@ -101,7 +85,7 @@ fn promote_clears_pauses_and_skips_steps() {
     );
     assert_eq!(env.rollout("demo")["status"]["promoteFull"], true);
 
-    assert_one_line_error(&env.plugin(&["promote", "nope"]), r#""nope" not found"#);
+    assert_one_line_error_containing(&env.plugin(&["promote", "nope"]), r#""nope" not found"#);
 }
 
 #[test]
@@ -123,15 +107,15 @@ fn set_image_updates_the_template() {
     assert_eq!(ro["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1");
     assert_eq!(ro["spec"]["template"]["spec"]["containers"][1]["image"], "nginx:1");
 
-    assert_one_line_error(
+    assert_one_line_error_containing(
         &env.plugin(&["set", "image", "demo", "no-equals-sign"]),
         "expected CONTAINER=IMAGE",
     );
-    assert_one_line_error(
+    assert_one_line_error_containing(
         &env.plugin(&["set", "image", "demo", "ghost=nginx:1"]),
         r#"unable to find container named "ghost""#,
     );
-    assert_one_line_error(&env.plugin(&["set", "image", "nope", "app=x"]), r#""nope" not found"#);
+    assert_one_line_error_containing(&env.plugin(&["set", "image", "nope", "app=x"]), r#""nope" not found"#);
 }
 
 #[test]
@@ -191,11 +175,11 @@ spec:
 
     // -n and the namespace of the objects.
     env.cluster.kubectl_ok(&["create", "namespace", "other"]);
-    assert_one_line_error(
+    assert_one_line_error_containing(
         &env.plugin(&["get", "rollout", "demo", "-n", "other"]),
         r#""demo" not found"#,
     );
-    assert_one_line_error(&env.plugin(&["get", "rollout", "nope"]), r#""nope" not found"#);
+    assert_one_line_error_containing(&env.plugin(&["get", "rollout", "nope"]), r#""nope" not found"#);
 }
 
 #[test]
@@ -210,7 +194,7 @@ fn get_rollout_watch_ends_after_the_timeout() {
     assert!(out.contains("\x1b[H\x1b[2J"), "{out:?}");
     assert!(out.contains("Name:            demo"), "{out}");
 
-    assert_one_line_error(
+    assert_one_line_error_containing(
         &env.plugin(&["get", "rollout", "nope", "-w", "--timeout-seconds", "2"]),
         r#""nope" not found"#,
     );

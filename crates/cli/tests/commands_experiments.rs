@@ -7,12 +7,10 @@
 
 mod common;
 
-use common::assert_one_line_error;
-
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{Env, stderr, stdout, wait_for};
+use common::{Env, assert_one_line_error, stderr, stdout, wait_for};
 use jiff::{SignedDuration, Timestamp};
 
 const EXPERIMENT: &str = r#"

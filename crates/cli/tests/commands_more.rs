@@ -6,56 +6,22 @@
 
 mod common;
 
-use common::assert_one_line_error;
-
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Env, plugin_binary, stderr, stdout};
+use common::{Env, assert_one_line_error, manifests, output_with_stdin, plugin_binary, stderr, stdout};
 
-const CANARY: &str = r#"
-apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: demo
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: demo}
-  template:
-    metadata:
-      labels: {app: demo}
-    spec:
-      containers:
-      - name: app
-        image: argoproj/rollouts-demo:blue
-  strategy:
-    canary:
-      steps:
-      - setWeight: 20
-      - pause: {}
-      - setWeight: 60
-"#;
+fn canary() -> String {
+    manifests::rollout(
+        "demo",
+        Some(2),
+        "{canary: {steps: [{setWeight: 20}, {pause: {}}, {setWeight: 60}]}}",
+    )
+}
 
-const BLUE_GREEN: &str = r#"
-apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: bg
-spec:
-  selector:
-    matchLabels: {app: bg}
-  template:
-    metadata:
-      labels: {app: bg}
-    spec:
-      containers:
-      - name: app
-        image: argoproj/rollouts-demo:blue
-  strategy:
-    blueGreen:
-      activeService: bg-active
-"#;
+fn blue_green() -> String {
+    manifests::rollout("bg", None, "{blueGreen: {activeService: bg-active}}")
+}
 
 /// Upstream's expected first error of each invalid lint fixture.
 const INVALID_FIXTURES: &[(&str, &str)] = &[
@@ -145,16 +111,9 @@ fn lint_reads_stdin_and_reports_missing_files() {
         return;
     };
     let text = std::fs::read_to_string(corpus.join("pkg/kubectl-argo-rollouts/cmd/lint/testdata/invalid.yml")).unwrap();
-    let mut child = Command::new(plugin_binary())
-        .args(["lint", "-f", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write as _;
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let mut lint = Command::new(plugin_binary());
+    lint.args(["lint", "-f", "-"]);
+    let out = output_with_stdin(lint, &text);
     assert_one_line_error(
         &out,
         "spec.strategy.maxSurge: Invalid value: 0: MaxSurge and MaxUnavailable both can not be zero",
@@ -178,8 +137,8 @@ fn list_rollouts_prints_upstream_columns() {
     assert_eq!(stdout(&empty), "");
     assert_eq!(stderr(&empty), "No resources found.\n");
 
-    env.apply(CANARY);
-    env.apply(BLUE_GREEN);
+    env.apply(&canary());
+    env.apply(&blue_green());
     env.patch_status(
         "demo",
         r#"{"status":{"currentStepIndex":1,"replicas":2,"readyReplicas":1,"updatedReplicas":1,"availableReplicas":1}}"#,
@@ -213,7 +172,7 @@ fn list_rollouts_prints_upstream_columns() {
 #[test]
 fn list_rollouts_watch_prints_changed_rows() {
     let Some(env) = Env::start("cli-more") else { return };
-    env.apply(CANARY);
+    env.apply(&canary());
     let mut child = env
         .plugin_command(&["list", "rollouts", "--watch"])
         .stdout(Stdio::piped())
@@ -235,7 +194,7 @@ fn list_rollouts_watch_prints_changed_rows() {
 #[test]
 fn status_reports_the_phase_and_exit_code() {
     let Some(env) = Env::start("cli-more") else { return };
-    env.apply(CANARY);
+    env.apply(&canary());
 
     env.set_phase("demo", "Healthy", "");
     assert_eq!(env.plugin_ok(&["status", "demo"]), "Healthy\n");
@@ -277,7 +236,7 @@ fn status_reports_the_phase_and_exit_code() {
 #[test]
 fn status_watch_ends_when_healthy() {
     let Some(env) = Env::start("cli-more") else { return };
-    env.apply(CANARY);
+    env.apply(&canary());
     env.set_phase("demo", "Paused", "CanaryPauseStep");
     let child = env
         .plugin_command(&["status", "demo", "--timeout", "30s"])
@@ -297,7 +256,7 @@ fn status_watch_ends_when_healthy() {
 #[test]
 fn restart_sets_restart_at() {
     let Some(env) = Env::start("cli-more") else { return };
-    env.apply(CANARY);
+    env.apply(&canary());
 
     let before = jiff::Timestamp::now();
     assert_eq!(env.plugin_ok(&["restart", "demo"]), "rollout 'demo' restarts in 0s\n");

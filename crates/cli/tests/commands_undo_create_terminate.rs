@@ -6,35 +6,13 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use common::{Controller, Env, stderr, stdout, wait_for};
+use common::objects::{BLUE, GREEN, HASH_LABEL, REVISION, YELLOW, get_json, image_of, without_hash};
+use common::{Controller, Env, assert_only_one_line_error, manifests, output_with_stdin, stderr, stdout, wait_for};
 use rollouts_devcluster::testing::temp_dir;
 use serde_json::{Value, json};
-
-const HASH_LABEL: &str = "rollouts-pod-template-hash";
-const REVISION: &str = "rollout.argoproj.io/revision";
-const BLUE: &str = "argoproj/rollouts-demo:blue";
-const GREEN: &str = "argoproj/rollouts-demo:green";
-const YELLOW: &str = "argoproj/rollouts-demo:yellow";
-
-/// A one-line error (see `common::assert_one_line_error`) and nothing on stdout.
-fn assert_one_line_error(out: &Output, expected: &str) {
-    common::assert_one_line_error(out, expected);
-    assert!(stdout(out).is_empty(), "stdout: {}", stdout(out));
-}
-
-fn get_json(env: &Env, args: &[&str]) -> Value {
-    serde_json::from_str(&env.cluster.kubectl_ok(args)).unwrap()
-}
-
-fn image_of(template_owner: &Value) -> &str {
-    template_owner["spec"]["template"]["spec"]["containers"][0]["image"]
-        .as_str()
-        .unwrap_or_default()
-}
 
 fn set_rollout_image(env: &Env, name: &str, image: &str) {
     let patch = json!([{"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": image}]);
@@ -66,43 +44,19 @@ fn wait_revision(env: &Env, app: &str, revision: &str, image: &str) -> Value {
     })
 }
 
-fn without_hash(template: &Value) -> Value {
-    let mut template = template.clone();
-    if let Some(labels) = template["metadata"]["labels"].as_object_mut() {
-        labels.remove(HASH_LABEL);
-    }
-    template
+fn undo_rollout() -> String {
+    manifests::rollout("demo", Some(1), "{canary: {}}")
 }
-
-const UNDO_ROLLOUT: &str = r#"
-apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: demo
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: demo}
-  template:
-    metadata:
-      labels: {app: demo}
-    spec:
-      containers:
-      - name: app
-        image: argoproj/rollouts-demo:blue
-  strategy:
-    canary: {}
-"#;
 
 #[test]
 fn undo_rolls_back_to_the_previous_or_a_given_revision() {
     let Some(env) = Env::start("cli-undo") else { return };
     let _controller = Controller::start(&env.cluster.kubeconfig());
-    env.apply(UNDO_ROLLOUT);
+    env.apply(&undo_rollout());
     wait_revision(&env, "demo", "1", BLUE);
 
     // A single revision: nothing to go back to.
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["undo", "demo"]),
         r#"no revision found for rollout "demo""#,
     );
@@ -135,15 +89,15 @@ fn undo_rolls_back_to_the_previous_or_a_given_revision() {
     );
     assert_eq!(image_of(&env.rollout("demo")), BLUE);
 
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["undo", "demo", "--to-revision=99"]),
         "unable to find specified revision 99 in history",
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["undo", "nope"]),
         r#"rollouts.argoproj.io "nope" not found"#,
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["undo", "demo", "-n", "elsewhere"]),
         r#"rollouts.argoproj.io "demo" not found"#,
     );
@@ -249,7 +203,7 @@ spec:
     assert_eq!(deploy["spec"]["template"]["metadata"]["labels"], json!({"app": "wl"}));
     assert!(env.rollout("wl")["spec"]["template"].is_null());
 
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["undo", "wl", "--to-revision=9"]),
         "unable to find specified revision 9 in history",
     );
@@ -259,7 +213,7 @@ spec:
     let uid = uid_of(&env, "gone");
     controller_replica_set(&env, "gone", &uid, "1", BLUE);
     controller_replica_set(&env, "gone", &uid, "2", GREEN);
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["undo", "gone"]),
         r#"failed restoring revision 0: deployments.apps "missing" not found"#,
     );
@@ -267,32 +221,15 @@ spec:
     let uid = uid_of(&env, "sts");
     controller_replica_set(&env, "sts", &uid, "1", BLUE);
     controller_replica_set(&env, "sts", &uid, "2", GREEN);
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["undo", "sts", "--to-revision=2"]),
         "failed restoring revision 2: workload of type StatefulSet is not supported",
     );
 }
 
-const CREATE_ROLLOUT: &str = r#"
-apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: created
-spec:
-  selector:
-    matchLabels: {app: created}
-  template:
-    metadata:
-      labels: {app: created}
-    spec:
-      containers:
-      - name: app
-        image: argoproj/rollouts-demo:blue
-  strategy:
-    canary:
-      steps:
-      - setWeight: 20
-"#;
+fn create_rollout() -> String {
+    manifests::rollout("created", None, "{canary: {steps: [{setWeight: 20}]}}")
+}
 
 const EXPERIMENT: &str = r#"
 apiVersion: argoproj.io/v1alpha1
@@ -354,15 +291,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 }
 
 fn plugin_with_stdin(env: &Env, args: &[&str], input: &str) -> Output {
-    let mut child = env
-        .plugin_command(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
+    output_with_stdin(env.plugin_command(args), input)
 }
 
 #[test]
@@ -370,7 +299,7 @@ fn create_makes_the_objects_of_files() {
     let Some(env) = Env::start("cli-create") else { return };
     let dir = temp_dir("cli-create-files");
     std::fs::create_dir_all(&dir).unwrap();
-    let rollout = write(&dir, "rollout.yaml", CREATE_ROLLOUT);
+    let rollout = write(&dir, "rollout.yaml", &create_rollout());
     let experiment = write(&dir, "experiment.yaml", EXPERIMENT);
     let template = write(&dir, "template.yaml", TEMPLATE);
     let cluster_template = write(
@@ -411,8 +340,8 @@ fn create_makes_the_objects_of_files() {
     env.cluster.kubectl_ok(&["create", "namespace", "other"]);
     let two = format!(
         "{}---\n{}",
-        CREATE_ROLLOUT.replace("name: created", "name: first"),
-        CREATE_ROLLOUT.replace("name: created", "name: second")
+        create_rollout().replace("name: created", "name: first"),
+        create_rollout().replace("name: created", "name: second")
     );
     let out = plugin_with_stdin(&env, &["create", "-f", "-", "-n", "other"], &two);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -424,23 +353,23 @@ fn create_makes_the_objects_of_files() {
         .kubectl_ok(&["get", "rollout", "first", "second", "-n", "other"]);
 
     // Errors: one line, exit 1, nothing created.
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "-f", &rollout]),
         r#"rollouts.argoproj.io "created" already exists"#,
     );
     let missing = dir.join("missing.yaml").to_string_lossy().into_owned();
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "-f", &missing]),
         &format!("open {missing}: no such file or directory"),
     );
     let unknown = write(
         &dir,
         "unknown.yaml",
-        &CREATE_ROLLOUT
+        &create_rollout()
             .replace("name: unknown-field", "")
             .replace("  strategy:", "  strategee: 1\n  strategy:"),
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "-f", &unknown]),
         r#"error unmarshaling JSON: while decoding JSON: json: unknown field "strategee""#,
     );
@@ -449,7 +378,7 @@ fn create_makes_the_objects_of_files() {
         "service.yaml",
         "apiVersion: v1\nkind: Service\nmetadata: {name: svc}\nspec: {ports: [{port: 80}]}\n",
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "-f", &service]),
         "creates of /Service unsupported",
     );
@@ -458,10 +387,10 @@ fn create_makes_the_objects_of_files() {
         "mixed.yaml",
         &format!(
             "{}---\napiVersion: v1\nkind: Service\nmetadata: {{name: svc}}\n",
-            CREATE_ROLLOUT.replace("name: created", "name: never")
+            create_rollout().replace("name: created", "name: never")
         ),
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "-f", &mixed]),
         "creates of /Service unsupported",
     );
@@ -475,7 +404,7 @@ fn create_makes_the_objects_of_files() {
         stderr(&out)
     );
     assert_eq!(stderr(&out).trim_end().lines().count(), 1, "{}", stderr(&out));
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "-f", &rollout, "-f", &experiment, "-w"]),
         "Cannot watch multiple resources",
     );
@@ -502,7 +431,7 @@ fn create_watch_follows_the_new_rollout() {
     };
     let dir = temp_dir("cli-create-watch-files");
     std::fs::create_dir_all(&dir).unwrap();
-    let rollout = write(&dir, "rollout.yaml", CREATE_ROLLOUT);
+    let rollout = write(&dir, "rollout.yaml", &create_rollout());
     let mut child = env
         .plugin_command(&["create", "-f", &rollout, "-w", "--no-color"])
         .stdout(Stdio::piped())
@@ -634,31 +563,31 @@ fn create_analysisrun_builds_a_run_from_a_template() {
         "no-name.yaml",
         &TEMPLATE.replace("  name: pass\n", "  labels: {a: b}\n"),
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "analysisrun"]),
         "one of --from or --from-file must be specified",
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "analysisrun", "--from", "pass", "--from-file", &file]),
         "one of --from or --from-file must be specified",
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "analysisrun", "--from", "pass", "-a", "bad-syntax"]),
         "arguments must be in the form NAME=VALUE",
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "analysisrun", "--from", "pass"]),
         "args.foo was not resolved",
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "analysisrun", "--from", "nope", "-a", "foo=bar"]),
         r#"analysistemplates.argoproj.io "nope" not found"#,
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "analysisrun", "--global", "--from", "nope", "-a", "foo=bar"]),
         r#"clusteranalysistemplates.argoproj.io "nope" not found"#,
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&[
             "create",
             "analysisrun",
@@ -671,11 +600,11 @@ fn create_analysisrun_builds_a_run_from_a_template() {
         ]),
         r#"analysistemplates.argoproj.io "pass" not found"#,
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["create", "analysisrun", "--from-file", &no_name, "-a", "foo=bar"]),
         "name is invalid",
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&[
             "create",
             "analysisrun",
@@ -750,23 +679,23 @@ fn terminate_and_retry_patch_runs_and_experiments() {
     assert!(exp["status"].is_null(), "{exp:#}");
     assert_eq!(env.plugin_ok(&["retry", "exp", "exp"]), "experiment 'exp' retried\n");
 
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["terminate", "analysisrun", "nope"]),
         r#"analysisruns.argoproj.io "nope" not found"#,
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["terminate", "experiment", "nope"]),
         r#"experiments.argoproj.io "nope" not found"#,
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["retry", "experiment", "nope"]),
         r#"experiments.argoproj.io "nope" not found"#,
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["terminate", "analysisrun", "run", "-n", "elsewhere"]),
         r#"analysisruns.argoproj.io "run" not found"#,
     );
-    assert_one_line_error(
+    assert_only_one_line_error(
         &env.plugin(&["retry", "experiment", "exp", "-n", "elsewhere"]),
         r#"experiments.argoproj.io "exp" not found"#,
     );

@@ -15,67 +15,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use common::{Controller, Env, wait_for};
+use common::objects::{
+    BLUE, HASH_LABEL, REVISION, YELLOW, counts, get_json, hash_of, image_of, labelled, name_of, rollout_replica_sets,
+    rs_with_image, spec_replicas, status, wait_phase, without_hash,
+};
+use common::{Controller, Env, manifests, wait_for, wait_for_or};
 use serde_json::Value;
-
-const HASH_LABEL: &str = "rollouts-pod-template-hash";
-const REVISION: &str = "rollout.argoproj.io/revision";
 
 // ---------------------------------------------------------------------------------------------------------
 // Observing the cluster through kubectl.
-
-fn get_json(env: &Env, args: &[&str]) -> Value {
-    serde_json::from_str(&env.cluster.kubectl_ok(args)).unwrap()
-}
-
-/// Objects of `kind` labelled `app=<app>`.
-fn items(env: &Env, kind: &str, app: &str) -> Vec<Value> {
-    let label = format!("app={app}");
-    get_json(env, &["get", kind, "-l", &label, "-o", "json"])["items"]
-        .as_array()
-        .unwrap()
-        .clone()
-}
-
-/// The ReplicaSets a Rollout made (they carry the hash label; a Deployment's do not).
-fn rollout_replica_sets(env: &Env, app: &str) -> Vec<Value> {
-    items(env, "rs", app)
-        .into_iter()
-        .filter(|rs| rs["metadata"]["labels"][HASH_LABEL].is_string())
-        .collect()
-}
-
-/// The first container's image of a pod, or of a ReplicaSet's or Deployment's template.
-fn image_of(object: &Value) -> String {
-    let spec = if object["kind"] == "Pod" {
-        &object["spec"]
-    } else {
-        &object["spec"]["template"]["spec"]
-    };
-    spec["containers"][0]["image"].as_str().unwrap_or_default().to_string()
-}
-
-fn hash_of(object: &Value) -> String {
-    object["metadata"]["labels"][HASH_LABEL]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn name_of(object: &Value) -> String {
-    object["metadata"]["name"].as_str().unwrap_or_default().to_string()
-}
-
-fn spec_replicas(rs: &Value) -> i64 {
-    rs["spec"]["replicas"].as_i64().unwrap_or(-1)
-}
-
-/// The Rollout's ReplicaSet running `image`.
-fn rs_with_image(env: &Env, app: &str, image: &str) -> Option<Value> {
-    rollout_replica_sets(env, app)
-        .into_iter()
-        .find(|rs| image_of(rs) == image)
-}
 
 /// A pod that is running, not terminating and Ready (minReadySeconds is 0 here, so: available).
 fn is_available(pod: &Value) -> bool {
@@ -89,7 +37,7 @@ fn is_available(pod: &Value) -> bool {
 /// Available pods by image.
 fn available_by_image(env: &Env, app: &str) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
-    for pod in items(env, "pods", app).iter().filter(|p| is_available(p)) {
+    for pod in labelled(env, "pods", app).iter().filter(|p| is_available(p)) {
         *out.entry(image_of(pod)).or_insert(0) += 1;
     }
     out
@@ -97,15 +45,11 @@ fn available_by_image(env: &Env, app: &str) -> BTreeMap<String, usize> {
 
 /// Names of the available pods running `image`.
 fn available_pod_names(env: &Env, app: &str, image: &str) -> BTreeSet<String> {
-    items(env, "pods", app)
+    labelled(env, "pods", app)
         .iter()
         .filter(|p| is_available(p) && image_of(p) == image)
         .map(|p| format!("{}/{}", name_of(p), p["metadata"]["uid"].as_str().unwrap_or_default()))
         .collect()
-}
-
-fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
-    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
 }
 
 fn wait_available(env: &Env, app: &str, seconds: u64, want: &[(&str, usize)]) {
@@ -119,36 +63,6 @@ fn wait_available(env: &Env, app: &str, seconds: u64, want: &[(&str, usize)]) {
         found.is_some(),
         "timed out after {seconds} s waiting for available pods {want:?}; last seen {last:?}"
     );
-}
-
-fn status(env: &Env, name: &str) -> Value {
-    env.rollout(name)["status"].clone()
-}
-
-/// Waits until the controller has observed the current generation and reports `phase`.
-fn wait_phase(env: &Env, name: &str, seconds: u64, phase: &str) -> Value {
-    let mut last = Value::Null;
-    let found = wait_for_or(seconds, || {
-        let r = env.rollout(name);
-        let observed = r["status"]["observedGeneration"].as_str() == Some(&r["metadata"]["generation"].to_string());
-        last = r["status"].clone();
-        (observed && r["status"]["phase"] == phase).then_some(r["status"].clone())
-    });
-    found.unwrap_or_else(|| panic!("timed out after {seconds} s waiting for phase {phase}; last status: {last:#}"))
-}
-
-/// Like [`wait_for`], but `None` on timeout instead of failing.
-fn wait_for_or<T>(seconds: u64, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    loop {
-        if let Some(value) = probe() {
-            return Some(value);
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// Waits until the controller `controller` has reconciled the Rollout at least `n` more times.
@@ -307,8 +221,6 @@ fn record(samples: &mut Samples, list: &Value, armed: bool) {
 // 1. Controller restarts.
 
 const RESTART: &str = "restart";
-const BLUE: &str = "argoproj/rollouts-demo:blue";
-const YELLOW: &str = "argoproj/rollouts-demo:yellow";
 
 const RESTART_YAML: &str = r#"
 apiVersion: argoproj.io/v1alpha1
@@ -679,15 +591,6 @@ spec:
       - pause: {}
 "#;
 
-/// A pod template without the Rollout's hash label.
-fn template_without_hash(template: &Value) -> Value {
-    let mut template = template.clone();
-    if let Some(labels) = template["metadata"]["labels"].as_object_mut() {
-        labels.remove(HASH_LABEL);
-    }
-    template
-}
-
 fn deployment_replicas(env: &Env) -> String {
     env.cluster
         .kubectl_ok(&["get", "deployment", "wl", "-o", "jsonpath={.spec.replicas}"])
@@ -714,10 +617,7 @@ fn workload_ref_to_a_deployment() {
     assert_eq!(spec_replicas(rs), 3);
     assert_eq!(s["stableRS"].as_str(), Some(hash_of(rs).as_str()), "{s:#}");
     let deployment = get_json(&env, &["get", "deployment", "wl", "-o", "json"]);
-    assert_eq!(
-        template_without_hash(&rs["spec"]["template"]),
-        deployment["spec"]["template"]
-    );
+    assert_eq!(without_hash(&rs["spec"]["template"]), deployment["spec"]["template"]);
     let ro = env.rollout("wl");
     assert!(
         ro["spec"]["template"].is_null(),
@@ -729,7 +629,7 @@ fn workload_ref_to_a_deployment() {
         (deployment_replicas(&env) == "0").then_some(())
     });
     wait_available(&env, "wl", 30, &[(BLUE, 3)]);
-    let rollout_pods = items(&env, "pods", "wl")
+    let rollout_pods = labelled(&env, "pods", "wl")
         .into_iter()
         .filter(is_available)
         .filter(|p| p["metadata"]["labels"][HASH_LABEL] == hash_of(rs).as_str())
@@ -751,7 +651,7 @@ fn workload_ref_to_a_deployment() {
     assert_eq!(s["stableRS"].as_str(), Some(hash_of(rs).as_str()), "{s:#}");
     let deployment = get_json(&env, &["get", "deployment", "wl", "-o", "json"]);
     assert_eq!(
-        template_without_hash(&canary["spec"]["template"]),
+        without_hash(&canary["spec"]["template"]),
         deployment["spec"]["template"]
     );
     // Later revisions leave the Deployment alone (still at 0).
@@ -791,30 +691,9 @@ fn workload_ref_deployment_change_is_noticed_on_its_own() {
 // ---------------------------------------------------------------------------------------------------------
 // 5. The scale subresource.
 
-const HPA_YAML: &str = r#"
-apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: hpa
-spec:
-  replicas: 4
-  selector:
-    matchLabels:
-      app: hpa
-  template:
-    metadata:
-      labels:
-        app: hpa
-    spec:
-      containers:
-      - name: app
-        image: argoproj/rollouts-demo:blue
-  strategy:
-    canary:
-      steps:
-      - setWeight: 25
-      - pause: {}
-"#;
+fn hpa_rollout() -> String {
+    manifests::rollout("hpa", Some(4), "{canary: {steps: [{setWeight: 25}, {pause: {}}]}}")
+}
 
 #[test]
 fn hpa_style_scale_write_mid_update_keeps_the_step_ratio() {
@@ -822,7 +701,7 @@ fn hpa_style_scale_write_mid_update_keeps_the_step_ratio() {
         return;
     };
     let mut controller = Controller::start(&env.cluster.kubeconfig());
-    env.apply(HPA_YAML);
+    env.apply(&hpa_rollout());
     wait_phase(&env, "hpa", 60, "Healthy");
     wait_available(&env, "hpa", 30, &[(BLUE, 4)]);
     env.plugin_ok(&["set", "image", "hpa", &format!("app={YELLOW}")]);
@@ -896,7 +775,7 @@ fn each_event_keeps_its_own_message() {
         return;
     };
     let mut controller = Controller::start(&env.cluster.kubeconfig());
-    env.apply(HPA_YAML);
+    env.apply(&hpa_rollout());
     wait_phase(&env, "hpa", 60, "Healthy");
     env.plugin_ok(&["set", "image", "hpa", &format!("app={YELLOW}")]);
     wait_phase(&env, "hpa", 60, "Paused");

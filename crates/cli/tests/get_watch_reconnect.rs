@@ -10,32 +10,13 @@ use std::io::Read;
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 
-use common::{Env, wait_for};
+use common::{Env, manifests, wait_for};
 use rollouts_devcluster::faults::{FaultRule, FaultSettings};
 use rollouts_devcluster::testing::{TestCluster, fast_simulation};
 
-const ROLLOUT: &str = r#"
-apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: demo
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: demo}
-  template:
-    metadata:
-      labels: {app: demo}
-    spec:
-      containers:
-      - name: app
-        image: argoproj/rollouts-demo:blue
-  strategy:
-    canary:
-      steps:
-      - setWeight: 50
-      - pause: {}
-"#;
+fn rollout() -> String {
+    manifests::rollout("demo", Some(1), "{canary: {steps: [{setWeight: 50}, {pause: {}}]}}")
+}
 
 const CLEAR_SCREEN: &str = "\x1b[H\x1b[2J\x1b[0;0H";
 const RECONNECTING: &str = "Connection to the API server lost; reconnecting...";
@@ -133,7 +114,7 @@ fn fail_rollout_reads(env: &Env) {
 #[test]
 fn failing_watches_show_one_reconnecting_line_until_the_server_answers_again() {
     let Some(env) = Env::start("get-reconnect") else { return };
-    env.apply(ROLLOUT);
+    env.apply(&rollout());
     let watching = Watching::start(&env);
     // The first frame is drawn from plain reads, the second once every watch has listed.
     let listed = watching.wait_for_frame(1, "the watched view", |f| f.contains(NAME_LINE));
@@ -164,7 +145,7 @@ fn failing_watches_show_one_reconnecting_line_until_the_server_answers_again() {
 #[test]
 fn a_stopped_api_server_shows_the_reconnecting_line_until_it_is_back() {
     let Some(env) = Env::start("get-restart") else { return };
-    env.apply(ROLLOUT);
+    env.apply(&rollout());
     let watching = Watching::start(&env);
     let listed = watching.wait_for_frame(1, "the watched view", |f| f.contains(NAME_LINE));
 

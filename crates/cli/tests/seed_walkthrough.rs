@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::objects::{counts, get_json, labelled, status, wait_phase};
 use common::{Controller, Env, stdout, wait_for};
 use serde_json::Value;
 
@@ -19,20 +20,10 @@ fn rollout(env: &Env) -> Value {
     env.rollout(NAME)
 }
 
-fn status(env: &Env) -> Value {
-    rollout(env)["status"].clone()
-}
-
 /// Running pods (not terminating) of the demo by image tag.
 fn pods_by_tag(env: &Env) -> BTreeMap<String, usize> {
-    let pods: Value =
-        serde_json::from_str(
-            &env.cluster
-                .kubectl_ok(&["get", "pods", "-l", "app=rollouts-demo", "-o", "json"]),
-        )
-        .unwrap();
     let mut out = BTreeMap::new();
-    for pod in pods["items"].as_array().unwrap() {
+    for pod in labelled(env, "pods", NAME) {
         if !pod["metadata"]["deletionTimestamp"].is_null() || pod["status"]["phase"] != "Running" {
             continue;
         }
@@ -43,13 +34,11 @@ fn pods_by_tag(env: &Env) -> BTreeMap<String, usize> {
     out
 }
 
-fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
-    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
-}
-
 fn replica_sets(env: &Env) -> Vec<Value> {
-    let list: Value = serde_json::from_str(&env.cluster.kubectl_ok(&["get", "rs", "-o", "json"])).unwrap();
-    list["items"].as_array().unwrap().clone()
+    get_json(env, &["get", "rs", "-o", "json"])["items"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn replica_set_with_tag(env: &Env, tag: &str) -> Value {
@@ -65,19 +54,11 @@ fn replica_set_with_tag(env: &Env, tag: &str) -> Value {
 }
 
 fn phase(env: &Env) -> (String, String) {
-    let s = status(env);
+    let s = status(env, NAME);
     (
         s["phase"].as_str().unwrap_or("").to_string(),
         s["message"].as_str().unwrap_or("").to_string(),
     )
-}
-
-fn wait_phase(env: &Env, seconds: u64, want: &str) -> Value {
-    wait_for(seconds, &format!("phase {want}"), || {
-        let r = rollout(env);
-        let observed = r["status"]["observedGeneration"].as_str() == Some(&r["metadata"]["generation"].to_string());
-        (observed && r["status"]["phase"] == want).then_some(r["status"].clone())
-    })
 }
 
 fn wait_pods(env: &Env, seconds: u64, want: &[(&str, usize)]) {
@@ -132,7 +113,7 @@ fn seed_walkthrough() {
     // 1. Apply: a first ReplicaSet straight to 5 (no steps on the first revision), Healthy, revision 1.
     env.cluster
         .kubectl_ok(&["apply", "-f", &rollout_yaml, "-f", &service_yaml]);
-    let s = wait_phase(&env, 60, "Healthy");
+    let s = wait_phase(&env, NAME, 60, "Healthy");
     wait_pods(&env, 30, &[("blue", 5)]);
     assert_eq!(s["stableRS"], s["currentPodHash"]);
     assert_eq!(
@@ -161,7 +142,7 @@ fn seed_walkthrough() {
     // 3. Set image yellow: revision 2, 1 yellow / 4 blue, paused at the indefinite pause.
     let out = env.plugin_ok(&["set", "image", NAME, "rollouts-demo=argoproj/rollouts-demo:yellow"]);
     assert_eq!(out.trim(), "rollout \"rollouts-demo\" image updated");
-    let s = wait_phase(&env, 60, "Paused");
+    let s = wait_phase(&env, NAME, 60, "Paused");
     wait_pods(&env, 30, &[("blue", 4), ("yellow", 1)]);
     assert_eq!(s["message"], "CanaryPauseStep");
     assert_eq!(s["pauseConditions"][0]["reason"], "CanaryPauseStep");
@@ -218,7 +199,7 @@ fn seed_walkthrough() {
         let held = end - start;
         assert!(held >= Duration::from_secs(10), "{from}/5 held at most {held:?}");
     }
-    let s = status(&env);
+    let s = status(&env, NAME);
     let yellow = replica_set_with_tag(&env, "yellow");
     assert_eq!(
         s["stableRS"],
@@ -236,7 +217,7 @@ fn seed_walkthrough() {
 
     // 5. Set image red: revision 3, 1 red / 4 yellow, paused at step 1.
     env.plugin_ok(&["set", "image", NAME, "rollouts-demo=argoproj/rollouts-demo:red"]);
-    let s = wait_phase(&env, 60, "Paused");
+    let s = wait_phase(&env, NAME, 60, "Paused");
     wait_pods(&env, 30, &[("red", 1), ("yellow", 4)]);
     assert_eq!(s["currentStepIndex"], 1);
     assert_eq!(
@@ -247,7 +228,7 @@ fn seed_walkthrough() {
     // 6. Abort: red to 0, yellow back to 5, Degraded with upstream's message.
     let out = env.plugin_ok(&["abort", NAME]);
     assert_eq!(out.trim(), "rollout 'rollouts-demo' aborted");
-    let s = wait_phase(&env, 60, "Degraded");
+    let s = wait_phase(&env, NAME, 60, "Degraded");
     wait_pods(&env, 30, &[("yellow", 5)]);
     assert_eq!(s["abort"], true);
     assert_eq!(s["message"], "RolloutAborted: Rollout aborted update to revision 3");
@@ -257,7 +238,7 @@ fn seed_walkthrough() {
     // 7. Set image yellow again: Healthy at once, no new ReplicaSet, the yellow one becomes revision 4.
     let before = replica_sets(&env).len();
     env.plugin_ok(&["set", "image", NAME, "rollouts-demo=argoproj/rollouts-demo:yellow"]);
-    let s = wait_phase(&env, 30, "Healthy");
+    let s = wait_phase(&env, NAME, 30, "Healthy");
     assert_eq!(replica_sets(&env).len(), before);
     let yellow = replica_set_with_tag(&env, "yellow");
     assert_eq!(yellow["metadata"]["annotations"]["rollout.argoproj.io/revision"], "4");

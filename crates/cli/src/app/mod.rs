@@ -7,11 +7,9 @@ mod dispatch;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
-use crate::client::error_line;
-use crate::cmd;
-use args::{Cli, Command};
+use args::Cli;
 
 /// The executable name kubectl looks for to run `kubectl argo rollouts`.
 pub const PLUGIN_NAME: &str = "kubectl-argo-rollouts";
@@ -35,42 +33,8 @@ where
             };
         }
     };
-    if let Command::Version { short } = cli.command {
-        print!("{}", cmd::version::render(&cmd::version::BuildInfo::current(), short));
-        return ExitCode::SUCCESS;
-    }
-    if let Command::Completion { shell } = cli.command {
-        // A closed pipe (`| head`) is not an error worth reporting.
-        let _ = cmd::completion::run(shell, &mut Cli::command(), &mut std::io::stdout());
-        return ExitCode::SUCCESS;
-    }
-    if let Command::Lint { filename } = &cli.command {
-        let Some(file) = filename else {
-            let mut root = Cli::command();
-            if let Some(lint) = root.find_subcommand_mut("lint") {
-                let _ = lint.print_help();
-            }
-            return ExitCode::FAILURE;
-        };
-        return match cmd::lint::run(file, &mut std::io::stdout()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("Error: {}", error_line(&e));
-                ExitCode::FAILURE
-            }
-        };
-    }
-    if let Command::Create {
-        what: None, filenames, ..
-    } = &cli.command
-        && filenames.is_empty()
-    {
-        // Upstream prints the usage to stderr and fails.
-        let mut root = Cli::command();
-        if let Some(create) = root.find_subcommand_mut("create") {
-            eprint!("{}", create.render_help());
-        }
-        return ExitCode::FAILURE;
+    if let Some(code) = dispatch::local(&cli.command) {
+        return code;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -79,11 +43,5 @@ where
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(dispatch::run(cli.kube, cli.command)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("Error: {}", error_line(&e));
-            ExitCode::FAILURE
-        }
-    }
+    dispatch::exit_code(runtime.block_on(dispatch::run(cli.kube, cli.command)))
 }

@@ -2,6 +2,18 @@
 
 use clap_complete::Shell;
 
+/// Generate completion script
+///
+/// To load completions in Bash: `source <(kubectl-argo-rollouts completion bash)`; in fish:
+/// `kubectl-argo-rollouts completion fish | source`; in Zsh, save the script as `_kubectl-argo-rollouts`
+/// in a directory of `$fpath`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct CompletionArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
 /// The shells a completion script can be generated for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum CompletionShell {

@@ -15,6 +15,52 @@ use rollouts_api::{AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Exper
 use serde_json::{Map, Value, json};
 
 use crate::client::Connection;
+use crate::client::resources::untyped;
+use crate::cmd::get::{self, ViewOptions};
+
+/// Create a Rollout, Experiment, AnalysisTemplate, ClusterAnalysisTemplate, or AnalysisRun resource
+///
+/// This command creates a new Rollout, Experiment, AnalysisTemplate, ClusterAnalysisTemplate, or AnalysisRun
+/// resource from a file.
+#[derive(Clone, Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct CreateArgs {
+    #[command(subcommand)]
+    pub what: Option<CreateCommand>,
+    /// Files to use to create the resource
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    pub filenames: Vec<String>,
+    /// Watch live updates to the resource after creating
+    #[arg(short = 'w', long)]
+    pub watch: bool,
+    /// Do not colorize output
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+// `create`'s subcommands (a doc comment here would replace `create`'s own help text).
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum CreateCommand {
+    #[command(visible_aliases = ["ar"])]
+    Analysisrun(AnalysisRunArgs),
+}
+
+/// Runs `create -f FILE...` (then, with `-w`, `get rollout|experiment --watch` of the first object
+/// created) or `create analysisrun`.
+pub async fn run(conn: &Connection, args: &CreateArgs, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    match &args.what {
+        Some(CreateCommand::Analysisrun(run)) => run_analysis_run(conn, run, out).await,
+        None => match create_files(conn, &args.filenames, args.watch, out).await? {
+            Some(WatchTarget::Rollout(name)) => {
+                get::show_rollout(conn, &name, &ViewOptions::watching(args.no_color)).await
+            }
+            Some(WatchTarget::Experiment(name)) => {
+                get::show_experiment(conn, &name, &ViewOptions::watching(args.no_color)).await
+            }
+            None => Ok(()),
+        },
+    }
+}
 
 /// What `create -w` goes on to watch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,7 +125,7 @@ struct Pending {
 /// Creates the objects of each file in turn (`-` is stdin), printing `<kind>.argoproj.io/<name> created`
 /// for each; stops at the first error. Every document of a file is checked before any is created. With
 /// `watch`, returns the object to watch: the first one created, which must be a Rollout or an Experiment.
-pub async fn run(
+pub async fn create_files(
     conn: &Connection,
     files: &[String],
     watch: bool,
@@ -221,23 +267,39 @@ fn decode_message(e: &DecodeError, json: bool) -> String {
     }
 }
 
-/// Flags of `create analysisrun`.
-#[derive(Clone, Debug, Default)]
-pub struct AnalysisRunOptions {
-    /// `--name`.
-    pub name: String,
-    /// `--generate-name`.
-    pub generate_name: String,
-    /// `--instance-id`.
-    pub instance_id: String,
-    /// `-a/--argument NAME=VALUE`, in order.
+/// Create an AnalysisRun from an AnalysisTemplate or a ClusterAnalysisTemplate
+///
+/// This command creates a new AnalysisRun from an existing AnalysisTemplate resources or from an
+/// AnalysisTemplate file.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct AnalysisRunArgs {
+    /// Use the specified name for the run
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Use the specified generateName for the run
+    #[arg(long)]
+    pub generate_name: Option<String>,
+    /// Instance-ID for the AnalysisRun
+    #[arg(long)]
+    pub instance_id: Option<String>,
+    /// Arguments to the parameter template
+    #[arg(short = 'a', long = "argument")]
     pub arguments: Vec<String>,
-    /// `--from`: a template in the cluster.
-    pub from: String,
-    /// `--from-file`: a template in a local file.
-    pub from_file: String,
-    /// `--global`: the template is a ClusterAnalysisTemplate.
+    /// Create an AnalysisRun from an AnalysisTemplate or ClusterAnalysisTemplate in the cluster
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Create an AnalysisRun from an AnalysisTemplate or ClusterAnalysisTemplate in a local file
+    #[arg(long)]
+    pub from_file: Option<String>,
+    /// Use a ClusterAnalysisTemplate instead of a AnalysisTemplate
+    #[arg(long)]
     pub global: bool,
+}
+
+/// A flag's value, empty when not given: an empty value counts as not given, as upstream's string flags
+/// (empty by default) do.
+fn flag(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or_default()
 }
 
 /// Parses `NAME=VALUE` arguments (the value may contain `=`).
@@ -365,37 +427,33 @@ fn template_from_file(path: &str) -> anyhow::Result<Value> {
 /// `analysisrun.argoproj.io/<name> created`.
 pub async fn run_analysis_run(
     conn: &Connection,
-    opts: &AnalysisRunOptions,
+    opts: &AnalysisRunArgs,
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
-    let froms = usize::from(!opts.from.is_empty()) + usize::from(!opts.from_file.is_empty());
+    let (from, from_file) = (flag(&opts.from), flag(&opts.from_file));
+    let froms = usize::from(!from.is_empty()) + usize::from(!from_file.is_empty());
     if froms != 1 {
         anyhow::bail!("one of --from or --from-file must be specified");
     }
     let args = parse_arguments(&opts.arguments)?;
-    let template = if !opts.from_file.is_empty() {
-        template_from_file(&opts.from_file)?
+    let template = if !from_file.is_empty() {
+        template_from_file(from_file)?
     } else if opts.global {
         let api: Api<DynamicObject> =
             Api::all_with(conn.client.clone(), &ApiResource::erase::<ClusterAnalysisTemplate>(&()));
-        serde_json::to_value(api.get(&opts.from).await?)?
+        serde_json::to_value(api.get(from).await?)?
     } else {
-        let api: Api<DynamicObject> = Api::namespaced_with(
-            conn.client.clone(),
-            &conn.namespace,
-            &ApiResource::erase::<AnalysisTemplate>(&()),
-        );
-        serde_json::to_value(api.get(&opts.from).await?)?
+        serde_json::to_value(untyped::<AnalysisTemplate>(conn).get(from).await?)?
     };
     let template_name = template
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let (name, generate_name) = if !opts.name.is_empty() {
-        (opts.name.clone(), String::new())
-    } else if !opts.generate_name.is_empty() {
-        (String::new(), opts.generate_name.clone())
+    let (name, generate_name) = if !flag(&opts.name).is_empty() {
+        (flag(&opts.name).to_string(), String::new())
+    } else if !flag(&opts.generate_name).is_empty() {
+        (String::new(), flag(&opts.generate_name).to_string())
     } else {
         (String::new(), format!("{template_name}-"))
     };
@@ -403,20 +461,14 @@ pub async fn run_analysis_run(
         anyhow::bail!("name is invalid");
     }
     let mut run = analysis_run_from_template(template, &args, &name, &generate_name, &conn.namespace)?;
-    if !opts.instance_id.is_empty()
+    let instance_id = flag(&opts.instance_id);
+    if !instance_id.is_empty()
         && let Some(object) = run.as_object_mut()
     {
         // Upstream replaces the labels with this one label.
-        metadata_mut(object)?.insert(
-            "labels".into(),
-            json!({ labels::CONTROLLER_INSTANCE_ID: opts.instance_id }),
-        );
+        metadata_mut(object)?.insert("labels".into(), json!({ labels::CONTROLLER_INSTANCE_ID: instance_id }));
     }
-    let api: Api<DynamicObject> = Api::namespaced_with(
-        conn.client.clone(),
-        &conn.namespace,
-        &ApiResource::erase::<AnalysisRun>(&()),
-    );
+    let api = untyped::<AnalysisRun>(conn);
     let object: DynamicObject = serde_json::from_value(run)?;
     let created = api.create(&PostParams::default(), &object).await?;
     writeln!(

@@ -8,14 +8,14 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
-use futures::{FutureExt, Stream, StreamExt, stream};
+use futures::{FutureExt, StreamExt, stream};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, ListParams};
+use kube::api::ListParams;
 use kube::runtime::reflector::Store;
 use rollouts_api::{AnalysisRun, Experiment, Rollout};
-use serde::de::DeserializeOwned;
 
+use crate::client::resources::{Namespaced, namespaced};
 use crate::client::{Connection, is_not_found};
 use crate::info::{experiment_info, rollout_info};
 use crate::render::{RenderOptions, render_experiment, render_rollout};
@@ -30,47 +30,77 @@ pub const RECONNECTING: &str = "Connection to the API server lost; reconnecting.
 /// Shortest time between two redraws.
 const MIN_REDRAW_INTERVAL: Duration = Duration::from_millis(200);
 
-/// Flags of `get rollout` and `get experiment`.
-#[derive(Clone, Debug, Default)]
-pub struct GetRolloutOptions {
-    /// `-w/--watch`.
+/// Get details about rollouts and experiments
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum GetCommand {
+    #[command(visible_aliases = ["ro", "rollouts"])]
+    Rollout(GetRolloutArgs),
+    #[command(visible_aliases = ["exp", "experiments"])]
+    Experiment(GetExperimentArgs),
+}
+
+/// Get details about a rollout
+#[derive(Clone, Debug, clap::Args)]
+pub struct GetRolloutArgs {
+    /// Name of the rollout
+    #[arg(value_name = "ROLLOUT_NAME")]
+    pub name: String,
+    #[command(flatten)]
+    pub view: ViewOptions,
+}
+
+/// Get details about an Experiment
+#[derive(Clone, Debug, clap::Args)]
+pub struct GetExperimentArgs {
+    /// Name of the experiment
+    #[arg(value_name = "EXPERIMENT_NAME")]
+    pub name: String,
+    #[command(flatten)]
+    pub view: ViewOptions,
+}
+
+/// The flags of both views (`-w` speaks of the rollout in both, as upstream's does).
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct ViewOptions {
+    /// Watch live updates to the rollout
+    #[arg(short = 'w', long)]
     pub watch: bool,
-    /// `--no-color`.
+    /// Do not colorize output
+    #[arg(long)]
     pub no_color: bool,
-    /// `--timeout-seconds` (0: no timeout).
+    /// Timeout after specified seconds
+    #[arg(long, default_value_t = 0)]
     pub timeout_seconds: u64,
+}
+
+impl ViewOptions {
+    /// A watch until Ctrl-C, as `create -w` asks for.
+    pub fn watching(no_color: bool) -> Self {
+        ViewOptions {
+            watch: true,
+            no_color,
+            timeout_seconds: 0,
+        }
+    }
+
+    fn render(&self) -> RenderOptions {
+        RenderOptions {
+            color: use_color(self.no_color),
+        }
+    }
+}
+
+/// Runs `get rollout` or `get experiment`.
+pub async fn run(conn: &Connection, command: &GetCommand) -> anyhow::Result<()> {
+    match command {
+        GetCommand::Rollout(args) => show_rollout(conn, &args.name, &args.view).await,
+        GetCommand::Experiment(args) => show_experiment(conn, &args.name, &args.view).await,
+    }
 }
 
 /// Colours are used unless `--no-color`, `TERM=dumb`, or stdout is not a terminal.
 pub fn use_color(no_color: bool) -> bool {
     !no_color && std::io::stdout().is_terminal() && std::env::var("TERM").map_or(true, |term| term != "dumb")
-}
-
-/// The namespaced kinds the views read.
-trait Namespaced:
-    kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
-    + Clone
-    + DeserializeOwned
-    + std::fmt::Debug
-    + Send
-    + Sync
-    + 'static
-{
-}
-
-impl<K> Namespaced for K where
-    K: kube::Resource<Scope = kube::core::NamespaceResourceScope, DynamicType = ()>
-        + Clone
-        + DeserializeOwned
-        + std::fmt::Debug
-        + Send
-        + Sync
-        + 'static
-{
-}
-
-fn namespaced<K: Namespaced>(conn: &Connection) -> Api<K> {
-    Api::namespaced(conn.client.clone(), &conn.namespace)
 }
 
 async fn list_all<K: Namespaced>(conn: &Connection) -> anyhow::Result<Vec<K>> {
@@ -128,110 +158,108 @@ fn named<K: kube::Resource<DynamicType = ()> + Clone>(store: &Store<K>, name: &s
         .map(|k| (*k).clone())
 }
 
-fn watched<K: Namespaced>(conn: &Connection) -> (Store<K>, impl Stream<Item = WatchSignal> + Send + use<K>) {
-    watch::watched(namespaced::<K>(conn))
+/// The watches of a live view: the signals of each, in the order they were started, and a future per
+/// watch that resolves once it has listed its objects.
+#[derive(Default)]
+struct Watches {
+    signals: Vec<BoxStream<'static, WatchSignal>>,
+    listed: Vec<BoxFuture<'static, ()>>,
 }
 
-/// The namespace's objects, kept current by watches.
-struct Stores {
+impl Watches {
+    /// Starts watching the `K` objects of the namespace and returns the store the watch keeps current.
+    fn start<K: Namespaced>(&mut self, conn: &Connection) -> Store<K> {
+        let (store, signals) = watch::watched(namespaced::<K>(conn));
+        self.signals.push(signals.boxed());
+        let listed = store.clone();
+        self.listed.push(
+            async move {
+                let _ = listed.wait_until_ready().await;
+            }
+            .boxed(),
+        );
+        store
+    }
+}
+
+/// The stores of the objects a Rollout or an Experiment owns: the namespace's ReplicaSets, Pods and
+/// AnalysisRuns.
+struct Children {
     replica_sets: Store<ReplicaSet>,
     pods: Store<Pod>,
     runs: Store<AnalysisRun>,
 }
 
-impl Stores {
-    /// Resolves once each watch has listed its objects.
-    fn ready(&self) -> BoxFuture<'static, ()> {
-        futures::future::join3(
-            store_ready(&self.replica_sets),
-            store_ready(&self.pods),
-            store_ready(&self.runs),
-        )
-        .map(|_| ())
-        .boxed()
+impl Children {
+    fn start(watches: &mut Watches, conn: &Connection) -> Children {
+        Children {
+            replica_sets: watches.start(conn),
+            pods: watches.start(conn),
+            runs: watches.start(conn),
+        }
     }
-}
-
-/// Resolves once `store` has listed its objects.
-fn store_ready<K: kube::Resource<DynamicType = ()> + Clone + Send + Sync + 'static>(
-    store: &Store<K>,
-) -> BoxFuture<'static, ()> {
-    let store = store.clone();
-    async move {
-        let _ = store.wait_until_ready().await;
-    }
-    .boxed()
-}
-
-/// Starts the watches every view needs.
-fn watch_children(conn: &Connection) -> (Stores, Vec<BoxStream<'static, WatchSignal>>) {
-    let (replica_sets, rs_events) = watched::<ReplicaSet>(conn);
-    let (pods, pod_events) = watched::<Pod>(conn);
-    let (runs, run_events) = watched::<AnalysisRun>(conn);
-    let stores = Stores {
-        replica_sets,
-        pods,
-        runs,
-    };
-    (stores, vec![rs_events.boxed(), pod_events.boxed(), run_events.boxed()])
 }
 
 /// Prints the rollout once, or (with `--watch`) redraws it on every change of the Rollout or of the
 /// objects in its namespace until Ctrl-C or `--timeout-seconds`, which both end with success.
-pub async fn run(conn: &Connection, name: &str, opts: &GetRolloutOptions) -> anyhow::Result<()> {
-    let render = RenderOptions {
-        color: use_color(opts.no_color),
-    };
+pub async fn show_rollout(conn: &Connection, name: &str, opts: &ViewOptions) -> anyhow::Result<()> {
+    let render = opts.render();
     let first = render_once(conn, name, &render).await?;
-    if !opts.watch {
-        return print(&first, false);
-    }
-    let (rollouts, ro_events) = watched::<Rollout>(conn);
-    let (experiments, exp_events) = watched::<Experiment>(conn);
-    let (stores, mut events) = watch_children(conn);
-    events.push(ro_events.boxed());
-    events.push(exp_events.boxed());
-    let view = || {
-        let ro = named(&rollouts, name)?;
-        let info = rollout_info(
-            &ro,
-            &cloned(&stores.replica_sets),
-            &cloned(&stores.pods),
-            &cloned(&stores.runs),
-            &cloned(&experiments),
-            jiff::Timestamp::now(),
-        );
-        Some(render_rollout(&info, &render))
-    };
-    let ready = futures::future::join3(stores.ready(), store_ready(&rollouts), store_ready(&experiments)).map(|_| ());
-    redraw_loop(first, events, ready, view, opts.timeout_seconds).await
+    show(first, opts, |watches| {
+        let children = Children::start(watches, conn);
+        let rollouts = watches.start::<Rollout>(conn);
+        let experiments = watches.start::<Experiment>(conn);
+        move || {
+            let ro = named(&rollouts, name)?;
+            let info = rollout_info(
+                &ro,
+                &cloned(&children.replica_sets),
+                &cloned(&children.pods),
+                &cloned(&children.runs),
+                &cloned(&experiments),
+                jiff::Timestamp::now(),
+            );
+            Some(render_rollout(&info, &render))
+        }
+    })
+    .await
 }
 
-/// Prints the experiment once, or (with `--watch`) redraws it on every change, like [`run`].
-pub async fn run_experiment(conn: &Connection, name: &str, opts: &GetRolloutOptions) -> anyhow::Result<()> {
-    let render = RenderOptions {
-        color: use_color(opts.no_color),
-    };
+/// Prints the experiment once, or (with `--watch`) redraws it on every change, like [`show_rollout`].
+pub async fn show_experiment(conn: &Connection, name: &str, opts: &ViewOptions) -> anyhow::Result<()> {
+    let render = opts.render();
     let first = render_experiment_once(conn, name, &render).await?;
+    show(first, opts, |watches| {
+        let children = Children::start(watches, conn);
+        let experiments = watches.start::<Experiment>(conn);
+        move || {
+            let exp = named(&experiments, name)?;
+            let info = experiment_info(
+                &exp,
+                &cloned(&children.replica_sets),
+                &cloned(&children.runs),
+                &cloned(&children.pods),
+                jiff::Timestamp::now(),
+            );
+            Some(render_experiment(&info, &render))
+        }
+    })
+    .await
+}
+
+/// Prints `first` and returns, or with `--watch` starts the watches `start` asks for and redraws the view
+/// it returns until Ctrl-C or the timeout.
+async fn show<V: Fn() -> Option<String>>(
+    first: String,
+    opts: &ViewOptions,
+    start: impl FnOnce(&mut Watches) -> V,
+) -> anyhow::Result<()> {
     if !opts.watch {
         return print(&first, false);
     }
-    let (experiments, exp_events) = watched::<Experiment>(conn);
-    let (stores, mut events) = watch_children(conn);
-    events.push(exp_events.boxed());
-    let view = || {
-        let exp = named(&experiments, name)?;
-        let info = experiment_info(
-            &exp,
-            &cloned(&stores.replica_sets),
-            &cloned(&stores.runs),
-            &cloned(&stores.pods),
-            jiff::Timestamp::now(),
-        );
-        Some(render_experiment(&info, &render))
-    };
-    let ready = futures::future::join(stores.ready(), store_ready(&experiments)).map(|_| ());
-    redraw_loop(first, events, ready, view, opts.timeout_seconds).await
+    let mut watches = Watches::default();
+    let view = start(&mut watches);
+    redraw_loop(first, watches, view, opts.timeout_seconds).await
 }
 
 fn print(view: &str, clear: bool) -> anyhow::Result<()> {
@@ -251,11 +279,15 @@ fn print(view: &str, clear: bool) -> anyhow::Result<()> {
 /// once every watch has listed afresh.
 async fn redraw_loop(
     first: String,
-    events: Vec<BoxStream<'static, WatchSignal>>,
-    ready: impl Future<Output = ()>,
+    watches: Watches,
     view: impl Fn() -> Option<String>,
     timeout_seconds: u64,
 ) -> anyhow::Result<()> {
+    let Watches {
+        signals: events,
+        listed,
+    } = watches;
+    let ready = futures::future::join_all(listed).map(|_| ());
     // Why each watch (by its place in `events`) is failing, until it works again.
     let mut failing: Vec<Option<String>> = vec![None; events.len()];
     let mut events = stream::select_all(

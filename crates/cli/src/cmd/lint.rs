@@ -10,6 +10,16 @@ use rollouts_api::validation::{FieldError, referenced_services, validate_rollout
 use rollouts_api::well_known::annotations;
 use serde_json::Value;
 
+/// Lint and validate a Rollout
+///
+/// This command lints and validates a new Rollout resource from a file.
+#[derive(Clone, Debug, clap::Args)]
+pub struct LintArgs {
+    /// File to lint
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    pub filename: Option<String>,
+}
+
 /// Reads `path` (`-`: stdin) and lints it: see [`lint_text`].
 pub fn run(path: &str, out: &mut impl std::io::Write) -> anyhow::Result<()> {
     let text = if path == "-" {

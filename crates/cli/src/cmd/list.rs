@@ -11,6 +11,7 @@ use kube::runtime::{WatchStreamExt, watcher};
 use rollouts_api::{Experiment, Rollout};
 
 use crate::client::Connection;
+use crate::client::resources::in_scope;
 use crate::info::age::{age, human_duration};
 use crate::info::current_set_weight;
 use crate::info::phase::get_rollout_phase;
@@ -19,17 +20,57 @@ use crate::render::tabwriter::align;
 /// Header of the table, before the optional `NAMESPACE` / `TIMESTAMP` columns.
 pub const HEADER: &str = "NAME\tSTRATEGY\tSTATUS\tSTEP\tSET-WEIGHT\tREADY\tDESIRED\tUP-TO-DATE\tAVAILABLE\n";
 
-/// Flags of `list rollouts`.
-#[derive(Clone, Debug, Default)]
-pub struct ListOptions {
-    /// `--name`: only the rollout with this name.
+/// List rollouts or experiments
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum ListCommand {
+    #[command(visible_aliases = ["ro", "rollout"])]
+    Rollouts(ListRolloutsArgs),
+    #[command(visible_aliases = ["exp", "experiment"])]
+    Experiments(ListExperimentsArgs),
+}
+
+/// List rollouts
+///
+/// This command lists all of the rollouts for a specified namespace (uses current namespace context if
+/// namespace not specified).
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct ListRolloutsArgs {
+    /// Only show rollout with specified name
+    #[arg(long)]
     pub name: Option<String>,
-    /// `-A/--all-namespaces`.
+    /// Include all namespaces
+    #[arg(short = 'A', long)]
     pub all_namespaces: bool,
-    /// `-w/--watch`.
+    /// Watch for changes
+    #[arg(short = 'w', long)]
     pub watch: bool,
-    /// `--timestamps`.
+    /// Print timestamps on updates
+    #[arg(long)]
     pub timestamps: bool,
+}
+
+/// List experiments
+///
+/// This command lists all of the experiments for a specified namespace (uses current namespace context if
+/// namespace not specified).
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct ListExperimentsArgs {
+    /// Include all namespaces
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+}
+
+/// Runs `list rollouts` or `list experiments`; `No resources found.` goes to `err`.
+pub async fn run(
+    conn: &Connection,
+    command: &ListCommand,
+    out: &mut impl std::io::Write,
+    err: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    match command {
+        ListCommand::Rollouts(args) => run_rollouts(conn, args, out, err).await,
+        ListCommand::Experiments(args) => run_experiments(conn, args.all_namespaces, out, err).await,
+    }
 }
 
 /// The columns of one rollout.
@@ -117,7 +158,7 @@ impl RolloutRow {
 }
 
 /// The aligned table of `rollouts`, header first.
-pub fn table(rollouts: &[Rollout], opts: &ListOptions, now: Timestamp) -> String {
+pub fn table(rollouts: &[Rollout], opts: &ListRolloutsArgs, now: Timestamp) -> String {
     let mut header = HEADER.to_string();
     if opts.all_namespaces {
         header = format!("NAMESPACE\t{header}");
@@ -133,22 +174,14 @@ pub fn table(rollouts: &[Rollout], opts: &ListOptions, now: Timestamp) -> String
     align(&text)
 }
 
-fn api(conn: &Connection, all_namespaces: bool) -> Api<Rollout> {
-    if all_namespaces {
-        Api::all(conn.client.clone())
-    } else {
-        Api::namespaced(conn.client.clone(), &conn.namespace)
-    }
-}
-
 /// Lists the rollouts; `No resources found.` goes to `err` when there are none (and no `--watch`).
-pub async fn run(
+pub async fn run_rollouts(
     conn: &Connection,
-    opts: &ListOptions,
+    opts: &ListRolloutsArgs,
     out: &mut impl std::io::Write,
     err: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
-    let api = api(conn, opts.all_namespaces);
+    let api = in_scope::<Rollout>(conn, opts.all_namespaces);
     let mut params = ListParams::default();
     if let Some(name) = &opts.name {
         params = params.fields(&format!("metadata.name={name}"));
@@ -168,7 +201,7 @@ pub async fn run(
 
 async fn watch(
     api: Api<Rollout>,
-    opts: &ListOptions,
+    opts: &ListRolloutsArgs,
     initial: &[Rollout],
     out: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
@@ -297,12 +330,9 @@ pub async fn run_experiments(
     out: &mut impl std::io::Write,
     err: &mut impl std::io::Write,
 ) -> anyhow::Result<()> {
-    let api: Api<Experiment> = if all_namespaces {
-        Api::all(conn.client.clone())
-    } else {
-        Api::namespaced(conn.client.clone(), &conn.namespace)
-    };
-    let list = api.list(&ListParams::default()).await?;
+    let list = in_scope::<Experiment>(conn, all_namespaces)
+        .list(&ListParams::default())
+        .await?;
     if list.items.is_empty() {
         writeln!(err, "No resources found.")?;
         return Ok(());
@@ -389,14 +419,14 @@ mod tests {
             "spec": {"strategy": {"blueGreen": {"activeService": "a"}}},
             "status": {"phase": "Healthy"}
         }));
-        let got = table(&[canary, bg], &ListOptions::default(), Timestamp::UNIX_EPOCH);
+        let got = table(&[canary, bg], &ListRolloutsArgs::default(), Timestamp::UNIX_EPOCH);
         let want = "NAME         STRATEGY   STATUS        STEP  SET-WEIGHT  READY  DESIRED  UP-TO-DATE  AVAILABLE\n\
                     canary-demo  Canary     Paused        1/2   20          5/6    5        1           5        \n\
                     bg           BlueGreen  Healthy       -     -           0/0    1        0           0        \n";
         assert_eq!(got, want);
-        let all = ListOptions {
+        let all = ListRolloutsArgs {
             all_namespaces: true,
-            ..ListOptions::default()
+            ..ListRolloutsArgs::default()
         };
         let got = table(&[], &all, Timestamp::UNIX_EPOCH);
         assert!(got.starts_with("NAMESPACE  NAME  STRATEGY"), "{got}");

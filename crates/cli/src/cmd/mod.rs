@@ -1,5 +1,6 @@
-//! The plugin's commands. Each mutating command sends exactly the patch upstream's plugin sends and prints
-//! the same message.
+//! The plugin's verbs, one file each: its clap arguments, whose doc comments are its help text, next to the
+//! code that runs it. Each mutating command sends exactly the patch upstream's plugin sends and prints the
+//! same message.
 
 pub mod abort;
 pub mod completion;
@@ -7,7 +8,6 @@ pub mod create;
 pub mod get;
 pub mod lint;
 pub mod list;
-pub mod patch;
 pub mod pause;
 pub mod promote;
 pub mod restart;

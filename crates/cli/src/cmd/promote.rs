@@ -4,8 +4,9 @@
 
 use rollouts_api::{AnalysisPhase, Rollout};
 
+use crate::client::patch::{merge_patch, merge_patch_status, name_of};
+use crate::client::resources::{namespaced, untyped};
 use crate::client::{Connection, is_not_found};
-use crate::cmd::patch::{merge_patch, merge_patch_status, name_of, rollouts, typed_rollouts};
 
 /// Error when both deprecated skip flags are given.
 pub const USE_BOTH_SKIP_FLAGS_ERROR: &str = "Cannot use skip-current-step and skip-all-steps flags at the same time";
@@ -36,14 +37,30 @@ fn unpause_and_clear_pause_conditions_with_step(index: i32) -> String {
     format!(r#"{{"spec":{{"paused":false}},"status":{{"pauseConditions":null, "currentStepIndex":{index}}}}}"#)
 }
 
-/// What to skip or force, from the command's flags.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Promote a rollout
+///
+/// Promotes a rollout paused at a canary step, or a paused blue-green pre-promotion.
+/// To skip analysis, pauses and steps entirely, use '--full' to fully promote the rollout
+#[derive(Clone, Debug, clap::Args)]
+pub struct PromoteArgs {
+    /// Name of the rollout
+    #[arg(value_name = "ROLLOUT_NAME")]
+    pub name: String,
+    #[command(flatten)]
+    pub flags: PromoteFlags,
+}
+
+/// What to skip or force.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::Args)]
 pub struct PromoteFlags {
-    /// Deprecated `-c/--skip-current-step`.
+    /// Skip currently running canary step (deprecated: use without the flag instead ex: promote ROLLOUT_NAME)
+    #[arg(short = 'c', long, hide = true)]
     pub skip_current_step: bool,
-    /// Deprecated `-a/--skip-all-steps`.
+    /// Skip remaining steps (deprecated: use --full instead)
+    #[arg(short = 'a', long, hide = true)]
     pub skip_all_steps: bool,
-    /// `--full`.
+    /// Perform a full promotion, skipping analysis, pauses, and steps
+    #[arg(long)]
     pub full: bool,
 }
 
@@ -145,23 +162,19 @@ pub fn patches(ro: &Rollout, flags: PromoteFlags) -> PromotePatches {
 }
 
 /// Promotes `name`, printing `rollout '<name>' promoted` (or `fully promoted` with `--full`).
-pub async fn run(
-    conn: &Connection,
-    name: &str,
-    flags: PromoteFlags,
-    out: &mut impl std::io::Write,
-) -> anyhow::Result<()> {
+pub async fn run(conn: &Connection, args: &PromoteArgs, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    let (name, flags) = (args.name.as_str(), args.flags);
     if flags.skip_current_step && flags.skip_all_steps {
         anyhow::bail!(USE_BOTH_SKIP_FLAGS_ERROR);
     }
-    let ro = typed_rollouts(conn).get(name).await?;
+    let ro = namespaced::<Rollout>(conn).get(name).await?;
     validate(&ro, flags)?;
     let PromotePatches {
         mut spec,
         status,
         unified,
     } = patches(&ro, flags);
-    let api = rollouts(conn);
+    let api = untyped::<Rollout>(conn);
     let mut promoted = name.to_string();
     if let Some(status) = status {
         match merge_patch_status(&api, name, &status).await {

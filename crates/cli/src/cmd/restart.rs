@@ -3,9 +3,22 @@
 
 use anyhow::anyhow;
 use jiff::{SignedDuration, Timestamp};
+use rollouts_api::Rollout;
 
 use crate::client::Connection;
-use crate::cmd::patch::{merge_patch, name_of, rollouts};
+use crate::client::patch::{merge_patch, name_of};
+use crate::client::resources::untyped;
+
+/// Restart the pods of a rollout
+#[derive(Clone, Debug, clap::Args)]
+pub struct RestartArgs {
+    /// Name of the rollout
+    #[arg(value_name = "ROLLOUT")]
+    pub name: String,
+    /// Amount of time before a restart. (e.g. 30s, 5m, 1h)
+    #[arg(short = 'i', long = "in")]
+    pub delay: Option<String>,
+}
 
 /// The `spec.restartAt` value for `now` plus `delay`: RFC 3339 in UTC, whole seconds.
 pub fn restart_at(now: Timestamp, delay: std::time::Duration) -> anyhow::Result<String> {
@@ -21,18 +34,14 @@ pub fn restart_patch(at: &str) -> String {
 
 /// Sets `spec.restartAt` to now plus `--in` and prints `rollout '<name>' restarts in <in>` (`0s`
 /// without `--in`).
-pub async fn run(
-    conn: &Connection,
-    name: &str,
-    delay: Option<&str>,
-    out: &mut impl std::io::Write,
-) -> anyhow::Result<()> {
+pub async fn run(conn: &Connection, args: &RestartArgs, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    let (name, delay) = (args.name.as_str(), args.delay.as_deref());
     let duration = match delay {
         Some(text) => rollouts_api::duration::parse(text)?,
         None => std::time::Duration::ZERO,
     };
     let at = restart_at(Timestamp::now(), duration)?;
-    let ro = merge_patch(&rollouts(conn), name, &restart_patch(&at)).await?;
+    let ro = merge_patch(&untyped::<Rollout>(conn), name, &restart_patch(&at)).await?;
     writeln!(
         out,
         "rollout '{}' restarts in {}",

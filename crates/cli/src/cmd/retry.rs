@@ -1,9 +1,11 @@
 //! `kubectl argo rollouts retry rollout|experiment NAME...`: clears the abort of an aborted rollout, or the
 //! status of a failed experiment.
 
+use rollouts_api::{Experiment, Rollout};
+
 use crate::client::Connection;
-use crate::cmd::patch::{merge_patch, name_of, rollouts, status_first};
-use crate::cmd::terminate::experiments;
+use crate::client::patch::{Target, patch_each};
+use crate::client::resources::untyped;
 
 /// The patch sent to the status subresource (to the object when that is not found).
 pub const RETRY_ROLLOUT_PATCH: &str = r#"{"status":{"abort":false}}"#;
@@ -11,22 +13,55 @@ pub const RETRY_ROLLOUT_PATCH: &str = r#"{"status":{"abort":false}}"#;
 /// The merge patch sent to the Experiment itself (never to its status subresource, as upstream does).
 pub const RETRY_EXPERIMENT_PATCH: &str = r#"{"status":null}"#;
 
-/// Retries each rollout in turn, printing `rollout '<name>' retried`; stops at the first error.
-pub async fn run_rollout(conn: &Connection, names: &[String], out: &mut impl std::io::Write) -> anyhow::Result<()> {
-    let api = rollouts(conn);
-    for name in names {
-        let ro = status_first(&api, name, RETRY_ROLLOUT_PATCH).await?;
-        writeln!(out, "rollout '{}' retried", name_of(&ro, name))?;
-    }
-    Ok(())
+/// Retry a rollout or experiment
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum RetryCommand {
+    #[command(visible_aliases = ["ro", "rollouts"])]
+    Rollout(RetryRolloutArgs),
+    #[command(visible_aliases = ["exp", "experiments"])]
+    Experiment(RetryExperimentArgs),
 }
 
-/// Retries each experiment in turn, printing `experiment '<name>' retried`; stops at the first error.
-pub async fn run_experiment(conn: &Connection, names: &[String], out: &mut impl std::io::Write) -> anyhow::Result<()> {
-    let api = experiments(conn);
-    for name in names {
-        let exp = merge_patch(&api, name, RETRY_EXPERIMENT_PATCH).await?;
-        writeln!(out, "experiment '{}' retried", name_of(&exp, name))?;
+/// Retry an aborted rollout
+#[derive(Clone, Debug, clap::Args)]
+pub struct RetryRolloutArgs {
+    /// Name of the rollout
+    #[arg(required = true, value_name = "ROLLOUT_NAME")]
+    pub names: Vec<String>,
+}
+
+/// Retry an experiment
+///
+/// Retry a failed experiment.
+#[derive(Clone, Debug, clap::Args)]
+pub struct RetryExperimentArgs {
+    /// Name of the experiment
+    #[arg(required = true, value_name = "EXPERIMENT_NAME")]
+    pub names: Vec<String>,
+}
+
+/// Runs `retry rollout` (printing `rollout '<name>' retried`) or `retry experiment` (printing
+/// `experiment '<name>' retried`) on each name in turn; stops at the first error.
+pub async fn run(conn: &Connection, command: &RetryCommand, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    match command {
+        RetryCommand::Rollout(args) => {
+            let api = untyped::<Rollout>(conn);
+            patch_each(
+                &api,
+                &args.names,
+                Target::StatusFirst,
+                RETRY_ROLLOUT_PATCH,
+                out,
+                |name| format!("rollout '{name}' retried"),
+            )
+            .await
+        }
+        RetryCommand::Experiment(args) => {
+            let api = untyped::<Experiment>(conn);
+            patch_each(&api, &args.names, Target::Object, RETRY_EXPERIMENT_PATCH, out, |name| {
+                format!("experiment '{name}' retried")
+            })
+            .await
+        }
     }
-    Ok(())
 }

@@ -6,8 +6,27 @@ use kube::api::{Api, DynamicObject, PostParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use serde_json::Value;
 
+use rollouts_api::Rollout;
+
+use crate::client::resources::untyped;
 use crate::client::{Connection, is_conflict};
-use crate::cmd::patch::rollouts;
+
+/// Update various values on resources
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum SetCommand {
+    Image(SetImageArgs),
+}
+
+/// Update the image of a rollout
+#[derive(Clone, Debug, clap::Args)]
+pub struct SetImageArgs {
+    /// Name of the rollout
+    #[arg(value_name = "ROLLOUT_NAME")]
+    pub rollout: String,
+    /// CONTAINER=IMAGE (CONTAINER `*`: all containers)
+    #[arg(value_name = "CONTAINER=IMAGE")]
+    pub assignment: String,
+}
 
 /// Attempts before giving up on write conflicts.
 const MAX_ATTEMPTS: usize = 5;
@@ -66,14 +85,11 @@ fn conflicted(error: &anyhow::Error) -> bool {
 }
 
 /// Updates the image, printing `rollout "<name>" image updated` (`deployment "<name>" ...` for a workloadRef).
-pub async fn run(
-    conn: &Connection,
-    rollout: &str,
-    assignment: &str,
-    out: &mut impl std::io::Write,
-) -> anyhow::Result<()> {
-    let (container, image) = parse_assignment(assignment)?;
-    let rollouts = rollouts(conn);
+pub async fn run(conn: &Connection, command: &SetCommand, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    let SetCommand::Image(args) = command;
+    let rollout = args.rollout.as_str();
+    let (container, image) = parse_assignment(&args.assignment)?;
+    let rollouts = untyped::<Rollout>(conn);
     let mut attempt = 0;
     let updated = loop {
         attempt += 1;

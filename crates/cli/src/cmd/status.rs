@@ -5,23 +5,44 @@ use std::time::Duration;
 
 use anyhow::bail;
 use futures::StreamExt;
-use kube::api::Api;
 use kube::runtime::{WatchStreamExt, watcher};
 use rollouts_api::{Rollout, RolloutPhase};
 
 use crate::client::Connection;
+use crate::client::resources::namespaced;
 use crate::info::phase::get_rollout_phase;
 
 /// The error when the watch ends before the rollout is healthy or degraded.
 pub const WATCH_TIMEOUT: &str = "Rollout status watch exceeded timeout";
 
-/// Flags of `status`.
-#[derive(Clone, Debug)]
-pub struct StatusOptions {
-    /// `-w/--watch` (default true).
+/// Show the status of a rollout
+///
+/// Watch rollout until it finishes or the timeout is exceeded. Returns success if
+/// the rollout is healthy upon completion and an error otherwise.
+#[derive(Clone, Debug, clap::Args)]
+pub struct StatusArgs {
+    /// Name of the rollout
+    #[arg(value_name = "ROLLOUT_NAME")]
+    pub name: String,
+    /// Watch the status of the rollout until it's done
+    #[arg(
+        short = 'w',
+        long,
+        default_value_t = true,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        action = clap::ArgAction::Set
+    )]
     pub watch: bool,
-    /// `-t/--timeout`; `None` (or zero) waits forever.
-    pub timeout: Option<Duration>,
+    /// The length of time to watch before giving up. Non-zero values should contain a corresponding time
+    /// unit (e.g. 1s, 2m, 3h). Zero means wait forever
+    #[arg(short = 't', long, default_value = "0s", value_parser = parse_duration)]
+    pub timeout: Duration,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    rollouts_api::duration::parse(text).map_err(|e| e.to_string())
 }
 
 /// The line printed once with `--watch=false`: the bare phase when `Healthy` or `Degraded`, else
@@ -55,16 +76,12 @@ pub fn outcome(phase: RolloutPhase, message: &str, watched: bool) -> anyhow::Res
 }
 
 /// Runs the command, printing to `out`.
-pub async fn run(
-    conn: &Connection,
-    name: &str,
-    opts: &StatusOptions,
-    out: &mut impl std::io::Write,
-) -> anyhow::Result<()> {
-    let api: Api<Rollout> = Api::namespaced(conn.client.clone(), &conn.namespace);
+pub async fn run(conn: &Connection, args: &StatusArgs, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    let name = args.name.as_str();
+    let api = namespaced::<Rollout>(conn);
     let ro = api.get(name).await?;
     let (mut phase, mut message) = get_rollout_phase(&ro);
-    if !opts.watch {
+    if !args.watch {
         writeln!(out, "{}", once_line(phase, &message))?;
         out.flush()?;
         return outcome(phase, &message, false);
@@ -72,7 +89,7 @@ pub async fn run(
     let config = watcher::Config::default().fields(&format!("metadata.name={name}"));
     let mut events = watcher(api, config).default_backoff().applied_objects().boxed();
     let deadline = async {
-        match opts.timeout.filter(|t| !t.is_zero()) {
+        match Some(args.timeout).filter(|t| !t.is_zero()) {
             Some(t) => tokio::time::sleep(t).await,
             None => std::future::pending().await,
         }

@@ -1,55 +1,65 @@
 //! `kubectl argo rollouts terminate analysisrun|experiment NAME...`: stops an AnalysisRun or an Experiment
 //! that is in progress by setting `spec.terminate`.
 
-use kube::api::{Api, DynamicObject};
-use kube::core::ApiResource;
 use rollouts_api::{AnalysisRun, Experiment};
 
 use crate::client::Connection;
-use crate::cmd::patch::{merge_patch, name_of};
+use crate::client::patch::{Target, patch_each};
+use crate::client::resources::untyped;
 
 /// The merge patch sent to the object.
 pub const TERMINATE_PATCH: &str = r#"{"spec":{"terminate":true}}"#;
 
-/// The AnalysisRuns of the connection's namespace, untyped.
-pub fn analysis_runs(conn: &Connection) -> Api<DynamicObject> {
-    Api::namespaced_with(
-        conn.client.clone(),
-        &conn.namespace,
-        &ApiResource::erase::<AnalysisRun>(&()),
-    )
+/// Terminate an AnalysisRun or Experiment
+///
+/// This command consists of multiple subcommands which can be used to terminate an AnalysisRun or Experiment
+/// that is in progress.
+#[derive(Clone, Debug, clap::Subcommand)]
+pub enum TerminateCommand {
+    #[command(visible_aliases = ["ar", "analysisruns"])]
+    Analysisrun(TerminateAnalysisRunArgs),
+    #[command(visible_aliases = ["exp", "experiments"])]
+    Experiment(TerminateExperimentArgs),
 }
 
-/// The Experiments of the connection's namespace, untyped.
-pub fn experiments(conn: &Connection) -> Api<DynamicObject> {
-    Api::namespaced_with(
-        conn.client.clone(),
-        &conn.namespace,
-        &ApiResource::erase::<Experiment>(&()),
-    )
+/// Terminate an AnalysisRun
+///
+/// This command terminates an AnalysisRun.
+#[derive(Clone, Debug, clap::Args)]
+pub struct TerminateAnalysisRunArgs {
+    /// Name of the AnalysisRun
+    #[arg(required = true, value_name = "ANALYSISRUN_NAME")]
+    pub names: Vec<String>,
 }
 
-/// Terminates each AnalysisRun in turn, printing `analysisRun '<name>' terminated`; stops at the first error.
-pub async fn run_analysis_run(
-    conn: &Connection,
-    names: &[String],
-    out: &mut impl std::io::Write,
-) -> anyhow::Result<()> {
-    let api = analysis_runs(conn);
-    for name in names {
-        let run = merge_patch(&api, name, TERMINATE_PATCH).await?;
-        writeln!(out, "analysisRun '{}' terminated", name_of(&run, name))?;
-    }
-    Ok(())
+/// Terminate an experiment
+///
+/// This command terminates an Experiment.
+#[derive(Clone, Debug, clap::Args)]
+pub struct TerminateExperimentArgs {
+    /// Name of the experiment
+    #[arg(required = true, value_name = "EXPERIMENT_NAME")]
+    pub names: Vec<String>,
 }
 
-/// Terminates each Experiment in turn; stops at the first error. The message says `retried`, not
+/// Runs `terminate analysisrun` (printing `analysisRun '<name>' terminated`) or `terminate experiment` on
+/// each name in turn; stops at the first error. For an Experiment the message says `retried`, not
 /// `terminated`: that is upstream's wording, which scripts may match.
-pub async fn run_experiment(conn: &Connection, names: &[String], out: &mut impl std::io::Write) -> anyhow::Result<()> {
-    let api = experiments(conn);
-    for name in names {
-        let exp = merge_patch(&api, name, TERMINATE_PATCH).await?;
-        writeln!(out, "experiment '{}' retried", name_of(&exp, name))?;
+pub async fn run(conn: &Connection, command: &TerminateCommand, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    match command {
+        TerminateCommand::Analysisrun(args) => {
+            let api = untyped::<AnalysisRun>(conn);
+            patch_each(&api, &args.names, Target::Object, TERMINATE_PATCH, out, |name| {
+                format!("analysisRun '{name}' terminated")
+            })
+            .await
+        }
+        TerminateCommand::Experiment(args) => {
+            let api = untyped::<Experiment>(conn);
+            patch_each(&api, &args.names, Target::Object, TERMINATE_PATCH, out, |name| {
+                format!("experiment '{name}' retried")
+            })
+            .await
+        }
     }
-    Ok(())
 }

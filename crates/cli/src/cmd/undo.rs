@@ -7,16 +7,31 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
 use kube::core::{ApiResource, GroupVersionKind};
+use rollouts_api::Rollout;
 use rollouts_api::well_known::{annotations, labels};
 use serde_json::{Value, json};
 
 use crate::client::Connection;
-use crate::cmd::patch::rollouts;
+use crate::client::resources::untyped;
+
+/// Undo a rollout
+///
+/// Rollback to the previous rollout.
+#[derive(Clone, Debug, clap::Args)]
+pub struct UndoArgs {
+    /// Name of the rollout
+    #[arg(value_name = "ROLLOUT_NAME")]
+    pub name: String,
+    /// The revision to rollback to. Default to 0 (last revision).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+    pub to_revision: i64,
+}
 
 /// Undoes the rollout and prints upstream's result: `rollout '<name>' undo` (with a newline), or
 /// `skipped rollback (current template already matches revision N)` (without one, as upstream prints it).
-pub async fn run(conn: &Connection, name: &str, to_revision: i64, out: &mut impl std::io::Write) -> anyhow::Result<()> {
-    let ro = rollouts(conn).get(name).await?;
+pub async fn run(conn: &Connection, args: &UndoArgs, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    let (name, to_revision) = (args.name.as_str(), args.to_revision);
+    let ro = untyped::<Rollout>(conn).get(name).await?;
     let ro_name = ro.metadata.name.clone().unwrap_or_else(|| name.to_string());
     let replica_sets = owned_replica_sets(conn, &ro)
         .await
@@ -40,7 +55,7 @@ pub async fn run(conn: &Connection, name: &str, to_revision: i64, out: &mut impl
     let patch = template_patch(&template)?;
     let restored = match ro.data.pointer("/spec/workloadRef") {
         Some(workload_ref) => patch_workload(conn, workload_ref, &patch).await,
-        None => patch_json(&rollouts(conn), name, patch).await,
+        None => patch_json(&untyped::<Rollout>(conn), name, patch).await,
     };
     restored.map_err(|e| anyhow!("failed restoring revision {to_revision}: {e}"))?;
     writeln!(out, "rollout '{ro_name}' undo")?;

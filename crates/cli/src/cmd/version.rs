@@ -1,5 +1,18 @@
 //! `kubectl argo rollouts version`: the same layout as upstream's, with the Rust toolchain in place of Go's.
 
+/// Print version
+#[derive(Clone, Debug, clap::Args)]
+pub struct VersionArgs {
+    /// print just the version number
+    #[arg(long)]
+    pub short: bool,
+}
+
+/// Prints the `version` output of this binary.
+pub fn run(args: &VersionArgs) {
+    print!("{}", render(&BuildInfo::current(), args.short));
+}
+
 /// Build facts recorded by the build script.
 pub struct BuildInfo {
     /// Crate version, e.g. `0.1.0`.

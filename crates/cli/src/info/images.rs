@@ -24,15 +24,7 @@ pub fn images(ro: &RolloutInfo) -> Vec<ImageInfo> {
             (rs.pong, TAG_PONG),
         ];
         let tags: Vec<String> = roles.iter().filter(|(on, _)| *on).map(|(_, t)| t.to_string()).collect();
-        for image in &rs.images {
-            merge(
-                &mut out,
-                ImageInfo {
-                    image: image.clone(),
-                    tags: tags.clone(),
-                },
-            );
-        }
+        merge_tagged(&mut out, &rs.images, &tags);
     }
     for exp in &ro.experiments {
         for image in experiment_images(exp) {
@@ -51,17 +43,22 @@ pub fn experiment_images(exp: &ExperimentInfo) -> Vec<ImageInfo> {
         } else {
             vec![format!("Σ:{}", rs.template)]
         };
-        for image in &rs.images {
-            merge(
-                &mut out,
-                ImageInfo {
-                    image: image.clone(),
-                    tags: tags.clone(),
-                },
-            );
-        }
+        merge_tagged(&mut out, &rs.images, &tags);
     }
     out
+}
+
+/// Adds each of `images` with `tags`, as [`merge`] does.
+fn merge_tagged(out: &mut Vec<ImageInfo>, images: &[String], tags: &[String]) {
+    for image in images {
+        merge(
+            out,
+            ImageInfo {
+                image: image.clone(),
+                tags: tags.to_vec(),
+            },
+        );
+    }
 }
 
 /// Adds an image, or merges its tags (as a sorted set) into the entry already there.

@@ -16,19 +16,14 @@ const ICON_JOB: &str = "⊞";
 const ICON_EXPERIMENT: &str = "Σ";
 const ICON_ANALYSIS: &str = "α";
 
+/// The header row of the tree.
+const TREE_HEADER: &str = "NAME\tKIND\tSTATUS\tAGE\tINFO\n";
+
 /// The full `get rollout` output: header fields, a blank line, then the tree.
 pub fn render_rollout(info: &RolloutInfo, opts: &RenderOptions) -> String {
     let mut out = String::new();
-    field(&mut out, "Name:", &info.name);
-    field(&mut out, "Namespace:", &info.namespace);
-    field(
-        &mut out,
-        "Status:",
-        &format!("{} {}", opts.colorize(info.icon), info.status),
-    );
-    if !info.message.is_empty() {
-        field(&mut out, "Message:", &info.message);
-    }
+    let status = status_cell(opts, info.icon, &info.status);
+    summary_fields(&mut out, &info.name, &info.namespace, &status, &info.message);
     field(&mut out, "Strategy:", &info.strategy);
     if info.strategy == "Canary" {
         field(&mut out, "  Step:", &info.step);
@@ -44,8 +39,7 @@ pub fn render_rollout(info: &RolloutInfo, opts: &RenderOptions) -> String {
     field(&mut out, "  Available:", &info.available.to_string());
     out.push('\n');
 
-    let mut tree = String::from("NAME\tKIND\tSTATUS\tAGE\tINFO\n");
-    let status = format!("{} {}", opts.colorize(info.icon), info.status);
+    let mut tree = String::from(TREE_HEADER);
     row(
         &mut tree,
         &format!("{ICON_ROLLOUT} {}", info.name),
@@ -93,22 +87,29 @@ pub fn render_rollout(info: &RolloutInfo, opts: &RenderOptions) -> String {
 /// The full `get experiment` output: header fields, a blank line, then the tree.
 pub fn render_experiment(info: &ExperimentInfo, opts: &RenderOptions) -> String {
     let mut out = String::new();
-    field(&mut out, "Name:", &info.name);
-    field(&mut out, "Namespace:", &info.namespace);
-    field(
-        &mut out,
-        "Status:",
-        &format!("{} {}", opts.colorize(info.icon), info.status),
-    );
-    if !info.message.is_empty() {
-        field(&mut out, "Message:", &info.message);
-    }
+    let status = status_cell(opts, info.icon, &info.status);
+    summary_fields(&mut out, &info.name, &info.namespace, &status, &info.message);
     image_fields(&mut out, &experiment_images(info), opts);
     out.push('\n');
-    let mut tree = String::from("NAME\tKIND\tSTATUS\tAGE\tINFO\n");
+    let mut tree = String::from(TREE_HEADER);
     experiment_rows(&mut tree, info, "", "", opts);
     out.push_str(&align(&tree));
     out
+}
+
+/// The header lines both views open with: name, namespace, status and, when there is one, the message.
+fn summary_fields(out: &mut String, name: &str, namespace: &str, status: &str, message: &str) {
+    field(out, "Name:", name);
+    field(out, "Namespace:", namespace);
+    field(out, "Status:", status);
+    if !message.is_empty() {
+        field(out, "Message:", message);
+    }
+}
+
+/// A status as shown in the header and the tree: its icon, then its text.
+fn status_cell(opts: &RenderOptions, icon: &str, status: &str) -> String {
+    format!("{} {}", opts.colorize(icon), status)
 }
 
 /// A header line: the label left-aligned in 17 columns, then the value.
@@ -167,7 +168,7 @@ fn replica_set_rows(out: &mut String, rs: &ReplicaSetInfo, prefix: &str, sub: &s
     if !rs.scale_down_delay.is_empty() {
         cols.push(format!("delay:{}", rs.scale_down_delay));
     }
-    let status = format!("{} {}", opts.colorize(rs.icon), rs.status);
+    let status = status_cell(opts, rs.icon, &rs.status);
     row(
         out,
         &format!("{prefix}{ICON_REPLICA_SET} {name}"),
@@ -182,7 +183,7 @@ fn replica_set_rows(out: &mut String, rs: &ReplicaSetInfo, prefix: &str, sub: &s
         if pod.restarts > 0 {
             info.push(format!("restarts:{}", pod.restarts));
         }
-        let status = format!("{} {}", opts.colorize(pod.icon), pod.status);
+        let status = status_cell(opts, pod.icon, &pod.status);
         row(
             out,
             &format!("{p}{ICON_POD} {}", pod.name),
@@ -196,7 +197,7 @@ fn replica_set_rows(out: &mut String, rs: &ReplicaSetInfo, prefix: &str, sub: &s
 
 fn experiment_rows(out: &mut String, exp: &ExperimentInfo, prefix: &str, sub: &str, opts: &RenderOptions) {
     let name = opts.colorize_status(&exp.name, &exp.status);
-    let status = format!("{} {}", opts.colorize(exp.icon), exp.status);
+    let status = status_cell(opts, exp.icon, &exp.status);
     row(
         out,
         &format!("{prefix}{ICON_EXPERIMENT} {name}"),
@@ -232,7 +233,7 @@ fn analysis_run_rows(out: &mut String, ar: &AnalysisRunInfo, prefix: &str, sub: 
         .filter(|(n, _)| *n > 0)
         .map(|(n, icon)| format!("{} {n}", opts.colorize(icon)))
         .collect();
-    let status = format!("{} {}", opts.colorize(ar.icon), ar.status);
+    let status = status_cell(opts, ar.icon, &ar.status);
     row(
         out,
         &format!("{prefix}{ICON_ANALYSIS} {name}"),
@@ -249,6 +250,6 @@ fn analysis_run_rows(out: &mut String, ar: &AnalysisRunInfo, prefix: &str, sub: 
 
 fn job_row(out: &mut String, job: &JobInfo, prefix: &str, opts: &RenderOptions) {
     let name = opts.colorize_status(&job.name, &job.status);
-    let status = format!("{} {}", opts.colorize(job.icon), job.status);
+    let status = status_cell(opts, job.icon, &job.status);
     row(out, &format!("{prefix}{ICON_JOB} {name}"), "Job", &status, &job.age, "");
 }

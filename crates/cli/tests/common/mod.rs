@@ -1,10 +1,16 @@
 //! The harness shared by the plugin's end-to-end tests: a dev cluster with the project's CRDs installed,
-//! and `kubectl argo rollouts ...` run through the real kubectl with the plugin first on PATH.
+//! and `kubectl argo rollouts ...` run through the real kubectl with the plugin first on PATH; the
+//! objects read back through kubectl ([`objects`]) and the manifests the tests apply ([`manifests`]).
 
 #![allow(dead_code)] // each test file uses its own share of the helpers
 
+pub mod manifests;
+pub mod objects;
+
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use rollouts_devcluster::testing::{TestCluster, fast_simulation, kubectl_available, temp_dir};
 use serde_json::Value;
@@ -12,6 +18,18 @@ use serde_json::Value;
 /// The plugin binary built for these tests.
 pub fn plugin_binary() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_kubectl-argo-rollouts"))
+}
+
+/// Runs `command` with `input` on its stdin, collecting its output.
+pub fn output_with_stdin(mut command: Command, input: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// A command's stdout as text.
@@ -171,17 +189,21 @@ impl Drop for Controller {
 }
 
 /// Polls `probe` every 100 ms until it returns `Some`, failing after `seconds` with `what`.
-pub fn wait_for<T>(seconds: u64, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+pub fn wait_for<T>(seconds: u64, what: &str, probe: impl FnMut() -> Option<T>) -> T {
+    wait_for_or(seconds, probe).unwrap_or_else(|| panic!("timed out after {seconds} s waiting for {what}"))
+}
+
+/// Like [`wait_for`], but `None` on timeout instead of failing.
+pub fn wait_for_or<T>(seconds: u64, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
     loop {
         if let Some(value) = probe() {
-            return value;
+            return Some(value);
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out after {seconds} s waiting for {what}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
@@ -197,4 +219,26 @@ pub fn assert_one_line_error(out: &Output, expected: &str) {
     let err = stderr(out);
     assert_eq!(err.trim_end().lines().count(), 1, "stderr: {err}");
     assert_eq!(err.trim_end(), format!("Error: {expected}"), "stderr: {err}");
+}
+
+/// [`assert_one_line_error`], with nothing on stdout either.
+pub fn assert_only_one_line_error(out: &Output, expected: &str) {
+    assert_one_line_error(out, expected);
+    assert!(stdout(out).is_empty(), "stdout: {}", stdout(out));
+}
+
+/// The command failed with exit code 1 and printed one `Error: ...` line to stderr that contains
+/// `expected`, without a panic.
+pub fn assert_one_line_error_containing(out: &Output, expected: &str) {
+    assert!(
+        !out.status.success(),
+        "unexpected success: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(out);
+    assert_eq!(err.trim_end().lines().count(), 1, "stderr: {err}");
+    assert!(err.starts_with("Error: "), "stderr: {err}");
+    assert!(err.contains(expected), "stderr: {err}");
+    assert!(!err.contains("panicked"), "stderr: {err}");
 }

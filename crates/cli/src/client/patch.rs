@@ -1,25 +1,12 @@
-//! Merge patches on Rollouts, sent verbatim (the exact bytes upstream's plugin sends).
+//! Merge patches on Rollouts, AnalysisRuns and Experiments, sent verbatim (the exact bytes upstream's
+//! plugin sends).
+
+use std::io::Write;
 
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
-use kube::core::ApiResource;
-use rollouts_api::Rollout;
 use serde_json::value::RawValue;
 
-use crate::client::{Connection, is_not_found};
-
-/// The Rollouts of the connection's namespace, untyped (any stored shape decodes).
-pub fn rollouts(conn: &Connection) -> Api<DynamicObject> {
-    Api::namespaced_with(
-        conn.client.clone(),
-        &conn.namespace,
-        &ApiResource::erase::<Rollout>(&()),
-    )
-}
-
-/// The Rollouts of the connection's namespace, typed.
-pub fn typed_rollouts(conn: &Connection) -> Api<Rollout> {
-    Api::namespaced(conn.client.clone(), &conn.namespace)
-}
+use super::is_not_found;
 
 fn raw(patch: &str) -> kube::Result<Box<RawValue>> {
     RawValue::from_string(patch.to_string()).map_err(kube::Error::SerdeError)
@@ -49,4 +36,33 @@ pub async fn status_first(api: &Api<DynamicObject>, name: &str, patch: &str) -> 
 /// The name of a patched object, falling back to the name asked for.
 pub fn name_of(object: &DynamicObject, asked: &str) -> String {
     object.metadata.name.clone().unwrap_or_else(|| asked.to_string())
+}
+
+/// Where a merge patch is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The object itself.
+    Object,
+    /// The status subresource, else the object (see [`status_first`]).
+    StatusFirst,
+}
+
+/// Sends `patch` to each of `names` in turn, printing `done(<name>)` on a line after each; stops at the
+/// first error.
+pub async fn patch_each(
+    api: &Api<DynamicObject>,
+    names: &[String],
+    target: Target,
+    patch: &str,
+    out: &mut impl Write,
+    done: impl Fn(&str) -> String,
+) -> anyhow::Result<()> {
+    for name in names {
+        let object = match target {
+            Target::Object => merge_patch(api, name, patch).await?,
+            Target::StatusFirst => status_first(api, name, patch).await?,
+        };
+        writeln!(out, "{}", done(&name_of(&object, name)))?;
+    }
+    Ok(())
 }

@@ -1,99 +1,18 @@
-//! Upstream defaults, as functions on the types. Nothing here is ever written back to the wire: an unset
-//! field stays unset in the object, and every reader asks these functions instead (as upstream's
-//! `utils/defaults` package is asked), so that our objects round-trip byte for byte.
+//! Defaults of the Rollout and its strategies: replicas and history limits, surge and unavailability,
+//! scale-down delays, traffic weights.
 
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use crate::analysis::Metric;
+use super::{
+    ABORT_SCALE_DOWN_DELAY_SECONDS, MAX_SURGE, MAX_TRAFFIC_WEIGHT, MAX_UNAVAILABLE, MIRROR_PERCENTAGE,
+    PROGRESS_DEADLINE_SECONDS, REPLICAS, REVISION_HISTORY_LIMIT, SCALE_DOWN_DELAY_SECONDS,
+    SUCCESSFUL_RUN_HISTORY_LIMIT, UNSUCCESSFUL_RUN_HISTORY_LIMIT, clamp_i32, scaled_int_or_percent,
+};
 use crate::bluegreen::BlueGreenStrategy;
 use crate::canary::CanaryStrategy;
-use crate::experiment::{ExperimentSpec, TemplateSpec};
-use crate::providers::{DatadogAggregator, DatadogApiVersion, DatadogMetric, PrometheusMetric, WebMetric};
 use crate::rollout::RolloutSpec;
-use crate::steps::{RolloutExperimentTemplate, SetMirrorRoute};
+use crate::steps::SetMirrorRoute;
 use crate::traffic::RolloutTrafficRouting;
-
-/// `spec.replicas` when unset.
-pub const REPLICAS: i32 = 1;
-/// `spec.revisionHistoryLimit` when unset.
-pub const REVISION_HISTORY_LIMIT: i32 = 10;
-/// `spec.progressDeadlineSeconds` (Rollout and Experiment) when unset.
-pub const PROGRESS_DEADLINE_SECONDS: i32 = 600;
-/// `spec.analysis.successfulRunHistoryLimit` when unset.
-pub const SUCCESSFUL_RUN_HISTORY_LIMIT: i32 = 5;
-/// `spec.analysis.unsuccessfulRunHistoryLimit` when unset.
-pub const UNSUCCESSFUL_RUN_HISTORY_LIMIT: i32 = 5;
-/// Canary `maxSurge` and `maxUnavailable`, and blue-green `maxUnavailable`, when unset: upstream spells
-/// it `"25"` without `%`, and reads any string as a percentage.
-pub const MAX_SURGE: &str = "25";
-/// See [`MAX_SURGE`].
-pub const MAX_UNAVAILABLE: &str = "25";
-/// `scaleDownDelaySeconds` when unset (blue-green, traffic-routed canary, Experiment).
-pub const SCALE_DOWN_DELAY_SECONDS: i32 = 30;
-/// `abortScaleDownDelaySeconds` when unset (blue-green, traffic-routed canary).
-pub const ABORT_SCALE_DOWN_DELAY_SECONDS: i32 = 30;
-/// `trafficRouting.maxTrafficWeight` when unset: weights are percentages.
-pub const MAX_TRAFFIC_WEIGHT: i32 = 100;
-/// `setMirrorRoute.percentage` when unset: mirror every matching request.
-pub const MIRROR_PERCENTAGE: i32 = 100;
-/// `metrics[].consecutiveErrorLimit` when unset: the fifth consecutive error fails the metric.
-pub const CONSECUTIVE_ERROR_LIMIT: i32 = 4;
-/// Experiment template `replicas` (and Rollout experiment-step template `replicas`) when unset.
-pub const EXPERIMENT_TEMPLATE_REPLICAS: i32 = 1;
-/// Datadog `interval` (the query window) when unset.
-pub const DATADOG_INTERVAL: &str = "5m";
-/// Datadog `requestTimeout` when unset.
-pub const DATADOG_REQUEST_TIMEOUT: &str = "10s";
-/// Prometheus `timeout` (seconds) when unset.
-pub const PROMETHEUS_TIMEOUT_SECONDS: i64 = 30;
-/// Web `timeoutSeconds` when unset.
-pub const WEB_TIMEOUT_SECONDS: i64 = 10;
-/// Web `method` when unset.
-pub const WEB_METHOD: &str = "GET";
-
-/// Go's `IntOrString.IntValue()`: an int as is; a string parsed as a decimal integer, and 0 when it is
-/// not one (so `"abc"` and `"50%"` are 0). Upstream reads metric limits and counts this way.
-pub fn int_value(v: &IntOrString) -> i64 {
-    match v {
-        IntOrString::Int(i) => i64::from(*i),
-        IntOrString::String(s) => parse_go_atoi(s).unwrap_or(0),
-    }
-}
-
-/// Go's `strconv.Atoi`: optional sign and ASCII digits only.
-fn parse_go_atoi(s: &str) -> Option<i64> {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse::<i64>().ok()
-}
-
-/// Why an int-or-percent value could not be resolved to a count.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid value for IntOrString: invalid value {value:?}")]
-pub struct IntOrPercentError {
-    /// The string that is not a number once its `%` signs are removed.
-    pub value: String,
-}
-
-/// Resolves an int-or-percent against `total` as upstream does (through Kubernetes' deprecated
-/// `GetValueFromIntOrPercent`): an int is taken as is; a string loses every `%` and is a percentage of
-/// `total`, rounded up when `round_up` and down otherwise — so `"25"` means 25%, not 25 pods.
-pub fn scaled_int_or_percent(value: &IntOrString, total: i32, round_up: bool) -> Result<i64, IntOrPercentError> {
-    match value {
-        IntOrString::Int(i) => Ok(i64::from(*i)),
-        IntOrString::String(s) => {
-            let percent = parse_go_atoi(&s.replace('%', "")).ok_or_else(|| IntOrPercentError { value: s.clone() })?;
-            let scaled = percent as f64 * f64::from(total) / 100.0;
-            Ok(if round_up { scaled.ceil() } else { scaled.floor() } as i64)
-        }
-    }
-}
-
-fn clamp_i32(v: i64) -> i32 {
-    v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
-}
 
 /// Surge and unavailability of a canary update, in pods.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -367,131 +286,11 @@ impl SetMirrorRoute {
     }
 }
 
-impl Metric {
-    /// `consecutiveErrorLimit` as a number, 4 when unset (upstream `GetConsecutiveErrorLimitOrDefault`).
-    pub fn consecutive_error_limit_or_default(&self) -> i64 {
-        self.consecutive_error_limit
-            .as_ref()
-            .map(int_value)
-            .unwrap_or(i64::from(CONSECUTIVE_ERROR_LIMIT))
-    }
-
-    /// `failureLimit` as a number, 0 when unset; -1 disables it.
-    pub fn failure_limit_or_default(&self) -> i64 {
-        self.failure_limit.as_ref().map(int_value).unwrap_or(0)
-    }
-
-    /// `inconclusiveLimit` as a number, 0 when unset.
-    pub fn inconclusive_limit_or_default(&self) -> i64 {
-        self.inconclusive_limit.as_ref().map(int_value).unwrap_or(0)
-    }
-
-    /// `consecutiveSuccessLimit` as a number, 0 (disabled) when unset.
-    pub fn consecutive_success_limit_or_default(&self) -> i64 {
-        self.consecutive_success_limit.as_ref().map(int_value).unwrap_or(0)
-    }
-
-    /// How many measurements the metric takes (upstream `Metric.EffectiveCount`): `count` when it is
-    /// a non-zero number; otherwise 1 when there is no `interval`, and `None` (measure until the run
-    /// ends) when there is one.
-    pub fn effective_count(&self) -> Option<IntOrString> {
-        match &self.count {
-            Some(count) if int_value(count) != 0 => Some(count.clone()),
-            _ if self.interval.as_deref().unwrap_or_default().is_empty() => Some(IntOrString::Int(1)),
-            _ => None,
-        }
-    }
-}
-
-impl ExperimentSpec {
-    /// `progressDeadlineSeconds`, 600 when unset (upstream
-    /// `GetExperimentProgressDeadlineSecondsOrDefault`).
-    pub fn progress_deadline_seconds_or_default(&self) -> i32 {
-        self.progress_deadline_seconds.unwrap_or(PROGRESS_DEADLINE_SECONDS)
-    }
-
-    /// `scaleDownDelaySeconds`, 30 when unset (upstream `GetExperimentScaleDownDelaySecondsOrDefault`).
-    pub fn scale_down_delay_seconds_or_default(&self) -> i32 {
-        self.scale_down_delay_seconds.unwrap_or(SCALE_DOWN_DELAY_SECONDS)
-    }
-}
-
-impl TemplateSpec {
-    /// `replicas`, 1 when unset.
-    pub fn replicas_or_default(&self) -> i32 {
-        self.replicas.unwrap_or(EXPERIMENT_TEMPLATE_REPLICAS)
-    }
-
-    /// `minReadySeconds`, 0 when unset.
-    pub fn min_ready_seconds_or_default(&self) -> i32 {
-        self.min_ready_seconds.unwrap_or(0)
-    }
-}
-
-impl RolloutExperimentTemplate {
-    /// `replicas`, 1 when unset.
-    pub fn replicas_or_default(&self) -> i32 {
-        self.replicas.unwrap_or(EXPERIMENT_TEMPLATE_REPLICAS)
-    }
-}
-
-impl DatadogMetric {
-    /// `interval` (the query window), `"5m"` when unset or empty (the CRD's schema default).
-    pub fn interval_or_default(&self) -> &str {
-        non_empty(self.interval.as_deref()).unwrap_or(DATADOG_INTERVAL)
-    }
-
-    /// `requestTimeout`, `"10s"` when unset or empty (the CRD's schema default).
-    pub fn request_timeout_or_default(&self) -> &str {
-        non_empty(self.request_timeout.as_deref()).unwrap_or(DATADOG_REQUEST_TIMEOUT)
-    }
-
-    /// `apiVersion`, v1 when unset (the CRD's schema default).
-    pub fn api_version_or_default(&self) -> DatadogApiVersion {
-        self.api_version.unwrap_or_default()
-    }
-
-    /// `aggregator` (v2 only), `last` when unset, as Datadog itself defaults.
-    pub fn aggregator_or_default(&self) -> DatadogAggregator {
-        self.aggregator.unwrap_or_default()
-    }
-}
-
-impl PrometheusMetric {
-    /// `timeout` in seconds, 30 when unset (a negative value is the provider's error to report).
-    pub fn timeout_or_default(&self) -> i64 {
-        self.timeout.unwrap_or(PROMETHEUS_TIMEOUT_SECONDS)
-    }
-}
-
-impl WebMetric {
-    /// `timeoutSeconds`, 10 when unset or not positive.
-    pub fn timeout_seconds_or_default(&self) -> i64 {
-        self.timeout_seconds.filter(|t| *t > 0).unwrap_or(WEB_TIMEOUT_SECONDS)
-    }
-
-    /// `method`, `GET` when unset or empty.
-    pub fn method_or_default(&self) -> &str {
-        non_empty(self.method.as_deref()).unwrap_or(WEB_METHOD)
-    }
-}
-
-fn non_empty(s: Option<&str>) -> Option<&str> {
-    s.filter(|s| !s.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::defaults::tests::{int, string};
     use crate::rollout::{AnalysisRunStrategy, RolloutStrategy};
-
-    fn int(i: i32) -> IntOrString {
-        IntOrString::Int(i)
-    }
-
-    fn string(s: &str) -> IntOrString {
-        IntOrString::String(s.to_string())
-    }
 
     fn canary(surge: Option<IntOrString>, unavailable: Option<IntOrString>) -> CanaryStrategy {
         CanaryStrategy {
@@ -500,7 +299,6 @@ mod tests {
             ..Default::default()
         }
     }
-
     fn rollout_with(strategy: RolloutStrategy, replicas: Option<i32>) -> RolloutSpec {
         RolloutSpec {
             replicas,
@@ -508,7 +306,6 @@ mod tests {
             ..Default::default()
         }
     }
-
     fn canary_rollout(c: CanaryStrategy, replicas: Option<i32>) -> RolloutSpec {
         rollout_with(
             RolloutStrategy {
@@ -518,7 +315,6 @@ mod tests {
             replicas,
         )
     }
-
     fn blue_green_rollout(b: BlueGreenStrategy, replicas: Option<i32>) -> RolloutSpec {
         rollout_with(
             RolloutStrategy {
@@ -528,7 +324,6 @@ mod tests {
             replicas,
         )
     }
-
     #[test]
     fn rollout_spec_scalars_default_like_upstream() {
         let unset = RolloutSpec::default();
@@ -558,33 +353,6 @@ mod tests {
         assert_eq!(set.successful_run_history_limit_or_default(), 1);
         assert_eq!(set.unsuccessful_run_history_limit_or_default(), 9);
     }
-
-    #[test]
-    fn int_value_reads_strings_like_go() {
-        assert_eq!(int_value(&int(-3)), -3);
-        assert_eq!(int_value(&string("42")), 42);
-        assert_eq!(int_value(&string("+7")), 7);
-        assert_eq!(int_value(&string("-1")), -1);
-        assert_eq!(int_value(&string("50%")), 0);
-        assert_eq!(int_value(&string("{{args.count}}")), 0);
-        assert_eq!(int_value(&string("")), 0);
-    }
-
-    #[test]
-    fn int_or_percent_treats_every_string_as_a_percentage() {
-        assert_eq!(scaled_int_or_percent(&int(3), 10, true), Ok(3));
-        assert_eq!(scaled_int_or_percent(&string("25%"), 10, true), Ok(3));
-        assert_eq!(scaled_int_or_percent(&string("25%"), 10, false), Ok(2));
-        assert_eq!(scaled_int_or_percent(&string("25"), 10, true), Ok(3));
-        assert_eq!(scaled_int_or_percent(&string("%5%0"), 100, false), Ok(50));
-        assert_eq!(
-            scaled_int_or_percent(&string("abc"), 10, true),
-            Err(IntOrPercentError {
-                value: "abc".to_string()
-            })
-        );
-    }
-
     #[test]
     fn canary_fenceposts_round_surge_up_and_unavailable_down() {
         // (maxSurge, maxUnavailable, replicas) -> (surge, unavailable)
@@ -611,7 +379,6 @@ mod tests {
             );
         }
     }
-
     #[test]
     fn rollout_pod_counts_cap_unavailability_at_replicas() {
         let spec = canary_rollout(canary(Some(int(0)), Some(int(7))), Some(5));
@@ -637,7 +404,6 @@ mod tests {
         );
         assert_eq!(RolloutSpec::default().max_surge_or_default(), string("25"));
     }
-
     #[test]
     fn canary_delays_apply_only_with_traffic_routing() {
         let basic = CanaryStrategy {
@@ -684,7 +450,6 @@ mod tests {
         assert_eq!(explicit.scale_down_delay_seconds_or_default(), 7);
         assert_eq!(canary_rollout(explicit, None).scale_down_delay_seconds_or_default(), 7);
     }
-
     #[test]
     fn blue_green_defaults() {
         let unset = BlueGreenStrategy::default();
@@ -706,7 +471,6 @@ mod tests {
         assert_eq!(set.scale_down_delay_seconds_or_default(), 0);
         assert_eq!(set.abort_scale_down_delay().seconds, None);
     }
-
     #[test]
     fn traffic_weight_and_mirror_percentage_default_to_100() {
         let routing = RolloutTrafficRouting::default();
@@ -730,86 +494,5 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(half.percentage_or_default(), 50);
-    }
-
-    #[test]
-    fn metric_limits_and_effective_count() {
-        let unset = Metric::default();
-        assert_eq!(unset.consecutive_error_limit_or_default(), 4);
-        assert_eq!(unset.failure_limit_or_default(), 0);
-        assert_eq!(unset.inconclusive_limit_or_default(), 0);
-        assert_eq!(unset.consecutive_success_limit_or_default(), 0);
-        assert_eq!(unset.effective_count(), Some(int(1)));
-
-        let with_interval = Metric {
-            interval: Some("1m".to_string()),
-            ..Default::default()
-        };
-        assert_eq!(with_interval.effective_count(), None);
-        let zero_count = Metric {
-            count: Some(int(0)),
-            ..with_interval.clone()
-        };
-        assert_eq!(zero_count.effective_count(), None);
-        let counted = Metric {
-            count: Some(string("3")),
-            consecutive_error_limit: Some(string("0")),
-            failure_limit: Some(int(-1)),
-            ..with_interval
-        };
-        assert_eq!(counted.effective_count(), Some(string("3")));
-        assert_eq!(counted.consecutive_error_limit_or_default(), 0);
-        assert_eq!(counted.failure_limit_or_default(), -1);
-    }
-
-    #[test]
-    fn experiment_defaults() {
-        let spec = ExperimentSpec::default();
-        assert_eq!(spec.progress_deadline_seconds_or_default(), 600);
-        assert_eq!(spec.scale_down_delay_seconds_or_default(), 30);
-        assert_eq!(TemplateSpec::default().replicas_or_default(), 1);
-        assert_eq!(TemplateSpec::default().min_ready_seconds_or_default(), 0);
-        assert_eq!(RolloutExperimentTemplate::default().replicas_or_default(), 1);
-        let zero = TemplateSpec {
-            replicas: Some(0),
-            ..Default::default()
-        };
-        assert_eq!(zero.replicas_or_default(), 0);
-    }
-
-    #[test]
-    fn provider_defaults() {
-        let datadog = DatadogMetric::default();
-        assert_eq!(datadog.interval_or_default(), "5m");
-        assert_eq!(datadog.request_timeout_or_default(), "10s");
-        assert_eq!(datadog.api_version_or_default(), DatadogApiVersion::V1);
-        assert_eq!(datadog.aggregator_or_default(), DatadogAggregator::Last);
-        let datadog = DatadogMetric {
-            interval: Some("1h".to_string()),
-            request_timeout: Some(String::new()),
-            api_version: Some(DatadogApiVersion::V2),
-            ..Default::default()
-        };
-        assert_eq!(datadog.interval_or_default(), "1h");
-        assert_eq!(datadog.request_timeout_or_default(), "10s");
-        assert_eq!(datadog.api_version_or_default(), DatadogApiVersion::V2);
-
-        assert_eq!(PrometheusMetric::default().timeout_or_default(), 30);
-        let prometheus = PrometheusMetric {
-            timeout: Some(5),
-            ..Default::default()
-        };
-        assert_eq!(prometheus.timeout_or_default(), 5);
-
-        let web = WebMetric::default();
-        assert_eq!(web.timeout_seconds_or_default(), 10);
-        assert_eq!(web.method_or_default(), "GET");
-        let web = WebMetric {
-            timeout_seconds: Some(0),
-            method: Some("POST".to_string()),
-            ..Default::default()
-        };
-        assert_eq!(web.timeout_seconds_or_default(), 10);
-        assert_eq!(web.method_or_default(), "POST");
     }
 }
