@@ -68,15 +68,10 @@ impl ReconcileError {
     /// Wraps an API error of `action`, telling conflicts apart.
     pub(crate) fn api(action: impl Into<String>, source: kube::Error) -> Self {
         let action = action.into();
-        if is_status(&source, 409) {
+        if crate::runtime::api::is_status(&source, 409) {
             ReconcileError::Conflict { action, source }
         } else {
             ReconcileError::Api { action, source }
         }
     }
-}
-
-/// Whether `error` is an API status with `code`.
-pub(crate) fn is_status(error: &kube::Error, code: u16) -> bool {
-    matches!(error, kube::Error::Api(status) if status.code == code)
 }

@@ -6,14 +6,15 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
-use kube::api::{Api, DeleteParams, EvictParams, Patch, PatchParams, PostParams, Preconditions};
+use kube::api::{Api, DeleteParams, EvictParams, Patch, Preconditions};
 use kube::core::DynamicObject;
 use rollouts_core::plan::Action;
 use serde_json::{Value, json};
 
 use crate::RolloutKey;
-use crate::error::{ReconcileError, is_status};
-use crate::reconcile::{Context, MANAGER};
+use crate::error::ReconcileError;
+use crate::reconcile::Context;
+use crate::runtime::api::{is_status, patch_params, post_params};
 use crate::workload::WorkloadKind;
 
 /// How soon to look again after a create found the ReplicaSet already there: by then the watch cache
@@ -35,20 +36,6 @@ pub enum Executed {
     Stopped(Duration),
 }
 
-fn post_params() -> PostParams {
-    PostParams {
-        field_manager: Some(MANAGER.to_string()),
-        ..PostParams::default()
-    }
-}
-
-fn patch_params() -> PatchParams {
-    PatchParams {
-        field_manager: Some(MANAGER.to_string()),
-        ..PatchParams::default()
-    }
-}
-
 /// Executes `actions` for the Rollout `key`, in order.
 pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Result<Executed, ReconcileError> {
     let ns = key.namespace.as_str();
@@ -61,7 +48,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 match replica_sets.create(&post_params(), rs).await {
                     Ok(created) => {
                         let rv = created.metadata.resource_version.as_deref();
-                        ctx.tracker.replica_set_written(key, &name, rv, Instant::now());
+                        ctx.tracker.owned_written(key, &name, rv, Instant::now());
                     }
                     Err(e) if is_status(&e, 409) => {
                         tracing::debug!(replicaset = %name, "the ReplicaSet already exists; planning again");
@@ -78,7 +65,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .await
                     .map_err(|e| ReconcileError::api(format!("update ReplicaSet {name}"), e))?;
                 let rv = updated.metadata.resource_version.as_deref();
-                ctx.tracker.replica_set_written(key, &name, rv, Instant::now());
+                ctx.tracker.owned_written(key, &name, rv, Instant::now());
             }
             Action::PatchReplicaSet { name, patch } => {
                 let action = format!("patch ReplicaSet {name}");
@@ -92,7 +79,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .await
                     .map_err(|e| ReconcileError::api(action, e))?;
                 let rv = patched.metadata.resource_version.as_deref();
-                ctx.tracker.replica_set_written(key, name, rv, Instant::now());
+                ctx.tracker.owned_written(key, name, rv, Instant::now());
             }
             Action::DeleteReplicaSet { name, uid } => {
                 let params = DeleteParams {
@@ -107,7 +94,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     Err(e) if is_status(&e, 404) => {}
                     Err(e) => return Err(ReconcileError::api(format!("delete ReplicaSet {name}"), e)),
                 }
-                ctx.tracker.replica_set_deleted(ns, name);
+                ctx.tracker.owned_deleted(ns, name);
             }
             Action::PatchRollout(patch) => {
                 let patched = rollouts
@@ -115,7 +102,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .await
                     .map_err(|e| ReconcileError::api(format!("patch Rollout {}", key.name), e))?;
                 let rv = patched.metadata.resource_version.as_deref();
-                ctx.tracker.rollout_written(key, rv, Instant::now());
+                ctx.tracker.written(key, rv, Instant::now());
             }
             Action::PatchRolloutStatus(patch) => {
                 let patched = rollouts
@@ -123,7 +110,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .await
                     .map_err(|e| ReconcileError::api(format!("patch Rollout {} status", key.name), e))?;
                 let rv = patched.metadata.resource_version.as_deref();
-                ctx.tracker.rollout_written(key, rv, Instant::now());
+                ctx.tracker.written(key, rv, Instant::now());
             }
             Action::PatchService { name, patch } => {
                 let services: Api<Service> = Api::namespaced(ctx.client.clone(), ns);
@@ -254,7 +241,7 @@ async fn collision(
             .await
             .map_err(|e| ReconcileError::api(format!("patch Rollout {} status", key.name), e))?;
         let rv = patched.metadata.resource_version.as_deref();
-        ctx.tracker.rollout_written(key, rv, Instant::now());
+        ctx.tracker.written(key, rv, Instant::now());
     }
     Ok(())
 }
@@ -286,11 +273,5 @@ mod tests {
     #[test]
     fn a_scale_patch_sets_spec_replicas() {
         assert_eq!(scale_patch(4).to_string(), r#"{"spec":{"replicas":4}}"#);
-    }
-
-    #[test]
-    fn writes_name_the_controller_as_their_field_manager() {
-        assert_eq!(post_params().field_manager.as_deref(), Some("rollouts-controller"));
-        assert_eq!(patch_params().field_manager.as_deref(), Some("rollouts-controller"));
     }
 }

@@ -20,9 +20,9 @@ use serde_json::{Value, json};
 use crate::RolloutKey;
 use crate::error::ReconcileError;
 use crate::execute::{ALREADY_EXISTS_REQUEUE, Executed, execute};
-use crate::metrics::Metrics;
 use crate::reconcile::Context;
-use crate::requests::counting_client;
+use crate::runtime::metrics::Metrics;
+use crate::runtime::requests::counting_client;
 use crate::watch;
 
 fn from_json<T: DeserializeOwned>(value: Value) -> T {

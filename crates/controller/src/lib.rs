@@ -10,22 +10,14 @@
 //! together with a health endpoint.
 
 pub mod analysis;
-mod backoff;
 mod error;
-mod events;
 mod execute;
 #[cfg(test)]
 mod execute_tests;
-mod metrics;
-mod readiness;
 mod reconcile;
-mod repeats;
-mod requests;
-mod server;
+mod runtime;
 mod snapshot;
-mod staleness;
 mod watch;
-mod watchdog;
 mod workload;
 
 use std::future::Future;
@@ -39,7 +31,7 @@ use kube::runtime::controller::{self, Error as ControllerRunError};
 use rollouts_api::Rollout;
 
 pub use error::{ControllerError, ReconcileError};
-pub use metrics::{Metrics, SlowReconciles};
+pub use runtime::metrics::{Metrics, SlowReconciles};
 
 /// How long in-flight reconciles may take to finish once shutdown is requested.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -80,26 +72,7 @@ impl Default for ControllerConfig {
 }
 
 /// A Rollout's namespace and name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct RolloutKey {
-    pub(crate) namespace: String,
-    pub(crate) name: String,
-}
-
-impl RolloutKey {
-    pub(crate) fn new(namespace: &str, name: &str) -> Self {
-        Self {
-            namespace: namespace.to_string(),
-            name: name.to_string(),
-        }
-    }
-}
-
-impl std::fmt::Display for RolloutKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.namespace, self.name)
-    }
-}
+pub(crate) type RolloutKey = runtime::ObjectKey;
 
 /// Runs the controller with `client` until `shutdown` resolves. Reconciles in flight are then given a
 /// few seconds to finish, and the watches and the metrics server are stopped.
@@ -109,9 +82,9 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ControllerError> {
     let metrics = config.metrics.clone();
-    let client = requests::counting_client(client, metrics.clone());
+    let client = runtime::requests::counting_client(client, metrics.clone());
     let server = match config.metrics_addr {
-        Some(addr) => Some(server::MetricsServer::start(addr, metrics.clone()).await?),
+        Some(addr) => Some(runtime::server::MetricsServer::start(addr, metrics.clone()).await?),
         None => None,
     };
     let rollout_resource = ApiResource::erase::<Rollout>(&());
@@ -122,7 +95,7 @@ pub async fn run(
     let shutdown = shutdown.shared();
     let (run_changes, run_changed) = futures::channel::mpsc::unbounded();
     // Ending the queue starts the applier's graceful shutdown: no new reconciles, in-flight ones finish.
-    let queue = watch::UntilShutdown::new(
+    let queue = runtime::shutdown::UntilShutdown::new(
         watch::queue(
             &client,
             config.namespace.as_deref(),

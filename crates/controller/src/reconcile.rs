@@ -15,23 +15,20 @@ use kube::runtime::reflector::ObjectRef;
 use tokio::task::JoinHandle;
 
 use crate::RolloutKey;
-use crate::backoff::Backoff;
 use crate::error::ReconcileError;
-use crate::events::{self, Recorder};
 use crate::execute::{self, Executed};
-use crate::metrics::{Metrics, SlowReconciles};
-use crate::readiness::Readiness;
-use crate::repeats::{KeyedRepeats, Report};
+use crate::runtime::backoff::Backoff;
+use crate::runtime::events::{self, Recorder};
+use crate::runtime::metrics::{Metrics, SlowReconciles};
+use crate::runtime::readiness::Readiness;
+use crate::runtime::repeats::{KeyedRepeats, Report};
+use crate::runtime::staleness::{STALE_REQUEUE, Tracker};
+use crate::runtime::watchdog::{self, Limits};
 use crate::snapshot;
-use crate::staleness::Tracker;
 use crate::watch::Stores;
-use crate::watchdog::{self, Limits};
 
-/// The name the controller writes and reports events under.
-pub const MANAGER: &str = "rollouts-controller";
-
-/// How soon to look again when the cache has not caught up with our last write yet.
-pub const STALE_REQUEUE: Duration = Duration::from_millis(50);
+/// The kind events are recorded on.
+pub const KIND: &str = "Rollout";
 
 /// A Rollout reconcile is a few reads from the caches and a few writes: seconds are already a sign of
 /// trouble, and two minutes (every API request inside has its own timeout) means it is stuck.
@@ -102,7 +99,7 @@ impl Context {
 
     /// Forgets everything kept about a deleted Rollout.
     pub fn rollout_deleted(&self, key: &RolloutKey) {
-        self.tracker.rollout_deleted(key);
+        self.tracker.forget(key);
         self.backoff.reset(key);
         self.metrics.forget_rollout(key);
         self.failures.forget(key);
@@ -124,14 +121,6 @@ impl Context {
     }
 }
 
-/// The key of a cached Rollout.
-pub fn key_of(object: &DynamicObject) -> RolloutKey {
-    RolloutKey::new(
-        object.metadata.namespace.as_deref().unwrap_or_default(),
-        object.metadata.name.as_deref().unwrap_or_default(),
-    )
-}
-
 /// How a reconcile that did not fail ended.
 enum Reconciled {
     /// It planned and executed the whole plan (or had nothing to do): the failure series is over.
@@ -143,7 +132,7 @@ enum Reconciled {
 
 /// Reconciles one Rollout, counting it.
 pub async fn reconcile(object: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, ReconcileError> {
-    let key = key_of(&object);
+    let key = RolloutKey::of(object.as_ref());
     let work = reconcile_rollout(&object, &ctx, &key);
     let result = watchdog::watch(work, ctx.limits, SlowReconciles::Rollout, &key, &ctx.metrics)
         .await
@@ -201,7 +190,9 @@ async fn reconcile_rollout(
     if let Executed::Stopped(after) = execute::execute(ctx, key, &plan.actions).await? {
         return Ok(Reconciled::Deferred(Action::requeue(after)));
     }
-    ctx.recorder.publish(&events::reference(object), &plan.events).await;
+    ctx.recorder
+        .publish(&events::reference(KIND, &object.metadata), &plan.events)
+        .await;
     if let Some(message) = plan.error {
         return Err(ReconcileError::InvalidSpec(message));
     }
@@ -245,12 +236,14 @@ async fn warn_undecodable(ctx: &Context, object: &DynamicObject, key: &RolloutKe
         "InvalidSpec",
         format!("The Rollout \"{}\" is invalid: cannot be decoded: {message}", key.name),
     );
-    ctx.recorder.record(&events::reference(object), &event).await;
+    ctx.recorder
+        .record(&events::reference(KIND, &object.metadata), &event)
+        .await;
 }
 
 /// When to retry a Rollout whose reconcile failed.
 pub fn error_policy(object: Arc<DynamicObject>, error: &ReconcileError, ctx: Arc<Context>) -> Action {
-    let key = key_of(&object);
+    let key = RolloutKey::of(object.as_ref());
     match error {
         // Nothing to retry until the object changes; the resync still looks at it now and then.
         ReconcileError::Decode(_) => Action::requeue(ctx.resync),
@@ -328,7 +321,7 @@ mod tests {
         assert_eq!(policy(&failed), Action::requeue(Duration::from_millis(80)));
         let undecodable = ReconcileError::Decode("status.phase: unknown variant".into());
         assert_eq!(policy(&undecodable), Action::requeue(Duration::from_secs(900)));
-        ctx.rollout_deleted(&key_of(&object));
+        ctx.rollout_deleted(&RolloutKey::of(object.as_ref()));
         assert_eq!(
             policy(&invalid),
             Action::requeue(Duration::from_millis(10)),

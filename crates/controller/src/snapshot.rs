@@ -10,11 +10,11 @@ use kube::core::{DynamicObject, Selector};
 use kube::runtime::reflector::ObjectRef;
 use rollouts_api::{AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollout};
 use rollouts_core::plan::{Snapshot, WorkloadState};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::ReconcileError;
 use crate::reconcile::Context;
+use crate::runtime::decode::{decode_cached, decode_selected};
 use crate::workload;
 
 /// The owned data behind a [`Snapshot`].
@@ -62,20 +62,6 @@ impl Observed {
 /// the watch for every Rollout; the error names the offending field.
 pub fn decode_rollout(object: &DynamicObject) -> Result<Rollout, String> {
     decode_cached(object)
-}
-
-/// Decodes a raw cached object as `T`; the error names the offending field.
-pub(crate) fn decode_cached<T: DeserializeOwned>(object: &DynamicObject) -> Result<T, String> {
-    let value = serde_json::to_value(object).map_err(|e| e.to_string())?;
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." {
-            inner.to_string()
-        } else {
-            format!("{path}: {inner}")
-        }
-    })
 }
 
 /// The names of the Services a Rollout references (canary, stable, ping/pong, active, preview).
@@ -164,29 +150,6 @@ fn uses_analysis(rollout: &Rollout) -> bool {
     canary || blue_green
 }
 
-/// Decodes the cached objects that `keep` selects, skipping (and logging) those that do not fit the
-/// type: one malformed object never stops a Rollout.
-fn decode_all<T: serde::de::DeserializeOwned>(
-    store: &kube::runtime::reflector::Store<DynamicObject>,
-    keep: impl Fn(&DynamicObject) -> bool,
-    kind: &str,
-) -> Vec<T> {
-    store
-        .state_filter(|o| keep(o))
-        .iter()
-        .filter_map(|o| {
-            let value = serde_json::to_value(o.as_ref()).ok()?;
-            match serde_json::from_value(value) {
-                Ok(t) => Some(t),
-                Err(error) => {
-                    tracing::warn!(%error, name = ?o.metadata.name, "{kind} does not decode; ignored");
-                    None
-                }
-            }
-        })
-        .collect()
-}
-
 /// Whether `rs` is controlled by the object with `uid`.
 pub fn is_controlled_by(rs: &ReplicaSet, uid: &str) -> bool {
     rs.metadata
@@ -219,7 +182,7 @@ pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result
         .map(|svc| (*svc).clone())
         .collect();
     let rollout_name = rollout.metadata.name.clone().unwrap_or_default();
-    let analysis_runs: Vec<AnalysisRun> = decode_all(
+    let analysis_runs: Vec<AnalysisRun> = decode_selected(
         &ctx.stores.analysis_runs,
         |ar| {
             ar.metadata.namespace.as_deref() == Some(namespace.as_str())
@@ -239,12 +202,12 @@ pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result
     );
     let (analysis_templates, cluster_analysis_templates) = if uses_analysis(&rollout) {
         (
-            decode_all(
+            decode_selected(
                 &ctx.stores.analysis_templates,
                 |t| t.metadata.namespace.as_deref() == Some(namespace.as_str()),
                 "AnalysisTemplate",
             ),
-            decode_all(
+            decode_selected(
                 &ctx.stores.cluster_analysis_templates,
                 |_| true,
                 "ClusterAnalysisTemplate",

@@ -16,13 +16,10 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll};
 
 use futures::stream::{self, BoxStream};
-use futures::{FutureExt, Stream, StreamExt};
+use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Service;
 use kube::api::Api;
@@ -33,10 +30,11 @@ use kube::runtime::reflector::{ObjectRef, Store, store::Writer};
 use kube::runtime::watcher::{self, Event};
 use rollouts_api::well_known::labels::POD_TEMPLATE_HASH;
 
+use crate::RolloutKey;
 use crate::analysis::controller::{RunChange, RunChanges};
-use crate::readiness::Cache;
-use crate::reconcile::{Context, key_of};
-use crate::repeats::WatchHealth;
+use crate::reconcile::Context;
+use crate::runtime::readiness::Cache;
+use crate::runtime::repeats::WatchHealth;
 use crate::snapshot::references_service;
 use crate::workload::references_deployment;
 
@@ -172,7 +170,7 @@ pub fn queue(
                     )]
                 }
                 Ok(Event::Delete(ro)) => {
-                    rollout_ctx.rollout_deleted(&key_of(&ro));
+                    rollout_ctx.rollout_deleted(&RolloutKey::of(&ro));
                     Vec::new()
                 }
                 Ok(Event::Init | Event::InitDone) => Vec::new(),
@@ -206,7 +204,7 @@ pub fn queue(
                 let namespace = rs.metadata.namespace.as_deref().unwrap_or_default();
                 rs_ctx
                     .tracker
-                    .replica_set_deleted(namespace, rs.metadata.name.as_deref().unwrap_or_default());
+                    .owned_deleted(namespace, rs.metadata.name.as_deref().unwrap_or_default());
                 related(&rs).into_iter().collect()
             }
             Ok(Event::InitDone) => {
@@ -353,39 +351,6 @@ pub fn queue(
         cluster_analysis_templates.boxed(),
     ];
     stream::select_all(streams).map(Ok)
-}
-
-/// A stream that ends once `shutdown` resolves, dropping the stream it wraps. Dropping matters: the
-/// watches inside own the cache writers, and until they are gone a cache that never filled (an
-/// unreachable API server) would keep the controller waiting for it.
-pub struct UntilShutdown<S, F> {
-    stream: Option<S>,
-    shutdown: F,
-}
-
-impl<S, F> UntilShutdown<S, F> {
-    /// Wraps `stream`.
-    pub fn new(stream: S, shutdown: F) -> Self {
-        Self {
-            stream: Some(stream),
-            shutdown,
-        }
-    }
-}
-
-impl<S: Stream + Unpin, F: Future<Output = ()> + Unpin> Stream for UntilShutdown<S, F> {
-    type Item = S::Item;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<S::Item>> {
-        let this = &mut *self;
-        if this.stream.is_some() && this.shutdown.poll_unpin(cx).is_ready() {
-            this.stream = None;
-        }
-        match this.stream.as_mut() {
-            Some(stream) => stream.poll_next_unpin(cx),
-            None => Poll::Ready(None),
-        }
-    }
 }
 
 /// Requests for the cached Rollouts of the Service's namespace that reference it.
@@ -628,24 +593,6 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn the_queue_ends_and_drops_its_stream_at_shutdown() {
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let dropped = Arc::new(());
-        let guard = Arc::clone(&dropped);
-        let inner = stream::iter([1, 2]).chain(stream::pending()).map(move |n| {
-            let _ = &guard;
-            n
-        });
-        let mut queue = UntilShutdown::new(inner.boxed(), stopped.map(|_| ()));
-        assert_eq!(queue.next().await, Some(1));
-        assert_eq!(queue.next().await, Some(2));
-        stop.send(()).unwrap();
-        assert_eq!(queue.next().await, None);
-        assert_eq!(Arc::strong_count(&dropped), 1, "the wrapped stream was dropped");
-        assert_eq!(queue.next().await, None);
-    }
-
     fn deployment(name: &str, generation: i64) -> PartialObjectMeta<Deployment> {
         PartialObjectMeta {
             metadata: ObjectMeta {
@@ -736,7 +683,7 @@ mod tests {
             client,
             stores,
             resource.clone(),
-            crate::metrics::Metrics::new(),
+            crate::runtime::metrics::Metrics::new(),
             std::time::Duration::from_secs(900),
         );
         let requests = workload_rollouts(&ctx, "ns", "web");

@@ -7,13 +7,13 @@ use std::time::Duration;
 use kube::core::ApiResource;
 
 use super::registry::Providers;
-use crate::RolloutKey;
-use crate::backoff::Backoff;
-use crate::events::Recorder;
-use crate::metrics::Metrics;
-use crate::repeats::KeyedRepeats;
-use crate::staleness::Tracker;
-use crate::watchdog::Limits;
+use crate::runtime::ObjectKey;
+use crate::runtime::backoff::Backoff;
+use crate::runtime::events::Recorder;
+use crate::runtime::metrics::Metrics;
+use crate::runtime::repeats::KeyedRepeats;
+use crate::runtime::staleness::Tracker;
+use crate::runtime::watchdog::Limits;
 
 /// A measurement may wait for a provider's own timeout (a web metric's `timeoutSeconds`, a slow
 /// Prometheus query), so an AnalysisRun reconcile is given far longer than a Rollout's.
@@ -23,7 +23,7 @@ pub const LIMITS: Limits = Limits {
 };
 
 /// The namespace and name of an AnalysisRun.
-pub type RunKey = RolloutKey;
+pub type RunKey = ObjectKey;
 
 /// What every reconcile of an AnalysisRun shares.
 pub struct Context {
@@ -71,7 +71,7 @@ impl Context {
 
     /// Forgets everything kept about a deleted run.
     pub fn run_deleted(&self, key: &RunKey) {
-        self.tracker.rollout_deleted(key);
+        self.tracker.forget(key);
         self.backoff.reset(key);
         self.metrics.forget_analysis_run(key);
         self.failures.forget(key);

@@ -28,8 +28,8 @@ use super::jobs;
 use super::providers::job::JobProvider;
 use super::reconcile::{error_policy, reconcile};
 use super::registry::Providers;
-use crate::metrics::Metrics;
-use crate::watch::UntilShutdown;
+use crate::runtime::metrics::Metrics;
+use crate::runtime::shutdown::UntilShutdown;
 
 /// What the AnalysisRun watch tells this controller.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 //! it fills the cache the provider reads, and a Job that finished (`Complete` or `Failed`) enqueues its
 //! AnalysisRun, as upstream's `enqueueJobIfCompleted` does.
 
-use crate::repeats::WatchHealth;
+use crate::runtime::repeats::WatchHealth;
 use futures::stream::{self, Stream, StreamExt};
 use k8s_openapi::api::batch::v1::Job;
 use kube::api::Api;

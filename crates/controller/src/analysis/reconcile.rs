@@ -18,23 +18,16 @@ use super::error::RunError;
 use super::providers::{measurement_error, new_measurement};
 use super::secrets::SecretValues;
 use super::write::{self, Reconciled};
-use crate::metrics::SlowReconciles;
-use crate::reconcile::STALE_REQUEUE;
-use crate::repeats::Report;
-use crate::snapshot::decode_cached;
-use crate::watchdog;
-
-/// The key of a cached AnalysisRun.
-pub fn key_of(object: &DynamicObject) -> RunKey {
-    RunKey::new(
-        object.metadata.namespace.as_deref().unwrap_or_default(),
-        object.metadata.name.as_deref().unwrap_or_default(),
-    )
-}
+use crate::runtime::decode::decode_cached;
+use crate::runtime::events;
+use crate::runtime::metrics::SlowReconciles;
+use crate::runtime::repeats::Report;
+use crate::runtime::staleness::STALE_REQUEUE;
+use crate::runtime::watchdog;
 
 /// Reconciles one AnalysisRun, counting it.
 pub async fn reconcile(object: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, RunError> {
-    let key = key_of(&object);
+    let key = RunKey::of(object.as_ref());
     let work = reconcile_run(&object, &ctx, &key);
     let result = watchdog::watch(work, ctx.limits, SlowReconciles::AnalysisRun, &key, &ctx.metrics)
         .await
@@ -130,13 +123,13 @@ async fn run_task(ctx: &Context, run: &AnalysisRun, prepared: &Prepared, task: &
         (Ok(provider), Task::Measure { .. }) => provider.run(run, metric).await,
         (Ok(provider), Task::Resume { measurement, .. }) => provider.resume(run, metric, measurement.clone()).await,
         (Ok(provider), Task::Terminate { measurement, .. }) => {
-            tracing::info!(run = %key_of_run(run), metric = %metric.name, "terminating in-progress measurement");
+            tracing::info!(run = %RunKey::of(run), metric = %metric.name, "terminating in-progress measurement");
             provider.terminate(run, metric, measurement.clone()).await
         }
     };
     if measurement.phase.is_completed() {
         tracing::debug!(
-            run = %key_of_run(run),
+            run = %RunKey::of(run),
             metric = %metric.name,
             phase = %measurement.phase,
             message = %prepared.redact(measurement.message.as_deref().unwrap_or_default()),
@@ -148,13 +141,6 @@ async fn run_task(ctx: &Context, run: &AnalysisRun, prepared: &Prepared, task: &
         measurement,
         metadata: ctx.providers.metadata(metric),
     }
-}
-
-fn key_of_run(run: &AnalysisRun) -> RunKey {
-    RunKey::new(
-        run.metadata.namespace.as_deref().unwrap_or_default(),
-        run.metadata.name.as_deref().unwrap_or_default(),
-    )
 }
 
 /// Logs and (once per version) records a Warning event on a run that cannot be decoded.
@@ -171,7 +157,9 @@ async fn warn_undecodable(ctx: &Context, object: &DynamicObject, key: &RunKey, m
             key.name
         ),
     );
-    ctx.recorder.record(&write::reference(object), &event).await;
+    ctx.recorder
+        .record(&events::reference(write::KIND, &object.metadata), &event)
+        .await;
 }
 
 /// When to retry a run whose reconcile failed.
@@ -179,6 +167,6 @@ pub fn error_policy(object: Arc<DynamicObject>, error: &RunError, ctx: Arc<Conte
     match error {
         // Nothing to retry until the object changes; the resync still looks at it now and then.
         RunError::Decode(_) => Action::requeue(ctx.resync),
-        _ => Action::requeue(ctx.backoff.failure(&key_of(&object))),
+        _ => Action::requeue(ctx.backoff.failure(&RunKey::of(object.as_ref()))),
     }
 }

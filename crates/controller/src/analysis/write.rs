@@ -11,8 +11,7 @@
 
 use std::time::Instant;
 
-use k8s_openapi::api::core::v1::ObjectReference;
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, Patch};
 use kube::core::DynamicObject;
 use kube::runtime::controller::Action;
 use rollouts_api::analysis_run::{AnalysisRun, AnalysisRunStatus};
@@ -22,8 +21,11 @@ use serde_json::{Value, json};
 
 use super::context::{Context, RunKey};
 use super::error::RunError;
-use crate::error::is_status;
-use crate::reconcile::MANAGER;
+use crate::runtime::api::{is_status, patch_params};
+use crate::runtime::events;
+
+/// The kind events are recorded on.
+pub const KIND: &str = "AnalysisRun";
 
 /// How a reconcile that did not fail ended.
 pub enum Reconciled {
@@ -44,14 +46,10 @@ pub async fn apply(
 ) -> Result<Reconciled, RunError> {
     let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), &key.namespace, &ctx.run_resource);
     if let Some(patch) = status_patch(run.status.as_ref(), &update.status) {
-        let params = PatchParams {
-            field_manager: Some(MANAGER.to_string()),
-            ..PatchParams::default()
-        };
-        match api.patch(&key.name, &params, &Patch::Merge(&patch)).await {
+        match api.patch(&key.name, &patch_params(), &Patch::Merge(&patch)).await {
             Ok(patched) => {
                 ctx.tracker
-                    .rollout_written(key, patched.metadata.resource_version.as_deref(), Instant::now());
+                    .written(key, patched.metadata.resource_version.as_deref(), Instant::now());
             }
             // Deleted meanwhile: nothing left to do.
             Err(error) if is_status(&error, 404) => return Ok(Reconciled::Done(Action::await_change())),
@@ -64,7 +62,9 @@ pub async fn apply(
         }
     }
     let events: Vec<plan::Event> = update.events.iter().map(plan_event).collect();
-    ctx.recorder.publish(&run_reference(run), &events).await;
+    ctx.recorder
+        .publish(&events::reference(KIND, &run.metadata), &events)
+        .await;
     if let Some(prepared) = prepared {
         garbage_collect(ctx, run, prepared, &update.garbage_collect).await;
     }
@@ -127,35 +127,6 @@ fn plan_event(event: &RunEvent) -> plan::Event {
         plan::Event::warning(&event.reason, event.message.clone())
     } else {
         plan::Event::normal(&event.reason, event.message.clone())
-    }
-}
-
-/// The reference events about the cached AnalysisRun `object` point to.
-pub fn reference(object: &DynamicObject) -> ObjectReference {
-    reference_parts(
-        object.metadata.name.clone(),
-        object.metadata.namespace.clone(),
-        object.metadata.uid.clone(),
-    )
-}
-
-fn run_reference(run: &AnalysisRun) -> ObjectReference {
-    reference_parts(
-        run.metadata.name.clone(),
-        run.metadata.namespace.clone(),
-        run.metadata.uid.clone(),
-    )
-}
-
-/// Without `resourceVersion`, so that the same event about successive versions counts as one.
-fn reference_parts(name: Option<String>, namespace: Option<String>, uid: Option<String>) -> ObjectReference {
-    ObjectReference {
-        api_version: Some(rollouts_api::decode::API_VERSION.to_string()),
-        kind: Some("AnalysisRun".to_string()),
-        name,
-        namespace,
-        uid,
-        ..ObjectReference::default()
     }
 }
 

@@ -8,7 +8,7 @@ use std::fmt::Display;
 use std::future::Future;
 use std::time::Duration;
 
-use crate::metrics::{Metrics, SlowReconciles};
+use crate::runtime::metrics::{Metrics, SlowReconciles};
 
 /// When a reconcile counts as slow, and when it is cut off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

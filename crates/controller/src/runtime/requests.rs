@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use hyper::{Method, Request, Response};
 use kube::client::Body;
 
-use crate::metrics::Metrics;
+use crate::runtime::metrics::Metrics;
 
 /// Wraps `client` so that every request it sends is counted in `metrics`.
 pub fn counting_client(client: kube::Client, metrics: Metrics) -> kube::Client {

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use crate::RolloutKey;
+use crate::runtime::ObjectKey;
 
 /// A cheap, cloneable handle on the controller's counters.
 #[derive(Clone, Default, Debug)]
@@ -20,9 +20,9 @@ pub struct Metrics {
 struct Inner {
     /// Keyed by (verb, resource), e.g. ("patch", "rollouts/status").
     api: RwLock<BTreeMap<(String, String), AtomicU64>>,
-    reconciles: RwLock<HashMap<RolloutKey, ReconcileCounts>>,
+    reconciles: RwLock<HashMap<ObjectKey, ReconcileCounts>>,
     /// Reconciles of AnalysisRuns, by namespace and name (not in the Rollout totals).
-    analysis_runs: RwLock<HashMap<RolloutKey, ReconcileCounts>>,
+    analysis_runs: RwLock<HashMap<ObjectKey, ReconcileCounts>>,
     reconcile_total: AtomicU64,
     reconcile_errors: AtomicU64,
     /// Slow reconciles, by controller ([`SlowReconciles`] as index).
@@ -82,7 +82,7 @@ struct ReconcileCounts {
 }
 
 /// Counts one reconcile of `key` in `series`; the write lock is taken only the first time a key is seen.
-fn record_in(series: &RwLock<HashMap<RolloutKey, ReconcileCounts>>, key: &RolloutKey, failed: bool) {
+fn record_in(series: &RwLock<HashMap<ObjectKey, ReconcileCounts>>, key: &ObjectKey, failed: bool) {
     let count = |counts: &ReconcileCounts| {
         counts.total.fetch_add(1, Ordering::Relaxed);
         if failed {
@@ -116,7 +116,7 @@ impl Metrics {
     }
 
     /// Counts one reconcile of `key`, failed or not.
-    pub(crate) fn record_reconcile(&self, key: &RolloutKey, failed: bool) {
+    pub(crate) fn record_reconcile(&self, key: &ObjectKey, failed: bool) {
         self.inner.reconcile_total.fetch_add(1, Ordering::Relaxed);
         if failed {
             self.inner.reconcile_errors.fetch_add(1, Ordering::Relaxed);
@@ -125,7 +125,7 @@ impl Metrics {
     }
 
     /// Counts one reconcile of the AnalysisRun `key`, failed or not.
-    pub(crate) fn record_analysis_run_reconcile(&self, key: &RolloutKey, failed: bool) {
+    pub(crate) fn record_analysis_run_reconcile(&self, key: &ObjectKey, failed: bool) {
         record_in(&self.inner.analysis_runs, key, failed);
     }
 
@@ -159,7 +159,7 @@ impl Metrics {
     }
 
     /// Drops the series of a deleted AnalysisRun.
-    pub(crate) fn forget_analysis_run(&self, key: &RolloutKey) {
+    pub(crate) fn forget_analysis_run(&self, key: &ObjectKey) {
         self.inner
             .analysis_runs
             .write()
@@ -173,12 +173,12 @@ impl Metrics {
             .analysis_runs
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(&RolloutKey::new(namespace, name))
+            .get(&ObjectKey::new(namespace, name))
             .map_or(0, |c| c.total.load(Ordering::Relaxed))
     }
 
     /// Drops the per-Rollout series of a deleted Rollout.
-    pub(crate) fn forget_rollout(&self, key: &RolloutKey) {
+    pub(crate) fn forget_rollout(&self, key: &ObjectKey) {
         self.inner
             .reconciles
             .write()
@@ -242,7 +242,7 @@ impl Metrics {
             .reconciles
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(&RolloutKey::new(namespace, name))
+            .get(&ObjectKey::new(namespace, name))
             .map_or(0, |c| counter(c).load(Ordering::Relaxed))
     }
 
@@ -324,10 +324,10 @@ type CounterOf = fn(&ReconcileCounts) -> &AtomicU64;
 /// Writes counter families with one series per object (namespace and name), sorted.
 fn render_families(
     out: &mut String,
-    counts: &HashMap<RolloutKey, ReconcileCounts>,
+    counts: &HashMap<ObjectKey, ReconcileCounts>,
     families: &[(&str, &str, CounterOf)],
 ) {
-    let mut keys: Vec<&RolloutKey> = counts.keys().collect();
+    let mut keys: Vec<&ObjectKey> = counts.keys().collect();
     keys.sort();
     for (name, help, counter) in families {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
@@ -371,10 +371,10 @@ mod tests {
     #[test]
     fn reconciles_are_counted_per_rollout_and_forgotten_on_deletion() {
         let metrics = Metrics::new();
-        let a = RolloutKey::new("default", "a");
+        let a = ObjectKey::new("default", "a");
         metrics.record_reconcile(&a, false);
         metrics.record_reconcile(&a, true);
-        metrics.record_reconcile(&RolloutKey::new("other", "a"), false);
+        metrics.record_reconcile(&ObjectKey::new("other", "a"), false);
         assert_eq!((metrics.reconciles(), metrics.reconcile_errors()), (3, 1));
         assert_eq!(
             (
@@ -393,9 +393,9 @@ mod tests {
         let metrics = Metrics::new();
         metrics.record_api_request("watch", "replicasets");
         metrics.record_api_request("list", "replicasets");
-        metrics.record_reconcile(&RolloutKey::new("ns", "b"), true);
-        metrics.record_reconcile(&RolloutKey::new("ns", "a\"x"), false);
-        metrics.record_analysis_run_reconcile(&RolloutKey::new("ns", "run"), false);
+        metrics.record_reconcile(&ObjectKey::new("ns", "b"), true);
+        metrics.record_reconcile(&ObjectKey::new("ns", "a\"x"), false);
+        metrics.record_analysis_run_reconcile(&ObjectKey::new("ns", "run"), false);
         let text = metrics.render();
         let expected = "\
 # HELP rollout_controller_api_requests_total API requests made by the controller, by verb and resource.
