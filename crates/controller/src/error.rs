@@ -3,6 +3,8 @@
 
 use std::net::SocketAddr;
 
+use crate::runtime::reconcile::{Failure, ReconcileFailure};
+
 /// Why the controller could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum ControllerError {
@@ -62,6 +64,28 @@ pub enum ReconcileError {
     /// The reconcile task ended abnormally.
     #[error("the reconcile task failed: {0}")]
     Task(String),
+}
+
+impl ReconcileFailure for ReconcileError {
+    fn undecodable(message: String) -> Self {
+        ReconcileError::Decode(message)
+    }
+
+    fn timed_out(limit: std::time::Duration) -> Self {
+        ReconcileError::TimedOut(limit)
+    }
+
+    fn task_failed(message: String) -> Self {
+        ReconcileError::Task(message)
+    }
+
+    fn failure(&self) -> Failure {
+        match self {
+            ReconcileError::Decode(_) => Failure::Undecodable,
+            ReconcileError::Conflict { .. } => Failure::Conflict,
+            _ => Failure::Other,
+        }
+    }
 }
 
 impl ReconcileError {

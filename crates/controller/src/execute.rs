@@ -12,8 +12,8 @@ use rollouts_core::plan::Action;
 use serde_json::{Value, json};
 
 use crate::RolloutKey;
+use crate::context::Context;
 use crate::error::ReconcileError;
-use crate::reconcile::Context;
 use crate::runtime::api::{is_status, patch_params, post_params};
 use crate::workload::WorkloadKind;
 
@@ -39,8 +39,8 @@ pub enum Executed {
 /// Executes `actions` for the Rollout `key`, in order.
 pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Result<Executed, ReconcileError> {
     let ns = key.namespace.as_str();
-    let replica_sets: Api<ReplicaSet> = Api::namespaced(ctx.client.clone(), ns);
-    let rollouts: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &ctx.rollout_resource);
+    let replica_sets: Api<ReplicaSet> = Api::namespaced(ctx.runtime.client.clone(), ns);
+    let rollouts: Api<DynamicObject> = Api::namespaced_with(ctx.runtime.client.clone(), ns, &ctx.rollout_resource);
     for action in actions {
         match action {
             Action::CreateReplicaSet(rs) => {
@@ -48,7 +48,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 match replica_sets.create(&post_params(), rs).await {
                     Ok(created) => {
                         let rv = created.metadata.resource_version.as_deref();
-                        ctx.tracker.owned_written(key, &name, rv, Instant::now());
+                        ctx.runtime.tracker.owned_written(key, &name, rv, Instant::now());
                     }
                     Err(e) if is_status(&e, 409) => {
                         tracing::debug!(replicaset = %name, "the ReplicaSet already exists; planning again");
@@ -65,7 +65,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .await
                     .map_err(|e| ReconcileError::api(format!("update ReplicaSet {name}"), e))?;
                 let rv = updated.metadata.resource_version.as_deref();
-                ctx.tracker.owned_written(key, &name, rv, Instant::now());
+                ctx.runtime.tracker.owned_written(key, &name, rv, Instant::now());
             }
             Action::PatchReplicaSet { name, patch } => {
                 let action = format!("patch ReplicaSet {name}");
@@ -79,7 +79,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .await
                     .map_err(|e| ReconcileError::api(action, e))?;
                 let rv = patched.metadata.resource_version.as_deref();
-                ctx.tracker.owned_written(key, name, rv, Instant::now());
+                ctx.runtime.tracker.owned_written(key, name, rv, Instant::now());
             }
             Action::DeleteReplicaSet { name, uid } => {
                 let params = DeleteParams {
@@ -94,7 +94,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     Err(e) if is_status(&e, 404) => {}
                     Err(e) => return Err(ReconcileError::api(format!("delete ReplicaSet {name}"), e)),
                 }
-                ctx.tracker.owned_deleted(ns, name);
+                ctx.runtime.tracker.owned_deleted(ns, name);
             }
             Action::PatchRollout(patch) => {
                 let patched = rollouts
@@ -102,7 +102,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .await
                     .map_err(|e| ReconcileError::api(format!("patch Rollout {}", key.name), e))?;
                 let rv = patched.metadata.resource_version.as_deref();
-                ctx.tracker.written(key, rv, Instant::now());
+                ctx.runtime.tracker.written(key, rv, Instant::now());
             }
             Action::PatchRolloutStatus(patch) => {
                 let patched = rollouts
@@ -110,17 +110,17 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .await
                     .map_err(|e| ReconcileError::api(format!("patch Rollout {} status", key.name), e))?;
                 let rv = patched.metadata.resource_version.as_deref();
-                ctx.tracker.written(key, rv, Instant::now());
+                ctx.runtime.tracker.written(key, rv, Instant::now());
             }
             Action::PatchService { name, patch } => {
-                let services: Api<Service> = Api::namespaced(ctx.client.clone(), ns);
+                let services: Api<Service> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 services
                     .patch(name, &patch_params(), &Patch::Strategic(patch))
                     .await
                     .map_err(|e| ReconcileError::api(format!("patch Service {name}"), e))?;
             }
             Action::EvictPod { name } => {
-                let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+                let pods: Api<Pod> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 match tokio::time::timeout(EVICTION_TIMEOUT, pods.evict(name, &EvictParams::default())).await {
                     Ok(Ok(_)) => {}
                     // A PodDisruptionBudget refused (429), or the pod is already gone: a later
@@ -137,7 +137,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 pod_template_hash,
                 patch,
             } => {
-                let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+                let pods: Api<Pod> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 let selector = format!(
                     "{}={pod_template_hash}",
                     rollouts_api::well_known::labels::POD_TEMPLATE_HASH
@@ -156,7 +156,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 }
             }
             Action::CreateAnalysisRun(run) => {
-                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.client.clone(), ns);
+                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 let name = run.metadata.name.clone().unwrap_or_default();
                 match runs.create(&post_params(), run).await {
                     Ok(_) => {}
@@ -166,7 +166,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 }
             }
             Action::PatchAnalysisRun { name, patch } => {
-                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.client.clone(), ns);
+                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 match runs.patch(name, &patch_params(), &Patch::Merge(patch)).await {
                     Ok(_) => {}
                     Err(e) if is_status(&e, 404) => {}
@@ -174,7 +174,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 }
             }
             Action::DeleteAnalysisRun { name, uid } => {
-                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.client.clone(), ns);
+                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 let params = DeleteParams {
                     preconditions: uid.as_ref().map(|uid| Preconditions {
                         uid: Some(uid.clone()),
@@ -203,7 +203,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     }
                 };
                 let resource = workload_kind.api_resource(api_version, kind);
-                let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &resource);
+                let api: Api<DynamicObject> = Api::namespaced_with(ctx.runtime.client.clone(), ns, &resource);
                 api.patch_scale(name, &patch_params(), &Patch::Merge(scale_patch(*replicas)))
                     .await
                     .map_err(|e| ReconcileError::api(format!("scale {kind} {name}"), e))?;
@@ -241,7 +241,7 @@ async fn collision(
             .await
             .map_err(|e| ReconcileError::api(format!("patch Rollout {} status", key.name), e))?;
         let rv = patched.metadata.resource_version.as_deref();
-        ctx.tracker.written(key, rv, Instant::now());
+        ctx.runtime.tracker.written(key, rv, Instant::now());
     }
     Ok(())
 }

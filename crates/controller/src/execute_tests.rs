@@ -18,9 +18,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::RolloutKey;
+use crate::context::Context;
 use crate::error::ReconcileError;
 use crate::execute::{ALREADY_EXISTS_REQUEUE, Executed, execute};
-use crate::reconcile::Context;
 use crate::runtime::metrics::Metrics;
 use crate::runtime::requests::counting_client;
 use crate::watch;
@@ -102,7 +102,7 @@ fn plans_become_api_requests() {
         assert_eq!(metrics.api_requests("create", "replicasets"), 2);
         assert_eq!(metrics.api_requests("patch", "rollouts"), 0);
         assert!(
-            ctx.tracker.is_stale(&key, None, |_| None, Instant::now()),
+            ctx.runtime.tracker.is_stale(&key, None, |_| None, Instant::now()),
             "the created ReplicaSet is not in the (empty) cache yet"
         );
 
@@ -143,7 +143,7 @@ fn plans_become_api_requests() {
         assert_eq!(stored.metadata.annotations.unwrap()["rollout.argoproj.io/revision"], "1");
         assert_eq!(stored.data["status"]["currentPodHash"], "abc");
         let cached = stored.metadata.resource_version.as_deref();
-        assert!(!ctx.tracker.is_stale(&key, cached, |_| Some("999999".into()), Instant::now()));
+        assert!(!ctx.runtime.tracker.is_stale(&key, cached, |_| Some("999999".into()), Instant::now()));
         let bad = execute(&ctx, &key, &[Action::PatchReplicaSet { name: "web-abc".into(), patch: json!({"op": 1}) }]).await;
         assert!(matches!(bad, Err(ReconcileError::BadPatch { .. })), "{bad:?}");
 

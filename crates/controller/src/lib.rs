@@ -10,6 +10,7 @@
 //! together with a health endpoint.
 
 pub mod analysis;
+mod context;
 mod error;
 mod execute;
 #[cfg(test)]
@@ -27,11 +28,11 @@ use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
 use kube::core::ApiResource;
-use kube::runtime::controller::{self, Error as ControllerRunError};
 use rollouts_api::Rollout;
 
 pub use error::{ControllerError, ReconcileError};
-pub use runtime::metrics::{Metrics, SlowReconciles};
+pub use runtime::kind::ControllerKind;
+pub use runtime::metrics::Metrics;
 
 /// How long in-flight reconciles may take to finish once shutdown is requested.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -66,7 +67,7 @@ impl Default for ControllerConfig {
             concurrency: 10,
             analysis_concurrency: 30,
             metrics: Metrics::new(),
-            slow_reconcile: reconcile::DEFAULT_LIMITS.slow,
+            slow_reconcile: context::DEFAULT_LIMITS.slow,
         }
     }
 }
@@ -89,8 +90,8 @@ pub async fn run(
     };
     let rollout_resource = ApiResource::erase::<Rollout>(&());
     let (stores, writers) = watch::stores(&rollout_resource);
-    let mut ctx = reconcile::Context::new(client.clone(), stores.clone(), rollout_resource, metrics, config.resync);
-    ctx.limits.slow = config.slow_reconcile.min(ctx.limits.limit);
+    let mut ctx = context::Context::new(client.clone(), stores.clone(), rollout_resource, metrics, config.resync);
+    ctx.runtime.limits.slow = config.slow_reconcile.min(ctx.runtime.limits.limit);
     let ctx = Arc::new(ctx);
     let shutdown = shutdown.shared();
     let (run_changes, run_changed) = futures::channel::mpsc::unbounded();
@@ -118,18 +119,15 @@ pub async fn run(
         },
         shutdown.clone(),
     );
-    let applier = controller::applier(
-        |rollout, ctx| reconcile::Spawned::spawn(reconcile::reconcile(rollout, ctx)),
-        reconcile::error_policy,
+    let applier = runtime::applier::run(
+        ControllerKind::Rollout,
         ctx,
         stores.rollouts,
         queue,
-        controller::Config::default().concurrency(config.concurrency),
-    )
-    .for_each(|result| {
-        log_result(result);
-        std::future::ready(())
-    });
+        config.concurrency,
+        reconcile::reconcile,
+        reconcile::error_policy,
+    );
     let drain_deadline = async {
         shutdown.await;
         tokio::time::sleep(DRAIN_TIMEOUT).await;
@@ -142,27 +140,4 @@ pub async fn run(
         server.stop().await;
     }
     Ok(())
-}
-
-type AppliedResult = Result<
-    (
-        kube::runtime::reflector::ObjectRef<kube::core::DynamicObject>,
-        controller::Action,
-    ),
-    ControllerRunError<ReconcileError, std::convert::Infallible>,
->;
-
-fn log_result(result: AppliedResult) {
-    match result {
-        Ok((rollout, action)) => tracing::debug!(%rollout, ?action, "reconciled"),
-        // Logged by the reconcile itself, once per failing state.
-        Err(ControllerRunError::ReconcilerFailed(error, rollout)) => {
-            tracing::trace!(%rollout, %error, "reconcile failed")
-        }
-        // A Rollout deleted while a reconcile of it was queued.
-        Err(ControllerRunError::ObjectNotFound(rollout)) => tracing::debug!(%rollout, "reconcile of a deleted Rollout"),
-        // Only when shutting down before the Rollout cache ever filled (an unreachable API server).
-        Err(ControllerRunError::RunnerError(error)) => tracing::debug!(%error, "stopped before the caches filled"),
-        Err(error) => tracing::warn!(%error, "controller"),
-    }
 }

@@ -32,7 +32,7 @@ use rollouts_api::well_known::labels::POD_TEMPLATE_HASH;
 
 use crate::RolloutKey;
 use crate::analysis::controller::{RunChange, RunChanges};
-use crate::reconcile::Context;
+use crate::context::Context;
 use crate::runtime::readiness::Cache;
 use crate::runtime::repeats::WatchHealth;
 use crate::snapshot::references_service;
@@ -170,7 +170,7 @@ pub fn queue(
                     )]
                 }
                 Ok(Event::Delete(ro)) => {
-                    rollout_ctx.rollout_deleted(&RolloutKey::of(&ro));
+                    rollout_ctx.runtime.forget(&RolloutKey::of(&ro));
                     Vec::new()
                 }
                 Ok(Event::Init | Event::InitDone) => Vec::new(),
@@ -203,6 +203,7 @@ pub fn queue(
             Ok(Event::Delete(rs)) => {
                 let namespace = rs.metadata.namespace.as_deref().unwrap_or_default();
                 rs_ctx
+                    .runtime
                     .tracker
                     .owned_deleted(namespace, rs.metadata.name.as_deref().unwrap_or_default());
                 related(&rs).into_iter().collect()

@@ -25,7 +25,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, DynamicObject};
 use kube::{Client, Config};
 use rollouts_api::Rollout;
-use rollouts_controller::{ControllerConfig, Metrics, SlowReconciles};
+use rollouts_controller::{ControllerConfig, ControllerKind, Metrics};
 use rollouts_devcluster::faults::{FaultRule, FaultSettings};
 use rollouts_devcluster::testing::{TestCluster, fast_simulation, temp_dir};
 use serde_json::json;
@@ -221,7 +221,7 @@ async fn one_start(client: &Client, round: usize, while_starting: impl Future<Ou
     let took = started.elapsed();
     // A reconcile that waits for something that never comes is cut loose by the controller's
     // watchdog at the slow threshold; none may have needed it.
-    let (slow, _, _) = metrics.slow_reconciles(SlowReconciles::Rollout);
+    let (slow, _, _) = metrics.slow_reconciles(ControllerKind::Rollout);
     assert_eq!(slow, 0, "round {round}: {slow} reconciles ran past the slow threshold");
     stop.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(20), controller)

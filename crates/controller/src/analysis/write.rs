@@ -23,17 +23,10 @@ use super::context::{Context, RunKey};
 use super::error::RunError;
 use crate::runtime::api::{is_status, patch_params};
 use crate::runtime::events;
+use crate::runtime::reconcile::Reconciled;
 
 /// The kind events are recorded on.
 pub const KIND: &str = "AnalysisRun";
-
-/// How a reconcile that did not fail ended.
-pub enum Reconciled {
-    /// It went through: the failure series (if any) is over.
-    Done(Action),
-    /// It put the work off (a cache behind our writes).
-    Deferred(Action),
-}
 
 /// Writes `update`, the outcome of reconciling `run` (as observed); `prepared` holds the metrics the
 /// providers measured with, when measurements were taken.
@@ -44,11 +37,12 @@ pub async fn apply(
     update: RunUpdate,
     prepared: Option<&Prepared>,
 ) -> Result<Reconciled, RunError> {
-    let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), &key.namespace, &ctx.run_resource);
+    let api: Api<DynamicObject> = Api::namespaced_with(ctx.runtime.client.clone(), &key.namespace, &ctx.run_resource);
     if let Some(patch) = status_patch(run.status.as_ref(), &update.status) {
         match api.patch(&key.name, &patch_params(), &Patch::Merge(&patch)).await {
             Ok(patched) => {
-                ctx.tracker
+                ctx.runtime
+                    .tracker
                     .written(key, patched.metadata.resource_version.as_deref(), Instant::now());
             }
             // Deleted meanwhile: nothing left to do.
@@ -62,7 +56,8 @@ pub async fn apply(
         }
     }
     let events: Vec<plan::Event> = update.events.iter().map(plan_event).collect();
-    ctx.recorder
+    ctx.runtime
+        .recorder
         .publish(&events::reference(KIND, &run.metadata), &events)
         .await;
     if let Some(prepared) = prepared {
@@ -79,7 +74,9 @@ pub async fn apply(
             }),
         };
     }
-    let after = update.requeue_after.map_or(ctx.resync, |after| after.min(ctx.resync));
+    let after = update
+        .requeue_after
+        .map_or(ctx.runtime.resync, |after| after.min(ctx.runtime.resync));
     Ok(Reconciled::Done(Action::requeue(after)))
 }
 

@@ -7,12 +7,15 @@
 //! AnalysisRun controller ([`crate::analysis`]) are built on it, side by side.
 
 pub(crate) mod api;
+pub(crate) mod applier;
 pub(crate) mod backoff;
 pub(crate) mod decode;
 pub(crate) mod events;
 pub(crate) mod key;
+pub(crate) mod kind;
 pub(crate) mod metrics;
 pub(crate) mod readiness;
+pub(crate) mod reconcile;
 pub(crate) mod repeats;
 pub(crate) mod requests;
 pub(crate) mod server;
