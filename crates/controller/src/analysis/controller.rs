@@ -2,7 +2,7 @@
 //!
 //! AnalysisRuns are watched once, by the Rollout controller's queue (which caches them for the
 //! Rollout planner too); that watch forwards every change to this controller through a channel
-//! ([`RunChange`]). The queue merges those changes with the finished Jobs of the job provider's own
+//! ([`ObjectChange`]). The queue merges those changes with the finished Jobs of the job provider's own
 //! watch. The applier reconciles each run from the shared cache, at most `concurrency` at a time and
 //! never one run twice at once, and requeues it when the reconcile asks (the next measurement, a
 //! `resumeAt`, a TTL deadline) or after a failure, with a per-run backoff.
@@ -12,12 +12,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures::stream::{self, StreamExt};
 use k8s_openapi::api::batch::v1::Job;
 use kube::core::DynamicObject;
-use kube::runtime::controller::{ReconcileReason, ReconcileRequest};
-use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::controller::ReconcileReason;
+use kube::runtime::reflector::{self, Store};
 
 use super::context::{Context, RunKey};
 use super::jobs;
@@ -27,19 +26,8 @@ use super::registry::Providers;
 use crate::runtime::applier;
 use crate::runtime::kind::ControllerKind;
 use crate::runtime::metrics::Metrics;
+use crate::runtime::queue::{ChangeReceiver, ObjectChange, request};
 use crate::runtime::shutdown::UntilShutdown;
-
-/// What the AnalysisRun watch tells this controller.
-#[derive(Debug, Clone, PartialEq)]
-pub enum RunChange {
-    /// The run was added or changed (or listed again).
-    Changed(ObjectRef<DynamicObject>),
-    /// The run was deleted.
-    Deleted(ObjectRef<DynamicObject>),
-}
-
-/// The sending half of the channel of [`RunChange`]s.
-pub type RunChanges = UnboundedSender<RunChange>;
 
 /// How the AnalysisRun controller runs.
 pub struct Settings {
@@ -59,7 +47,7 @@ pub struct Settings {
 pub async fn run<F>(
     client: kube::Client,
     runs: Store<DynamicObject>,
-    changes: UnboundedReceiver<RunChange>,
+    changes: ChangeReceiver,
     settings: Settings,
     shutdown: F,
 ) where
@@ -79,8 +67,8 @@ pub async fn run<F>(
     let change_ctx = Arc::clone(&ctx);
     let changed = changes.filter_map(move |change| {
         let request = match change {
-            RunChange::Changed(run) => Some(request(run, ReconcileReason::ObjectUpdated)),
-            RunChange::Deleted(run) => {
+            ObjectChange::Changed(run) => Some(request(run, ReconcileReason::ObjectUpdated)),
+            ObjectChange::Deleted(run) => {
                 change_ctx
                     .runtime
                     .forget(&RunKey::new(run.namespace.as_deref().unwrap_or_default(), &run.name));
@@ -112,8 +100,4 @@ pub async fn run<F>(
         error_policy,
     )
     .await;
-}
-
-fn request(run: ObjectRef<DynamicObject>, reason: ReconcileReason) -> ReconcileRequest<DynamicObject> {
-    ReconcileRequest { obj_ref: run, reason }
 }

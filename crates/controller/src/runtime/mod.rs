@@ -3,8 +3,8 @@
 //! decoding of raw cached objects, shutdown of the watch queues, cache readiness, once-per-state
 //! logging, the reconcile watchdog, request counting and the metrics with their HTTP endpoint.
 //!
-//! Nothing here knows a particular controller: the Rollout controller ([`crate::rollout`]) and the
-//! AnalysisRun controller ([`crate::analysis`]) are built on it, side by side.
+//! Nothing here knows a particular controller: the Rollout controller (`rollout/`) and the
+//! AnalysisRun controller (`analysis/`) are built on it, side by side.
 
 pub(crate) mod api;
 pub(crate) mod applier;
@@ -14,6 +14,7 @@ pub(crate) mod events;
 pub(crate) mod key;
 pub(crate) mod kind;
 pub(crate) mod metrics;
+pub(crate) mod queue;
 pub(crate) mod readiness;
 pub(crate) mod reconcile;
 pub(crate) mod repeats;

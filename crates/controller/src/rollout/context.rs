@@ -4,12 +4,11 @@ use std::time::Duration;
 
 use kube::core::ApiResource;
 
+use super::caches::{Readiness, Stores};
 use crate::runtime::kind::ControllerKind;
 use crate::runtime::metrics::Metrics;
-use crate::runtime::readiness::Readiness;
 use crate::runtime::reconcile::Runtime;
 use crate::runtime::watchdog::Limits;
-use crate::watch::Stores;
 
 /// A Rollout reconcile is a few reads from the caches and a few writes: seconds are already a sign of
 /// trouble, and two minutes (every API request inside has its own timeout) means it is stuck.

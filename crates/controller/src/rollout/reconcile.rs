@@ -10,14 +10,14 @@ use kube::runtime::controller::Action;
 use kube::runtime::reflector::ObjectRef;
 use rollouts_api::Rollout;
 
-use crate::RolloutKey;
-use crate::context::Context;
-use crate::error::ReconcileError;
-use crate::execute::{self, Executed};
+use super::RolloutKey;
+use super::context::Context;
+use super::error::ReconcileError;
+use super::execute::{self, Executed};
+use super::snapshot;
 use crate::runtime::events;
 use crate::runtime::reconcile::Reconciled;
 use crate::runtime::staleness::STALE_REQUEUE;
-use crate::snapshot;
 
 /// The kind events are recorded on.
 pub const KIND: &str = "Rollout";
@@ -100,7 +100,7 @@ mod tests {
     fn context() -> Arc<Context> {
         let client = kube::Client::try_from(kube::Config::new("http://127.0.0.1:1".parse().unwrap())).unwrap();
         let resource = ApiResource::erase::<Rollout>(&());
-        let (stores, _writers) = crate::watch::stores(&resource);
+        let (stores, _writers) = crate::rollout::caches::stores(&resource);
         Arc::new(Context::new(
             client,
             stores,

@@ -12,10 +12,10 @@ use rollouts_api::{AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollo
 use rollouts_core::plan::{Snapshot, WorkloadState};
 use serde_json::Value;
 
-use crate::context::Context;
-use crate::error::ReconcileError;
+use super::context::Context;
+use super::error::ReconcileError;
+use super::workload;
 use crate::runtime::decode::decode_selected;
-use crate::workload;
 
 /// The owned data behind a [`Snapshot`].
 #[derive(Debug, Clone)]

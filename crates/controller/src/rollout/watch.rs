@@ -25,93 +25,18 @@ use k8s_openapi::api::core::v1::Service;
 use kube::api::Api;
 use kube::core::{ApiResource, DynamicObject, PartialObjectMeta};
 use kube::runtime::WatchStreamExt;
-use kube::runtime::controller::{ReconcileReason, ReconcileRequest};
-use kube::runtime::reflector::{ObjectRef, Store, store::Writer};
+use kube::runtime::controller::ReconcileReason;
+use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher::{self, Event};
 use rollouts_api::well_known::labels::POD_TEMPLATE_HASH;
 
-use crate::RolloutKey;
-use crate::analysis::controller::{RunChange, RunChanges};
-use crate::context::Context;
-use crate::runtime::readiness::Cache;
+use super::RolloutKey;
+use super::caches::{Cache, Writers, analysis_resources};
+use super::context::Context;
+use super::snapshot::{references_service, references_template};
+use super::workload::references_deployment;
+use crate::runtime::queue::{ChangeSender, ObjectChange, Request, request};
 use crate::runtime::repeats::WatchHealth;
-use crate::snapshot::references_service;
-use crate::workload::references_deployment;
-
-/// The watch caches.
-#[derive(Clone)]
-pub struct Stores {
-    /// Rollouts, raw.
-    pub rollouts: Store<DynamicObject>,
-    /// ReplicaSets with the `rollouts-pod-template-hash` label.
-    pub replica_sets: Store<ReplicaSet>,
-    /// Services.
-    pub services: Store<Service>,
-    /// AnalysisRuns, raw (decoded one by one, like Rollouts).
-    pub analysis_runs: Store<DynamicObject>,
-    /// AnalysisTemplates, raw.
-    pub analysis_templates: Store<DynamicObject>,
-    /// ClusterAnalysisTemplates, raw.
-    pub cluster_analysis_templates: Store<DynamicObject>,
-}
-
-/// The write halves of the caches, consumed by [`queue`].
-pub struct Writers {
-    rollouts: Writer<DynamicObject>,
-    replica_sets: Writer<ReplicaSet>,
-    services: Writer<Service>,
-    analysis_runs: Writer<DynamicObject>,
-    analysis_templates: Writer<DynamicObject>,
-    cluster_analysis_templates: Writer<DynamicObject>,
-}
-
-/// The API resources of the analysis kinds.
-pub fn analysis_resources() -> (ApiResource, ApiResource, ApiResource) {
-    (
-        ApiResource::erase::<rollouts_api::AnalysisRun>(&()),
-        ApiResource::erase::<rollouts_api::AnalysisTemplate>(&()),
-        ApiResource::erase::<rollouts_api::ClusterAnalysisTemplate>(&()),
-    )
-}
-
-/// Empty caches, filled once [`queue`] is polled.
-pub fn stores(rollout_resource: &ApiResource) -> (Stores, Writers) {
-    let (run_resource, template_resource, cluster_template_resource) = analysis_resources();
-    let rollouts = Writer::new(rollout_resource.clone());
-    let replica_sets = Writer::default();
-    let services = Writer::default();
-    let analysis_runs = Writer::new(run_resource);
-    let analysis_templates = Writer::new(template_resource);
-    let cluster_analysis_templates = Writer::new(cluster_template_resource);
-    let stores = Stores {
-        rollouts: rollouts.as_reader(),
-        replica_sets: replica_sets.as_reader(),
-        services: services.as_reader(),
-        analysis_runs: analysis_runs.as_reader(),
-        analysis_templates: analysis_templates.as_reader(),
-        cluster_analysis_templates: cluster_analysis_templates.as_reader(),
-    };
-    (
-        stores,
-        Writers {
-            rollouts,
-            replica_sets,
-            services,
-            analysis_runs,
-            analysis_templates,
-            cluster_analysis_templates,
-        },
-    )
-}
-
-type Request = ReconcileRequest<DynamicObject>;
-
-fn request(rollout: ObjectRef<DynamicObject>, reason: ReconcileReason) -> Request {
-    ReconcileRequest {
-        obj_ref: rollout,
-        reason,
-    }
-}
 
 /// The Rollout controlling `rs`, if any.
 pub fn owner_of(rs: &ReplicaSet, rollout_resource: &ApiResource) -> Option<ObjectRef<DynamicObject>> {
@@ -131,7 +56,7 @@ pub fn queue(
     namespace: Option<&str>,
     writers: Writers,
     ctx: Arc<Context>,
-    run_changes: RunChanges,
+    run_changes: ChangeSender,
 ) -> impl Stream<Item = Result<Request, Infallible>> + Send + 'static {
     let resource = ctx.rollout_resource.clone();
     let rollout_api: Api<DynamicObject> = match namespace {
@@ -393,12 +318,16 @@ fn run_owner(ar: &DynamicObject, rollout_resource: &ApiResource) -> Option<Reque
 }
 
 /// What the AnalysisRun controller is told of a watch event.
-fn run_change(event: &Event<DynamicObject>, run_resource: &ApiResource) -> Option<RunChange> {
+fn run_change(event: &Event<DynamicObject>, run_resource: &ApiResource) -> Option<ObjectChange> {
     match event {
-        Event::Apply(ar) | Event::InitApply(ar) => {
-            Some(RunChange::Changed(ObjectRef::from_obj_with(ar, run_resource.clone())))
-        }
-        Event::Delete(ar) => Some(RunChange::Deleted(ObjectRef::from_obj_with(ar, run_resource.clone()))),
+        Event::Apply(ar) | Event::InitApply(ar) => Some(ObjectChange::Changed(ObjectRef::from_obj_with(
+            ar,
+            run_resource.clone(),
+        ))),
+        Event::Delete(ar) => Some(ObjectChange::Deleted(ObjectRef::from_obj_with(
+            ar,
+            run_resource.clone(),
+        ))),
         Event::Init | Event::InitDone => None,
     }
 }
@@ -469,8 +398,7 @@ fn template_rollouts(ctx: &Context, template: &DynamicObject, cluster: bool) -> 
     ctx.stores
         .rollouts
         .state_filter(|ro| {
-            (cluster || ro.metadata.namespace.as_deref() == namespace)
-                && crate::snapshot::references_template(&ro.data, name, cluster)
+            (cluster || ro.metadata.namespace.as_deref() == namespace) && references_template(&ro.data, name, cluster)
         })
         .iter()
         .map(|ro| {
@@ -664,7 +592,7 @@ mod tests {
     #[tokio::test]
     async fn a_deployment_change_enqueues_the_rollouts_referencing_it() {
         let resource = ApiResource::erase::<Rollout>(&());
-        let (stores, mut writers) = stores(&resource);
+        let (stores, mut writers) = crate::rollout::caches::stores(&resource);
         let rollout = |name: &str, namespace: &str, target: &str| {
             DynamicObject::new(name, &resource)
                 .within(namespace)
@@ -722,7 +650,7 @@ mod tests {
             &Event::Apply(run_with_phase("b", None)),
             &ApiResource::erase::<rollouts_api::AnalysisRun>(&()),
         );
-        assert!(matches!(change, Some(RunChange::Changed(r)) if r.name == "b"));
+        assert!(matches!(change, Some(ObjectChange::Changed(r)) if r.name == "b"));
     }
 
     #[test]

@@ -11,11 +11,11 @@ use kube::core::DynamicObject;
 use rollouts_core::plan::Action;
 use serde_json::{Value, json};
 
-use crate::RolloutKey;
-use crate::context::Context;
-use crate::error::ReconcileError;
+use super::RolloutKey;
+use super::context::Context;
+use super::error::ReconcileError;
+use super::workload::WorkloadKind;
 use crate::runtime::api::{is_status, patch_params, post_params};
-use crate::workload::WorkloadKind;
 
 /// How soon to look again after a create found the ReplicaSet already there: by then the watch cache
 /// has usually caught up with it.

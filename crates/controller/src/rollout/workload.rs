@@ -10,7 +10,7 @@ use rollouts_api::Rollout;
 use rollouts_core::plan::WorkloadState;
 use serde_json::Value;
 
-use crate::error::ReconcileError;
+use super::error::ReconcileError;
 use crate::runtime::api::is_status;
 
 /// A kind a `workloadRef` may point to, with where its template and selector live.
