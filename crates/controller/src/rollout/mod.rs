@@ -17,6 +17,7 @@ pub(crate) mod execute;
 mod execute_tests;
 pub(crate) mod reconcile;
 pub(crate) mod snapshot;
+pub(crate) mod triggers;
 pub(crate) mod watch;
 pub(crate) mod workload;
 

@@ -9,6 +9,7 @@
 pub(crate) mod api;
 pub(crate) mod applier;
 pub(crate) mod backoff;
+pub(crate) mod changes;
 pub(crate) mod decode;
 pub(crate) mod events;
 pub(crate) mod key;
@@ -23,5 +24,6 @@ pub(crate) mod server;
 pub(crate) mod shutdown;
 pub(crate) mod staleness;
 pub(crate) mod watchdog;
+pub(crate) mod watching;
 
 pub(crate) use key::ObjectKey;

@@ -3,9 +3,10 @@
 //! both controllers).
 
 use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender};
-use kube::core::DynamicObject;
+use kube::core::{ApiResource, DynamicObject};
 use kube::runtime::controller::{ReconcileReason, ReconcileRequest};
 use kube::runtime::reflector::ObjectRef;
+use kube::runtime::watcher::Event;
 
 /// A request to reconcile a raw cached object.
 pub type Request = ReconcileRequest<DynamicObject>;
@@ -25,6 +26,23 @@ pub enum ObjectChange {
     Changed(ObjectRef<DynamicObject>),
     /// The object was deleted.
     Deleted(ObjectRef<DynamicObject>),
+}
+
+impl ObjectChange {
+    /// What a watch event of a raw object of `resource` tells: nothing for the markers of a list.
+    pub fn of(event: &Event<DynamicObject>, resource: &ApiResource) -> Option<Self> {
+        match event {
+            Event::Apply(object) | Event::InitApply(object) => Some(ObjectChange::Changed(ObjectRef::from_obj_with(
+                object,
+                resource.clone(),
+            ))),
+            Event::Delete(object) => Some(ObjectChange::Deleted(ObjectRef::from_obj_with(
+                object,
+                resource.clone(),
+            ))),
+            Event::Init | Event::InitDone => None,
+        }
+    }
 }
 
 /// The sending half of a channel of [`ObjectChange`]s.
