@@ -14,14 +14,14 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Class, Counts, Refusals, RunningController, Server, cpu_seconds, mib, proc_status_kib};
+use common::{Class, Counts, Refusals, RunningController, Server, cpu_seconds, memory, mib, proc_status_kib};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use kube::core::{ApiResource, DynamicObject};
 use rollouts_api::Rollout;
+use rollouts_testkit::concurrent::for_all;
 use serde_json::{Value, json};
 
 const NAMESPACES: usize = 4;
@@ -58,33 +58,6 @@ fn rollout(i: usize) -> DynamicObject {
         }
     }))
     .unwrap()
-}
-
-/// Runs `op(i)` for every `i < count` on `WRITERS` concurrent tasks.
-async fn for_all<F, Fut>(count: usize, op: F)
-where
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let next = Arc::new(AtomicUsize::new(0));
-    let op = Arc::new(op);
-    let tasks: Vec<_> = (0..WRITERS)
-        .map(|_| {
-            let (next, op) = (Arc::clone(&next), Arc::clone(&op));
-            tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= count {
-                        return;
-                    }
-                    op(i).await;
-                }
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await.unwrap();
-    }
 }
 
 /// How many Rollouts report `phase` for their current generation (with `step` as `currentStepIndex`
@@ -132,10 +105,6 @@ async fn wait_all(api: &Api<DynamicObject>, count: usize, phase: &str, step: Opt
     }
 }
 
-fn memory() -> (u64, u64) {
-    (proc_status_kib("self", "VmRSS"), proc_status_kib("self", "VmHWM"))
-}
-
 fn per_rollout(n: u64, count: usize) -> String {
     format!("{n} ({:.1}/Rollout)", n as f64 / count as f64)
 }
@@ -143,15 +112,9 @@ fn per_rollout(n: u64, count: usize) -> String {
 fn main() {
     common::serve_if_asked();
     common::init_logging();
-    let count: usize = std::env::var("ROLLOUTS_BENCH_ROLLOUTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
+    let count = common::count_from_env("ROLLOUTS_BENCH_ROLLOUTS", 1000);
     let server = Server::start("fleet");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime(None);
     rt.block_on(async {
         let client = server.client().await;
         let resource = ApiResource::erase::<Rollout>(&());
@@ -165,7 +128,7 @@ fn main() {
 
         let started = Instant::now();
         let creator = client.clone();
-        for_all(count, move |i| {
+        for_all(count, WRITERS, move |i| {
             let api: Api<DynamicObject> = Api::namespaced_with(creator.clone(), &namespace(i), &resource);
             async move {
                 api.create(&PostParams::default(), &rollout(i)).await.unwrap();
@@ -202,7 +165,7 @@ fn main() {
         let t1 = Instant::now();
         let patcher = client.clone();
         let resource = ApiResource::erase::<Rollout>(&());
-        for_all(count, move |i| {
+        for_all(count, WRITERS, move |i| {
             let api: Api<DynamicObject> = Api::namespaced_with(patcher.clone(), &namespace(i), &resource);
             async move {
                 let patch = json!({"spec": {"template": {"spec": {"containers": containers("nginx:1.27")}}}});

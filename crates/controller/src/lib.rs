@@ -25,3 +25,4 @@ pub use rollout::ReconcileError;
 pub use run::{ControllerConfig, run};
 pub use runtime::kind::ControllerKind;
 pub use runtime::metrics::Metrics;
+pub use runtime::requests::classify as classify_request;

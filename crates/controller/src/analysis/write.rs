@@ -25,9 +25,6 @@ use crate::runtime::api::{is_status, patch_params};
 use crate::runtime::events;
 use crate::runtime::reconcile::Reconciled;
 
-/// The kind events are recorded on.
-pub const KIND: &str = "AnalysisRun";
-
 /// Writes `update`, the outcome of reconciling `run` (as observed); `prepared` holds the metrics the
 /// providers measured with, when measurements were taken.
 pub async fn apply(
@@ -58,7 +55,10 @@ pub async fn apply(
     let events: Vec<plan::Event> = update.events.iter().map(plan_event).collect();
     ctx.runtime
         .recorder
-        .publish(&events::reference(KIND, &run.metadata), &events)
+        .publish(
+            &events::reference(ctx.runtime.controller.kind(), &run.metadata),
+            &events,
+        )
         .await;
     if let Some(prepared) = prepared {
         garbage_collect(ctx, run, prepared, &update.garbage_collect).await;

@@ -55,7 +55,7 @@ pub fn analysis_resources() -> (ApiResource, ApiResource, ApiResource) {
     )
 }
 
-/// Empty caches, filled once [`queue`] is polled.
+/// Empty caches, filled once the watches of [`super::watch::queue`] are polled.
 pub fn stores(rollout_resource: &ApiResource) -> (Stores, Writers) {
     let (run_resource, template_resource, cluster_template_resource) = analysis_resources();
     let rollouts = Writer::new(rollout_resource.clone());

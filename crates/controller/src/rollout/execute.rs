@@ -82,14 +82,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 ctx.runtime.tracker.owned_written(key, name, rv, Instant::now());
             }
             Action::DeleteReplicaSet { name, uid } => {
-                let params = DeleteParams {
-                    preconditions: uid.as_ref().map(|uid| Preconditions {
-                        uid: Some(uid.clone()),
-                        resource_version: None,
-                    }),
-                    ..DeleteParams::default()
-                };
-                match replica_sets.delete(name, &params).await {
+                match replica_sets.delete(name, &delete_params(uid.as_deref())).await {
                     Ok(_) => {}
                     Err(e) if is_status(&e, 404) => {}
                     Err(e) => return Err(ReconcileError::api(format!("delete ReplicaSet {name}"), e)),
@@ -175,14 +168,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
             }
             Action::DeleteAnalysisRun { name, uid } => {
                 let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.runtime.client.clone(), ns);
-                let params = DeleteParams {
-                    preconditions: uid.as_ref().map(|uid| Preconditions {
-                        uid: Some(uid.clone()),
-                        resource_version: None,
-                    }),
-                    ..DeleteParams::default()
-                };
-                match runs.delete(name, &params).await {
+                match runs.delete(name, &delete_params(uid.as_deref())).await {
                     Ok(_) => {}
                     Err(e) if is_status(&e, 404) => {}
                     Err(e) => return Err(ReconcileError::api(format!("delete AnalysisRun {name}"), e)),
@@ -244,6 +230,18 @@ async fn collision(
         ctx.runtime.tracker.written(key, rv, Instant::now());
     }
     Ok(())
+}
+
+/// Deletion parameters that, given the `uid` the plan saw, delete only that object and not another
+/// one of the same name created since.
+fn delete_params(uid: Option<&str>) -> DeleteParams {
+    DeleteParams {
+        preconditions: uid.map(|uid| Preconditions {
+            uid: Some(uid.to_string()),
+            resource_version: None,
+        }),
+        ..DeleteParams::default()
+    }
 }
 
 /// The body of a status merge patch: the planner gives the patch of the status itself, which goes

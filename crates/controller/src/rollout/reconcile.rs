@@ -19,9 +19,6 @@ use crate::runtime::events;
 use crate::runtime::reconcile::Reconciled;
 use crate::runtime::staleness::STALE_REQUEUE;
 
-/// The kind events are recorded on.
-pub const KIND: &str = "Rollout";
-
 /// How long a reconcile waits for the caches' first list before putting the Rollout off.
 const CACHE_WAIT: Duration = Duration::from_secs(5);
 
@@ -73,7 +70,10 @@ async fn reconcile_rollout(
     }
     ctx.runtime
         .recorder
-        .publish(&events::reference(KIND, &object.metadata), &plan.events)
+        .publish(
+            &events::reference(ctx.runtime.controller.kind(), &object.metadata),
+            &plan.events,
+        )
         .await;
     if let Some(message) = plan.error {
         return Err(ReconcileError::InvalidSpec(message));

@@ -81,8 +81,8 @@ pub(super) fn url_credentials(uri: &Uri) -> Option<HeaderValue> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::error::go_op;
     use super::*;
+    use crate::analysis::providers::http::error::go_op;
     use rollouts_api::gofmt::go_quote;
 
     #[test]
