@@ -23,6 +23,6 @@ mod runtime;
 pub use error::ControllerError;
 pub use rollout::ReconcileError;
 pub use run::{ControllerConfig, run};
+pub use runtime::api_requests::classify as classify_request;
 pub use runtime::kind::ControllerKind;
 pub use runtime::metrics::Metrics;
-pub use runtime::requests::classify as classify_request;

@@ -60,13 +60,13 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<(), ControllerError> {
     let metrics = config.metrics.clone();
-    let client = runtime::requests::counting_client(client, metrics.clone());
+    let client = runtime::api_requests::counting_client(client, metrics.clone());
     let server = match config.metrics_addr {
         Some(addr) => Some(runtime::server::MetricsServer::start(addr, metrics.clone()).await?),
         None => None,
     };
     let shutdown = shutdown.shared();
-    let (stores, writers) = rollout::caches::stores(&ApiResource::erase::<Rollout>(&()));
+    let (stores, writers) = rollout::caches::empty(&ApiResource::erase::<Rollout>(&()));
     let runs = stores.analysis_runs.clone();
     let (run_changes, run_changed) = runtime::queue::change_channel();
     let rollouts = rollout::controller::run(

@@ -56,7 +56,7 @@ pub async fn apply(
     ctx.runtime
         .recorder
         .publish(
-            &events::reference(ctx.runtime.controller.kind(), &run.metadata),
+            &events::reference(ctx.runtime.controller.object_kind(), &run.metadata),
             &events,
         )
         .await;

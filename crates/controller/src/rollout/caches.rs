@@ -56,7 +56,7 @@ pub fn analysis_resources() -> (ApiResource, ApiResource, ApiResource) {
 }
 
 /// Empty caches, filled once the watches of [`super::watch::queue`] are polled.
-pub fn stores(rollout_resource: &ApiResource) -> (Stores, Writers) {
+pub fn empty(rollout_resource: &ApiResource) -> (Stores, Writers) {
     let (run_resource, template_resource, cluster_template_resource) = analysis_resources();
     let rollouts = Writer::new(rollout_resource.clone());
     let replica_sets = Writer::default();

@@ -22,8 +22,8 @@ use super::caches;
 use super::context::Context;
 use super::error::ReconcileError;
 use super::execute::{ALREADY_EXISTS_REQUEUE, Executed, execute};
+use crate::runtime::api_requests::counting_client;
 use crate::runtime::metrics::Metrics;
-use crate::runtime::requests::counting_client;
 
 fn from_json<T: DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).unwrap()
@@ -72,7 +72,7 @@ fn plans_become_api_requests() {
         let metrics = Metrics::new();
         let client = counting_client(client(&cluster.kubeconfig()).await, metrics.clone());
         let resource = ApiResource::erase::<Rollout>(&());
-        let (stores, _writers) = caches::stores(&resource);
+        let (stores, _writers) = caches::empty(&resource);
         let ctx = Context::new(client.clone(), stores, resource.clone(), metrics.clone(), Duration::from_secs(60));
         let key = RolloutKey::new("default", "web");
         let rollouts: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &resource);

@@ -71,7 +71,7 @@ async fn reconcile_rollout(
     ctx.runtime
         .recorder
         .publish(
-            &events::reference(ctx.runtime.controller.kind(), &object.metadata),
+            &events::reference(ctx.runtime.controller.object_kind(), &object.metadata),
             &plan.events,
         )
         .await;
@@ -100,7 +100,7 @@ mod tests {
     fn context() -> Arc<Context> {
         let client = kube::Client::try_from(kube::Config::new("http://127.0.0.1:1".parse().unwrap())).unwrap();
         let resource = ApiResource::erase::<Rollout>(&());
-        let (stores, _writers) = crate::rollout::caches::stores(&resource);
+        let (stores, _writers) = crate::rollout::caches::empty(&resource);
         Arc::new(Context::new(
             client,
             stores,

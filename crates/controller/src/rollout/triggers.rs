@@ -202,7 +202,7 @@ mod tests {
     #[tokio::test]
     async fn a_deployment_change_enqueues_the_rollouts_referencing_it() {
         let resource = ApiResource::erase::<Rollout>(&());
-        let (stores, mut writers) = crate::rollout::caches::stores(&resource);
+        let (stores, mut writers) = crate::rollout::caches::empty(&resource);
         let rollout = |name: &str, namespace: &str, target: &str| {
             DynamicObject::new(name, &resource)
                 .within(namespace)

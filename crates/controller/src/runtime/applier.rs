@@ -64,7 +64,7 @@ fn log_applied<E: ReconcileFailure>(controller: ControllerKind, result: Applied<
         }
         // An object deleted while a reconcile of it was queued.
         Err(ControllerRunError::ObjectNotFound(object)) => {
-            let kind = controller.kind();
+            let kind = controller.object_kind();
             log_object!(debug, controller, object, "reconcile of a deleted {kind}")
         }
         // Only when shutting down before the cache ever filled (an unreachable API server).

@@ -23,7 +23,7 @@ impl ControllerKind {
     }
 
     /// The kind of the objects it reconciles.
-    pub fn kind(self) -> &'static str {
+    pub const fn object_kind(self) -> &'static str {
         match self {
             ControllerKind::Rollout => "Rollout",
             ControllerKind::AnalysisRun => "AnalysisRun",

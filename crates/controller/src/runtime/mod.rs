@@ -7,6 +7,7 @@
 //! AnalysisRun controller (`analysis/`) are built on it, side by side.
 
 pub(crate) mod api;
+pub(crate) mod api_requests;
 pub(crate) mod applier;
 pub(crate) mod backoff;
 pub(crate) mod changes;
@@ -19,7 +20,6 @@ pub(crate) mod queue;
 pub(crate) mod readiness;
 pub(crate) mod reconcile;
 pub(crate) mod repeats;
-pub(crate) mod requests;
 pub(crate) mod server;
 pub(crate) mod shutdown;
 pub(crate) mod staleness;

@@ -118,7 +118,7 @@ impl Runtime {
         key: &ObjectKey,
         work: impl Future<Output = Result<Reconciled, E>>,
     ) -> Result<Action, E> {
-        let result = watchdog::watch(work, self.limits, self.controller, key, &self.metrics)
+        let result = watchdog::within_limits(work, self.limits, self.controller, key, &self.metrics)
             .await
             .unwrap_or_else(|watchdog::TimedOut(limit)| Err(E::timed_out(limit)));
         self.metrics.record_reconcile(self.controller, key, result.is_err());
@@ -174,7 +174,7 @@ impl Runtime {
         match result {
             Ok(Reconciled::Done(_)) => {
                 if let Some(failing_for) = self.failures.succeeded(key, now) {
-                    let kind = controller.kind();
+                    let kind = controller.object_kind();
                     log_object!(info, controller, key, ?failing_for, "the {kind} reconciles again");
                 }
             }
@@ -201,7 +201,7 @@ impl Runtime {
         if !self.first_warning(key, &version) {
             return;
         }
-        let kind = self.controller.kind();
+        let kind = self.controller.object_kind();
         let article = match self.controller {
             ControllerKind::Rollout => "a",
             ControllerKind::AnalysisRun => "an",

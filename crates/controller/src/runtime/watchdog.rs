@@ -25,7 +25,7 @@ pub struct Limits {
 pub struct TimedOut(pub Duration);
 
 /// Runs `reconcile` of `key` (an object of `controller`'s kind) under `limits`.
-pub async fn watch<T>(
+pub async fn within_limits<T>(
     reconcile: impl Future<Output = T>,
     limits: Limits,
     controller: ControllerKind,
@@ -74,7 +74,7 @@ mod tests {
     #[tokio::test]
     async fn a_quick_reconcile_is_not_counted() {
         let metrics = Metrics::new();
-        let out = watch(async { 7 }, LIMITS, ControllerKind::Rollout, &"ns/web", &metrics).await;
+        let out = within_limits(async { 7 }, LIMITS, ControllerKind::Rollout, &"ns/web", &metrics).await;
         assert_eq!(out, Ok(7));
         assert_eq!(metrics.slow_reconciles(ControllerKind::Rollout), (0, 0, 0));
     }
@@ -86,7 +86,7 @@ mod tests {
             let metrics = metrics.clone();
             tokio::spawn(async move {
                 let slow = tokio::time::sleep(Duration::from_millis(300));
-                watch(slow, LIMITS, ControllerKind::Rollout, &"ns/web", &metrics).await
+                within_limits(slow, LIMITS, ControllerKind::Rollout, &"ns/web", &metrics).await
             })
         };
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -108,7 +108,7 @@ mod tests {
     async fn a_stuck_reconcile_is_cut_off_at_the_limit() {
         let metrics = Metrics::new();
         let stuck = std::future::pending::<()>();
-        let out = watch(stuck, LIMITS, ControllerKind::AnalysisRun, &"ns/run", &metrics).await;
+        let out = within_limits(stuck, LIMITS, ControllerKind::AnalysisRun, &"ns/run", &metrics).await;
         assert_eq!(out, Err(TimedOut(Duration::from_millis(600))));
         assert_eq!(metrics.slow_reconciles(ControllerKind::AnalysisRun), (1, 0, 1));
         let text = metrics.render();
