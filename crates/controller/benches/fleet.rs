@@ -105,6 +105,11 @@ async fn wait_all(api: &Api<DynamicObject>, count: usize, phase: &str, step: Opt
     }
 }
 
+/// One row of the report: what, then its figure for each stage.
+fn row(what: &str, initial: String, update: String) {
+    println!("| {what} | {initial} | {update} |");
+}
+
 fn per_rollout(n: u64, count: usize) -> String {
     format!("{n} ({:.1}/Rollout)", n as f64 / count as f64)
 }
@@ -212,53 +217,38 @@ fn main() {
             to_paused.as_secs_f64(),
             patched.as_secs_f64()
         );
-        println!(
-            "| controller idle (no request or reconcile for 3 s) after | {:.1} s{} | {:.1} s{} |",
-            initial_idle.as_secs_f64(),
-            if settled_initial { "" } else { " (still busy)" },
-            update_idle.as_secs_f64(),
-            if settled_update { "" } else { " (still busy)" }
+        let idle = |after: Duration, settled: bool| {
+            format!("{:.1} s{}", after.as_secs_f64(), if settled { "" } else { " (still busy)" })
+        };
+        row(
+            "controller idle (no request or reconcile for 3 s) after",
+            idle(initial_idle, settled_initial),
+            idle(update_idle, settled_update),
         );
-        println!(
-            "| writes (until idle) | {} | {} |",
-            per_rollout(initial_counts.total(Class::Write), count),
-            per_rollout(update.total(Class::Write), count)
+        let counts_row =
+            |what: &str, figure: &dyn Fn(&Counts) -> String| row(what, figure(&initial_counts), figure(&update));
+        counts_row("writes (until idle)", &|c| per_rollout(c.total(Class::Write), count));
+        counts_row("writes by kind", &|c| c.list(Class::Write));
+        counts_row("events", &|c| per_rollout(c.total(Class::Event), count));
+        counts_row("reads", &|c| c.list(Class::Read));
+        counts_row("reconciles (failed)", &|c| {
+            format!("{} ({})", per_rollout(c.reconciles, count), c.errors)
+        });
+        let requests = |c: &Counts| c.api.values().sum::<u64>();
+        let at_paused_requests = requests(&at_paused_counts.since(&initial));
+        row(
+            "requests when the phase was reached / after it",
+            format!(
+                "{} / {}",
+                requests(&at_healthy_counts),
+                requests(&initial_counts) - requests(&at_healthy_counts)
+            ),
+            format!("{at_paused_requests} / {}", requests(&update) - at_paused_requests),
         );
-        println!(
-            "| writes by kind | {} | {} |",
-            initial_counts.list(Class::Write),
-            update.list(Class::Write)
-        );
-        println!(
-            "| events | {} | {} |",
-            per_rollout(initial_counts.total(Class::Event), count),
-            per_rollout(update.total(Class::Event), count)
-        );
-        println!(
-            "| reads | {} | {} |",
-            initial_counts.list(Class::Read),
-            update.list(Class::Read)
-        );
-        println!(
-            "| reconciles (failed) | {} ({}) | {} ({}) |",
-            per_rollout(initial_counts.reconciles, count),
-            initial_counts.errors,
-            per_rollout(update.reconciles, count),
-            update.errors
-        );
-        println!(
-            "| requests when the phase was reached / after it | {} / {} | {} / {} |",
-            at_healthy_counts.since(&Counts::default()).api.values().sum::<u64>(),
-            initial_counts.api.values().sum::<u64>() - at_healthy_counts.api.values().sum::<u64>(),
-            at_paused_counts.since(&initial).api.values().sum::<u64>(),
-            update.api.values().sum::<u64>() - at_paused_counts.since(&initial).api.values().sum::<u64>()
-        );
-        println!(
-            "| VmRSS when the phase was reached / once idle | {} / {} | {} / {} |",
-            mib(at_healthy.0),
-            mib(after_initial.0),
-            mib(at_paused.0),
-            mib(after_update.0)
+        row(
+            "VmRSS when the phase was reached / once idle",
+            format!("{} / {}", mib(at_healthy.0), mib(after_initial.0)),
+            format!("{} / {}", mib(at_paused.0), mib(after_update.0)),
         );
         println!("| VmHWM (peak so far) | {} | {} |", mib(after_initial.1), mib(after_update.1));
         println!(
