@@ -1,7 +1,7 @@
 //! The Rollout controller: the kube-rs runtime around the pure planner of `rollouts-core`, and beside
 //! it the AnalysisRun controller ([`analysis`]).
 //!
-//! [`run`] watches Rollouts, their ReplicaSets, the Services they reference and the Deployments their
+//! [`run()`] watches Rollouts, their ReplicaSets, the Services they reference and the Deployments their
 //! `workloadRef`s point to, and reconciles each Rollout whenever one of them changes (and at least
 //! every [`ControllerConfig::resync`]): it loads a snapshot from the watch caches, asks
 //! [`rollouts_core::plan::plan`] what to do, performs the plan's writes in order and records its

@@ -1,7 +1,7 @@
 //! One reconcile of one AnalysisRun (upstream `analysis/controller.go` `syncHandler` and
 //! `reconcileAnalysisRun`): decode the cached copy, make sure it is not older than our own last write,
 //! read the Secrets its arguments refer to, [`prepare`] the measurements due, take them through the
-//! providers in parallel, [`assess`] the results, and [`write::apply`] the outcome.
+//! providers in parallel, [`assess()`] the results, and [`write::apply`] the outcome.
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -30,7 +30,7 @@ pub struct Stores {
     pub cluster_analysis_templates: Store<DynamicObject>,
 }
 
-/// The write halves of the caches, consumed by [`queue`].
+/// The write halves of the caches, consumed by [`super::watch::queue`].
 pub struct Writers {
     /// Rollouts.
     pub rollouts: Writer<DynamicObject>,

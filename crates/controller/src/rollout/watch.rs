@@ -1,7 +1,8 @@
 //! The watches and the queue of Rollouts to reconcile that they feed.
 //!
-//! * Rollouts are cached as raw JSON ([`DynamicObject`]) and decoded one by one in the reconcile, so
-//!   that a Rollout that does not fit the type cannot break the watch of all the others.
+//! * Rollouts are cached as raw JSON ([`DynamicObject`](kube::core::DynamicObject)) and decoded one by
+//!   one in the reconcile, so that a Rollout that does not fit the type cannot break the watch of all
+//!   the others.
 //! * ReplicaSets are watched only with the `rollouts-pod-template-hash` label, as upstream does; a
 //!   change to one enqueues the Rollout that controls it.
 //! * Services are watched so that a change to one enqueues the Rollouts that reference it.

@@ -1,6 +1,7 @@
-//! Recording events on the reconciled objects, as upstream does through client-go's recorder: core/v1 Events,
-//! deduplicated by object, type, reason and message. A repeat of a recent event bumps the `count` and
-//! `lastTimestamp` of the Event already written; an event with another message is an Event of its own.
+//! Recording events on the reconciled objects, as upstream does through client-go's recorder: core/v1
+//! Events, deduplicated by object, type, reason and message. A repeat of a recent event bumps the
+//! `count` and `lastTimestamp` of the Event already written; an event with another message is an
+//! Event of its own.
 //! (kube-runtime's recorder folds events by reason alone, losing every message but the first.)
 //!
 //! Events are informational: a failure to record one is logged, never retried, and never fails the

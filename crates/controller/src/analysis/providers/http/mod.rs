@@ -1,13 +1,13 @@
-//! The HTTP client the metric providers share: HTTP/1.1 over hyper ([`client`]), TLS through rustls
+//! The HTTP client the metric providers share: HTTP/1.1 over hyper (`client`), TLS through rustls
 //! with the platform's trust store, as kube's own client does it, or no certificate verification at
-//! all for metrics marked `insecure` ([`tls`]).
+//! all for metrics marked `insecure` (`tls`).
 //!
 //! It behaves like the Go `net/http` client upstream's providers use where a user can tell: redirects
-//! are followed ([`redirect`]), user info in the URL becomes basic authentication ([`url`]), a timeout
-//! covers the whole exchange including reading the body, and failures read like Go's ([`error`]:
+//! are followed (`redirect`), user info in the URL becomes basic authentication (`url`), a timeout
+//! covers the whole exchange including reading the body, and failures read like Go's (`error`:
 //! `Get "http://127.0.0.1:1/": dial tcp 127.0.0.1:1: connect: connection refused`) because they end
 //! up in measurement messages. It also fetches OAuth2 client-credentials tokens the way
-//! `golang.org/x/oauth2/clientcredentials` does ([`oauth2`], with Go's form encoding from [`form`]).
+//! `golang.org/x/oauth2/clientcredentials` does (`oauth2`, with Go's form encoding from `form`).
 
 mod client;
 mod error;

@@ -5,7 +5,7 @@
 //!   be a URL with a scheme and a host.
 //! * Query: an instant query at the current time (`POST /api/v1/query`, form `query`, `time`), or with
 //!   `rangeQuery` a range query (`POST /api/v1/query_range`, `start`, `end`, `step`) whose `start` and
-//!   `end` are time expressions (see [`time_expr`]). Like Go's client, a server answering 405 or 501
+//!   `end` are time expressions (see `time_expr.rs`). Like Go's client, a server answering 405 or 501
 //!   to the POST is asked again with a GET.
 //! * Result: a scalar is a number; a vector or matrix is the list of all its sample values (`[]` when
 //!   empty, which the conditions report as "no data"). NaN and ±Inf samples stay numbers. The value
