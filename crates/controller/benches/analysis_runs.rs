@@ -12,13 +12,12 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Class, Counts, RunningController, Server, cpu_seconds, mib, proc_status_kib};
+use common::{Class, Counts, RunningController, Server, cpu_seconds, memory, mib};
 use kube::api::{Api, ListParams, PostParams};
 use kube::core::{ApiResource, DynamicObject};
+use rollouts_testkit::concurrent::for_all;
 use rollouts_testkit::http::{StubResponse, StubServer};
 use serde_json::json;
 
@@ -58,24 +57,14 @@ async fn count_phases(api: &Api<DynamicObject>) -> (usize, usize) {
     }
 }
 
-fn memory() -> (u64, u64) {
-    (proc_status_kib("self", "VmRSS"), proc_status_kib("self", "VmHWM"))
-}
-
 fn main() {
     common::serve_if_asked();
     common::init_logging();
-    let count: usize = std::env::var("ROLLOUTS_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
+    let count = common::count_from_env("ROLLOUTS_BENCH_RUNS", 1000);
     let web = StubServer::start(|_| StubResponse::json(200, r#"{"ok": true}"#)).unwrap();
     let url = web.url();
     let server = Server::start("analysis-runs");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime(None);
     rt.block_on(async {
         let client = server.client().await;
         let resource = ApiResource::erase::<rollouts_api::AnalysisRun>(&());
@@ -89,24 +78,14 @@ fn main() {
         let cpu0 = cpu();
 
         let started = Instant::now();
-        let next = Arc::new(AtomicUsize::new(0));
-        let tasks: Vec<_> = (0..WRITERS)
-            .map(|_| {
-                let (next, api, url) = (Arc::clone(&next), api.clone(), url.clone());
-                tokio::spawn(async move {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::SeqCst);
-                        if i >= count {
-                            return;
-                        }
-                        api.create(&PostParams::default(), &run(i, &url)).await.unwrap();
-                    }
-                })
-            })
-            .collect();
-        for t in tasks {
-            t.await.unwrap();
-        }
+        let (creator, run_url) = (api.clone(), url.clone());
+        for_all(count, WRITERS, move |i| {
+            let (api, run) = (creator.clone(), run(i, &run_url));
+            async move {
+                api.create(&PostParams::default(), &run).await.unwrap();
+            }
+        })
+        .await;
         let created = started.elapsed();
         eprintln!("{count} AnalysisRuns created in {:.2}s", created.as_secs_f64());
 

@@ -14,14 +14,14 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Class, Counts, Refusals, RunningController, Server, cpu_seconds, mib, proc_status_kib};
+use common::{Class, Counts, Refusals, RunningController, Server, cpu_seconds, memory, mib, proc_status_kib};
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use kube::core::{ApiResource, DynamicObject};
 use rollouts_api::Rollout;
+use rollouts_testkit::concurrent::for_all;
 use serde_json::{Value, json};
 
 const NAMESPACES: usize = 4;
@@ -58,33 +58,6 @@ fn rollout(i: usize) -> DynamicObject {
         }
     }))
     .unwrap()
-}
-
-/// Runs `op(i)` for every `i < count` on `WRITERS` concurrent tasks.
-async fn for_all<F, Fut>(count: usize, op: F)
-where
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let next = Arc::new(AtomicUsize::new(0));
-    let op = Arc::new(op);
-    let tasks: Vec<_> = (0..WRITERS)
-        .map(|_| {
-            let (next, op) = (Arc::clone(&next), Arc::clone(&op));
-            tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= count {
-                        return;
-                    }
-                    op(i).await;
-                }
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await.unwrap();
-    }
 }
 
 /// How many Rollouts report `phase` for their current generation (with `step` as `currentStepIndex`
@@ -132,8 +105,9 @@ async fn wait_all(api: &Api<DynamicObject>, count: usize, phase: &str, step: Opt
     }
 }
 
-fn memory() -> (u64, u64) {
-    (proc_status_kib("self", "VmRSS"), proc_status_kib("self", "VmHWM"))
+/// One row of the report: what, then its figure for each stage.
+fn row(what: &str, initial: String, update: String) {
+    println!("| {what} | {initial} | {update} |");
 }
 
 fn per_rollout(n: u64, count: usize) -> String {
@@ -143,15 +117,9 @@ fn per_rollout(n: u64, count: usize) -> String {
 fn main() {
     common::serve_if_asked();
     common::init_logging();
-    let count: usize = std::env::var("ROLLOUTS_BENCH_ROLLOUTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
+    let count = common::count_from_env("ROLLOUTS_BENCH_ROLLOUTS", 1000);
     let server = Server::start("fleet");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime(None);
     rt.block_on(async {
         let client = server.client().await;
         let resource = ApiResource::erase::<Rollout>(&());
@@ -165,7 +133,7 @@ fn main() {
 
         let started = Instant::now();
         let creator = client.clone();
-        for_all(count, move |i| {
+        for_all(count, WRITERS, move |i| {
             let api: Api<DynamicObject> = Api::namespaced_with(creator.clone(), &namespace(i), &resource);
             async move {
                 api.create(&PostParams::default(), &rollout(i)).await.unwrap();
@@ -202,7 +170,7 @@ fn main() {
         let t1 = Instant::now();
         let patcher = client.clone();
         let resource = ApiResource::erase::<Rollout>(&());
-        for_all(count, move |i| {
+        for_all(count, WRITERS, move |i| {
             let api: Api<DynamicObject> = Api::namespaced_with(patcher.clone(), &namespace(i), &resource);
             async move {
                 let patch = json!({"spec": {"template": {"spec": {"containers": containers("nginx:1.27")}}}});
@@ -249,53 +217,38 @@ fn main() {
             to_paused.as_secs_f64(),
             patched.as_secs_f64()
         );
-        println!(
-            "| controller idle (no request or reconcile for 3 s) after | {:.1} s{} | {:.1} s{} |",
-            initial_idle.as_secs_f64(),
-            if settled_initial { "" } else { " (still busy)" },
-            update_idle.as_secs_f64(),
-            if settled_update { "" } else { " (still busy)" }
+        let idle = |after: Duration, settled: bool| {
+            format!("{:.1} s{}", after.as_secs_f64(), if settled { "" } else { " (still busy)" })
+        };
+        row(
+            "controller idle (no request or reconcile for 3 s) after",
+            idle(initial_idle, settled_initial),
+            idle(update_idle, settled_update),
         );
-        println!(
-            "| writes (until idle) | {} | {} |",
-            per_rollout(initial_counts.total(Class::Write), count),
-            per_rollout(update.total(Class::Write), count)
+        let counts_row =
+            |what: &str, figure: &dyn Fn(&Counts) -> String| row(what, figure(&initial_counts), figure(&update));
+        counts_row("writes (until idle)", &|c| per_rollout(c.total(Class::Write), count));
+        counts_row("writes by kind", &|c| c.list(Class::Write));
+        counts_row("events", &|c| per_rollout(c.total(Class::Event), count));
+        counts_row("reads", &|c| c.list(Class::Read));
+        counts_row("reconciles (failed)", &|c| {
+            format!("{} ({})", per_rollout(c.reconciles, count), c.errors)
+        });
+        let requests = |c: &Counts| c.api.values().sum::<u64>();
+        let at_paused_requests = requests(&at_paused_counts.since(&initial));
+        row(
+            "requests when the phase was reached / after it",
+            format!(
+                "{} / {}",
+                requests(&at_healthy_counts),
+                requests(&initial_counts) - requests(&at_healthy_counts)
+            ),
+            format!("{at_paused_requests} / {}", requests(&update) - at_paused_requests),
         );
-        println!(
-            "| writes by kind | {} | {} |",
-            initial_counts.list(Class::Write),
-            update.list(Class::Write)
-        );
-        println!(
-            "| events | {} | {} |",
-            per_rollout(initial_counts.total(Class::Event), count),
-            per_rollout(update.total(Class::Event), count)
-        );
-        println!(
-            "| reads | {} | {} |",
-            initial_counts.list(Class::Read),
-            update.list(Class::Read)
-        );
-        println!(
-            "| reconciles (failed) | {} ({}) | {} ({}) |",
-            per_rollout(initial_counts.reconciles, count),
-            initial_counts.errors,
-            per_rollout(update.reconciles, count),
-            update.errors
-        );
-        println!(
-            "| requests when the phase was reached / after it | {} / {} | {} / {} |",
-            at_healthy_counts.since(&Counts::default()).api.values().sum::<u64>(),
-            initial_counts.api.values().sum::<u64>() - at_healthy_counts.api.values().sum::<u64>(),
-            at_paused_counts.since(&initial).api.values().sum::<u64>(),
-            update.api.values().sum::<u64>() - at_paused_counts.since(&initial).api.values().sum::<u64>()
-        );
-        println!(
-            "| VmRSS when the phase was reached / once idle | {} / {} | {} / {} |",
-            mib(at_healthy.0),
-            mib(after_initial.0),
-            mib(at_paused.0),
-            mib(after_update.0)
+        row(
+            "VmRSS when the phase was reached / once idle",
+            format!("{} / {}", mib(at_healthy.0), mib(after_initial.0)),
+            format!("{} / {}", mib(at_paused.0), mib(after_update.0)),
         );
         println!("| VmHWM (peak so far) | {} | {} |", mib(after_initial.1), mib(after_update.1));
         println!(

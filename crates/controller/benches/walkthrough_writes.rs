@@ -20,17 +20,15 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use common::{Class, Counts, RunningController, Server};
-use futures::future::BoxFuture;
-use hyper::{Method, Request, Response};
+use hyper::{Method, Request};
 use k8s_openapi::api::core::v1::Service;
+use kube::Client;
 use kube::api::{Api, Patch, PatchParams};
 use kube::client::Body;
 use kube::core::{ApiResource, DynamicObject};
-use kube::{Client, Config};
 use rollouts_api::Rollout;
 use serde_json::{Value, json};
 
@@ -105,24 +103,12 @@ struct Write {
 
 type Log = Arc<Mutex<Vec<Write>>>;
 
-#[derive(Clone)]
-struct Logging {
-    client: Client,
-    log: Log,
-}
-
-impl tower_service::Service<Request<Body>> for Logging {
-    type Response = Response<Body>;
-    type Error = kube::Error;
-    type Future = BoxFuture<'static, Result<Response<Body>, kube::Error>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request<Body>) -> Self::Future {
-        let (client, log) = (self.client.clone(), Arc::clone(&self.log));
-        Box::pin(async move {
+/// `client`, logging in `log` every write it sends (everything but GETs), with its body and the
+/// status of the response.
+fn logging(client: Client, log: Log) -> Client {
+    common::intercepted(client, move |client, request| {
+        let log = Arc::clone(&log);
+        async move {
             if request.method() == Method::GET {
                 return client.send(request).await;
             }
@@ -144,8 +130,8 @@ impl tower_service::Service<Request<Body>> for Logging {
                 status,
             });
             response
-        })
-    }
+        }
+    })
 }
 
 /// A short label of a write: what it does to what.
@@ -267,6 +253,20 @@ struct Mark {
 }
 
 impl Recorder<'_> {
+    /// Runs `user_step`, then records the stage it begins (see [`Recorder::finish`]).
+    async fn stage(
+        &mut self,
+        name: &'static str,
+        phase: &str,
+        step: Option<i64>,
+        upstream: (&'static str, &'static str),
+        user_step: impl std::future::Future<Output = ()>,
+    ) {
+        let mark = self.mark();
+        user_step.await;
+        self.finish(mark, name, phase, step, upstream).await;
+    }
+
     fn mark(&self) -> Mark {
         Mark {
             counts: self.controller.counts(),
@@ -504,23 +504,11 @@ fn main() {
     common::serve_if_asked();
     common::init_logging();
     let server = Server::start("walkthrough-writes");
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::runtime(Some(2));
     rt.block_on(async {
         let client = server.client().await;
-        let kc = kube::config::Kubeconfig::read_from(server.dir.join("kubeconfig")).unwrap();
-        let config = Config::from_custom_kubeconfig(kc, &Default::default()).await.unwrap();
         let log: Log = Arc::default();
-        let logged = Client::new(
-            Logging {
-                client: Client::try_from(config.clone()).unwrap(),
-                log: Arc::clone(&log),
-            },
-            config.default_namespace.clone(),
-        );
+        let logged = logging(server.client().await, Arc::clone(&log));
         let rollout_resource = ApiResource::erase::<Rollout>(&());
         let rollouts: Api<DynamicObject> = Api::namespaced_with(client.clone(), NS, &rollout_resource);
         let services: Api<Service> = Api::namespaced(client.clone(), NS);
@@ -536,88 +524,61 @@ fn main() {
         };
         let apply = PatchParams::apply("walkthrough-bench").force();
         let set_image = |image: &str| json!({"spec": {"template": {"spec": {"containers": [container(image)]}}}});
+        let apply_rollout = |image: &str| {
+            let (rollouts, manifest, apply) = (rollouts.clone(), rollout_manifest(image), apply.clone());
+            async move {
+                rollouts.patch(NAME, &apply, &Patch::Apply(manifest)).await.unwrap();
+            }
+        };
+        let merge = |patch: Value| {
+            let rollouts = rollouts.clone();
+            async move {
+                rollouts
+                    .patch(NAME, &PatchParams::default(), &Patch::Merge(patch))
+                    .await
+                    .unwrap();
+            }
+        };
+        let merge_status = |patch: Value| {
+            let rollouts = rollouts.clone();
+            async move {
+                rollouts
+                    .patch_status(NAME, &PatchParams::default(), &Patch::Merge(patch))
+                    .await
+                    .unwrap();
+            }
+        };
         eprintln!("walkthrough:");
 
         // 1. Apply the Rollout and its Service.
-        let mark = rec.mark();
-        services
-            .patch(NAME, &apply, &Patch::Apply(service_manifest()))
-            .await
-            .unwrap();
-        rollouts
-            .patch(
-                NAME,
-                &apply,
-                &Patch::Apply(rollout_manifest("argoproj/rollouts-demo:blue")),
-            )
-            .await
-            .unwrap();
-        rec.finish(mark, "1. deploy blue → Healthy", "Healthy", None, UP_DEPLOY)
+        let deploy = async {
+            services
+                .patch(NAME, &apply, &Patch::Apply(service_manifest()))
+                .await
+                .unwrap();
+            apply_rollout("argoproj/rollouts-demo:blue").await;
+        };
+        rec.stage("1. deploy blue → Healthy", "Healthy", None, UP_DEPLOY, deploy)
             .await;
-
         // 2. Set image yellow: paused at the indefinite pause (step 1).
-        let mark = rec.mark();
-        rollouts
-            .patch(
-                NAME,
-                &PatchParams::default(),
-                &Patch::Merge(set_image("argoproj/rollouts-demo:yellow")),
-            )
-            .await
-            .unwrap();
-        rec.finish(mark, "2. set image yellow → Paused", "Paused", Some(1), UP_UPDATE)
+        let yellow = merge(set_image("argoproj/rollouts-demo:yellow"));
+        rec.stage("2. set image yellow → Paused", "Paused", Some(1), UP_UPDATE, yellow)
             .await;
-
         // 3. Promote: through the timed pauses to Healthy.
-        let mark = rec.mark();
-        rollouts
-            .patch_status(
-                NAME,
-                &PatchParams::default(),
-                &Patch::Merge(json!({"status": {"pauseConditions": null}})),
-            )
-            .await
-            .unwrap();
-        rec.finish(mark, "3. promote → Healthy", "Healthy", None, UP_PROMOTE)
+        let promote = merge_status(json!({"status": {"pauseConditions": null}}));
+        rec.stage("3. promote → Healthy", "Healthy", None, UP_PROMOTE, promote)
             .await;
-
         // 4. Set image red: paused at step 1 again.
-        let mark = rec.mark();
-        rollouts
-            .patch(
-                NAME,
-                &PatchParams::default(),
-                &Patch::Merge(set_image("argoproj/rollouts-demo:red")),
-            )
-            .await
-            .unwrap();
-        rec.finish(mark, "4. set image red → Paused", "Paused", Some(1), UP_UPDATE)
+        let red = merge(set_image("argoproj/rollouts-demo:red"));
+        rec.stage("4. set image red → Paused", "Paused", Some(1), UP_UPDATE, red)
             .await;
-
         // 5. Abort: back to the stable ReplicaSet, Degraded.
-        let mark = rec.mark();
-        rollouts
-            .patch_status(
-                NAME,
-                &PatchParams::default(),
-                &Patch::Merge(json!({"status": {"abort": true}})),
-            )
-            .await
-            .unwrap();
-        rec.finish(mark, "5. abort → Degraded", "Degraded", None, UP_ABORT)
+        let abort = merge_status(json!({"status": {"abort": true}}));
+        rec.stage("5. abort → Degraded", "Degraded", None, UP_ABORT, abort)
             .await;
-
         // 6. Re-apply yellow: the fast-track rollback to the stable ReplicaSet.
-        let mark = rec.mark();
-        rollouts
-            .patch(
-                NAME,
-                &apply,
-                &Patch::Apply(rollout_manifest("argoproj/rollouts-demo:yellow")),
-            )
-            .await
-            .unwrap();
-        rec.finish(mark, "6. re-apply yellow → Healthy", "Healthy", None, UP_ROLLBACK)
+        let rollback = apply_rollout("argoproj/rollouts-demo:yellow");
+        rec.stage("6. re-apply yellow → Healthy", "Healthy", None, UP_ROLLBACK, rollback)
             .await;
 
         let stages = std::mem::take(&mut rec.stages);

@@ -1,5 +1,4 @@
-//! The controller's errors: why it could not start ([`ControllerError`]) and why one reconcile failed
-//! ([`ReconcileError`], which decides how soon the Rollout is tried again).
+//! Why the controller could not start.
 
 use std::net::SocketAddr;
 
@@ -15,68 +14,4 @@ pub enum ControllerError {
         #[source]
         source: std::io::Error,
     },
-}
-
-/// Why one reconcile of a Rollout failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ReconcileError {
-    /// The stored Rollout does not decode into the Rollout type; it is skipped until it changes.
-    #[error("the Rollout cannot be decoded: {0}")]
-    Decode(String),
-    /// The planner found the spec invalid (InvalidSpec); retried with backoff, as upstream does.
-    #[error("{0}")]
-    InvalidSpec(String),
-    /// A write was refused because the object changed since our snapshot (409).
-    #[error("{action}: {source}")]
-    Conflict {
-        /// What we tried, e.g. `update ReplicaSet web-6d4f`.
-        action: String,
-        /// The API error.
-        #[source]
-        source: kube::Error,
-    },
-    /// An API request failed.
-    #[error("{action}: {source}")]
-    Api {
-        /// What we tried, e.g. `patch Rollout web status`.
-        action: String,
-        /// The API error.
-        #[source]
-        source: kube::Error,
-    },
-    /// A plan asked for something this controller cannot do.
-    #[error("{0}")]
-    Unsupported(String),
-    /// A plan carried a JSON patch that is not a JSON patch.
-    #[error("{action}: the patch is not a JSON patch: {source}")]
-    BadPatch {
-        /// What we tried.
-        action: String,
-        /// Why the patch did not decode.
-        #[source]
-        source: serde_json::Error,
-    },
-    /// The reconcile ran into its time limit and was cut off.
-    #[error("the reconcile did not finish within {0:?} and was cut off")]
-    TimedOut(std::time::Duration),
-    /// The reconcile task ended abnormally.
-    #[error("the reconcile task failed: {0}")]
-    Task(String),
-}
-
-impl ReconcileError {
-    /// Wraps an API error of `action`, telling conflicts apart.
-    pub(crate) fn api(action: impl Into<String>, source: kube::Error) -> Self {
-        let action = action.into();
-        if is_status(&source, 409) {
-            ReconcileError::Conflict { action, source }
-        } else {
-            ReconcileError::Api { action, source }
-        }
-    }
-}
-
-/// Whether `error` is an API status with `code`.
-pub(crate) fn is_status(error: &kube::Error, code: u16) -> bool {
-    matches!(error, kube::Error::Api(status) if status.code == code)
 }

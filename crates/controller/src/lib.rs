@@ -1,195 +1,28 @@
 //! The Rollout controller: the kube-rs runtime around the pure planner of `rollouts-core`, and beside
 //! it the AnalysisRun controller ([`analysis`]).
 //!
-//! [`run`] watches Rollouts, their ReplicaSets, the Services they reference and the Deployments their
-//! `workloadRef`s point to, and reconciles each Rollout whenever one of them changes (and at least every [`ControllerConfig::resync`]): it loads a
-//! snapshot from the watch caches, asks [`rollouts_core::plan::plan`] what to do, performs the plan's
-//! writes in order and records its events. In the same process, with the same client and shutdown,
-//! the AnalysisRun controller takes the measurements of every AnalysisRun and records their results.
-//! Every API request is counted in [`Metrics`], which can be served in the Prometheus text format
-//! together with a health endpoint.
+//! [`run()`] watches Rollouts, their ReplicaSets, the Services they reference and the Deployments their
+//! `workloadRef`s point to, and reconciles each Rollout whenever one of them changes (and at least
+//! every [`ControllerConfig::resync`]): it loads a snapshot from the watch caches, asks
+//! [`rollouts_core::plan::plan`] what to do, performs the plan's writes in order and records its
+//! events. In the same process, with the same client and shutdown, the AnalysisRun controller takes
+//! the measurements of every AnalysisRun and records their results. Every API request is counted in
+//! [`Metrics`], which can be served in the Prometheus text format together with a health endpoint.
+//!
+//! Each controller is a folder of its own (`rollout/`, `analysis/`) over one shared runtime
+//! (`runtime/`: keys, staleness, backoff, events, decoding, readiness, the reconcile watchdog and
+//! logging, the applier, metrics); the controllers do not import each other, and the runtime imports
+//! neither. `run.rs` wires them together.
 
 pub mod analysis;
-mod backoff;
 mod error;
-mod events;
-mod execute;
-#[cfg(test)]
-mod execute_tests;
-mod metrics;
-mod readiness;
-mod reconcile;
-mod repeats;
-mod requests;
-mod server;
-mod snapshot;
-mod staleness;
-mod watch;
-mod watchdog;
-mod workload;
+mod rollout;
+mod run;
+mod runtime;
 
-use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
-
-use futures::{FutureExt, StreamExt};
-use kube::core::ApiResource;
-use kube::runtime::controller::{self, Error as ControllerRunError};
-use rollouts_api::Rollout;
-
-pub use error::{ControllerError, ReconcileError};
-pub use metrics::{Metrics, SlowReconciles};
-
-/// How long in-flight reconciles may take to finish once shutdown is requested.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// How the controller runs.
-#[derive(Clone, Debug)]
-pub struct ControllerConfig {
-    /// How long to wait before reconciling a Rollout again when nothing changed and the planner asked
-    /// for no earlier look (upstream's `--rollout-resync`, 15 minutes by default).
-    pub resync: Duration,
-    /// Serve `/metrics` and `/healthz` on this address; `None` serves nothing.
-    pub metrics_addr: Option<SocketAddr>,
-    /// Watch this namespace only; `None` watches all of them.
-    pub namespace: Option<String>,
-    /// How many Rollouts are reconciled at once at most (upstream's `--rollout-threads`, 10).
-    pub concurrency: u16,
-    /// How many AnalysisRuns are reconciled at once at most (upstream's `--analysis-threads`, 30).
-    pub analysis_concurrency: u16,
-    /// The counters the controller updates; keep a clone to read them while it runs.
-    pub metrics: Metrics,
-    /// A Rollout reconcile running longer than this is logged with its key and counted in
-    /// `controller_reconcile_slow_total` (it is cut off at two minutes whatever this says).
-    pub slow_reconcile: Duration,
-}
-
-impl Default for ControllerConfig {
-    fn default() -> Self {
-        Self {
-            resync: Duration::from_secs(15 * 60),
-            metrics_addr: None,
-            namespace: None,
-            concurrency: 10,
-            analysis_concurrency: 30,
-            metrics: Metrics::new(),
-            slow_reconcile: reconcile::DEFAULT_LIMITS.slow,
-        }
-    }
-}
-
-/// A Rollout's namespace and name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct RolloutKey {
-    pub(crate) namespace: String,
-    pub(crate) name: String,
-}
-
-impl RolloutKey {
-    pub(crate) fn new(namespace: &str, name: &str) -> Self {
-        Self {
-            namespace: namespace.to_string(),
-            name: name.to_string(),
-        }
-    }
-}
-
-impl std::fmt::Display for RolloutKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.namespace, self.name)
-    }
-}
-
-/// Runs the controller with `client` until `shutdown` resolves. Reconciles in flight are then given a
-/// few seconds to finish, and the watches and the metrics server are stopped.
-pub async fn run(
-    client: kube::Client,
-    config: ControllerConfig,
-    shutdown: impl Future<Output = ()> + Send,
-) -> Result<(), ControllerError> {
-    let metrics = config.metrics.clone();
-    let client = requests::counting_client(client, metrics.clone());
-    let server = match config.metrics_addr {
-        Some(addr) => Some(server::MetricsServer::start(addr, metrics.clone()).await?),
-        None => None,
-    };
-    let rollout_resource = ApiResource::erase::<Rollout>(&());
-    let (stores, writers) = watch::stores(&rollout_resource);
-    let mut ctx = reconcile::Context::new(client.clone(), stores.clone(), rollout_resource, metrics, config.resync);
-    ctx.limits.slow = config.slow_reconcile.min(ctx.limits.limit);
-    let ctx = Arc::new(ctx);
-    let shutdown = shutdown.shared();
-    let (run_changes, run_changed) = futures::channel::mpsc::unbounded();
-    // Ending the queue starts the applier's graceful shutdown: no new reconciles, in-flight ones finish.
-    let queue = watch::UntilShutdown::new(
-        watch::queue(
-            &client,
-            config.namespace.as_deref(),
-            writers,
-            Arc::clone(&ctx),
-            run_changes,
-        )
-        .boxed(),
-        shutdown.clone(),
-    );
-    let analysis_runs = analysis::controller::run(
-        client.clone(),
-        stores.analysis_runs.clone(),
-        run_changed,
-        analysis::controller::Settings {
-            namespace: config.namespace.clone(),
-            concurrency: config.analysis_concurrency,
-            resync: config.resync,
-            metrics: config.metrics.clone(),
-        },
-        shutdown.clone(),
-    );
-    let applier = controller::applier(
-        |rollout, ctx| reconcile::Spawned::spawn(reconcile::reconcile(rollout, ctx)),
-        reconcile::error_policy,
-        ctx,
-        stores.rollouts,
-        queue,
-        controller::Config::default().concurrency(config.concurrency),
-    )
-    .for_each(|result| {
-        log_result(result);
-        std::future::ready(())
-    });
-    let drain_deadline = async {
-        shutdown.await;
-        tokio::time::sleep(DRAIN_TIMEOUT).await;
-    };
-    tokio::select! {
-        _ = futures::future::join(applier, analysis_runs) => {}
-        () = drain_deadline => tracing::warn!("reconciles still running at shutdown were abandoned"),
-    }
-    if let Some(server) = server {
-        server.stop().await;
-    }
-    Ok(())
-}
-
-type AppliedResult = Result<
-    (
-        kube::runtime::reflector::ObjectRef<kube::core::DynamicObject>,
-        controller::Action,
-    ),
-    ControllerRunError<ReconcileError, std::convert::Infallible>,
->;
-
-fn log_result(result: AppliedResult) {
-    match result {
-        Ok((rollout, action)) => tracing::debug!(%rollout, ?action, "reconciled"),
-        // Logged by the reconcile itself, once per failing state.
-        Err(ControllerRunError::ReconcilerFailed(error, rollout)) => {
-            tracing::trace!(%rollout, %error, "reconcile failed")
-        }
-        // A Rollout deleted while a reconcile of it was queued.
-        Err(ControllerRunError::ObjectNotFound(rollout)) => tracing::debug!(%rollout, "reconcile of a deleted Rollout"),
-        // Only when shutting down before the Rollout cache ever filled (an unreachable API server).
-        Err(ControllerRunError::RunnerError(error)) => tracing::debug!(%error, "stopped before the caches filled"),
-        Err(error) => tracing::warn!(%error, "controller"),
-    }
-}
+pub use error::ControllerError;
+pub use rollout::ReconcileError;
+pub use run::{ControllerConfig, run};
+pub use runtime::api_requests::classify as classify_request;
+pub use runtime::kind::ControllerKind;
+pub use runtime::metrics::Metrics;

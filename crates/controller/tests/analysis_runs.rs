@@ -7,73 +7,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
-use std::path::Path;
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::{Controller, client, runtime, start_cluster};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Event, Secret};
+use kube::Client;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, DynamicObject};
-use kube::{Client, Config};
 use rollouts_api::AnalysisRun;
-use rollouts_controller::{ControllerConfig, Metrics};
-use rollouts_devcluster::testing::{TestCluster, fast_simulation, temp_dir};
+use rollouts_controller::ControllerConfig;
+use rollouts_devcluster::testing::fast_simulation;
 use rollouts_testkit::http::{StubResponse, StubServer};
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn start_cluster(label: &str) -> TestCluster {
-    let crds = rollouts_api::crd::all()
-        .unwrap()
-        .into_iter()
-        .map(|(_, crd)| serde_json::to_value(crd).unwrap())
-        .collect();
-    TestCluster::start_installed(&temp_dir(label), 0, Some(fast_simulation()), crds).unwrap()
-}
-
-async fn client(kubeconfig: &Path) -> Client {
-    let kc = Kubeconfig::read_from(kubeconfig).unwrap();
-    let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-        .await
-        .unwrap();
-    Client::try_from(config).unwrap()
-}
-
-/// The in-process controller, stopped (and awaited) by [`Controller::stop`].
-struct Controller {
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), rollouts_controller::ControllerError>>,
-    metrics: Metrics,
-}
-
-impl Controller {
-    fn start(client: &Client) -> Self {
-        let metrics = Metrics::new();
-        let config = ControllerConfig {
-            metrics: metrics.clone(),
-            ..ControllerConfig::default()
-        };
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(rollouts_controller::run(client.clone(), config, async {
-            let _ = stopped.await;
-        }));
-        Controller { stop, task, metrics }
-    }
-
-    async fn stop(self) {
-        let _ = self.stop.send(());
-        self.task.await.unwrap().unwrap();
-    }
-}
+/// How long the controller may take to stop when asked.
+const STOP: Duration = Duration::from_secs(30);
 
 fn runs(client: &Client) -> Api<DynamicObject> {
     Api::namespaced_with(client.clone(), "default", &ApiResource::erase::<AnalysisRun>(&()))
@@ -173,11 +124,11 @@ fn measurements(run: &Value) -> Vec<Value> {
 
 #[test]
 fn job_metrics_succeed_fail_terminate_and_are_garbage_collected() {
-    let cluster = start_cluster("analysis-jobs");
+    let cluster = start_cluster("analysis-jobs", Some(fast_simulation()));
     let rt = runtime();
     rt.block_on(async {
         let client = client(&cluster.kubeconfig()).await;
-        let controller = Controller::start(&client);
+        let controller = Controller::start(&client, ControllerConfig::default());
 
         let pass = create_run(
             &client,
@@ -354,18 +305,18 @@ fn job_metrics_succeed_fail_terminate_and_are_garbage_collected() {
         })
         .await;
 
-        controller.stop().await;
+        controller.stop(STOP).await.unwrap();
     });
 }
 
 #[test]
 fn web_metrics_measure_repeatedly_and_report_inconclusive_and_error_results() {
-    let cluster = start_cluster("analysis-web");
+    let cluster = start_cluster("analysis-web", Some(fast_simulation()));
     let rt = runtime();
     let server = StubServer::start(|_| StubResponse::json(200, r#"{"value": 5}"#)).unwrap();
     rt.block_on(async {
         let client = client(&cluster.kubeconfig()).await;
-        let controller = Controller::start(&client);
+        let controller = Controller::start(&client, ControllerConfig::default());
         let url = server.url();
         create_run(
             &client,
@@ -447,14 +398,14 @@ fn web_metrics_measure_repeatedly_and_report_inconclusive_and_error_results() {
             .await
             .unwrap();
 
-        controller.stop().await;
+        controller.stop(STOP).await.unwrap();
     });
     assert!(server.requests().len() >= 4);
 }
 
 #[test]
 fn secret_arguments_are_read_redacted_and_reported_missing() {
-    let cluster = start_cluster("analysis-secrets");
+    let cluster = start_cluster("analysis-secrets", Some(fast_simulation()));
     let rt = runtime();
     let server = StubServer::start(|_| StubResponse::json(200, r#"{"status": "ok"}"#)).unwrap();
     rt.block_on(async {
@@ -468,7 +419,7 @@ fn secret_arguments_are_read_redacted_and_reported_missing() {
         }))
         .unwrap();
         secrets.create(&PostParams::default(), &secret).await.unwrap();
-        let controller = Controller::start(&client);
+        let controller = Controller::start(&client, ControllerConfig::default());
         let token = |secret: &str, key: &str| {
             json!([{"name": "token", "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}])
         };
@@ -543,13 +494,13 @@ fn secret_arguments_are_read_redacted_and_reported_missing() {
             "Unable to resolve metric arguments: key 'nokey' does not exist in secret 'web-creds'"
         );
 
-        controller.stop().await;
+        controller.stop(STOP).await.unwrap();
     });
 }
 
 #[test]
 fn broken_runs_are_skipped_completed_runs_stay_quiet_and_expired_runs_are_deleted() {
-    let cluster = start_cluster("analysis-quiet");
+    let cluster = start_cluster("analysis-quiet", Some(fast_simulation()));
     let rt = runtime();
     let server = StubServer::start(|_| StubResponse::json(200, "1")).unwrap();
     rt.block_on(async {
@@ -569,7 +520,7 @@ fn broken_runs_are_skipped_completed_runs_stay_quiet_and_expired_runs_are_delete
             )
             .await
             .unwrap();
-        let controller = Controller::start(&client);
+        let controller = Controller::start(&client, ControllerConfig::default());
         let metrics = controller.metrics.clone();
         create_run(&client, "good", web.clone()).await;
         let mut datadog = web.clone();
@@ -632,6 +583,6 @@ fn broken_runs_are_skipped_completed_runs_stay_quiet_and_expired_runs_are_delete
         assert_eq!(after.metadata.resource_version, labelled.metadata.resource_version);
         assert_eq!(metrics.api_requests("patch", "analysisruns"), patches);
 
-        controller.stop().await;
+        controller.stop(STOP).await.unwrap();
     });
 }

@@ -5,47 +5,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
-use std::path::Path;
+mod common;
+
 use std::time::{Duration, Instant};
 
+use common::{Controller, client, runtime, start_cluster};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::events::v1::Event;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, DynamicObject};
 use kube::{Client, Config};
 use rollouts_api::Rollout;
 use rollouts_controller::{ControllerConfig, Metrics};
-use rollouts_devcluster::testing::{TestCluster, temp_dir};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::oneshot;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn start_cluster() -> TestCluster {
-    let crds = rollouts_api::crd::all()
-        .unwrap()
-        .into_iter()
-        .map(|(_, crd)| serde_json::to_value(crd).unwrap())
-        .collect();
-    TestCluster::start_installed(&temp_dir("controller"), 0, None, crds).unwrap()
-}
-
-async fn client(kubeconfig: &Path) -> Client {
-    let kc = Kubeconfig::read_from(kubeconfig).unwrap();
-    let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-        .await
-        .unwrap();
-    Client::try_from(config).unwrap()
-}
 
 fn rollout(name: &str, strategy: Value) -> DynamicObject {
     serde_json::from_value(json!({
@@ -103,7 +77,7 @@ async fn http_get(addr: std::net::SocketAddr, path: &str) -> (String, String) {
 
 #[test]
 fn one_bad_rollout_does_not_block_the_others_and_related_objects_enqueue_their_rollout() {
-    let cluster = start_cluster();
+    let cluster = start_cluster("controller", None);
     let rt = runtime();
     rt.block_on(async {
         let client = client(&cluster.kubeconfig()).await;
@@ -138,16 +112,12 @@ fn one_bad_rollout_does_not_block_the_others_and_related_objects_enqueue_their_r
             .await
             .unwrap();
 
-        let metrics = Metrics::new();
         let config = ControllerConfig {
-            metrics: metrics.clone(),
             metrics_addr: Some("127.0.0.1:0".parse().unwrap()),
             ..ControllerConfig::default()
         };
-        let (stop, stopped) = oneshot::channel::<()>();
-        let controller = tokio::spawn(rollouts_controller::run(client.clone(), config, async {
-            let _ = stopped.await;
-        }));
+        let controller = Controller::start(&client, config);
+        let metrics = controller.metrics.clone();
 
         wait_for("both Rollouts to be reconciled", || {
             metrics.reconciles_of("default", "good") >= 1 && metrics.reconcile_errors_of("default", "bad") >= 1
@@ -244,11 +214,7 @@ fn one_bad_rollout_does_not_block_the_others_and_related_objects_enqueue_their_r
             "{body}"
         );
 
-        stop.send(()).unwrap();
-        let result = tokio::time::timeout(Duration::from_secs(5), controller)
-            .await
-            .expect("the controller stops on shutdown")
-            .unwrap();
+        let result = controller.stop(Duration::from_secs(5)).await;
         assert!(result.is_ok(), "{result:?}");
         assert!(
             tokio::net::TcpStream::connect(addr).await.is_err(),

@@ -8,33 +8,29 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{assert_error, assert_phase, measure_synchronously};
 use rollouts_api::analysis::Metric;
-use rollouts_api::analysis_run::{AnalysisPhase, AnalysisRun, AnalysisRunSpec, Measurement};
+use rollouts_api::analysis_run::{AnalysisPhase, Measurement};
 use rollouts_api::providers::{
     Authentication, BasicAuth, MetricProvider, OAuth2Config, PrometheusMetric, PrometheusRangeQueryArgs, Sigv4Config,
     WebMetricHeader,
 };
-use rollouts_controller::analysis::providers::Provider;
 use rollouts_controller::analysis::providers::http::HttpClient;
 use rollouts_controller::analysis::providers::prometheus::{PrometheusProvider, RESOLVED_PROMETHEUS_QUERY};
 use rollouts_testkit::http::{StubResponse, StubServer};
 use rollouts_testkit::prometheus::prometheus_or_skip;
 
 fn metric(config: PrometheusMetric, success: &str, failure: &str) -> Metric {
-    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    Metric {
-        name: "prometheus".to_string(),
-        success_condition: non_empty(success),
-        failure_condition: non_empty(failure),
-        provider: MetricProvider {
-            prometheus: Some(config),
-            ..Default::default()
-        },
+    let provider = MetricProvider {
+        prometheus: Some(config),
         ..Default::default()
-    }
+    };
+    common::metric("prometheus", provider, success, failure)
 }
 
 fn query(address: &str, promql: &str) -> PrometheusMetric {
@@ -51,21 +47,6 @@ fn provider() -> PrometheusProvider {
 
 async fn measure(metric: &Metric) -> Measurement {
     provider().measure(metric).await
-}
-
-#[track_caller]
-fn assert_phase(m: &Measurement, phase: AnalysisPhase, value: &str) {
-    assert_eq!(m.phase, phase, "{m:?}");
-    assert_eq!(m.value.as_deref(), Some(value), "{m:?}");
-    assert!(m.started_at.is_some() && m.finished_at.is_some(), "{m:?}");
-}
-
-#[track_caller]
-fn assert_error(m: &Measurement, message: &str) {
-    assert_eq!(m.phase, AnalysisPhase::Error, "{m:?}");
-    assert_eq!(m.message.as_deref(), Some(message), "{m:?}");
-    assert!(m.value.is_none(), "{m:?}");
-    assert!(m.started_at.is_some() && m.finished_at.is_some(), "{m:?}");
 }
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -573,13 +554,7 @@ async fn oauth2_tokens_are_sent_as_bearer_tokens() {
 #[tokio::test]
 async fn the_provider_trait_runs_measurements_synchronously() {
     let server = StubServer::start(|_| StubResponse::json(200, vector_answer(&["1"]))).unwrap();
-    let provider: Arc<dyn Provider> = Arc::new(provider());
-    assert_eq!(provider.kind(), "Prometheus");
-    let run = AnalysisRun::new("run", AnalysisRunSpec::default());
     let metric = metric(query(&server.url(), "up"), "result[0] == 1", "");
-    let m = provider.run(&run, &metric).await;
+    let m = measure_synchronously(Arc::new(provider()), "Prometheus", &metric).await;
     assert_phase(&m, AnalysisPhase::Successful, "[1]");
-    assert_eq!(provider.resume(&run, &metric, m.clone()).await, m);
-    assert_eq!(provider.terminate(&run, &metric, m.clone()).await, m);
-    assert!(provider.garbage_collect(&run, &metric, 1).await.is_ok());
 }

@@ -4,30 +4,26 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{assert_error, assert_phase, measure_synchronously};
 use rollouts_api::analysis::Metric;
-use rollouts_api::analysis_run::{AnalysisPhase, AnalysisRun, AnalysisRunSpec, Measurement};
+use rollouts_api::analysis_run::{AnalysisPhase, Measurement};
 use rollouts_api::providers::{Authentication, MetricProvider, OAuth2Config, WebMetric, WebMetricHeader};
-use rollouts_controller::analysis::providers::Provider;
 use rollouts_controller::analysis::providers::http::HttpClient;
 use rollouts_controller::analysis::providers::web::WebProvider;
 use rollouts_testkit::http::{StubResponse, StubServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn metric(web: WebMetric, success: &str, failure: &str) -> Metric {
-    let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    Metric {
-        name: "web".to_string(),
-        success_condition: non_empty(success),
-        failure_condition: non_empty(failure),
-        provider: MetricProvider {
-            web: Some(web),
-            ..Default::default()
-        },
+    let provider = MetricProvider {
+        web: Some(web),
         ..Default::default()
-    }
+    };
+    common::metric("web", provider, success, failure)
 }
 
 fn web(url: &str) -> WebMetric {
@@ -50,21 +46,6 @@ async fn measure(metric: &Metric) -> Measurement {
 
 fn json_server(body: &'static str) -> StubServer {
     StubServer::start(move |_| StubResponse::json(200, body)).unwrap()
-}
-
-#[track_caller]
-fn assert_phase(m: &Measurement, phase: AnalysisPhase, value: Option<&str>) {
-    assert_eq!(m.phase, phase, "{m:?}");
-    assert_eq!(m.value.as_deref(), value, "{m:?}");
-    assert!(m.started_at.is_some() && m.finished_at.is_some(), "{m:?}");
-}
-
-#[track_caller]
-fn assert_error(m: &Measurement, message: &str) {
-    assert_eq!(m.phase, AnalysisPhase::Error, "{m:?}");
-    assert_eq!(m.message.as_deref(), Some(message), "{m:?}");
-    assert!(m.value.is_none(), "{m:?}");
-    assert!(m.started_at.is_some() && m.finished_at.is_some(), "{m:?}");
 }
 
 const DOC: &str = r#"{"a": 1, "b": true, "c": [1, 2, 3, 4], "d": null}"#;
@@ -597,13 +578,7 @@ async fn insecure_skips_certificate_verification() {
 #[tokio::test]
 async fn the_provider_trait_runs_measurements_synchronously() {
     let server = json_server(DOC);
-    let provider: Arc<dyn Provider> = Arc::new(WebProvider::new(HttpClient::new()));
-    assert_eq!(provider.kind(), "Web");
-    let run = AnalysisRun::new("run", AnalysisRunSpec::default());
-    let metric = metric(web(&server.url()), ALL_OK, "");
-    let m = provider.run(&run, &metric).await;
+    let provider = Arc::new(WebProvider::new(HttpClient::new()));
+    let m = measure_synchronously(provider, "Web", &metric(web(&server.url()), ALL_OK, "")).await;
     assert_phase(&m, AnalysisPhase::Successful, Some(DOC_TEXT));
-    assert_eq!(provider.resume(&run, &metric, m.clone()).await, m);
-    assert_eq!(provider.terminate(&run, &metric, m.clone()).await, m);
-    assert!(provider.garbage_collect(&run, &metric, 1).await.is_ok());
 }

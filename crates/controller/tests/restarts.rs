@@ -14,22 +14,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
-use std::path::Path;
+mod common;
+
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+
 use std::time::{Duration, Instant};
 
+use common::{Controller, client, runtime, start_cluster};
 use k8s_openapi::api::apps::v1::ReplicaSet;
+use kube::Client;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, DynamicObject};
-use kube::{Client, Config};
 use rollouts_api::Rollout;
-use rollouts_controller::{ControllerConfig, Metrics, SlowReconciles};
+use rollouts_controller::{ControllerConfig, ControllerKind};
 use rollouts_devcluster::faults::{FaultRule, FaultSettings};
-use rollouts_devcluster::testing::{TestCluster, fast_simulation, temp_dir};
+use rollouts_devcluster::testing::fast_simulation;
+use rollouts_testkit::concurrent::for_all;
 use serde_json::json;
-use tokio::sync::oneshot;
 
 const ROLLOUTS: usize = 300;
 /// ReplicaSets with the pod-template-hash label beside the Rollouts' own: 1,200 + 300 in all, three
@@ -46,60 +47,8 @@ fn rounds() -> usize {
         .unwrap_or(5)
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn start_cluster() -> TestCluster {
-    let crds = rollouts_api::crd::all()
-        .unwrap()
-        .into_iter()
-        .map(|(_, crd)| serde_json::to_value(crd).unwrap())
-        .collect();
-    TestCluster::start_installed(&temp_dir("restarts"), 0, Some(fast_simulation()), crds).unwrap()
-}
-
-async fn client(kubeconfig: &Path) -> Client {
-    let kc = Kubeconfig::read_from(kubeconfig).unwrap();
-    let config = Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-        .await
-        .unwrap();
-    Client::try_from(config).unwrap()
-}
-
 fn rollout_name(i: usize) -> String {
     format!("app-{i:03}")
-}
-
-/// Runs `op(i)` for every `i < count` on `WRITERS` concurrent tasks.
-async fn for_all<F, Fut>(count: usize, op: F)
-where
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let next = Arc::new(AtomicUsize::new(0));
-    let op = Arc::new(op);
-    let tasks: Vec<_> = (0..WRITERS)
-        .map(|_| {
-            let (next, op) = (Arc::clone(&next), Arc::clone(&op));
-            tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    if i >= count {
-                        return;
-                    }
-                    op(i).await;
-                }
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await.unwrap();
-    }
 }
 
 /// The Rollouts (no replicas: what is tested is that each is reconciled, not its pods) and the
@@ -107,7 +56,7 @@ where
 async fn populate(client: &Client) {
     let resource = ApiResource::erase::<Rollout>(&());
     let rollouts: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &resource);
-    for_all(ROLLOUTS, move |i| {
+    for_all(ROLLOUTS, WRITERS, move |i| {
         let rollouts = rollouts.clone();
         async move {
             let name = rollout_name(i);
@@ -128,7 +77,7 @@ async fn populate(client: &Client) {
     })
     .await;
     let replica_sets: Api<ReplicaSet> = Api::namespaced(client.clone(), "default");
-    for_all(FILLER_REPLICA_SETS, move |i| {
+    for_all(FILLER_REPLICA_SETS, WRITERS, move |i| {
         let replica_sets = replica_sets.clone();
         async move {
             let name = format!("filler-{i:04}");
@@ -152,7 +101,7 @@ async fn populate(client: &Client) {
 async fn update_all(client: &Client, round: usize) {
     let resource = ApiResource::erase::<Rollout>(&());
     let rollouts: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &resource);
-    for_all(ROLLOUTS, move |i| {
+    for_all(ROLLOUTS, WRITERS, move |i| {
         let rollouts = rollouts.clone();
         async move {
             let patch = json!({"spec": {"progressDeadlineSeconds": 600 + round}});
@@ -184,20 +133,9 @@ async fn behind(client: &Client) -> Vec<String> {
 /// Starts a controller, waits until every Rollout is reconciled (calling `while_starting` once it has
 /// started), and stops it. Returns how long the Rollouts took.
 async fn one_start(client: &Client, round: usize, while_starting: impl Future<Output = ()>) -> Duration {
-    let metrics = Metrics::new();
-    let config = ControllerConfig {
-        metrics: metrics.clone(),
-        ..ControllerConfig::default()
-    };
-    let (stop, stopped) = oneshot::channel::<()>();
-    let controller_client = client.clone();
     let started = Instant::now();
-    let controller = tokio::spawn(async move {
-        rollouts_controller::run(controller_client, config, async {
-            let _ = stopped.await;
-        })
-        .await
-    });
+    let controller = Controller::start(client, ControllerConfig::default());
+    let metrics = controller.metrics.clone();
     while_starting.await;
     let mut lagging = behind(client).await;
     while !lagging.is_empty() {
@@ -221,19 +159,14 @@ async fn one_start(client: &Client, round: usize, while_starting: impl Future<Ou
     let took = started.elapsed();
     // A reconcile that waits for something that never comes is cut loose by the controller's
     // watchdog at the slow threshold; none may have needed it.
-    let (slow, _, _) = metrics.slow_reconciles(SlowReconciles::Rollout);
+    let (slow, _, _) = metrics.slow_reconciles(ControllerKind::Rollout);
     assert_eq!(slow, 0, "round {round}: {slow} reconciles ran past the slow threshold");
-    stop.send(()).unwrap();
-    tokio::time::timeout(Duration::from_secs(20), controller)
-        .await
-        .expect("the controller stops when asked")
-        .unwrap()
-        .unwrap();
+    controller.stop(Duration::from_secs(20)).await.unwrap();
     took
 }
 
 fn restarts(cut_watches: bool) {
-    let cluster = start_cluster();
+    let cluster = start_cluster("restarts", Some(fast_simulation()));
     let server = Arc::clone(&cluster.cluster().server);
     let rt = runtime();
     rt.block_on(async {

@@ -6,10 +6,12 @@
 //! unless `ROLLOUTS_REQUIRE_CONFORMANCE=1` is set, in which case they fail.
 //!
 //! [`http`] has a scripted HTTP server and a tiny client; [`prometheus`] runs a real Prometheus
-//! scraping an exporter the test controls (skipped the same way when the binary is missing).
+//! scraping an exporter the test controls (skipped the same way when the binary is missing);
+//! [`concurrent`] runs many requests at once, to fill a cluster quickly.
 
 use std::path::{Path, PathBuf};
 
+pub mod concurrent;
 pub mod http;
 pub mod prometheus;
 

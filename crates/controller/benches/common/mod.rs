@@ -6,14 +6,13 @@
 #![allow(dead_code)] // each bench uses its own share of the helpers
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use futures::future::BoxFuture;
 use hyper::{Request, Response};
 use kube::client::Body;
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -128,6 +127,16 @@ pub async fn client(dir: &Path) -> Client {
     .unwrap()
 }
 
+/// The resident memory of this process now and at its peak (VmRSS, VmHWM), in KiB.
+pub fn memory() -> (u64, u64) {
+    (proc_status_kib("self", "VmRSS"), proc_status_kib("self", "VmHWM"))
+}
+
+/// The number in the environment variable `var`, or `default`.
+pub fn count_from_env(var: &str, default: usize) -> usize {
+    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 /// A `Vm*` line of `/proc/<pid>/status` (`self` for this process), in KiB.
 pub fn proc_status_kib(pid: &str, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -152,6 +161,15 @@ pub fn cpu_seconds(pid: &str) -> f64 {
     (ticks(11) + ticks(12)) as f64 / 100.0
 }
 
+/// A runtime for a benchmark: `workers` threads, or one per core.
+pub fn runtime(workers: Option<usize>) -> tokio::runtime::Runtime {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = workers {
+        builder.worker_threads(workers);
+    }
+    builder.enable_all().build().unwrap()
+}
+
 /// Sets up logging to stderr: the controller's warnings (`RUST_LOG` to change).
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -162,34 +180,31 @@ pub fn init_logging() {
         .try_init();
 }
 
+/// `client`, each request it sends going through `around`, which sends it on (with the client it is
+/// given) and may look at the request and the response on the way.
+pub fn intercepted<F, Fut>(client: Client, around: F) -> Client
+where
+    F: Fn(Client, Request<Body>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Response<Body>, kube::Error>> + Send + 'static,
+{
+    let namespace = client.default_namespace().to_string();
+    Client::new(
+        tower::service_fn(move |request| around(client.clone(), request)),
+        namespace,
+    )
+}
+
 /// Responses the controller got that were not successes, by `"<METHOD> <resource> <code>"`.
 pub type Refusals = Arc<Mutex<BTreeMap<String, u64>>>;
 
 /// `client`, counting in `refusals` every response that is not a success.
 pub fn refusal_counting(client: Client, refusals: Refusals) -> Client {
-    let namespace = client.default_namespace().to_string();
-    Client::new(RefusalCounting { client, refusals }, namespace)
-}
-
-#[derive(Clone)]
-struct RefusalCounting {
-    client: Client,
-    refusals: Refusals,
-}
-
-impl tower_service::Service<Request<Body>> for RefusalCounting {
-    type Response = Response<Body>;
-    type Error = kube::Error;
-    type Future = BoxFuture<'static, Result<Response<Body>, kube::Error>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request<Body>) -> Self::Future {
-        let (client, refusals) = (self.client.clone(), Arc::clone(&self.refusals));
-        let what = format!("{} {}", request.method(), resource_of(request.uri().path()));
-        Box::pin(async move {
+    intercepted(client, move |client, request| {
+        let refusals = Arc::clone(&refusals);
+        let uri = request.uri();
+        let (_, resource) = rollouts_controller::classify_request(request.method(), uri.path(), uri.query());
+        let what = format!("{} {resource}", request.method());
+        async move {
             let response = client.send(request).await;
             let code = match &response {
                 Ok(r) if r.status().is_success() => return response,
@@ -199,28 +214,8 @@ impl tower_service::Service<Request<Body>> for RefusalCounting {
             };
             *refusals.lock().unwrap().entry(format!("{what} {code}")).or_default() += 1;
             response
-        })
-    }
-}
-
-/// The resource (with its subresource) a request path names.
-pub fn resource_of(path: &str) -> String {
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let rest = match segments.first() {
-        Some(&"api") => segments.get(2..),
-        Some(&"apis") => segments.get(3..),
-        _ => None,
-    }
-    .unwrap_or_default();
-    let rest = match rest {
-        ["namespaces", _, tail @ ..] if !tail.is_empty() => tail,
-        _ => rest,
-    };
-    match rest {
-        [resource, _, sub, ..] => format!("{resource}/{sub}"),
-        [resource, ..] => resource.to_string(),
-        [] => path.to_string(),
-    }
+        }
+    })
 }
 
 /// KiB as MiB with one decimal.

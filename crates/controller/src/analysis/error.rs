@@ -1,5 +1,7 @@
 //! Why one reconcile of an AnalysisRun failed (which decides how soon it is tried again).
 
+use crate::runtime::reconcile::{Failure, ReconcileFailure};
+
 /// Why one reconcile of an AnalysisRun failed.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -21,4 +23,25 @@ pub enum RunError {
     /// The reconcile task ended abnormally.
     #[error("the reconcile task failed: {0}")]
     Task(String),
+}
+
+impl ReconcileFailure for RunError {
+    fn undecodable(message: String) -> Self {
+        RunError::Decode(message)
+    }
+
+    fn timed_out(limit: std::time::Duration) -> Self {
+        RunError::TimedOut(limit)
+    }
+
+    fn task_failed(message: String) -> Self {
+        RunError::Task(message)
+    }
+
+    fn failure(&self) -> Failure {
+        match self {
+            RunError::Decode(_) => Failure::Undecodable,
+            _ => Failure::Other,
+        }
+    }
 }

@@ -2,17 +2,15 @@
 //! it fills the cache the provider reads, and a Job that finished (`Complete` or `Failed`) enqueues its
 //! AnalysisRun, as upstream's `enqueueJobIfCompleted` does.
 
-use crate::repeats::WatchHealth;
 use futures::stream::{self, Stream, StreamExt};
 use k8s_openapi::api::batch::v1::Job;
-use kube::api::Api;
 use kube::core::{ApiResource, DynamicObject};
-use kube::runtime::WatchStreamExt;
 use kube::runtime::reflector::{ObjectRef, store::Writer};
 use kube::runtime::watcher::{self, Event};
 use rollouts_api::well_known::{annotations, labels};
 
 use super::providers::job::job_outcome;
+use crate::runtime::watching::{api, cached, keep};
 
 /// Runs the Job watch (while polled), yielding the AnalysisRuns whose Jobs finished.
 pub fn watch(
@@ -21,32 +19,13 @@ pub fn watch(
     writer: Writer<Job>,
     run_resource: ApiResource,
 ) -> impl Stream<Item = ObjectRef<DynamicObject>> + Send + 'static {
-    let api: Api<Job> = match namespace {
-        Some(ns) => Api::namespaced(client.clone(), ns),
-        None => Api::all(client.clone()),
-    };
-    let mut health = WatchHealth::new("analysis Jobs");
-    watcher::watcher(
-        api,
-        watcher::Config::default()
-            .any_semantic()
-            .labels(labels::ANALYSIS_RUN_UID),
-    )
-    .default_backoff()
-    .modify(|job: &mut Job| job.metadata.managed_fields = None)
-    .reflect(writer)
-    .flat_map(move |event| {
-        health.observe(&event);
+    let config = watcher::Config::default().labels(labels::ANALYSIS_RUN_UID);
+    cached(api(client, namespace), config, writer, "analysis Jobs", keep).flat_map(move |event| {
         let runs: Vec<ObjectRef<DynamicObject>> = match event {
-            Ok(Event::Apply(job) | Event::InitApply(job) | Event::Delete(job)) => {
-                if job_outcome(&job).is_some() {
-                    parent_run(&job, &run_resource).into_iter().collect()
-                } else {
-                    Vec::new()
-                }
+            Event::Apply(job) | Event::InitApply(job) | Event::Delete(job) if job_outcome(&job).is_some() => {
+                parent_run(&job, &run_resource).into_iter().collect()
             }
-            Ok(Event::Init | Event::InitDone) => Vec::new(),
-            Err(_) => Vec::new(),
+            _ => Vec::new(),
         };
         stream::iter(runs)
     })

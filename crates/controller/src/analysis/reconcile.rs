@@ -1,7 +1,7 @@
 //! One reconcile of one AnalysisRun (upstream `analysis/controller.go` `syncHandler` and
 //! `reconcileAnalysisRun`): decode the cached copy, make sure it is not older than our own last write,
 //! read the Secrets its arguments refer to, [`prepare`] the measurements due, take them through the
-//! providers in parallel, [`assess`] the results, and [`write::apply`] the outcome.
+//! providers in parallel, [`assess()`] the results, and [`write::apply`] the outcome.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -17,74 +17,22 @@ use super::context::{Context, RunKey};
 use super::error::RunError;
 use super::providers::{measurement_error, new_measurement};
 use super::secrets::SecretValues;
-use super::write::{self, Reconciled};
-use crate::metrics::SlowReconciles;
-use crate::reconcile::STALE_REQUEUE;
-use crate::repeats::Report;
-use crate::snapshot::decode_cached;
-use crate::watchdog;
-
-/// The key of a cached AnalysisRun.
-pub fn key_of(object: &DynamicObject) -> RunKey {
-    RunKey::new(
-        object.metadata.namespace.as_deref().unwrap_or_default(),
-        object.metadata.name.as_deref().unwrap_or_default(),
-    )
-}
+use super::write;
+use crate::runtime::reconcile::Reconciled;
+use crate::runtime::staleness::STALE_REQUEUE;
 
 /// Reconciles one AnalysisRun, counting it.
 pub async fn reconcile(object: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, RunError> {
-    let key = key_of(&object);
-    let work = reconcile_run(&object, &ctx, &key);
-    let result = watchdog::watch(work, ctx.limits, SlowReconciles::AnalysisRun, &key, &ctx.metrics)
-        .await
-        .unwrap_or_else(|watchdog::TimedOut(limit)| Err(RunError::TimedOut(limit)));
-    ctx.metrics.record_analysis_run_reconcile(&key, result.is_err());
-    log_outcome(&ctx, &key, &result);
-    result.map(|reconciled| match reconciled {
-        Reconciled::Done(action) => {
-            ctx.backoff.reset(&key);
-            action
-        }
-        Reconciled::Deferred(action) => action,
-    })
-}
-
-/// Logs a failing run once per failing state (see [`crate::repeats`]), and once when it recovers.
-fn log_outcome(ctx: &Context, key: &RunKey, result: &Result<Reconciled, RunError>) {
-    let now = std::time::Instant::now();
-    match result {
-        Ok(Reconciled::Done(_)) => {
-            if let Some(failing_for) = ctx.failures.succeeded(key, now) {
-                tracing::info!(run = %key, ?failing_for, "the AnalysisRun reconciles again");
-            }
-        }
-        Ok(Reconciled::Deferred(_)) => {}
-        // Already reported, once per version, when it was found.
-        Err(RunError::Decode(_)) => {}
-        Err(error) => match ctx.failures.failed(key, &error.to_string(), now) {
-            Report::New => tracing::warn!(run = %key, %error, "AnalysisRun reconcile failed"),
-            Report::Again { left_out } => {
-                tracing::warn!(run = %key, %error, left_out, "AnalysisRun reconcile still failing")
-            }
-            Report::Quiet => tracing::debug!(run = %key, %error, "AnalysisRun reconcile failed again"),
-        },
-    }
+    let key = RunKey::of(object.as_ref());
+    ctx.runtime.supervise(&key, reconcile_run(&object, &ctx, &key)).await
 }
 
 async fn reconcile_run(object: &DynamicObject, ctx: &Context, key: &RunKey) -> Result<Reconciled, RunError> {
     if object.metadata.deletion_timestamp.is_some() {
         return Ok(Reconciled::Done(Action::await_change()));
     }
-    let run = match decode_cached::<AnalysisRun>(object) {
-        Ok(run) => run,
-        Err(message) => {
-            warn_undecodable(ctx, object, key, &message).await;
-            return Err(RunError::Decode(message));
-        }
-    };
-    ctx.decodes_again(key);
-    let stale = ctx.tracker.is_stale(
+    let run: AnalysisRun = ctx.runtime.decode(object, key).await?;
+    let stale = ctx.runtime.tracker.is_stale(
         key,
         object.metadata.resource_version.as_deref(),
         |_| None,
@@ -94,7 +42,7 @@ async fn reconcile_run(object: &DynamicObject, ctx: &Context, key: &RunKey) -> R
         tracing::debug!(run = %key, "the cache is behind our last write; looking again shortly");
         return Ok(Reconciled::Deferred(Action::requeue(STALE_REQUEUE)));
     }
-    let secrets = SecretValues::read(&ctx.client, &run).await;
+    let secrets = SecretValues::read(&ctx.runtime.client, &run).await;
     let lookup = |name: &str, secret_key: &str| secrets.lookup(name, secret_key);
     match prepare(&run, &lookup, Timestamp::now()) {
         PrepareOutcome::Done(update) => write::apply(ctx, key, &run, update, None).await,
@@ -130,13 +78,13 @@ async fn run_task(ctx: &Context, run: &AnalysisRun, prepared: &Prepared, task: &
         (Ok(provider), Task::Measure { .. }) => provider.run(run, metric).await,
         (Ok(provider), Task::Resume { measurement, .. }) => provider.resume(run, metric, measurement.clone()).await,
         (Ok(provider), Task::Terminate { measurement, .. }) => {
-            tracing::info!(run = %key_of_run(run), metric = %metric.name, "terminating in-progress measurement");
+            tracing::info!(run = %RunKey::of(run), metric = %metric.name, "terminating in-progress measurement");
             provider.terminate(run, metric, measurement.clone()).await
         }
     };
     if measurement.phase.is_completed() {
         tracing::debug!(
-            run = %key_of_run(run),
+            run = %RunKey::of(run),
             metric = %metric.name,
             phase = %measurement.phase,
             message = %prepared.redact(measurement.message.as_deref().unwrap_or_default()),
@@ -150,35 +98,7 @@ async fn run_task(ctx: &Context, run: &AnalysisRun, prepared: &Prepared, task: &
     }
 }
 
-fn key_of_run(run: &AnalysisRun) -> RunKey {
-    RunKey::new(
-        run.metadata.namespace.as_deref().unwrap_or_default(),
-        run.metadata.name.as_deref().unwrap_or_default(),
-    )
-}
-
-/// Logs and (once per version) records a Warning event on a run that cannot be decoded.
-async fn warn_undecodable(ctx: &Context, object: &DynamicObject, key: &RunKey, message: &str) {
-    let version = object.metadata.resource_version.clone().unwrap_or_default();
-    if !ctx.first_warning(key, &version) {
-        return;
-    }
-    tracing::warn!(run = %key, error = %message, "skipping an AnalysisRun that cannot be decoded");
-    let event = rollouts_core::plan::Event::warning(
-        "InvalidSpec",
-        format!(
-            "The AnalysisRun \"{}\" is invalid: cannot be decoded: {message}",
-            key.name
-        ),
-    );
-    ctx.recorder.record(&write::reference(object), &event).await;
-}
-
 /// When to retry a run whose reconcile failed.
 pub fn error_policy(object: Arc<DynamicObject>, error: &RunError, ctx: Arc<Context>) -> Action {
-    match error {
-        // Nothing to retry until the object changes; the resync still looks at it now and then.
-        RunError::Decode(_) => Action::requeue(ctx.resync),
-        _ => Action::requeue(ctx.backoff.failure(&key_of(&object))),
-    }
+    ctx.runtime.retry_after(&RunKey::of(object.as_ref()), error)
 }

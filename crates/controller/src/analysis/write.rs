@@ -11,8 +11,7 @@
 
 use std::time::Instant;
 
-use k8s_openapi::api::core::v1::ObjectReference;
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, Patch};
 use kube::core::DynamicObject;
 use kube::runtime::controller::Action;
 use rollouts_api::analysis_run::{AnalysisRun, AnalysisRunStatus};
@@ -22,16 +21,9 @@ use serde_json::{Value, json};
 
 use super::context::{Context, RunKey};
 use super::error::RunError;
-use crate::error::is_status;
-use crate::reconcile::MANAGER;
-
-/// How a reconcile that did not fail ended.
-pub enum Reconciled {
-    /// It went through: the failure series (if any) is over.
-    Done(Action),
-    /// It put the work off (a cache behind our writes).
-    Deferred(Action),
-}
+use crate::runtime::api::{is_status, patch_params};
+use crate::runtime::events;
+use crate::runtime::reconcile::Reconciled;
 
 /// Writes `update`, the outcome of reconciling `run` (as observed); `prepared` holds the metrics the
 /// providers measured with, when measurements were taken.
@@ -42,16 +34,13 @@ pub async fn apply(
     update: RunUpdate,
     prepared: Option<&Prepared>,
 ) -> Result<Reconciled, RunError> {
-    let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), &key.namespace, &ctx.run_resource);
+    let api: Api<DynamicObject> = Api::namespaced_with(ctx.runtime.client.clone(), &key.namespace, &ctx.run_resource);
     if let Some(patch) = status_patch(run.status.as_ref(), &update.status) {
-        let params = PatchParams {
-            field_manager: Some(MANAGER.to_string()),
-            ..PatchParams::default()
-        };
-        match api.patch(&key.name, &params, &Patch::Merge(&patch)).await {
+        match api.patch(&key.name, &patch_params(), &Patch::Merge(&patch)).await {
             Ok(patched) => {
-                ctx.tracker
-                    .rollout_written(key, patched.metadata.resource_version.as_deref(), Instant::now());
+                ctx.runtime
+                    .tracker
+                    .written(key, patched.metadata.resource_version.as_deref(), Instant::now());
             }
             // Deleted meanwhile: nothing left to do.
             Err(error) if is_status(&error, 404) => return Ok(Reconciled::Done(Action::await_change())),
@@ -64,7 +53,13 @@ pub async fn apply(
         }
     }
     let events: Vec<plan::Event> = update.events.iter().map(plan_event).collect();
-    ctx.recorder.publish(&run_reference(run), &events).await;
+    ctx.runtime
+        .recorder
+        .publish(
+            &events::reference(ctx.runtime.controller.object_kind(), &run.metadata),
+            &events,
+        )
+        .await;
     if let Some(prepared) = prepared {
         garbage_collect(ctx, run, prepared, &update.garbage_collect).await;
     }
@@ -79,7 +74,9 @@ pub async fn apply(
             }),
         };
     }
-    let after = update.requeue_after.map_or(ctx.resync, |after| after.min(ctx.resync));
+    let after = update
+        .requeue_after
+        .map_or(ctx.runtime.resync, |after| after.min(ctx.runtime.resync));
     Ok(Reconciled::Done(Action::requeue(after)))
 }
 
@@ -127,35 +124,6 @@ fn plan_event(event: &RunEvent) -> plan::Event {
         plan::Event::warning(&event.reason, event.message.clone())
     } else {
         plan::Event::normal(&event.reason, event.message.clone())
-    }
-}
-
-/// The reference events about the cached AnalysisRun `object` point to.
-pub fn reference(object: &DynamicObject) -> ObjectReference {
-    reference_parts(
-        object.metadata.name.clone(),
-        object.metadata.namespace.clone(),
-        object.metadata.uid.clone(),
-    )
-}
-
-fn run_reference(run: &AnalysisRun) -> ObjectReference {
-    reference_parts(
-        run.metadata.name.clone(),
-        run.metadata.namespace.clone(),
-        run.metadata.uid.clone(),
-    )
-}
-
-/// Without `resourceVersion`, so that the same event about successive versions counts as one.
-fn reference_parts(name: Option<String>, namespace: Option<String>, uid: Option<String>) -> ObjectReference {
-    ObjectReference {
-        api_version: Some(rollouts_api::decode::API_VERSION.to_string()),
-        kind: Some("AnalysisRun".to_string()),
-        name,
-        namespace,
-        uid,
-        ..ObjectReference::default()
     }
 }
 

@@ -98,7 +98,7 @@ impl JobProvider {
         let name = job.metadata.name.clone().unwrap_or_default();
         let api: Api<Job> = Api::namespaced(self.client.clone(), &namespace);
         let params = PostParams {
-            field_manager: Some(crate::reconcile::MANAGER.to_string()),
+            field_manager: Some(crate::runtime::api::MANAGER.to_string()),
             ..PostParams::default()
         };
         match api.create(&params, &job).await {

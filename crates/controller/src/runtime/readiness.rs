@@ -1,4 +1,4 @@
-//! Whether the watch caches a Rollout reconcile reads have been filled by their first list.
+//! Whether the watch caches a reconcile reads have been filled by their first list.
 //!
 //! Planning from a half-filled cache would recreate what already exists (a ReplicaSet, an AnalysisRun)
 //! or report a template missing that is only not listed yet, so a reconcile waits until every cache it
@@ -11,94 +11,76 @@
 //! [`Readiness::wait`]'s bound is put off and tried again, never parked for good.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
 
-/// One watch cache the Rollout reconcile reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cache {
-    /// ReplicaSets with the pod-template-hash label.
-    ReplicaSets,
-    /// Services.
-    Services,
-    /// AnalysisRuns.
-    AnalysisRuns,
-    /// AnalysisTemplates.
-    AnalysisTemplates,
-    /// ClusterAnalysisTemplates.
-    ClusterAnalysisTemplates,
+/// The watch caches a controller's reconcile waits for, one value each (at most 64).
+pub trait CacheSet: Copy + Eq + fmt::Display + fmt::Debug + Send + Sync + 'static {
+    /// Every cache of the set.
+    const ALL: &'static [Self];
 }
 
-impl Cache {
-    const ALL: [Cache; 5] = [
-        Cache::ReplicaSets,
-        Cache::Services,
-        Cache::AnalysisRuns,
-        Cache::AnalysisTemplates,
-        Cache::ClusterAnalysisTemplates,
-    ];
-
-    fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
-
-    fn all_bits() -> u8 {
-        Self::ALL.iter().fold(0, |bits, cache| bits | cache.bit())
-    }
+fn bit<C: CacheSet>(cache: C) -> u64 {
+    let index = C::ALL.iter().position(|c| *c == cache).unwrap_or_default();
+    1 << index
 }
 
-impl fmt::Display for Cache {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Cache::ReplicaSets => "ReplicaSet",
-            Cache::Services => "Service",
-            Cache::AnalysisRuns => "AnalysisRun",
-            Cache::AnalysisTemplates => "AnalysisTemplate",
-            Cache::ClusterAnalysisTemplates => "ClusterAnalysisTemplate",
-        })
-    }
+fn all_bits<C: CacheSet>() -> u64 {
+    C::ALL.iter().fold(0, |bits, cache| bits | bit(*cache))
 }
 
 /// The caches not filled yet when a bounded wait ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotFilled(pub Vec<Cache>);
+pub struct NotFilled<C>(pub Vec<C>);
 
-impl fmt::Display for NotFilled {
+impl<C: CacheSet> fmt::Display for NotFilled<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<String> = self.0.iter().map(Cache::to_string).collect();
+        let names: Vec<String> = self.0.iter().map(C::to_string).collect();
         write!(f, "the {} cache(s) have not been listed yet", names.join(", "))
     }
 }
 
 /// Which caches have been filled; cheap to clone, shared by the watches (which fill it) and the
 /// reconciles (which wait for it).
-#[derive(Clone, Debug)]
-pub struct Readiness {
-    filled: Arc<watch::Sender<u8>>,
+#[derive(Debug)]
+pub struct Readiness<C> {
+    filled: Arc<watch::Sender<u64>>,
+    caches: PhantomData<C>,
 }
 
-impl Default for Readiness {
+impl<C> Clone for Readiness<C> {
+    fn clone(&self) -> Self {
+        Self {
+            filled: Arc::clone(&self.filled),
+            caches: PhantomData,
+        }
+    }
+}
+
+impl<C: CacheSet> Default for Readiness<C> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Readiness {
+impl<C: CacheSet> Readiness<C> {
     /// Nothing filled yet.
     pub fn new() -> Self {
         Self {
             filled: Arc::new(watch::Sender::new(0)),
+            caches: PhantomData,
         }
     }
 
     /// Records that `cache` has been listed once (later relists change nothing: the cache keeps its
     /// objects while it relists).
-    pub fn filled(&self, cache: Cache) {
+    pub fn filled(&self, cache: C) {
         self.filled.send_if_modified(|bits| {
             let before = *bits;
-            *bits |= cache.bit();
+            *bits |= bit(cache);
             *bits != before
         });
     }
@@ -106,20 +88,20 @@ impl Readiness {
     /// Whether every cache has been filled.
     #[cfg(test)]
     pub fn is_ready(&self) -> bool {
-        *self.filled.borrow() == Cache::all_bits()
+        *self.filled.borrow() == all_bits::<C>()
     }
 
     /// Waits until every cache is filled, for at most `bound`.
-    pub async fn wait(&self, bound: Duration) -> Result<(), NotFilled> {
+    pub async fn wait(&self, bound: Duration) -> Result<(), NotFilled<C>> {
         let mut filled = self.filled.subscribe();
-        let all = Cache::all_bits();
+        let all = all_bits::<C>();
         match tokio::time::timeout(bound, filled.wait_for(|bits| *bits == all)).await {
             Ok(Ok(_)) => Ok(()),
             // The sender lives as long as `self`, so only the timeout can end the wait early.
             Ok(Err(_)) | Err(_) => {
                 let bits = *self.filled.borrow();
                 Err(NotFilled(
-                    Cache::ALL.into_iter().filter(|c| bits & c.bit() == 0).collect(),
+                    C::ALL.iter().copied().filter(|c| bits & bit(*c) == 0).collect(),
                 ))
             }
         }
@@ -135,15 +117,32 @@ mod tests {
 
     const WAITERS: usize = 10;
 
-    fn fill_all(readiness: &Readiness) {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Cache {
+        Pods,
+        Services,
+        Jobs,
+    }
+
+    impl fmt::Display for Cache {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fmt::Debug::fmt(self, f)
+        }
+    }
+
+    impl CacheSet for Cache {
+        const ALL: &'static [Self] = &[Cache::Pods, Cache::Services, Cache::Jobs];
+    }
+
+    fn fill_all(readiness: &Readiness<Cache>) {
         for cache in Cache::ALL {
-            readiness.filled(cache);
+            readiness.filled(*cache);
         }
     }
 
     #[tokio::test]
     async fn every_concurrent_waiter_is_released_once_all_caches_are_filled() {
-        let readiness = Readiness::new();
+        let readiness = Readiness::<Cache>::new();
         let waiters: Vec<_> = (0..WAITERS)
             .map(|_| {
                 let readiness = readiness.clone();
@@ -152,8 +151,8 @@ mod tests {
             .collect();
         tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(!readiness.is_ready());
-        readiness.filled(Cache::ReplicaSets);
-        readiness.filled(Cache::ReplicaSets);
+        readiness.filled(Cache::Pods);
+        readiness.filled(Cache::Pods);
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert!(waiters.iter().all(|w| !w.is_finished()), "one cache is not enough");
         fill_all(&readiness);
@@ -169,16 +168,11 @@ mod tests {
     async fn a_wait_is_bounded_and_names_the_caches_still_empty() {
         let readiness = Readiness::new();
         readiness.filled(Cache::Services);
-        readiness.filled(Cache::AnalysisRuns);
-        readiness.filled(Cache::AnalysisTemplates);
         let result = readiness.wait(Duration::from_millis(30)).await;
-        assert_eq!(
-            result,
-            Err(NotFilled(vec![Cache::ReplicaSets, Cache::ClusterAnalysisTemplates]))
-        );
+        assert_eq!(result, Err(NotFilled(vec![Cache::Pods, Cache::Jobs])));
         assert_eq!(
             result.unwrap_err().to_string(),
-            "the ReplicaSet, ClusterAnalysisTemplate cache(s) have not been listed yet"
+            "the Pods, Jobs cache(s) have not been listed yet"
         );
     }
 

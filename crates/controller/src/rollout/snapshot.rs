@@ -6,16 +6,16 @@ use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::api::{Api, ListParams};
-use kube::core::{DynamicObject, Selector};
+use kube::core::Selector;
 use kube::runtime::reflector::ObjectRef;
 use rollouts_api::{AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollout};
 use rollouts_core::plan::{Snapshot, WorkloadState};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::ReconcileError;
-use crate::reconcile::Context;
-use crate::workload;
+use super::context::Context;
+use super::error::ReconcileError;
+use super::workload;
+use crate::runtime::decode::decode_selected;
 
 /// The owned data behind a [`Snapshot`].
 #[derive(Debug, Clone)]
@@ -55,27 +55,6 @@ impl Observed {
             now: self.now,
         }
     }
-}
-
-/// Decodes a cached Rollout. Rollouts are cached as raw JSON so that one that does not fit the type
-/// (a field of the wrong type that the CRD schema let through) fails here, alone, instead of breaking
-/// the watch for every Rollout; the error names the offending field.
-pub fn decode_rollout(object: &DynamicObject) -> Result<Rollout, String> {
-    decode_cached(object)
-}
-
-/// Decodes a raw cached object as `T`; the error names the offending field.
-pub(crate) fn decode_cached<T: DeserializeOwned>(object: &DynamicObject) -> Result<T, String> {
-    let value = serde_json::to_value(object).map_err(|e| e.to_string())?;
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." {
-            inner.to_string()
-        } else {
-            format!("{path}: {inner}")
-        }
-    })
 }
 
 /// The names of the Services a Rollout references (canary, stable, ping/pong, active, preview).
@@ -164,29 +143,6 @@ fn uses_analysis(rollout: &Rollout) -> bool {
     canary || blue_green
 }
 
-/// Decodes the cached objects that `keep` selects, skipping (and logging) those that do not fit the
-/// type: one malformed object never stops a Rollout.
-fn decode_all<T: serde::de::DeserializeOwned>(
-    store: &kube::runtime::reflector::Store<DynamicObject>,
-    keep: impl Fn(&DynamicObject) -> bool,
-    kind: &str,
-) -> Vec<T> {
-    store
-        .state_filter(|o| keep(o))
-        .iter()
-        .filter_map(|o| {
-            let value = serde_json::to_value(o.as_ref()).ok()?;
-            match serde_json::from_value(value) {
-                Ok(t) => Some(t),
-                Err(error) => {
-                    tracing::warn!(%error, name = ?o.metadata.name, "{kind} does not decode; ignored");
-                    None
-                }
-            }
-        })
-        .collect()
-}
-
 /// Whether `rs` is controlled by the object with `uid`.
 pub fn is_controlled_by(rs: &ReplicaSet, uid: &str) -> bool {
     rs.metadata
@@ -199,7 +155,7 @@ pub fn is_controlled_by(rs: &ReplicaSet, uid: &str) -> bool {
 /// Loads everything the planner looks at for `rollout` (already decoded) at `now`.
 pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result<Observed, ReconcileError> {
     let namespace = rollout.metadata.namespace.clone().unwrap_or_default();
-    let workload = workload::resolve(&ctx.client, &namespace, &mut rollout).await?;
+    let workload = workload::resolve(&ctx.runtime.client, &namespace, &mut rollout).await?;
     let uid = rollout.metadata.uid.clone().unwrap_or_default();
     let replica_sets: Vec<ReplicaSet> = if uid.is_empty() {
         Vec::new()
@@ -219,7 +175,7 @@ pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result
         .map(|svc| (*svc).clone())
         .collect();
     let rollout_name = rollout.metadata.name.clone().unwrap_or_default();
-    let analysis_runs: Vec<AnalysisRun> = decode_all(
+    let analysis_runs: Vec<AnalysisRun> = decode_selected(
         &ctx.stores.analysis_runs,
         |ar| {
             ar.metadata.namespace.as_deref() == Some(namespace.as_str())
@@ -239,12 +195,12 @@ pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result
     );
     let (analysis_templates, cluster_analysis_templates) = if uses_analysis(&rollout) {
         (
-            decode_all(
+            decode_selected(
                 &ctx.stores.analysis_templates,
                 |t| t.metadata.namespace.as_deref() == Some(namespace.as_str()),
                 "AnalysisTemplate",
             ),
-            decode_all(
+            decode_selected(
                 &ctx.stores.cluster_analysis_templates,
                 |_| true,
                 "ClusterAnalysisTemplate",
@@ -283,7 +239,7 @@ async fn list_pods(ctx: &Context, namespace: &str, rollout: &Rollout) -> Result<
     if selector.selects_all() {
         return Ok(Vec::new());
     }
-    let api: Api<Pod> = Api::namespaced(ctx.client.clone(), namespace);
+    let api: Api<Pod> = Api::namespaced(ctx.runtime.client.clone(), namespace);
     let pods = api
         .list(&ListParams::default().labels_from(&selector))
         .await
@@ -294,9 +250,11 @@ async fn list_pods(ctx: &Context, namespace: &str, rollout: &Rollout) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::decode::decode_cached;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
     use kube::api::ObjectMeta;
     use kube::core::ApiResource;
+    use kube::core::DynamicObject;
     use serde_json::json;
 
     fn rs(name: &str, owner_uid: &str, controller: bool) -> ReplicaSet {
@@ -339,7 +297,7 @@ mod tests {
             "spec": {"strategy": {"canary": {"canaryService": "c", "stableService": "s",
                                              "pingPong": {"pingService": "ping", "pongService": "pong"}}}}
         }));
-        let rollout = decode_rollout(&canary).unwrap();
+        let rollout = decode_cached::<Rollout>(&canary).unwrap();
         assert_eq!(referenced_services(&rollout), ["c", "ping", "pong", "s"]);
         for name in ["c", "s", "ping", "pong"] {
             assert!(references_service(&canary.data, name), "{name}");
@@ -350,7 +308,7 @@ mod tests {
             "spec": {"strategy": {"blueGreen": {"activeService": "active", "previewService": "preview"}}}
         }));
         assert_eq!(
-            referenced_services(&decode_rollout(&blue_green).unwrap()),
+            referenced_services(&decode_cached::<Rollout>(&blue_green).unwrap()),
             ["active", "preview"]
         );
         assert!(references_service(&blue_green.data, "preview"));
@@ -363,14 +321,14 @@ mod tests {
             "metadata": {"name": "bad", "namespace": "default"},
             "spec": {"replicas": 1}, "status": {"phase": "Bogus"}
         }));
-        let error = decode_rollout(&bad).unwrap_err();
+        let error = decode_cached::<Rollout>(&bad).unwrap_err();
         assert!(error.starts_with("status.phase: unknown variant `Bogus`"), "{error}");
         let good = dynamic(json!({
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
             "metadata": {"name": "good", "namespace": "default", "uid": "u"},
             "spec": {"replicas": 3}
         }));
-        let rollout = decode_rollout(&good).unwrap();
+        let rollout = decode_cached::<Rollout>(&good).unwrap();
         assert_eq!(rollout.spec.replicas, Some(3));
         assert_eq!(rollout.metadata.uid.as_deref(), Some("u"));
     }
@@ -394,7 +352,7 @@ mod tests {
             .within("default")
             .data(json!({"spec": {}}));
         let observed = Observed {
-            rollout: decode_rollout(&object).unwrap(),
+            rollout: decode_cached::<Rollout>(&object).unwrap(),
             replica_sets: vec![rs("a", "u", true)],
             services: Vec::new(),
             pods: None,

@@ -8,7 +8,8 @@ use std::fmt::Display;
 use std::future::Future;
 use std::time::Duration;
 
-use crate::metrics::{Metrics, SlowReconciles};
+use crate::runtime::kind::ControllerKind;
+use crate::runtime::metrics::Metrics;
 
 /// When a reconcile counts as slow, and when it is cut off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,10 +25,10 @@ pub struct Limits {
 pub struct TimedOut(pub Duration);
 
 /// Runs `reconcile` of `key` (an object of `controller`'s kind) under `limits`.
-pub async fn watch<T>(
+pub async fn within_limits<T>(
     reconcile: impl Future<Output = T>,
     limits: Limits,
-    controller: SlowReconciles,
+    controller: ControllerKind,
     key: &(dyn Display + Sync),
     metrics: &Metrics,
 ) -> Result<T, TimedOut> {
@@ -73,9 +74,9 @@ mod tests {
     #[tokio::test]
     async fn a_quick_reconcile_is_not_counted() {
         let metrics = Metrics::new();
-        let out = watch(async { 7 }, LIMITS, SlowReconciles::Rollout, &"ns/web", &metrics).await;
+        let out = within_limits(async { 7 }, LIMITS, ControllerKind::Rollout, &"ns/web", &metrics).await;
         assert_eq!(out, Ok(7));
-        assert_eq!(metrics.slow_reconciles(SlowReconciles::Rollout), (0, 0, 0));
+        assert_eq!(metrics.slow_reconciles(ControllerKind::Rollout), (0, 0, 0));
     }
 
     #[tokio::test]
@@ -85,19 +86,19 @@ mod tests {
             let metrics = metrics.clone();
             tokio::spawn(async move {
                 let slow = tokio::time::sleep(Duration::from_millis(300));
-                watch(slow, LIMITS, SlowReconciles::Rollout, &"ns/web", &metrics).await
+                within_limits(slow, LIMITS, ControllerKind::Rollout, &"ns/web", &metrics).await
             })
         };
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(
-            metrics.slow_reconciles(SlowReconciles::Rollout),
+            metrics.slow_reconciles(ControllerKind::Rollout),
             (1, 1, 0),
             "slow, running"
         );
-        assert_eq!(metrics.slow_reconciles(SlowReconciles::AnalysisRun), (0, 0, 0));
+        assert_eq!(metrics.slow_reconciles(ControllerKind::AnalysisRun), (0, 0, 0));
         assert_eq!(task.await.unwrap(), Ok(()));
         assert_eq!(
-            metrics.slow_reconciles(SlowReconciles::Rollout),
+            metrics.slow_reconciles(ControllerKind::Rollout),
             (1, 0, 0),
             "no longer running"
         );
@@ -107,9 +108,9 @@ mod tests {
     async fn a_stuck_reconcile_is_cut_off_at_the_limit() {
         let metrics = Metrics::new();
         let stuck = std::future::pending::<()>();
-        let out = watch(stuck, LIMITS, SlowReconciles::AnalysisRun, &"ns/run", &metrics).await;
+        let out = within_limits(stuck, LIMITS, ControllerKind::AnalysisRun, &"ns/run", &metrics).await;
         assert_eq!(out, Err(TimedOut(Duration::from_millis(600))));
-        assert_eq!(metrics.slow_reconciles(SlowReconciles::AnalysisRun), (1, 0, 1));
+        assert_eq!(metrics.slow_reconciles(ControllerKind::AnalysisRun), (1, 0, 1));
         let text = metrics.render();
         assert!(
             text.contains("controller_reconcile_slow_total{controller=\"analysisrun\"} 1\n"),

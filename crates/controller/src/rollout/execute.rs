@@ -6,15 +6,16 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
-use kube::api::{Api, DeleteParams, EvictParams, Patch, PatchParams, PostParams, Preconditions};
+use kube::api::{Api, DeleteParams, EvictParams, Patch, Preconditions};
 use kube::core::DynamicObject;
 use rollouts_core::plan::Action;
 use serde_json::{Value, json};
 
-use crate::RolloutKey;
-use crate::error::{ReconcileError, is_status};
-use crate::reconcile::{Context, MANAGER};
-use crate::workload::WorkloadKind;
+use super::RolloutKey;
+use super::context::Context;
+use super::error::ReconcileError;
+use super::workload::WorkloadKind;
+use crate::runtime::api::{is_status, patch_params, post_params};
 
 /// How soon to look again after a create found the ReplicaSet already there: by then the watch cache
 /// has usually caught up with it.
@@ -35,25 +36,11 @@ pub enum Executed {
     Stopped(Duration),
 }
 
-fn post_params() -> PostParams {
-    PostParams {
-        field_manager: Some(MANAGER.to_string()),
-        ..PostParams::default()
-    }
-}
-
-fn patch_params() -> PatchParams {
-    PatchParams {
-        field_manager: Some(MANAGER.to_string()),
-        ..PatchParams::default()
-    }
-}
-
 /// Executes `actions` for the Rollout `key`, in order.
 pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Result<Executed, ReconcileError> {
     let ns = key.namespace.as_str();
-    let replica_sets: Api<ReplicaSet> = Api::namespaced(ctx.client.clone(), ns);
-    let rollouts: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &ctx.rollout_resource);
+    let replica_sets: Api<ReplicaSet> = Api::namespaced(ctx.runtime.client.clone(), ns);
+    let rollouts: Api<DynamicObject> = Api::namespaced_with(ctx.runtime.client.clone(), ns, &ctx.rollout_resource);
     for action in actions {
         match action {
             Action::CreateReplicaSet(rs) => {
@@ -61,7 +48,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 match replica_sets.create(&post_params(), rs).await {
                     Ok(created) => {
                         let rv = created.metadata.resource_version.as_deref();
-                        ctx.tracker.replica_set_written(key, &name, rv, Instant::now());
+                        ctx.runtime.tracker.owned_written(key, &name, rv, Instant::now());
                     }
                     Err(e) if is_status(&e, 409) => {
                         tracing::debug!(replicaset = %name, "the ReplicaSet already exists; planning again");
@@ -78,7 +65,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .await
                     .map_err(|e| ReconcileError::api(format!("update ReplicaSet {name}"), e))?;
                 let rv = updated.metadata.resource_version.as_deref();
-                ctx.tracker.replica_set_written(key, &name, rv, Instant::now());
+                ctx.runtime.tracker.owned_written(key, &name, rv, Instant::now());
             }
             Action::PatchReplicaSet { name, patch } => {
                 let action = format!("patch ReplicaSet {name}");
@@ -92,22 +79,15 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .await
                     .map_err(|e| ReconcileError::api(action, e))?;
                 let rv = patched.metadata.resource_version.as_deref();
-                ctx.tracker.replica_set_written(key, name, rv, Instant::now());
+                ctx.runtime.tracker.owned_written(key, name, rv, Instant::now());
             }
             Action::DeleteReplicaSet { name, uid } => {
-                let params = DeleteParams {
-                    preconditions: uid.as_ref().map(|uid| Preconditions {
-                        uid: Some(uid.clone()),
-                        resource_version: None,
-                    }),
-                    ..DeleteParams::default()
-                };
-                match replica_sets.delete(name, &params).await {
+                match replica_sets.delete(name, &delete_params(uid.as_deref())).await {
                     Ok(_) => {}
                     Err(e) if is_status(&e, 404) => {}
                     Err(e) => return Err(ReconcileError::api(format!("delete ReplicaSet {name}"), e)),
                 }
-                ctx.tracker.replica_set_deleted(ns, name);
+                ctx.runtime.tracker.owned_deleted(ns, name);
             }
             Action::PatchRollout(patch) => {
                 let patched = rollouts
@@ -115,7 +95,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .await
                     .map_err(|e| ReconcileError::api(format!("patch Rollout {}", key.name), e))?;
                 let rv = patched.metadata.resource_version.as_deref();
-                ctx.tracker.rollout_written(key, rv, Instant::now());
+                ctx.runtime.tracker.written(key, rv, Instant::now());
             }
             Action::PatchRolloutStatus(patch) => {
                 let patched = rollouts
@@ -123,17 +103,17 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .await
                     .map_err(|e| ReconcileError::api(format!("patch Rollout {} status", key.name), e))?;
                 let rv = patched.metadata.resource_version.as_deref();
-                ctx.tracker.rollout_written(key, rv, Instant::now());
+                ctx.runtime.tracker.written(key, rv, Instant::now());
             }
             Action::PatchService { name, patch } => {
-                let services: Api<Service> = Api::namespaced(ctx.client.clone(), ns);
+                let services: Api<Service> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 services
                     .patch(name, &patch_params(), &Patch::Strategic(patch))
                     .await
                     .map_err(|e| ReconcileError::api(format!("patch Service {name}"), e))?;
             }
             Action::EvictPod { name } => {
-                let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+                let pods: Api<Pod> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 match tokio::time::timeout(EVICTION_TIMEOUT, pods.evict(name, &EvictParams::default())).await {
                     Ok(Ok(_)) => {}
                     // A PodDisruptionBudget refused (429), or the pod is already gone: a later
@@ -150,7 +130,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 pod_template_hash,
                 patch,
             } => {
-                let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+                let pods: Api<Pod> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 let selector = format!(
                     "{}={pod_template_hash}",
                     rollouts_api::well_known::labels::POD_TEMPLATE_HASH
@@ -169,7 +149,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 }
             }
             Action::CreateAnalysisRun(run) => {
-                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.client.clone(), ns);
+                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 let name = run.metadata.name.clone().unwrap_or_default();
                 match runs.create(&post_params(), run).await {
                     Ok(_) => {}
@@ -179,7 +159,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 }
             }
             Action::PatchAnalysisRun { name, patch } => {
-                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.client.clone(), ns);
+                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 match runs.patch(name, &patch_params(), &Patch::Merge(patch)).await {
                     Ok(_) => {}
                     Err(e) if is_status(&e, 404) => {}
@@ -187,15 +167,8 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 }
             }
             Action::DeleteAnalysisRun { name, uid } => {
-                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.client.clone(), ns);
-                let params = DeleteParams {
-                    preconditions: uid.as_ref().map(|uid| Preconditions {
-                        uid: Some(uid.clone()),
-                        resource_version: None,
-                    }),
-                    ..DeleteParams::default()
-                };
-                match runs.delete(name, &params).await {
+                let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.runtime.client.clone(), ns);
+                match runs.delete(name, &delete_params(uid.as_deref())).await {
                     Ok(_) => {}
                     Err(e) if is_status(&e, 404) => {}
                     Err(e) => return Err(ReconcileError::api(format!("delete AnalysisRun {name}"), e)),
@@ -216,7 +189,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     }
                 };
                 let resource = workload_kind.api_resource(api_version, kind);
-                let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), ns, &resource);
+                let api: Api<DynamicObject> = Api::namespaced_with(ctx.runtime.client.clone(), ns, &resource);
                 api.patch_scale(name, &patch_params(), &Patch::Merge(scale_patch(*replicas)))
                     .await
                     .map_err(|e| ReconcileError::api(format!("scale {kind} {name}"), e))?;
@@ -254,9 +227,21 @@ async fn collision(
             .await
             .map_err(|e| ReconcileError::api(format!("patch Rollout {} status", key.name), e))?;
         let rv = patched.metadata.resource_version.as_deref();
-        ctx.tracker.rollout_written(key, rv, Instant::now());
+        ctx.runtime.tracker.written(key, rv, Instant::now());
     }
     Ok(())
+}
+
+/// Deletion parameters that, given the `uid` the plan saw, delete only that object and not another
+/// one of the same name created since.
+fn delete_params(uid: Option<&str>) -> DeleteParams {
+    DeleteParams {
+        preconditions: uid.map(|uid| Preconditions {
+            uid: Some(uid.to_string()),
+            resource_version: None,
+        }),
+        ..DeleteParams::default()
+    }
 }
 
 /// The body of a status merge patch: the planner gives the patch of the status itself, which goes
@@ -286,11 +271,5 @@ mod tests {
     #[test]
     fn a_scale_patch_sets_spec_replicas() {
         assert_eq!(scale_patch(4).to_string(), r#"{"spec":{"replicas":4}}"#);
-    }
-
-    #[test]
-    fn writes_name_the_controller_as_their_field_manager() {
-        assert_eq!(post_params().field_manager.as_deref(), Some("rollouts-controller"));
-        assert_eq!(patch_params().field_manager.as_deref(), Some("rollouts-controller"));
     }
 }

@@ -1,12 +1,12 @@
-//! Recording events on the Rollout, as upstream does through client-go's recorder: core/v1 Events,
-//! deduplicated by object, type, reason and message. A repeat of a recent event bumps the `count` and
-//! `lastTimestamp` of the Event already written; an event with another message is an Event of its own.
+//! Recording events on the reconciled objects, as upstream does through client-go's recorder: core/v1
+//! Events, deduplicated by object, type, reason and message. A repeat of a recent event bumps the
+//! `count` and `lastTimestamp` of the Event already written; an event with another message is an
+//! Event of its own.
 //! (kube-runtime's recorder folds events by reason alone, losing every message but the first.)
 //!
 //! Events are informational: a failure to record one is logged, never retried, and never fails the
 //! reconcile, so that it cannot make the controller repeat writes that already succeeded.
 
-use crate::repeats::{Repeats, Report};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -14,18 +14,17 @@ use jiff::Timestamp;
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use kube::api::{Api, Patch, PatchParams, PostParams};
-use kube::core::DynamicObject;
 use rollouts_core::plan;
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::error::is_status;
-use crate::reconcile::MANAGER;
+use crate::runtime::api::{MANAGER, is_status};
+use crate::runtime::repeats::{Repeats, Report};
 
 /// How many distinct events are remembered for deduplication (client-go keeps 4096 too).
 const CACHE_SIZE: usize = 4096;
 
-/// What makes two events the same: the Rollout (by uid, so that a recreated Rollout starts afresh),
+/// What makes two events the same: the object (by uid, so that a recreated object starts afresh),
 /// the type, the reason and the message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EventKey {
@@ -37,7 +36,7 @@ pub struct EventKey {
 }
 
 impl EventKey {
-    /// The key of `event` about the Rollout `reference`.
+    /// The key of `event` about the object `reference`.
     pub fn new(reference: &ObjectReference, event: &plan::Event) -> Self {
         Self {
             namespace: reference.namespace.clone().unwrap_or_default(),
@@ -98,9 +97,9 @@ impl EventCache {
         }
     }
 
-    /// The write for one occurrence of `key`, an event about the Rollout `rollout` (its name) at
+    /// The write for one occurrence of `key`, an event about the object named `object` at
     /// `now_nanos` (nanoseconds since the epoch, which name a new Event).
-    pub fn observe(&mut self, key: EventKey, rollout: &str, now_nanos: u64) -> Write {
+    pub fn observe(&mut self, key: EventKey, object: &str, now_nanos: u64) -> Write {
         let used = self.tick();
         if let Some(entry) = self.entries.get_mut(&key) {
             self.by_use.remove(&entry.used);
@@ -112,14 +111,14 @@ impl EventCache {
                 count: entry.count,
             };
         }
-        let name = self.new_name(rollout, now_nanos);
+        let name = self.new_name(object, now_nanos);
         self.insert(key, name.clone(), used);
         Write::Create { name }
     }
 
     /// A new name for the Event of `key`, whose Event went away (count 1 again).
-    pub fn renew(&mut self, key: &EventKey, rollout: &str, now_nanos: u64) -> String {
-        let name = self.new_name(rollout, now_nanos);
+    pub fn renew(&mut self, key: &EventKey, object: &str, now_nanos: u64) -> String {
+        let name = self.new_name(object, now_nanos);
         let used = self.tick();
         self.forget(key);
         self.insert(key.clone(), name.clone(), used);
@@ -156,11 +155,11 @@ impl EventCache {
         self.clock
     }
 
-    /// `<rollout>.<16 hex digits>`, as client-go names Events.
-    fn new_name(&mut self, rollout: &str, now_nanos: u64) -> String {
+    /// `<object>.<16 hex digits>`, as client-go names Events.
+    fn new_name(&mut self, object: &str, now_nanos: u64) -> String {
         let suffix = now_nanos.max(self.last_suffix.saturating_add(1));
         self.last_suffix = suffix;
-        format!("{rollout}.{suffix:016x}")
+        format!("{object}.{suffix:016x}")
     }
 }
 
@@ -168,11 +167,11 @@ impl EventCache {
 /// client-go's broadcaster drops rather than slow the controller down.
 const QUEUE_SIZE: usize = 4096;
 
-/// Writers working in parallel; a Rollout's events always go to the same one, so they keep their order.
+/// Writers working in parallel; an object's events always go to the same one, so they keep their order.
 const WRITERS: usize = 4;
 
 /// The recorder shared by every reconcile, so that repeated events are counted on one Event. Events
-/// are written by background tasks in the order each Rollout published them, off the reconcile path
+/// are written by background tasks in the order each object's reconcile published them, off the reconcile path
 /// (an event is informational; waiting for it would hold a reconcile slot for a round trip per event).
 pub struct Recorder {
     writer: Arc<Writer>,
@@ -220,7 +219,7 @@ impl Recorder {
         }
     }
 
-    /// Queues `events` about the Rollout `reference`, to be written in order.
+    /// Queues `events` about the object `reference`, to be written in order.
     pub async fn publish(&self, reference: &ObjectReference, events: &[plan::Event]) {
         let uid = reference.uid.as_deref().unwrap_or_default();
         let shard = uid
@@ -257,7 +256,7 @@ impl Recorder {
         }
     }
 
-    /// Records `event` on the Rollout `reference` now; a failure is logged only.
+    /// Records `event` on the object `reference` now; a failure is logged only.
     pub async fn record(&self, reference: &ObjectReference, event: &plan::Event) {
         self.writer.record(reference, event).await;
     }
@@ -268,13 +267,13 @@ impl Writer {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Records `event` on the Rollout `reference`; a failure is logged only.
+    /// Records `event` on the object `reference`; a failure is logged only.
     async fn record(&self, reference: &ObjectReference, event: &plan::Event) {
-        let rollout = reference.name.as_deref().unwrap_or_default();
+        let object = reference.name.as_deref().unwrap_or_default();
         let namespace = reference.namespace.as_deref().unwrap_or_default();
         let key = EventKey::new(reference, event);
         let now = Timestamp::now();
-        let write = self.cache().observe(key.clone(), rollout, nanos(now));
+        let write = self.cache().observe(key.clone(), object, nanos(now));
         let api: Api<Event> = Api::namespaced(self.client.clone(), namespace);
         let result = match write {
             Write::Create { name } => self.create(&api, &key, name, reference, event, now).await,
@@ -283,7 +282,7 @@ impl Writer {
                 match api.patch(&name, &PatchParams::default(), &patch).await {
                     // The Event expired (or was deleted) since: start a new one.
                     Err(error) if is_status(&error, 404) => {
-                        let name = self.cache().renew(&key, rollout, nanos(now));
+                        let name = self.cache().renew(&key, object, nanos(now));
                         self.create(&api, &key, name, reference, event, now).await
                     }
                     result => result.map(drop),
@@ -291,7 +290,8 @@ impl Writer {
             }
         };
         let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        let rollout = format_args!("{namespace}/{rollout}");
+        // Logged as `rollout` whatever the object's kind, as it always was.
+        let rollout = format_args!("{namespace}/{object}");
         match result {
             Ok(()) => {
                 failures.succeeded(std::time::Instant::now());
@@ -361,16 +361,16 @@ fn nanos(at: Timestamp) -> u64 {
     u64::try_from(at.as_nanosecond()).unwrap_or_default()
 }
 
-/// The reference events about `rollout` point to. The `resourceVersion` is left out so that the same
-/// event about successive versions of the Rollout counts as one; the kind is set here because list
-/// responses may leave it out of their items.
-pub fn reference(rollout: &DynamicObject) -> ObjectReference {
+/// The reference events about the object of `kind` with `metadata` point to. The `resourceVersion` is
+/// left out so that the same event about successive versions of the object counts as one; the kind is
+/// set here because list responses may leave it out of their items.
+pub fn reference(kind: &str, metadata: &ObjectMeta) -> ObjectReference {
     ObjectReference {
         api_version: Some(rollouts_api::decode::API_VERSION.to_string()),
-        kind: Some("Rollout".to_string()),
-        name: rollout.metadata.name.clone(),
-        namespace: rollout.metadata.namespace.clone(),
-        uid: rollout.metadata.uid.clone(),
+        kind: Some(kind.to_string()),
+        name: metadata.name.clone(),
+        namespace: metadata.namespace.clone(),
+        uid: metadata.uid.clone(),
         ..ObjectReference::default()
     }
 }
@@ -378,13 +378,13 @@ pub fn reference(rollout: &DynamicObject) -> ObjectReference {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kube::core::ApiResource;
+    use kube::core::{ApiResource, DynamicObject};
     use rollouts_api::Rollout;
 
     fn web(uid: &str) -> ObjectReference {
         let mut object = DynamicObject::new("web", &ApiResource::erase::<Rollout>(&())).within("ns");
         object.metadata.uid = Some(uid.into());
-        reference(&object)
+        reference("Rollout", &object.metadata)
     }
 
     fn key(message: &str) -> EventKey {
@@ -583,7 +583,7 @@ mod tests {
         let mut object = DynamicObject::new("web", &ApiResource::erase::<Rollout>(&())).within("ns");
         object.metadata.uid = Some("u-1".into());
         object.metadata.resource_version = Some("42".into());
-        let reference = reference(&object);
+        let reference = reference("Rollout", &object.metadata);
         assert_eq!(reference.api_version.as_deref(), Some("argoproj.io/v1alpha1"));
         assert_eq!(reference.kind.as_deref(), Some("Rollout"));
         assert_eq!(reference.name.as_deref(), Some("web"));

@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::error::ControllerError;
-use crate::metrics::Metrics;
+use crate::runtime::metrics::Metrics;
 
 /// The running server; [`MetricsServer::stop`] ends it and its open connections.
 pub struct MetricsServer {

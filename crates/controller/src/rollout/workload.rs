@@ -10,7 +10,8 @@ use rollouts_api::Rollout;
 use rollouts_core::plan::WorkloadState;
 use serde_json::Value;
 
-use crate::error::{ReconcileError, is_status};
+use super::error::ReconcileError;
+use crate::runtime::api::is_status;
 
 /// A kind a `workloadRef` may point to, with where its template and selector live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

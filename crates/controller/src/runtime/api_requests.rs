@@ -2,47 +2,27 @@
 //! that classifies every request by verb and resource before sending it, so that watches, lists,
 //! writes and event posts made anywhere (kube-runtime included) are all counted in one place.
 
-use std::task::{Context, Poll};
-
-use futures::future::BoxFuture;
-use hyper::{Method, Request, Response};
+use hyper::{Method, Request};
 use kube::client::Body;
 
-use crate::metrics::Metrics;
+use crate::runtime::metrics::Metrics;
 
 /// Wraps `client` so that every request it sends is counted in `metrics`.
 pub fn counting_client(client: kube::Client, metrics: Metrics) -> kube::Client {
     let namespace = client.default_namespace().to_string();
-    kube::Client::new(CountingService { client, metrics }, namespace)
-}
-
-#[derive(Clone)]
-struct CountingService {
-    client: kube::Client,
-    metrics: Metrics,
-}
-
-impl tower_service::Service<Request<Body>> for CountingService {
-    type Response = Response<Body>;
-    type Error = kube::Error;
-    type Future = BoxFuture<'static, Result<Response<Body>, kube::Error>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        // The wrapped client buffers requests itself.
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request<Body>) -> Self::Future {
+    let counting = tower::service_fn(move |request: Request<Body>| {
         let (verb, resource) = classify(request.method(), request.uri().path(), request.uri().query());
-        self.metrics.record_api_request(verb, &resource);
-        let client = self.client.clone();
-        Box::pin(async move { client.send(request).await })
-    }
+        metrics.record_api_request(verb, &resource);
+        let client = client.clone();
+        async move { client.send(request).await }
+    });
+    kube::Client::new(counting, namespace)
 }
 
 /// The verb (as in RBAC: `get`, `list`, `watch`, `create`, `update`, `patch`, `delete`,
-/// `deletecollection`) and resource (plural, with the subresource: `rollouts/status`) of a request.
-/// Paths outside the resource API (discovery, `/version`) are reported by their path.
+/// `deletecollection`) and resource (plural, with the subresource: `rollouts/status`) of a request:
+/// what [`Metrics`] counts it under. Paths outside the resource API (discovery, `/version`) are
+/// reported by their path.
 pub fn classify(method: &Method, path: &str, query: Option<&str>) -> (&'static str, String) {
     let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
     let rest = match segments.first() {

@@ -1,4 +1,4 @@
-//! Per-Rollout retry delays after failed reconciles.
+//! Per-object retry delays after failed reconciles.
 //!
 //! Upstream's work queues use `ItemExponentialFailureRateLimiter(1ms, 10s)`: each object's delay doubles
 //! with every consecutive failure, is capped at 10 s, and is forgotten after a success. We start at
@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::RolloutKey;
+use crate::runtime::ObjectKey;
 
 /// The first retry delay.
 pub const BASE_DELAY: Duration = Duration::from_millis(10);
@@ -25,12 +25,12 @@ struct Failures {
     conflict_retried: bool,
 }
 
-/// Exponential backoff, one series per Rollout.
+/// Exponential backoff, one series per object.
 #[derive(Debug)]
 pub struct Backoff {
     base: Duration,
     max: Duration,
-    failures: Mutex<HashMap<RolloutKey, Failures>>,
+    failures: Mutex<HashMap<ObjectKey, Failures>>,
 }
 
 impl Default for Backoff {
@@ -50,7 +50,7 @@ impl Backoff {
     }
 
     /// Records a failure of `key` and returns how long to wait before retrying it.
-    pub fn failure(&self, key: &RolloutKey) -> Duration {
+    pub fn failure(&self, key: &ObjectKey) -> Duration {
         let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = failures.entry(key.clone()).or_default();
         let delay = self.delay(entry.count);
@@ -60,7 +60,7 @@ impl Backoff {
 
     /// Records a write conflict of `key`: the first since the last success is retried at once, later
     /// ones back off as failures.
-    pub fn conflict(&self, key: &RolloutKey) -> Duration {
+    pub fn conflict(&self, key: &ObjectKey) -> Duration {
         {
             let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
             let entry = failures.entry(key.clone()).or_default();
@@ -72,18 +72,18 @@ impl Backoff {
         self.failure(key)
     }
 
-    /// Forgets the failures of `key` (after a successful reconcile, or once the Rollout is deleted).
-    pub fn reset(&self, key: &RolloutKey) {
+    /// Forgets the failures of `key` (after a successful reconcile, or once the object is deleted).
+    pub fn reset(&self, key: &ObjectKey) {
         self.failures.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
     }
 
-    /// How many Rollouts currently have failures on record.
+    /// How many objects currently have failures on record.
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.failures.lock().unwrap_or_else(PoisonError::into_inner).len()
     }
 
-    /// Whether no Rollout has failures on record.
+    /// Whether no object has failures on record.
     #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -100,8 +100,8 @@ impl Backoff {
 mod tests {
     use super::*;
 
-    fn key(name: &str) -> RolloutKey {
-        RolloutKey::new("default", name)
+    fn key(name: &str) -> ObjectKey {
+        ObjectKey::new("default", name)
     }
 
     #[test]

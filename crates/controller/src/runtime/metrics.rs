@@ -8,7 +8,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use crate::RolloutKey;
+use crate::runtime::ObjectKey;
+use crate::runtime::kind::ControllerKind;
 
 /// A cheap, cloneable handle on the controller's counters.
 #[derive(Clone, Default, Debug)]
@@ -20,35 +21,14 @@ pub struct Metrics {
 struct Inner {
     /// Keyed by (verb, resource), e.g. ("patch", "rollouts/status").
     api: RwLock<BTreeMap<(String, String), AtomicU64>>,
-    reconciles: RwLock<HashMap<RolloutKey, ReconcileCounts>>,
-    /// Reconciles of AnalysisRuns, by namespace and name (not in the Rollout totals).
-    analysis_runs: RwLock<HashMap<RolloutKey, ReconcileCounts>>,
+    /// Reconciles by controller ([`ControllerKind`] as index), then by object.
+    reconciles: [RwLock<HashMap<ObjectKey, ReconcileCounts>>; 2],
+    /// Reconciles of all Rollouts (AnalysisRuns are not counted here).
     reconcile_total: AtomicU64,
     reconcile_errors: AtomicU64,
-    /// Slow reconciles, by controller ([`SlowReconciles`] as index).
+    /// Slow reconciles, by controller ([`ControllerKind`] as index).
     slow: [SlowCounts; 2],
     endpoint: Mutex<Option<SocketAddr>>,
-}
-
-/// The controllers whose slow reconciles are counted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SlowReconciles {
-    /// The Rollout controller.
-    Rollout = 0,
-    /// The AnalysisRun controller.
-    AnalysisRun = 1,
-}
-
-impl SlowReconciles {
-    const ALL: [SlowReconciles; 2] = [SlowReconciles::Rollout, SlowReconciles::AnalysisRun];
-
-    /// The `controller` label value.
-    pub fn label(self) -> &'static str {
-        match self {
-            SlowReconciles::Rollout => "rollout",
-            SlowReconciles::AnalysisRun => "analysisrun",
-        }
-    }
 }
 
 #[derive(Default, Debug)]
@@ -64,12 +44,12 @@ struct SlowCounts {
 /// Counts a slow reconcile as running until dropped.
 pub(crate) struct RunningSlow {
     metrics: Metrics,
-    controller: SlowReconciles,
+    controller: ControllerKind,
 }
 
 impl Drop for RunningSlow {
     fn drop(&mut self) {
-        self.metrics.inner.slow[self.controller as usize]
+        self.metrics.inner.slow[self.controller.index()]
             .running
             .fetch_sub(1, Ordering::Relaxed);
     }
@@ -82,7 +62,7 @@ struct ReconcileCounts {
 }
 
 /// Counts one reconcile of `key` in `series`; the write lock is taken only the first time a key is seen.
-fn record_in(series: &RwLock<HashMap<RolloutKey, ReconcileCounts>>, key: &RolloutKey, failed: bool) {
+fn record_in(series: &RwLock<HashMap<ObjectKey, ReconcileCounts>>, key: &ObjectKey, failed: bool) {
     let count = |counts: &ReconcileCounts| {
         counts.total.fetch_add(1, Ordering::Relaxed);
         if failed {
@@ -115,24 +95,29 @@ impl Metrics {
         api.entry(key).or_default().fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Counts one reconcile of `key`, failed or not.
-    pub(crate) fn record_reconcile(&self, key: &RolloutKey, failed: bool) {
-        self.inner.reconcile_total.fetch_add(1, Ordering::Relaxed);
-        if failed {
-            self.inner.reconcile_errors.fetch_add(1, Ordering::Relaxed);
+    /// Counts one reconcile of `key` by `controller`, failed or not.
+    pub(crate) fn record_reconcile(&self, controller: ControllerKind, key: &ObjectKey, failed: bool) {
+        if controller == ControllerKind::Rollout {
+            self.inner.reconcile_total.fetch_add(1, Ordering::Relaxed);
+            if failed {
+                self.inner.reconcile_errors.fetch_add(1, Ordering::Relaxed);
+            }
         }
-        record_in(&self.inner.reconciles, key, failed);
+        record_in(&self.inner.reconciles[controller.index()], key, failed);
     }
 
-    /// Counts one reconcile of the AnalysisRun `key`, failed or not.
-    pub(crate) fn record_analysis_run_reconcile(&self, key: &RolloutKey, failed: bool) {
-        record_in(&self.inner.analysis_runs, key, failed);
+    /// Drops the series of the object `key` of `controller`, deleted.
+    pub(crate) fn forget(&self, controller: ControllerKind, key: &ObjectKey) {
+        self.inner.reconciles[controller.index()]
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
     }
 
     /// Counts a reconcile of `controller` that passed the slow threshold; it counts as running until
     /// the returned guard is dropped.
-    pub(crate) fn slow_reconcile_started(&self, controller: SlowReconciles) -> RunningSlow {
-        let counts = &self.inner.slow[controller as usize];
+    pub(crate) fn slow_reconcile_started(&self, controller: ControllerKind) -> RunningSlow {
+        let counts = &self.inner.slow[controller.index()];
         counts.total.fetch_add(1, Ordering::Relaxed);
         counts.running.fetch_add(1, Ordering::Relaxed);
         RunningSlow {
@@ -142,15 +127,15 @@ impl Metrics {
     }
 
     /// Counts a slow reconcile of `controller` cut off at the time limit.
-    pub(crate) fn slow_reconcile_timed_out(&self, controller: SlowReconciles) {
-        self.inner.slow[controller as usize]
+    pub(crate) fn slow_reconcile_timed_out(&self, controller: ControllerKind) {
+        self.inner.slow[controller.index()]
             .timed_out
             .fetch_add(1, Ordering::Relaxed);
     }
 
     /// Slow reconciles of `controller`: so far, running now, cut off so far.
-    pub fn slow_reconciles(&self, controller: SlowReconciles) -> (u64, u64, u64) {
-        let counts = &self.inner.slow[controller as usize];
+    pub fn slow_reconciles(&self, controller: ControllerKind) -> (u64, u64, u64) {
+        let counts = &self.inner.slow[controller.index()];
         (
             counts.total.load(Ordering::Relaxed),
             counts.running.load(Ordering::Relaxed),
@@ -158,32 +143,9 @@ impl Metrics {
         )
     }
 
-    /// Drops the series of a deleted AnalysisRun.
-    pub(crate) fn forget_analysis_run(&self, key: &RolloutKey) {
-        self.inner
-            .analysis_runs
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(key);
-    }
-
     /// Reconciles run so far of the AnalysisRun `namespace/name`.
     pub fn analysis_run_reconciles_of(&self, namespace: &str, name: &str) -> u64 {
-        self.inner
-            .analysis_runs
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&RolloutKey::new(namespace, name))
-            .map_or(0, |c| c.total.load(Ordering::Relaxed))
-    }
-
-    /// Drops the per-Rollout series of a deleted Rollout.
-    pub(crate) fn forget_rollout(&self, key: &RolloutKey) {
-        self.inner
-            .reconciles
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(key);
+        self.per_object(ControllerKind::AnalysisRun, namespace, name, |c| &c.total)
     }
 
     pub(crate) fn set_endpoint(&self, addr: SocketAddr) {
@@ -229,20 +191,25 @@ impl Metrics {
 
     /// Reconciles run so far of the Rollout `namespace/name`.
     pub fn reconciles_of(&self, namespace: &str, name: &str) -> u64 {
-        self.per_rollout(namespace, name, |c| &c.total)
+        self.per_object(ControllerKind::Rollout, namespace, name, |c| &c.total)
     }
 
     /// Failed reconciles so far of the Rollout `namespace/name`.
     pub fn reconcile_errors_of(&self, namespace: &str, name: &str) -> u64 {
-        self.per_rollout(namespace, name, |c| &c.errors)
+        self.per_object(ControllerKind::Rollout, namespace, name, |c| &c.errors)
     }
 
-    fn per_rollout(&self, namespace: &str, name: &str, counter: impl Fn(&ReconcileCounts) -> &AtomicU64) -> u64 {
-        self.inner
-            .reconciles
+    fn per_object(
+        &self,
+        controller: ControllerKind,
+        namespace: &str,
+        name: &str,
+        counter: impl Fn(&ReconcileCounts) -> &AtomicU64,
+    ) -> u64 {
+        self.inner.reconciles[controller.index()]
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(&RolloutKey::new(namespace, name))
+            .get(&ObjectKey::new(namespace, name))
             .map_or(0, |c| counter(c).load(Ordering::Relaxed))
     }
 
@@ -262,7 +229,9 @@ impl Metrics {
                 count.load(Ordering::Relaxed)
             );
         }
-        let reconciles = self.inner.reconciles.read().unwrap_or_else(PoisonError::into_inner);
+        let reconciles = self.inner.reconciles[ControllerKind::Rollout.index()]
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         let families: [(&str, &str, CounterOf); 2] = [
             ("rollout_reconcile_total", "Reconciles of a Rollout.", |c| &c.total),
             (
@@ -272,7 +241,9 @@ impl Metrics {
             ),
         ];
         render_families(&mut out, &reconciles, &families);
-        let runs = self.inner.analysis_runs.read().unwrap_or_else(PoisonError::into_inner);
+        let runs = self.inner.reconciles[ControllerKind::AnalysisRun.index()]
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         let run_families: [(&str, &str, CounterOf); 2] = [
             ("analysis_run_reconcile_total", "Reconciles of an AnalysisRun.", |c| {
                 &c.total
@@ -306,8 +277,8 @@ impl Metrics {
         ];
         for (name, kind, help, counter) in slow {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
-            for controller in SlowReconciles::ALL {
-                let value = counter(&self.inner.slow[controller as usize]).load(Ordering::Relaxed);
+            for controller in ControllerKind::ALL {
+                let value = counter(&self.inner.slow[controller.index()]).load(Ordering::Relaxed);
                 let _ = writeln!(out, "{name}{{controller=\"{}\"}} {value}", controller.label());
             }
         }
@@ -324,10 +295,10 @@ type CounterOf = fn(&ReconcileCounts) -> &AtomicU64;
 /// Writes counter families with one series per object (namespace and name), sorted.
 fn render_families(
     out: &mut String,
-    counts: &HashMap<RolloutKey, ReconcileCounts>,
+    counts: &HashMap<ObjectKey, ReconcileCounts>,
     families: &[(&str, &str, CounterOf)],
 ) {
-    let mut keys: Vec<&RolloutKey> = counts.keys().collect();
+    let mut keys: Vec<&ObjectKey> = counts.keys().collect();
     keys.sort();
     for (name, help, counter) in families {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
@@ -371,10 +342,10 @@ mod tests {
     #[test]
     fn reconciles_are_counted_per_rollout_and_forgotten_on_deletion() {
         let metrics = Metrics::new();
-        let a = RolloutKey::new("default", "a");
-        metrics.record_reconcile(&a, false);
-        metrics.record_reconcile(&a, true);
-        metrics.record_reconcile(&RolloutKey::new("other", "a"), false);
+        let a = ObjectKey::new("default", "a");
+        metrics.record_reconcile(ControllerKind::Rollout, &a, false);
+        metrics.record_reconcile(ControllerKind::Rollout, &a, true);
+        metrics.record_reconcile(ControllerKind::Rollout, &ObjectKey::new("other", "a"), false);
         assert_eq!((metrics.reconciles(), metrics.reconcile_errors()), (3, 1));
         assert_eq!(
             (
@@ -383,7 +354,7 @@ mod tests {
             ),
             (2, 1)
         );
-        metrics.forget_rollout(&a);
+        metrics.forget(ControllerKind::Rollout, &a);
         assert_eq!(metrics.reconciles_of("default", "a"), 0);
         assert_eq!(metrics.reconciles(), 3, "the totals only grow");
     }
@@ -393,9 +364,9 @@ mod tests {
         let metrics = Metrics::new();
         metrics.record_api_request("watch", "replicasets");
         metrics.record_api_request("list", "replicasets");
-        metrics.record_reconcile(&RolloutKey::new("ns", "b"), true);
-        metrics.record_reconcile(&RolloutKey::new("ns", "a\"x"), false);
-        metrics.record_analysis_run_reconcile(&RolloutKey::new("ns", "run"), false);
+        metrics.record_reconcile(ControllerKind::Rollout, &ObjectKey::new("ns", "b"), true);
+        metrics.record_reconcile(ControllerKind::Rollout, &ObjectKey::new("ns", "a\"x"), false);
+        metrics.record_reconcile(ControllerKind::AnalysisRun, &ObjectKey::new("ns", "run"), false);
         let text = metrics.render();
         let expected = "\
 # HELP rollout_controller_api_requests_total API requests made by the controller, by verb and resource.

@@ -1,24 +1,28 @@
-//! Guarding against planning from a watch cache that has not yet seen our own last write.
+//! Guarding against reconciling from a watch cache that has not yet seen our own last write.
 //!
-//! After the controller patches a Rollout or creates/updates a ReplicaSet, the watch event that carries
-//! the new version may arrive a little later than the reconcile that follows. Planning from the older
-//! copy would repeat the write (create the same ReplicaSet twice, patch the same status again). So we
-//! remember the `resourceVersion` each write returned, and a reconcile whose cache is older waits a few
+//! After a controller writes an object (a Rollout's status, an AnalysisRun's status) or creates or
+//! updates an object for it (a Rollout's ReplicaSets), the watch event that carries the new version may
+//! arrive a little later than the reconcile that follows. Planning from the older copy would repeat the
+//! write (create the same ReplicaSet twice, patch the same status again). So we remember the
+//! `resourceVersion` each write returned, and a reconcile whose cache is older waits a few
 //! milliseconds instead (upstream's `utils/resourceversion` tracker does the same).
 //!
 //! `resourceVersion`s are opaque by contract; we compare them as integers only when both parse, which
 //! they do on every API server we know, and otherwise never block. Entries are dropped as soon as the
 //! cache has caught up, when the object is deleted, or after [`EXPIRY`], so that a lost watch event can
-//! delay a Rollout but never stall it.
+//! delay an object but never stall it.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::RolloutKey;
+use crate::runtime::ObjectKey;
 
 /// How long a write is remembered at most.
 pub const EXPIRY: Duration = Duration::from_secs(10);
+
+/// How soon to look again when the cache has not caught up with our last write yet.
+pub const STALE_REQUEUE: Duration = Duration::from_millis(50);
 
 #[derive(Debug, Clone)]
 struct Written {
@@ -26,20 +30,21 @@ struct Written {
     at: Instant,
 }
 
+/// A write of an object the controller keeps for another one (a Rollout's ReplicaSet).
 #[derive(Debug, Clone)]
-struct WrittenReplicaSet {
-    owner: RolloutKey,
+struct WrittenOwned {
+    owner: ObjectKey,
     written: Written,
 }
 
 #[derive(Debug, Default)]
 struct Inner {
-    rollouts: HashMap<RolloutKey, Written>,
-    /// Keyed by namespace and ReplicaSet name.
-    replica_sets: HashMap<(String, String), WrittenReplicaSet>,
+    objects: HashMap<ObjectKey, Written>,
+    /// Keyed by namespace and name of the owned object.
+    owned: HashMap<(String, String), WrittenOwned>,
 }
 
-/// The `resourceVersion`s of our latest writes, per Rollout and per ReplicaSet.
+/// The `resourceVersion`s of our latest writes, per reconciled object and per object it owns.
 #[derive(Debug, Default)]
 pub struct Tracker {
     inner: Mutex<Inner>,
@@ -57,10 +62,10 @@ impl Tracker {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Remembers that we wrote the Rollout `key` (metadata, spec or status) and got `resource_version`.
-    pub fn rollout_written(&self, key: &RolloutKey, resource_version: Option<&str>, now: Instant) {
+    /// Remembers that we wrote the object `key` (metadata, spec or status) and got `resource_version`.
+    pub fn written(&self, key: &ObjectKey, resource_version: Option<&str>, now: Instant) {
         let Some(rv) = resource_version else { return };
-        self.lock().rollouts.insert(
+        self.lock().objects.insert(
             key.clone(),
             Written {
                 resource_version: rv.to_string(),
@@ -69,12 +74,12 @@ impl Tracker {
         );
     }
 
-    /// Remembers that we created or updated the ReplicaSet `name` of the Rollout `owner`.
-    pub fn replica_set_written(&self, owner: &RolloutKey, name: &str, resource_version: Option<&str>, now: Instant) {
+    /// Remembers that we created or updated the object `name` (a ReplicaSet) owned by `owner`.
+    pub fn owned_written(&self, owner: &ObjectKey, name: &str, resource_version: Option<&str>, now: Instant) {
         let Some(rv) = resource_version else { return };
-        self.lock().replica_sets.insert(
+        self.lock().owned.insert(
             (owner.namespace.clone(), name.to_string()),
-            WrittenReplicaSet {
+            WrittenOwned {
                 owner: owner.clone(),
                 written: Written {
                     resource_version: rv.to_string(),
@@ -84,52 +89,50 @@ impl Tracker {
         );
     }
 
-    /// Forgets a ReplicaSet (we deleted it, or its deletion was watched).
-    pub fn replica_set_deleted(&self, namespace: &str, name: &str) {
-        self.lock()
-            .replica_sets
-            .remove(&(namespace.to_string(), name.to_string()));
+    /// Forgets an owned object (we deleted it, or its deletion was watched).
+    pub fn owned_deleted(&self, namespace: &str, name: &str) {
+        self.lock().owned.remove(&(namespace.to_string(), name.to_string()));
     }
 
-    /// Forgets a deleted Rollout and the ReplicaSets we wrote for it.
-    pub fn rollout_deleted(&self, key: &RolloutKey) {
+    /// Forgets a deleted object and the objects we wrote for it.
+    pub fn forget(&self, key: &ObjectKey) {
         let mut inner = self.lock();
-        inner.rollouts.remove(key);
-        inner.replica_sets.retain(|_, rs| rs.owner != *key);
+        inner.objects.remove(key);
+        inner.owned.retain(|_, rs| rs.owner != *key);
     }
 
-    /// Whether the cache is behind our writes for the Rollout `key`: its cached `resourceVersion` is
-    /// `cached_rollout`, and `cached_replica_set(name)` is the cached `resourceVersion` of a ReplicaSet
-    /// of its namespace (`None` when the cache does not hold it). Entries that the cache has caught up
-    /// with, or that expired, are dropped.
+    /// Whether the cache is behind our writes for the object `key`: its cached `resourceVersion` is
+    /// `cached_object`, and `cached_owned(name)` is the cached `resourceVersion` of an object of its
+    /// namespace that it owns (`None` when the cache does not hold it). Entries that the cache has
+    /// caught up with, or that expired, are dropped.
     pub fn is_stale(
         &self,
-        key: &RolloutKey,
-        cached_rollout: Option<&str>,
-        cached_replica_set: impl Fn(&str) -> Option<String>,
+        key: &ObjectKey,
+        cached_object: Option<&str>,
+        cached_owned: impl Fn(&str) -> Option<String>,
         now: Instant,
     ) -> bool {
         let mut inner = self.lock();
         let mut stale = false;
-        if let Some(written) = inner.rollouts.get(key) {
+        if let Some(written) = inner.objects.get(key) {
             let behind = now.duration_since(written.at) < EXPIRY
-                && cached_rollout
+                && cached_object
                     .and_then(|cached| is_older(cached, &written.resource_version))
                     .unwrap_or(false);
             if behind {
                 stale = true;
             } else {
-                inner.rollouts.remove(key);
+                inner.objects.remove(key);
             }
         }
-        inner.replica_sets.retain(|(_, name), rs| {
+        inner.owned.retain(|(_, name), rs| {
             if rs.owner != *key {
                 return true;
             }
             if now.duration_since(rs.written.at) >= EXPIRY {
                 return false;
             }
-            let behind = match cached_replica_set(name) {
+            let behind = match cached_owned(name) {
                 // Created (or updated) by us but not in the cache yet.
                 None => true,
                 Some(cached) => is_older(&cached, &rs.written.resource_version).unwrap_or(false),
@@ -140,11 +143,11 @@ impl Tracker {
         stale
     }
 
-    /// How many writes are remembered (Rollouts plus ReplicaSets).
+    /// How many writes are remembered (objects plus owned objects).
     #[cfg(test)]
     pub fn len(&self) -> usize {
         let inner = self.lock();
-        inner.rollouts.len() + inner.replica_sets.len()
+        inner.objects.len() + inner.owned.len()
     }
 
     /// Whether no write is remembered.
@@ -158,8 +161,8 @@ impl Tracker {
 mod tests {
     use super::*;
 
-    fn key(name: &str) -> RolloutKey {
-        RolloutKey::new("default", name)
+    fn key(name: &str) -> ObjectKey {
+        ObjectKey::new("default", name)
     }
 
     fn none(_: &str) -> Option<String> {
@@ -170,7 +173,7 @@ mod tests {
     fn an_older_cached_rollout_is_stale_until_the_cache_catches_up() {
         let tracker = Tracker::default();
         let now = Instant::now();
-        tracker.rollout_written(&key("a"), Some("120"), now);
+        tracker.written(&key("a"), Some("120"), now);
         assert!(tracker.is_stale(&key("a"), Some("119"), none, now));
         assert!(
             tracker.is_stale(&key("a"), Some("99"), none, now),
@@ -189,7 +192,7 @@ mod tests {
     fn a_newer_cached_rollout_is_fresh() {
         let tracker = Tracker::default();
         let now = Instant::now();
-        tracker.rollout_written(&key("a"), Some("7"), now);
+        tracker.written(&key("a"), Some("7"), now);
         assert!(!tracker.is_stale(&key("a"), Some("8"), none, now));
         assert!(tracker.is_empty());
     }
@@ -198,11 +201,11 @@ mod tests {
     fn versions_that_are_not_integers_never_block() {
         let tracker = Tracker::default();
         let now = Instant::now();
-        tracker.rollout_written(&key("a"), Some("abc"), now);
+        tracker.written(&key("a"), Some("abc"), now);
         assert!(!tracker.is_stale(&key("a"), Some("1"), none, now));
-        tracker.rollout_written(&key("a"), Some("5"), now);
+        tracker.written(&key("a"), Some("5"), now);
         assert!(!tracker.is_stale(&key("a"), Some("x1"), none, now));
-        tracker.rollout_written(&key("a"), None, now);
+        tracker.written(&key("a"), None, now);
         assert!(tracker.is_empty(), "a write without a version is not remembered");
     }
 
@@ -210,7 +213,7 @@ mod tests {
     fn a_created_replica_set_missing_from_the_cache_is_stale() {
         let tracker = Tracker::default();
         let now = Instant::now();
-        tracker.replica_set_written(&key("a"), "a-123", Some("40"), now);
+        tracker.owned_written(&key("a"), "a-123", Some("40"), now);
         assert!(tracker.is_stale(&key("a"), Some("1"), none, now));
         assert!(
             !tracker.is_stale(&key("b"), Some("1"), none, now),
@@ -226,14 +229,14 @@ mod tests {
     fn deletions_and_expiry_bound_the_tracker() {
         let tracker = Tracker::default();
         let now = Instant::now();
-        tracker.replica_set_written(&key("a"), "a-1", Some("10"), now);
-        tracker.replica_set_written(&key("a"), "a-2", Some("11"), now);
-        tracker.replica_set_written(&key("b"), "b-1", Some("12"), now);
-        tracker.rollout_written(&key("a"), Some("13"), now);
+        tracker.owned_written(&key("a"), "a-1", Some("10"), now);
+        tracker.owned_written(&key("a"), "a-2", Some("11"), now);
+        tracker.owned_written(&key("b"), "b-1", Some("12"), now);
+        tracker.written(&key("a"), Some("13"), now);
         assert_eq!(tracker.len(), 4);
-        tracker.replica_set_deleted("default", "a-1");
+        tracker.owned_deleted("default", "a-1");
         assert_eq!(tracker.len(), 3);
-        tracker.rollout_deleted(&key("a"));
+        tracker.forget(&key("a"));
         assert_eq!(tracker.len(), 1, "the Rollout and its ReplicaSets are forgotten");
         let later = now + EXPIRY;
         assert!(

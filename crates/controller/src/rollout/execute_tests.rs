@@ -17,13 +17,13 @@ use rollouts_devcluster::testing::{TestCluster, temp_dir};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::RolloutKey;
-use crate::error::ReconcileError;
-use crate::execute::{ALREADY_EXISTS_REQUEUE, Executed, execute};
-use crate::metrics::Metrics;
-use crate::reconcile::Context;
-use crate::requests::counting_client;
-use crate::watch;
+use super::RolloutKey;
+use super::caches;
+use super::context::Context;
+use super::error::ReconcileError;
+use super::execute::{ALREADY_EXISTS_REQUEUE, Executed, execute};
+use crate::runtime::api_requests::counting_client;
+use crate::runtime::metrics::Metrics;
 
 fn from_json<T: DeserializeOwned>(value: Value) -> T {
     serde_json::from_value(value).unwrap()
@@ -72,7 +72,7 @@ fn plans_become_api_requests() {
         let metrics = Metrics::new();
         let client = counting_client(client(&cluster.kubeconfig()).await, metrics.clone());
         let resource = ApiResource::erase::<Rollout>(&());
-        let (stores, _writers) = watch::stores(&resource);
+        let (stores, _writers) = caches::empty(&resource);
         let ctx = Context::new(client.clone(), stores, resource.clone(), metrics.clone(), Duration::from_secs(60));
         let key = RolloutKey::new("default", "web");
         let rollouts: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &resource);
@@ -102,7 +102,7 @@ fn plans_become_api_requests() {
         assert_eq!(metrics.api_requests("create", "replicasets"), 2);
         assert_eq!(metrics.api_requests("patch", "rollouts"), 0);
         assert!(
-            ctx.tracker.is_stale(&key, None, |_| None, Instant::now()),
+            ctx.runtime.tracker.is_stale(&key, None, |_| None, Instant::now()),
             "the created ReplicaSet is not in the (empty) cache yet"
         );
 
@@ -143,7 +143,7 @@ fn plans_become_api_requests() {
         assert_eq!(stored.metadata.annotations.unwrap()["rollout.argoproj.io/revision"], "1");
         assert_eq!(stored.data["status"]["currentPodHash"], "abc");
         let cached = stored.metadata.resource_version.as_deref();
-        assert!(!ctx.tracker.is_stale(&key, cached, |_| Some("999999".into()), Instant::now()));
+        assert!(!ctx.runtime.tracker.is_stale(&key, cached, |_| Some("999999".into()), Instant::now()));
         let bad = execute(&ctx, &key, &[Action::PatchReplicaSet { name: "web-abc".into(), patch: json!({"op": 1}) }]).await;
         assert!(matches!(bad, Err(ReconcileError::BadPatch { .. })), "{bad:?}");
 

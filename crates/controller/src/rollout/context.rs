@@ -1,0 +1,48 @@
+//! What every reconcile of a Rollout shares.
+
+use std::time::Duration;
+
+use kube::core::ApiResource;
+
+use super::caches::{Readiness, Stores};
+use crate::runtime::kind::ControllerKind;
+use crate::runtime::metrics::Metrics;
+use crate::runtime::reconcile::Runtime;
+use crate::runtime::watchdog::Limits;
+
+/// A Rollout reconcile is a few reads from the caches and a few writes: seconds are already a sign of
+/// trouble, and two minutes (every API request inside has its own timeout) means it is stuck.
+pub const DEFAULT_LIMITS: Limits = Limits {
+    slow: Duration::from_secs(10),
+    limit: Duration::from_secs(120),
+};
+
+/// What every reconcile of a Rollout shares.
+pub struct Context {
+    /// The client, the event recorder, the write tracker, the backoff, the counters and the limits.
+    pub runtime: Runtime,
+    /// The watch caches.
+    pub stores: Stores,
+    /// `argoproj.io/v1alpha1` Rollouts, for the dynamic API.
+    pub rollout_resource: ApiResource,
+    /// Whether the caches the reconcile reads have been listed once.
+    pub readiness: Readiness,
+}
+
+impl Context {
+    /// A context for a controller using `client`.
+    pub fn new(
+        client: kube::Client,
+        stores: Stores,
+        rollout_resource: ApiResource,
+        metrics: Metrics,
+        resync: Duration,
+    ) -> Self {
+        Self {
+            runtime: Runtime::new(ControllerKind::Rollout, client, metrics, resync, DEFAULT_LIMITS),
+            stores,
+            rollout_resource,
+            readiness: Readiness::new(),
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! The Rollout controller's run: its watches feed its queue, and kube-runtime's applier reconciles
+//! each Rollout from the caches, at most `concurrency` at a time and never one Rollout twice at once.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::core::ApiResource;
+use rollouts_api::Rollout;
+
+use super::caches::{Stores, Writers};
+use super::context::Context;
+use super::reconcile::{error_policy, reconcile};
+use super::watch;
+use crate::runtime::applier;
+use crate::runtime::kind::ControllerKind;
+use crate::runtime::metrics::Metrics;
+use crate::runtime::queue::ChangeSender;
+use crate::runtime::shutdown::UntilShutdown;
+
+/// How the Rollout controller runs.
+pub struct Settings {
+    /// Watch this namespace only.
+    pub namespace: Option<String>,
+    /// How many Rollouts are reconciled at once at most.
+    pub concurrency: u16,
+    /// How long to wait before looking at a Rollout again when nothing asks for sooner.
+    pub resync: Duration,
+    /// A reconcile running longer than this is logged and counted as slow.
+    pub slow_reconcile: Duration,
+    /// The counters.
+    pub metrics: Metrics,
+}
+
+/// Runs the Rollout controller until `shutdown` resolves and the reconciles in flight have finished.
+/// Its watches fill `writers` (read through `stores`) and forward every AnalysisRun change to
+/// `run_changes`.
+pub async fn run<F>(
+    client: kube::Client,
+    stores: Stores,
+    writers: Writers,
+    run_changes: ChangeSender,
+    settings: Settings,
+    shutdown: F,
+) where
+    F: Future<Output = ()> + Unpin + Send,
+{
+    let mut ctx = Context::new(
+        client.clone(),
+        stores.clone(),
+        ApiResource::erase::<Rollout>(&()),
+        settings.metrics,
+        settings.resync,
+    );
+    ctx.runtime.limits.slow = settings.slow_reconcile.min(ctx.runtime.limits.limit);
+    let ctx = Arc::new(ctx);
+    // Ending the queue starts the applier's graceful shutdown: no new reconciles, in-flight ones finish.
+    let queue = UntilShutdown::new(
+        watch::queue(
+            &client,
+            settings.namespace.as_deref(),
+            writers,
+            Arc::clone(&ctx),
+            run_changes,
+        )
+        .boxed(),
+        shutdown,
+    );
+    applier::run(
+        ControllerKind::Rollout,
+        ctx,
+        stores.rollouts,
+        queue,
+        settings.concurrency,
+        reconcile,
+        error_policy,
+    )
+    .await;
+}

@@ -1,0 +1,174 @@
+//! The watches and the queue of Rollouts to reconcile that they feed.
+//!
+//! * Rollouts are cached as raw JSON ([`DynamicObject`](kube::core::DynamicObject)) and decoded one by
+//!   one in the reconcile, so that a Rollout that does not fit the type cannot break the watch of all
+//!   the others.
+//! * ReplicaSets are watched only with the `rollouts-pod-template-hash` label, as upstream does; a
+//!   change to one enqueues the Rollout that controls it.
+//! * Services are watched so that a change to one enqueues the Rollouts that reference it.
+//! * Deployments are watched (metadata only) so that a change to the spec of one enqueues the Rollouts
+//!   whose `workloadRef` points to it; the reconcile then reads the Deployment itself. ReplicaSet and
+//!   PodTemplate `workloadRef` targets are not watched: a change to one is picked up at the next resync.
+//! * AnalysisRuns are watched once for both controllers: every change is forwarded to the AnalysisRun
+//!   controller, and a run that appears, changes phase or goes away enqueues the Rollout controlling it
+//!   (as upstream, the measurements a run records in between do not).
+//! * (Cluster) AnalysisTemplates are watched so that a Rollout waiting for one goes on when it appears.
+//!
+//! Which Rollouts each event concerns is [`super::triggers`]' business.
+//!
+//! Why not kube-runtime's `Controller` with `owns` and `watches`, which would build much of this: the
+//! AnalysisRun watch feeds two controllers (one cache, its changes forwarded), which watches owned by
+//! one `Controller` cannot do without kube-runtime's unstable stream sharing; the reconcile must not
+//! plan before the related caches are listed, and `Store::wait_until_ready` wakes only one of several
+//! waiters (see `runtime/readiness.rs`), so each watch marks its own cache filled on `InitDone`; and
+//! some events do more than map to an owner (a deleted Rollout or ReplicaSet is forgotten by the write
+//! tracker, a Deployment counts only when its generation changes, deletions found by a relist
+//! included). kube-runtime's applier, the part of `Controller` that fits, runs the reconciles.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use futures::stream::{self, BoxStream};
+use futures::{Stream, StreamExt};
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Service;
+use kube::api::Api;
+use kube::core::PartialObjectMeta;
+use kube::runtime::watcher::{Config, Event};
+use rollouts_api::well_known::labels::POD_TEMPLATE_HASH;
+
+use super::caches::{Cache, Writers, analysis_resources};
+use super::context::Context;
+use super::triggers;
+use crate::runtime::changes::LastSeen;
+use crate::runtime::queue::{ChangeSender, ObjectChange, Request};
+use crate::runtime::watching::{api, cached, dynamic_api, keep, uncached};
+
+/// Runs the watches (while polled) and yields the Rollouts to reconcile.
+pub fn queue(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    writers: Writers,
+    ctx: Arc<Context>,
+    run_changes: ChangeSender,
+) -> impl Stream<Item = Result<Request, Infallible>> + Send + 'static {
+    let (run_resource, template_resource, cluster_template_resource) = analysis_resources();
+    let rollout_api = dynamic_api(client, namespace, &ctx.rollout_resource);
+    let replica_set_api = api(client, namespace);
+    let service_api = api(client, namespace);
+    // Metadata only: the generation is all that is read of a Deployment.
+    let deployment_api = api::<PartialObjectMeta<Deployment>>(client, namespace);
+    let run_api = dynamic_api(client, namespace, &run_resource);
+    let template_api = dynamic_api(client, namespace, &template_resource);
+    let cluster_template_api = Api::all_with(client.clone(), &cluster_template_resource);
+
+    let mut generations = LastSeen::default();
+    let deployment_changed = move |ctx: &Context, event: Event<PartialObjectMeta<Deployment>>| {
+        let changed = generations.observe(&event, |deployment| deployment.metadata.generation);
+        changed
+            .iter()
+            .flat_map(|key| triggers::workload_rollouts(ctx, &key.namespace, &key.name))
+            .collect()
+    };
+    let mut phases = LastSeen::default();
+    let run_changed = move |ctx: &Context, event: Event<_>| {
+        if let Some(change) = ObjectChange::of(&event, &run_resource) {
+            // Closed only when the AnalysisRun controller has stopped.
+            let _ = run_changes.unbounded_send(change);
+        }
+        triggers::rephased(&mut phases, &event)
+            .and_then(|run| triggers::run_owner(run, &ctx.rollout_resource))
+            .into_iter()
+            .collect()
+    };
+    let without_status = |svc: &mut Service| svc.status = None;
+
+    let streams = vec![
+        requests(
+            cached(rollout_api, Config::default(), writers.rollouts, "Rollouts", keep),
+            &ctx,
+            None,
+            triggers::rollout_event,
+        ),
+        requests(
+            cached(
+                replica_set_api,
+                Config::default().labels(POD_TEMPLATE_HASH),
+                writers.replica_sets,
+                "ReplicaSets",
+                keep,
+            ),
+            &ctx,
+            Some(Cache::ReplicaSets),
+            triggers::replica_set_event,
+        ),
+        requests(
+            cached(
+                service_api,
+                Config::default(),
+                writers.services,
+                "Services",
+                without_status,
+            ),
+            &ctx,
+            Some(Cache::Services),
+            triggers::service_event,
+        ),
+        requests(
+            uncached(deployment_api, Config::default(), "Deployments"),
+            &ctx,
+            None,
+            deployment_changed,
+        ),
+        requests(
+            cached(run_api, Config::default(), writers.analysis_runs, "AnalysisRuns", keep),
+            &ctx,
+            Some(Cache::AnalysisRuns),
+            run_changed,
+        ),
+        requests(
+            cached(
+                template_api,
+                Config::default(),
+                writers.analysis_templates,
+                "AnalysisTemplates",
+                keep,
+            ),
+            &ctx,
+            Some(Cache::AnalysisTemplates),
+            triggers::template_event(false),
+        ),
+        requests(
+            cached(
+                cluster_template_api,
+                Config::default(),
+                writers.cluster_analysis_templates,
+                "ClusterAnalysisTemplates",
+                keep,
+            ),
+            &ctx,
+            Some(Cache::ClusterAnalysisTemplates),
+            triggers::template_event(true),
+        ),
+    ];
+    stream::select_all(streams).map(Ok)
+}
+
+/// The requests of one watch: `to_requests` says which Rollouts each of its events concerns, and
+/// `cache`, when given, is marked filled once the watch has listed everything.
+fn requests<K: Send + 'static>(
+    events: impl Stream<Item = Event<K>> + Send + 'static,
+    ctx: &Arc<Context>,
+    cache: Option<Cache>,
+    mut to_requests: impl FnMut(&Context, Event<K>) -> Vec<Request> + Send + 'static,
+) -> BoxStream<'static, Request> {
+    let ctx = Arc::clone(ctx);
+    events
+        .flat_map(move |event| {
+            if let (Event::InitDone, Some(cache)) = (&event, cache) {
+                ctx.readiness.filled(cache);
+            }
+            stream::iter(to_requests(&ctx, event))
+        })
+        .boxed()
+}
