@@ -35,7 +35,7 @@ mod tests {
             // Beyond 32 bits a plain number is no longer seconds: Go then wants a unit.
             (IntOrString::String("3000000000".into()), Err(())),
             (IntOrString::String("abc".into()), Err(())),
-            (IntOrString::String("".into()), Err(())),
+            (IntOrString::String(String::new()), Err(())),
             (IntOrString::String(" 10".into()), Err(())),
         ];
         for (input, want) in cases {

@@ -145,12 +145,11 @@ fn wait<T>(env: &Env, rollout: &str, app: &str, seconds: u64, what: &str, mut pr
         if let Some(value) = probe() {
             return value;
         }
-        if Instant::now() >= deadline {
-            panic!(
-                "timed out after {seconds} s waiting for {what}\n{}",
-                diagnostics(env, rollout, app)
-            );
-        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {seconds} s waiting for {what}\n{}",
+            diagnostics(env, rollout, app)
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -220,8 +219,10 @@ fn tree_line(tree: &str, object: &str) -> String {
 fn header_value(tree: &str, key: &str) -> String {
     tree.lines()
         .find_map(|l| l.strip_prefix(&format!("{key}:")))
-        .map(|v| v.trim().to_string())
-        .unwrap_or_else(|| panic!("`get rollout` has no {key} line:\n{tree}"))
+        .map_or_else(
+            || panic!("`get rollout` has no {key} line:\n{tree}"),
+            |v| v.trim().to_string(),
+        )
 }
 
 /// The newest revision annotation of the ReplicaSet with `hash`.
@@ -325,7 +326,7 @@ spec:
         query: 'success_rate{service="{{args.service-name}}"}'
 "#;
 
-const PROM_ROLLOUT: &str = r#"
+const PROM_ROLLOUT: &str = r"
 apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata:
@@ -356,7 +357,7 @@ spec:
       - setWeight: 50
       - pause: {duration: 5s}
       - setWeight: 75
-"#;
+";
 
 #[test]
 fn prometheus_background_analysis_promotes_then_aborts_a_bad_release() {
@@ -838,7 +839,7 @@ spec:
 
 /// The pods only get ready 4 s after they start, so that the run (which measures at once) is
 /// inconclusive while the rollout is still at its first step, not at its pause.
-const WEB_ROLLOUT: &str = r#"
+const WEB_ROLLOUT: &str = r"
 apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata:
@@ -868,7 +869,7 @@ spec:
       steps:
       - setWeight: 50
       - pause: {duration: 3s}
-"#;
+";
 
 /// A local HTTP server answering `/health` with the JSON body the test sets.
 struct Health {

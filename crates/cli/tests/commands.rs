@@ -8,7 +8,7 @@ mod common;
 use common::{Env, assert_one_line_error_containing, stderr};
 use rollouts_devcluster::testing::temp_dir;
 
-const CANARY: &str = r#"
+const CANARY: &str = r"
 apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata:
@@ -32,7 +32,7 @@ spec:
       - setWeight: 20
       - pause: {}
       - setWeight: 60
-"#;
+";
 
 #[test]
 fn abort_retry_and_pause_patch_the_rollout() {
@@ -210,7 +210,7 @@ fn get_rollout_watch_redraws_on_changes() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(2000));
+    std::thread::sleep(std::time::Duration::from_secs(2));
     env.plugin_ok(&["pause", "demo"]);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "stderr: {}", stderr(&out));

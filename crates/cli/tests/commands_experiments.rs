@@ -13,7 +13,7 @@ use std::time::Duration;
 use common::{Env, assert_one_line_error, stderr, stdout, wait_for};
 use jiff::{SignedDuration, Timestamp};
 
-const EXPERIMENT: &str = r#"
+const EXPERIMENT: &str = r"
 apiVersion: argoproj.io/v1alpha1
 kind: Experiment
 metadata:
@@ -46,12 +46,12 @@ spec:
   analyses:
   - name: smoke
     templateName: smoke
-"#;
+";
 
 /// The ReplicaSet the experiment controller makes for `template`, owned by the Experiment `uid`.
 fn template_replica_set(uid: &str, template: &str, image: &str) -> String {
     format!(
-        r#"
+        r"
 apiVersion: apps/v1
 kind: ReplicaSet
 metadata:
@@ -78,14 +78,14 @@ spec:
       containers:
       - name: app
         image: {image}
-"#
+"
     )
 }
 
 /// The AnalysisRun of the experiment's `smoke` analysis, finished with two successful measurements.
 fn analysis_run(uid: &str) -> String {
     format!(
-        r#"
+        r"
 apiVersion: argoproj.io/v1alpha1
 kind: AnalysisRun
 metadata:
@@ -106,7 +106,7 @@ spec:
       prometheus:
         address: http://prometheus:9090
         query: vector(1)
-"#
+"
     )
 }
 

@@ -179,9 +179,9 @@ fn list_rollouts_watch_prints_changed_rows() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(2000));
+    std::thread::sleep(Duration::from_secs(2));
     env.set_phase("demo", "Healthy", "");
-    std::thread::sleep(Duration::from_millis(2000));
+    std::thread::sleep(Duration::from_secs(2));
     child.kill().unwrap();
     let out = child.wait_with_output().unwrap();
     let text = stdout(&out);
@@ -244,9 +244,9 @@ fn status_watch_ends_when_healthy() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(2000));
+    std::thread::sleep(Duration::from_secs(2));
     env.set_phase("demo", "Progressing", "");
-    std::thread::sleep(Duration::from_millis(1000));
+    std::thread::sleep(Duration::from_secs(1));
     env.set_phase("demo", "Healthy", "");
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "stderr: {}", stderr(&out));

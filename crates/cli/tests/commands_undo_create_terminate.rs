@@ -110,7 +110,7 @@ fn undo_rolls_back_to_the_previous_or_a_given_revision() {
 /// A Rollout that takes its template from a workload.
 fn workload_rollout(name: &str, kind: &str, workload: &str) -> String {
     format!(
-        r#"
+        r"
 apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata:
@@ -125,7 +125,7 @@ spec:
     name: {workload}
   strategy:
     canary: {{}}
-"#
+"
     )
 }
 
@@ -166,7 +166,7 @@ fn uid_of(env: &Env, rollout: &str) -> String {
 fn undo_patches_the_referenced_workload() {
     let Some(env) = Env::start("cli-undo-ref") else { return };
     env.apply(
-        r#"
+        r"
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -182,7 +182,7 @@ spec:
       containers:
       - name: app
         image: argoproj/rollouts-demo:yellow
-"#,
+",
     );
     env.apply(&workload_rollout("wl", "Deployment", "wl-deploy"));
     let uid = uid_of(&env, "wl");
@@ -231,7 +231,7 @@ fn create_rollout() -> String {
     manifests::rollout("created", None, "{canary: {steps: [{setWeight: 20}]}}")
 }
 
-const EXPERIMENT: &str = r#"
+const EXPERIMENT: &str = r"
 apiVersion: argoproj.io/v1alpha1
 kind: Experiment
 metadata:
@@ -249,9 +249,9 @@ spec:
         containers:
         - name: app
           image: argoproj/rollouts-demo:blue
-"#;
+";
 
-const TEMPLATE: &str = r#"
+const TEMPLATE: &str = r"
 kind: AnalysisTemplate
 apiVersion: argoproj.io/v1alpha1
 metadata:
@@ -275,7 +275,7 @@ spec:
                 args: [exit 0]
               restartPolicy: Never
           backoffLimit: 0
-"#;
+";
 
 const ANALYSIS_RUN_JSON: &str = r#"{
   "apiVersion": "argoproj.io/v1alpha1",
@@ -619,7 +619,7 @@ fn create_analysisrun_builds_a_run_from_a_template() {
     );
 }
 
-const RUN: &str = r#"
+const RUN: &str = r"
 apiVersion: argoproj.io/v1alpha1
 kind: AnalysisRun
 metadata:
@@ -630,7 +630,7 @@ spec:
     provider:
       web:
         url: http://example.com
-"#;
+";
 
 #[test]
 fn terminate_and_retry_patch_runs_and_experiments() {

@@ -222,7 +222,7 @@ fn record(samples: &mut Samples, list: &Value, armed: bool) {
 
 const RESTART: &str = "restart";
 
-const RESTART_YAML: &str = r#"
+const RESTART_YAML: &str = r"
 apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata:
@@ -253,7 +253,7 @@ spec:
       - pause: {}
       - setWeight: 60
       - pause: {duration: 8}
-"#;
+";
 
 /// ReplicaSet name → spec.replicas.
 fn rs_sizes(env: &Env, app: &str) -> BTreeMap<String, i64> {
@@ -403,7 +403,7 @@ const NEVER_READY: &str = "argoproj/rollouts-demo:never-ready";
 fn deadline_yaml(name: &str, abort: bool, max_unavailable: Option<i32>) -> String {
     let max_unavailable = max_unavailable.map_or(String::new(), |m| format!("      maxUnavailable: {m}\n"));
     format!(
-        r#"
+        r"
 apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata:
@@ -428,7 +428,7 @@ spec:
 {max_unavailable}      steps:
       - setWeight: 20
       - pause: {{}}
-"#
+"
     )
 }
 
@@ -549,7 +549,7 @@ fn progress_deadline_abort_aborts_and_restores_stable() {
 // ---------------------------------------------------------------------------------------------------------
 // 4. workloadRef.
 
-const WORKLOAD_DEPLOYMENT: &str = r#"
+const WORKLOAD_DEPLOYMENT: &str = r"
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -567,9 +567,9 @@ spec:
       containers:
       - name: app
         image: argoproj/rollouts-demo:blue
-"#;
+";
 
-const WORKLOAD_ROLLOUT: &str = r#"
+const WORKLOAD_ROLLOUT: &str = r"
 apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata:
@@ -589,7 +589,7 @@ spec:
       steps:
       - setWeight: 50
       - pause: {}
-"#;
+";
 
 fn deployment_replicas(env: &Env) -> String {
     env.cluster

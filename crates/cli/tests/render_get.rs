@@ -282,7 +282,7 @@ fn aborted() {
 }
 
 /// Upstream golden output of `TestGetBlueGreenRollout`.
-const BLUE_GREEN: &str = r#"Name:            bluegreen-demo
+const BLUE_GREEN: &str = r"Name:            bluegreen-demo
 Namespace:       jesse-test
 Status:          ॥ Paused
 Message:         BlueGreenPause
@@ -310,10 +310,10 @@ NAME                                        KIND        STATUS        AGE  INFO
 │     └──□ bluegreen-demo-6cbccd9f99-t2d4f  Pod         ✔ Running     7d   ready:1/1
 └──# revision:8
    └──⧉ bluegreen-demo-746d5fddf6           ReplicaSet  • ScaledDown  7d
-"#;
+";
 
 /// Upstream golden output of `TestGetBlueGreenRolloutScaleDownDelay`.
-const BLUE_GREEN_SCALE_DOWN_DELAY: &str = r#"Name:            bluegreen-demo
+const BLUE_GREEN_SCALE_DOWN_DELAY: &str = r"Name:            bluegreen-demo
 Namespace:       jesse-test
 Status:          ॥ Paused
 Message:         BlueGreenPause
@@ -341,10 +341,10 @@ NAME                                        KIND        STATUS        AGE  INFO
 │     └──□ bluegreen-demo-6cbccd9f99-t2d4f  Pod         ✔ Running     7d   ready:1/1
 └──# revision:8
    └──⧉ bluegreen-demo-746d5fddf6           ReplicaSet  • ScaledDown  7d
-"#;
+";
 
 /// Upstream golden output of `TestGetBlueGreenRolloutScaleDownDelayPassed`.
-const BLUE_GREEN_SCALE_DOWN_DELAY_PASSED: &str = r#"Name:            bluegreen-demo
+const BLUE_GREEN_SCALE_DOWN_DELAY_PASSED: &str = r"Name:            bluegreen-demo
 Namespace:       jesse-test
 Status:          ॥ Paused
 Message:         BlueGreenPause
@@ -372,7 +372,7 @@ NAME                                        KIND        STATUS        AGE  INFO
 │     └──□ bluegreen-demo-6cbccd9f99-t2d4f  Pod         ✔ Running     7d   ready:1/1
 └──# revision:8
    └──⧉ bluegreen-demo-746d5fddf6           ReplicaSet  • ScaledDown  7d
-"#;
+";
 
 /// Upstream golden output of `TestGetCanaryRollout`.
 const CANARY: &str = r#"Name:            canary-demo
@@ -487,7 +487,7 @@ NAME                                                                           K
 "#;
 
 /// Upstream golden output of `TestGetExperiment`.
-const GET_EXPERIMENT: &str = r#"Name:            rollout-experiment-analysis-6f646bf7b7-1-vcv27
+const GET_EXPERIMENT: &str = r"Name:            rollout-experiment-analysis-6f646bf7b7-1-vcv27
 Namespace:       jesse-test
 Status:          ◌ Running
 Images:          argoproj/rollouts-demo:blue
@@ -499,11 +499,11 @@ NAME                                                                     KIND   
 │  └──□ rollout-experiment-analysis-6f646bf7b7-1-vcv27-baseline-7dczdst  Pod         ✔ Running  7d   ready:1/1
 └──⧉ rollout-experiment-analysis-6f646bf7b7-1-vcv27-canary-7699dcf5d     ReplicaSet  ✔ Healthy  7d
    └──□ rollout-experiment-analysis-6f646bf7b7-1-vcv27-canary-7699vgr24  Pod         ✔ Running  7d   ready:1/1
-"#;
+";
 
 /// `get experiment canary-demo-645d5dbc4c-2-0` in the experiment-step scenario (upstream's layout; the
 /// rows are those of the experiment's subtree in `TestGetRolloutWithExperimentJob`).
-const GET_EXPERIMENT_STEP_JOB: &str = r#"Name:            canary-demo-645d5dbc4c-2-0
+const GET_EXPERIMENT_STEP_JOB: &str = r"Name:            canary-demo-645d5dbc4c-2-0
 Namespace:       jesse-test
 Status:          ◌ Running
 Images:          argoproj/rollouts-demo:blue (Σ:canary-preview)
@@ -514,10 +514,10 @@ NAME                                                     KIND         STATUS    
 │  └──□ canary-demo-645d5dbc4c-2-0-canary-preview-zmmvz  Pod          ✔ Running  7d   ready:1/1
 └──α canary-demo-645d5dbc4c-2-0-stress-test              AnalysisRun  ◌ Running  7d
    └──⊞ 4e2d824d-01af-11ea-b38c-42010aa80083.stress.1    Job          ◌ Running  7d
-"#;
+";
 
 /// Upstream golden output of `TestGetRolloutWithExperimentJob`.
-const EXPERIMENT_STEP_JOB: &str = r#"Name:            canary-demo
+const EXPERIMENT_STEP_JOB: &str = r"Name:            canary-demo
 Namespace:       jesse-test
 Status:          ◌ Progressing
 Message:         more replicas need to be updated
@@ -550,7 +550,7 @@ NAME                                                           KIND         STAT
       ├──□ canary-demo-877894d5b-txgs5                         Pod          ✔ Running      7d   ready:1/1
       ├──□ canary-demo-877894d5b-wfqqr                         Pod          ✔ Running      7d   ready:1/1
       └──□ canary-demo-877894d5b-zhh6x                         Pod          ✔ Running      7d   ready:1/1
-"#;
+";
 
 /// Upstream golden output of `TestGetInvalidRollout`.
 const INVALID: &str = r#"Name:            rollout-invalid

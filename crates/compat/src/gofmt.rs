@@ -112,10 +112,10 @@ pub fn go_float(f: f64) -> String {
         return format!("{sign}0");
     }
     let (digits, exp) = shortest_digits(f);
-    let body = if !(-4..6).contains(&exp) {
-        exponent_form(&digits, exp, 2)
-    } else {
+    let body = if (-4..6).contains(&exp) {
         plain_decimal(&digits, exp)
+    } else {
+        exponent_form(&digits, exp, 2)
     };
     format!("{sign}{body}")
 }

@@ -103,7 +103,7 @@ async fn against_a_real_prometheus() {
         "[0.99,1]",
     );
     assert_phase(
-        &measure(&run(r#"sum(rollouts_test_success_rate)"#, "result[0] > 1.9", "")).await,
+        &measure(&run(r"sum(rollouts_test_success_rate)", "result[0] > 1.9", "")).await,
         AnalysisPhase::Successful,
         "[1.99]",
     );

@@ -36,7 +36,7 @@ fn run_with_history(measurements: usize) -> AnalysisRun {
 fn bench(c: &mut Criterion) {
     let vector = MetricValue::from(vec![0.991, 0.987, 0.999]);
     c.bench_function("condition/vector_index_compare", |b| {
-        b.iter(|| evaluate_result(std::hint::black_box(&vector), "result[0] >= 0.95", ""))
+        b.iter(|| evaluate_result(std::hint::black_box(&vector), "result[0] >= 0.95", ""));
     });
     let web = MetricValue::from(json!({"data": {"ok": true, "latency": [12, 40, 33]}}));
     c.bench_function("condition/closure_over_json", |b| {
@@ -46,11 +46,11 @@ fn bench(c: &mut Criterion) {
                 "result.data.ok && all(result.data.latency, {# < 100})",
                 "len(result.data.latency) == 0",
             )
-        })
+        });
     });
     let nan = MetricValue::Number(f64::NAN);
     c.bench_function("condition/nan_guard", |b| {
-        b.iter(|| evaluate_result(std::hint::black_box(&nan), "isNaN(result) || result >= 0.95", ""))
+        b.iter(|| evaluate_result(std::hint::black_box(&nan), "isNaN(result) || result >= 0.95", ""));
     });
 
     // A run with ten measurements kept (the retention limit), taking its next one.
@@ -79,7 +79,7 @@ fn bench(c: &mut Criterion) {
                 })
                 .collect();
             assess(&run, &prepared, outcomes, now)
-        })
+        });
     });
 }
 

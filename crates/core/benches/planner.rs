@@ -120,7 +120,7 @@ fn bench(c: &mut Criterion) {
     let snapshot = snapshot_of(&steady_status, &history, &[], now);
     assert!(plan(&snapshot).actions.is_empty(), "steady state must plan no writes");
     c.bench_function("plan/steady_state_10_revisions", |b| {
-        b.iter(|| plan(std::hint::black_box(&snapshot)))
+        b.iter(|| plan(std::hint::black_box(&snapshot)));
     });
 
     // The same rollout paused at step 1 of an update to revision 11, just promoted by a user.
@@ -140,7 +140,7 @@ fn bench(c: &mut Criterion) {
         "the promoted rollout must advance"
     );
     c.bench_function("plan/step_transition", |b| {
-        b.iter(|| plan(std::hint::black_box(&transition)))
+        b.iter(|| plan(std::hint::black_box(&transition)));
     });
     blue_green(c, &history, now);
 }
@@ -161,7 +161,7 @@ fn blue_green(c: &mut Criterion, history: &[ReplicaSet], now: jiff::Timestamp) {
     let snapshot = snapshot_of(&r, history, &services, now);
     assert!(plan(&snapshot).actions.is_empty(), "steady state must plan no writes");
     c.bench_function("plan/blue_green_steady_state_10_revisions", |b| {
-        b.iter(|| plan(std::hint::black_box(&snapshot)))
+        b.iter(|| plan(std::hint::black_box(&snapshot)));
     });
 }
 

@@ -132,7 +132,7 @@ mod analysis_conditions {
             match yaml_documents(&text) {
                 Ok(docs) => docs.iter().for_each(|d| collect_metrics(&rel, d, &mut metrics)),
                 Err(_) if text.contains("successCondition:") || text.contains("failureCondition:") => {
-                    unreadable.push(rel)
+                    unreadable.push(rel);
                 }
                 Err(_) => {}
             }

@@ -231,8 +231,9 @@ async fn replicas(replicas: i64, seconds: u64) -> Vec<Row> {
         let pending = pods
             .list(&ListParams::default().fields("status.phase=Pending").limit(1))
             .await
-            .map(|p| p.items.len() as i64 + p.metadata.remaining_item_count.unwrap_or(0))
-            .unwrap_or(-1);
+            .map_or(-1, |p| {
+                p.items.len() as i64 + p.metadata.remaining_item_count.unwrap_or(0)
+            });
         rows.push(Row {
             scenario: format!("replicas: {replicas} at {:>3}s", started.elapsed().as_secs()),
             detail: format!("{count} pods ({pending} Pending), idle {idle} MiB"),

@@ -104,24 +104,31 @@ fn chance() -> f64 {
 impl Faults {
     /// Replaces the settings.
     pub fn set(&self, settings: FaultSettings) {
-        *self.settings.write().unwrap_or_else(|e| e.into_inner()) = settings;
+        *self.settings.write().unwrap_or_else(std::sync::PoisonError::into_inner) = settings;
     }
 
     /// The current settings.
     pub fn get(&self) -> FaultSettings {
-        self.settings.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.settings
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// The error code to answer this request with, if a rule fires.
     pub fn error_for(&self, verb: &str, resource: &str) -> Option<u16> {
-        let settings = self.settings.read().unwrap_or_else(|e| e.into_inner());
+        let settings = self.settings.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         let rule = settings.rules.iter().find(|r| r.matches(verb, resource))?;
         (rule.rate > 0.0 && chance() <= rule.rate).then_some(rule.code)
     }
 
     /// Latency to add before answering.
     pub fn latency(&self) -> Option<Duration> {
-        let ms = self.settings.read().unwrap_or_else(|e| e.into_inner()).latency_millis;
+        let ms = self
+            .settings
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .latency_millis;
         (ms > 0).then(|| Duration::from_millis(ms))
     }
 

@@ -11,8 +11,7 @@ fn random_bytes<const N: usize>() -> [u8; N] {
         // The OS RNG is unavailable only on exotic platforms; fall back to the clock's nanoseconds.
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
+            .map_or(0, |d| d.as_nanos());
         for (i, b) in buf.iter_mut().enumerate() {
             *b = (nanos >> ((i % 16) * 8)) as u8 ^ (i as u8).wrapping_mul(151);
         }

@@ -134,8 +134,8 @@ fn builtin(
         plural: plural.to_string(),
         singular: kind.to_lowercase(),
         namespaced,
-        short_names: short_names.iter().map(|s| s.to_string()).collect(),
-        categories: categories.iter().map(|s| s.to_string()).collect(),
+        short_names: short_names.iter().map(std::string::ToString::to_string).collect(),
+        categories: categories.iter().map(std::string::ToString::to_string).collect(),
         status_subresource: status,
         scale: scale.then(|| ScalePaths {
             spec_replicas: ".spec.replicas".to_string(),

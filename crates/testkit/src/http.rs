@@ -210,13 +210,13 @@ fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<RecordedRequ
         "Content-Length: {}\r\nConnection: close\r\n\r\n",
         response.body.len()
     ));
-    if stream.write_all(head.as_bytes()).and_then(|_| stream.flush()).is_err() {
+    if stream.write_all(head.as_bytes()).and_then(|()| stream.flush()).is_err() {
         return;
     }
     if !response.body_delay.is_zero() {
         std::thread::sleep(response.body_delay);
     }
-    let _ = stream.write_all(&response.body).and_then(|_| stream.flush());
+    let _ = stream.write_all(&response.body).and_then(|()| stream.flush());
     let _ = stream.shutdown(Shutdown::Write);
     // Let the client read everything before the socket closes.
     let mut rest = Vec::new();

@@ -14,23 +14,22 @@ impl Metric {
     pub fn consecutive_error_limit_or_default(&self) -> i64 {
         self.consecutive_error_limit
             .as_ref()
-            .map(int_value)
-            .unwrap_or(i64::from(CONSECUTIVE_ERROR_LIMIT))
+            .map_or(i64::from(CONSECUTIVE_ERROR_LIMIT), int_value)
     }
 
     /// `failureLimit` as a number, 0 when unset; -1 disables it.
     pub fn failure_limit_or_default(&self) -> i64 {
-        self.failure_limit.as_ref().map(int_value).unwrap_or(0)
+        self.failure_limit.as_ref().map_or(0, int_value)
     }
 
     /// `inconclusiveLimit` as a number, 0 when unset.
     pub fn inconclusive_limit_or_default(&self) -> i64 {
-        self.inconclusive_limit.as_ref().map(int_value).unwrap_or(0)
+        self.inconclusive_limit.as_ref().map_or(0, int_value)
     }
 
     /// `consecutiveSuccessLimit` as a number, 0 (disabled) when unset.
     pub fn consecutive_success_limit_or_default(&self) -> i64 {
-        self.consecutive_success_limit.as_ref().map(int_value).unwrap_or(0)
+        self.consecutive_success_limit.as_ref().map_or(0, int_value)
     }
 
     /// How many measurements the metric takes (upstream `Metric.EffectiveCount`): `count` when it is

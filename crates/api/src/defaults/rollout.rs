@@ -73,11 +73,10 @@ impl RolloutSpec {
 
     /// The canary's `maxSurge`, `"25"` (25%) otherwise (upstream `GetMaxSurgeOrDefault`).
     pub fn max_surge_or_default(&self) -> IntOrString {
-        self.strategy
-            .as_ref()
-            .and_then(|s| s.canary.as_ref())
-            .map(CanaryStrategy::max_surge_or_default)
-            .unwrap_or_else(|| IntOrString::String(MAX_SURGE.to_string()))
+        self.strategy.as_ref().and_then(|s| s.canary.as_ref()).map_or_else(
+            || IntOrString::String(MAX_SURGE.to_string()),
+            CanaryStrategy::max_surge_or_default,
+        )
     }
 
     /// `maxUnavailable` of the blue-green strategy, else of the canary, `"25"` (25%) otherwise
@@ -114,9 +113,7 @@ impl RolloutSpec {
         }
         let unavailable = match self.strategy.as_ref().and_then(|s| s.canary.as_ref()) {
             Some(canary) => canary.fenceposts(replicas).max_unavailable,
-            None => scaled_int_or_percent(&self.max_unavailable_or_default(), replicas, false)
-                .map(clamp_i32)
-                .unwrap_or(0),
+            None => scaled_int_or_percent(&self.max_unavailable_or_default(), replicas, false).map_or(0, clamp_i32),
         };
         unavailable.min(replicas)
     }
@@ -134,8 +131,7 @@ impl RolloutSpec {
         strategy
             .blue_green
             .as_ref()
-            .map(BlueGreenStrategy::scale_down_delay_seconds_or_default)
-            .unwrap_or(0)
+            .map_or(0, BlueGreenStrategy::scale_down_delay_seconds_or_default)
     }
 
     /// Delay before scaling down after an abort (upstream `GetAbortScaleDownDelaySecondsOrDefault`):
@@ -161,8 +157,7 @@ impl RolloutSpec {
             .as_ref()
             .and_then(|s| s.canary.as_ref())
             .and_then(|c| c.traffic_routing.as_ref())
-            .map(RolloutTrafficRouting::max_traffic_weight_or_default)
-            .unwrap_or(MAX_TRAFFIC_WEIGHT)
+            .map_or(MAX_TRAFFIC_WEIGHT, RolloutTrafficRouting::max_traffic_weight_or_default)
     }
 }
 

@@ -113,7 +113,7 @@ fn metric_list_rules(metrics: &[Metric], require_some: bool) -> Vec<FieldError> 
 
 /// Upstream's `ValidateMetric`: the first problem of one metric, as upstream stops at it.
 fn metric_rules(metric: &Metric, path: &FieldPath) -> Option<FieldError> {
-    let count = metric.count.as_ref().map(int_value).unwrap_or(0);
+    let count = metric.count.as_ref().map_or(0, int_value);
     let failure_limit = metric.failure_limit_or_default();
     let success_limit = metric.consecutive_success_limit_or_default();
     let inconclusive_limit = metric.inconclusive_limit_or_default();

@@ -60,7 +60,7 @@ fn workload_ref_rules(workload_ref: &ObjectRef, path: &FieldPath) -> Vec<FieldEr
     match workload_ref.kind.as_deref().unwrap_or_default() {
         "" => errs.push(FieldError::required(path.child("kind"), "")),
         kind if !WORKLOAD_KINDS.contains(&kind) => {
-            errs.push(FieldError::not_supported(path.child("kind"), kind, &WORKLOAD_KINDS))
+            errs.push(FieldError::not_supported(path.child("kind"), kind, &WORKLOAD_KINDS));
         }
         _ => {}
     }

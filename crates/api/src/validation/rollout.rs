@@ -109,7 +109,8 @@ fn template_is_empty(spec: &RolloutSpec) -> bool {
     let meta = spec.template.as_ref().and_then(|t| t.metadata.as_ref());
     let labels = meta.and_then(|m| m.labels.as_ref());
     let annotations = meta.and_then(|m| m.annotations.as_ref());
-    labels.is_none_or(|l| l.is_empty()) && annotations.is_none_or(|a| a.is_empty())
+    labels.is_none_or(std::collections::BTreeMap::is_empty)
+        && annotations.is_none_or(std::collections::BTreeMap::is_empty)
 }
 
 fn non_negative(errs: &mut Vec<FieldError>, path: &FieldPath, value: i32) {

@@ -315,7 +315,7 @@ async fn redraw_loop(
     let mut notice: Option<String> = None;
     loop {
         tokio::select! {
-            _ = &mut deadline => break,
+            () = &mut deadline => break,
             _ = &mut ctrl_c => break,
             event = events.next() => match event {
                 Some((i, WatchSignal::Changed)) => {

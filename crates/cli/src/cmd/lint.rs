@@ -132,7 +132,7 @@ pub fn lint_rollouts(rollouts: &[Rollout], others: &[Value]) -> Vec<FieldError> 
 mod tests {
     use super::*;
 
-    const VALID: &str = r#"
+    const VALID: &str = r"
 apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata: {name: r}
@@ -147,7 +147,7 @@ apiVersion: v1
 kind: Service
 metadata: {name: svc}
 spec: {selector: {app: r}}
-"#;
+";
 
     #[test]
     fn valid_stream_prints_nothing() {

@@ -266,7 +266,11 @@ impl ExperimentRow {
         let mut row = ExperimentRow {
             namespace: exp.metadata.namespace.clone().unwrap_or_default(),
             name: exp.metadata.name.clone().unwrap_or_default(),
-            status: status.phase.map(|p| p.as_str()).unwrap_or_default().to_string(),
+            status: status
+                .phase
+                .map(rollouts_api::AnalysisPhase::as_str)
+                .unwrap_or_default()
+                .to_string(),
             duration: "-".into(),
             remaining: "-".into(),
             age: age(exp.metadata.creation_timestamp.as_ref().map(|t| t.0), now),
@@ -280,14 +284,14 @@ impl ExperimentRow {
         if let Some(nanos) = parsed {
             let duration = jiff::SignedDuration::from_nanos(nanos);
             row.duration = human_duration(duration);
-            let completed = status.phase.is_some_and(|p| p.is_completed());
+            let completed = status.phase.is_some_and(rollouts_api::AnalysisPhase::is_completed);
             if let Some(available_at) = status.available_at.as_ref().filter(|_| !completed) {
                 let left = available_at
                     .0
                     .checked_add(duration)
                     .ok()
                     .map(|end| end.duration_since(now));
-                if let Some(left) = left.filter(|l| l.is_positive()) {
+                if let Some(left) = left.filter(jiff::SignedDuration::is_positive) {
                     row.remaining = human_duration(left);
                 }
             }

@@ -110,7 +110,7 @@ pub async fn run(conn: &Connection, args: &StatusArgs, out: &mut impl std::io::W
     show(phase, &message, out)?;
     while phase != RolloutPhase::Healthy && phase != RolloutPhase::Degraded {
         tokio::select! {
-            _ = &mut deadline => break,
+            () = &mut deadline => break,
             _ = &mut ctrl_c => break,
             event = events.next() => match event {
                 Some(Ok(ro)) => {

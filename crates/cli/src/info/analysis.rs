@@ -28,7 +28,7 @@ pub(crate) fn analysis_run_infos(owner_uid: &str, runs: &[AnalysisRun], now: Tim
 
 fn analysis_run_info(run: &AnalysisRun, now: Timestamp) -> AnalysisRunInfo {
     let status = run.status.clone().unwrap_or_default();
-    let phase = run.status.as_ref().map(|s| s.phase.as_str()).unwrap_or("");
+    let phase = run.status.as_ref().map_or("", |s| s.phase.as_str());
     let mut info = AnalysisRunInfo {
         name: run.metadata.name.clone().unwrap_or_default(),
         age: age(created(&run.metadata), now),

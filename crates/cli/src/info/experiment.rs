@@ -19,7 +19,7 @@ pub fn experiment_info(
 ) -> ExperimentInfo {
     let uid = exp.metadata.uid.clone().unwrap_or_default();
     let status = exp.status.clone().unwrap_or_default();
-    let phase = status.phase.map(|p| p.as_str()).unwrap_or("");
+    let phase = status.phase.map_or("", rollouts_api::AnalysisPhase::as_str);
     ExperimentInfo {
         name: exp.metadata.name.clone().unwrap_or_default(),
         namespace: exp.metadata.namespace.clone().unwrap_or_default(),

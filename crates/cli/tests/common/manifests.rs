@@ -6,7 +6,7 @@
 pub fn rollout(name: &str, replicas: Option<u32>, strategy: &str) -> String {
     let replicas = replicas.map_or(String::new(), |n| format!("  replicas: {n}\n"));
     format!(
-        r#"
+        r"
 apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata:
@@ -22,6 +22,6 @@ spec:
       - name: app
         image: argoproj/rollouts-demo:blue
   strategy: {strategy}
-"#
+"
     )
 }

@@ -37,11 +37,11 @@ fn go_json_float(f: f64) -> String {
     }
     let (digits, exp) = shortest_digits(f);
     let abs = f.abs();
-    let body = if !(1e-6..1e21).contains(&abs) {
+    let body = if (1e-6..1e21).contains(&abs) {
+        plain_decimal(&digits, exp)
+    } else {
         // Go trims one leading zero from a two-digit negative exponent (`e-07` → `e-7`).
         exponent_form(&digits, exp, 1)
-    } else {
-        plain_decimal(&digits, exp)
     };
     format!("{sign}{body}")
 }

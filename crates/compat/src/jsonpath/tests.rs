@@ -168,7 +168,7 @@ fn templates() {
     );
     assert_eq!(render(r#"{range .items[*]}{.metadata.name}{"\n"}{end}"#), "a\nb\n");
     assert_eq!(
-        render(r#"{range .items[*]}{.metadata.name}:{range .spec.containers[*]}[{.image}]{end};{end}"#),
+        render(r"{range .items[*]}{.metadata.name}:{range .spec.containers[*]}[{.image}]{end};{end}"),
         "a:[nginx];b:[redis][busybox];"
     );
     assert_eq!(render("{.missing}"), "");

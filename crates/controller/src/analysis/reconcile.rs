@@ -24,7 +24,8 @@ use crate::runtime::staleness::STALE_REQUEUE;
 /// Reconciles one AnalysisRun, counting it.
 pub async fn reconcile(object: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, RunError> {
     let key = RunKey::of(object.as_ref());
-    ctx.runtime.supervise(&key, reconcile_run(&object, &ctx, &key)).await
+    // Boxed: the reconcile's state is large, and the applier keeps many of them at once.
+    Box::pin(ctx.runtime.supervise(&key, reconcile_run(&object, &ctx, &key))).await
 }
 
 async fn reconcile_run(object: &DynamicObject, ctx: &Context, key: &RunKey) -> Result<Reconciled, RunError> {

@@ -94,7 +94,13 @@ mod tests {
             web: Some(WebMetric::default()),
             ..MetricProvider::default()
         });
-        assert_eq!(providers.for_metric(&web).map(|p| p.kind()).ok(), Some("Web"));
+        assert_eq!(
+            providers
+                .for_metric(&web)
+                .map(super::super::providers::Provider::kind)
+                .ok(),
+            Some("Web")
+        );
         let datadog = metric(MetricProvider {
             datadog: Some(DatadogMetric::default()),
             ..MetricProvider::default()

@@ -180,13 +180,12 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 name,
                 replicas,
             } => {
-                let workload_kind = match WorkloadKind::of(api_version, kind) {
-                    Ok(k @ (WorkloadKind::Deployment | WorkloadKind::ReplicaSet)) => k,
-                    _ => {
-                        return Err(ReconcileError::Unsupported(format!(
-                            "cannot scale a workload of type {api_version}/{kind}"
-                        )));
-                    }
+                let Ok(workload_kind @ (WorkloadKind::Deployment | WorkloadKind::ReplicaSet)) =
+                    WorkloadKind::of(api_version, kind)
+                else {
+                    return Err(ReconcileError::Unsupported(format!(
+                        "cannot scale a workload of type {api_version}/{kind}"
+                    )));
                 };
                 let resource = workload_kind.api_resource(api_version, kind);
                 let api: Api<DynamicObject> = Api::namespaced_with(ctx.runtime.client.clone(), ns, &resource);

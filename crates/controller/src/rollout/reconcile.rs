@@ -28,9 +28,8 @@ const UNFILLED_REQUEUE: Duration = Duration::from_millis(100);
 /// Reconciles one Rollout, counting it.
 pub async fn reconcile(object: Arc<DynamicObject>, ctx: Arc<Context>) -> Result<Action, ReconcileError> {
     let key = RolloutKey::of(object.as_ref());
-    ctx.runtime
-        .supervise(&key, reconcile_rollout(&object, &ctx, &key))
-        .await
+    // Boxed: the reconcile's state is large, and the applier keeps many of them at once.
+    Box::pin(ctx.runtime.supervise(&key, reconcile_rollout(&object, &ctx, &key))).await
 }
 
 async fn reconcile_rollout(

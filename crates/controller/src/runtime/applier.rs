@@ -60,18 +60,18 @@ fn log_applied<E: ReconcileFailure>(controller: ControllerKind, result: Applied<
         Ok((object, action)) => log_object!(debug, controller, object, ?action, "{prefix}reconciled"),
         // Logged by the reconcile itself, once per failing state.
         Err(ControllerRunError::ReconcilerFailed(error, object)) => {
-            log_object!(trace, controller, object, %error, "{prefix}reconcile failed")
+            log_object!(trace, controller, object, %error, "{prefix}reconcile failed");
         }
         // An object deleted while a reconcile of it was queued.
         Err(ControllerRunError::ObjectNotFound(object)) => {
             let kind = controller.object_kind();
-            log_object!(debug, controller, object, "reconcile of a deleted {kind}")
+            log_object!(debug, controller, object, "reconcile of a deleted {kind}");
         }
         // Only when shutting down before the cache ever filled (an unreachable API server).
         Err(ControllerRunError::RunnerError(error)) => match controller {
             ControllerKind::Rollout => tracing::debug!(%error, "stopped before the caches filled"),
             ControllerKind::AnalysisRun => {
-                tracing::debug!(%error, "AnalysisRun controller stopped before the caches filled")
+                tracing::debug!(%error, "AnalysisRun controller stopped before the caches filled");
             }
         },
         Err(error) => tracing::warn!(%error, "{prefix}controller"),

@@ -250,7 +250,7 @@ impl Recorder {
                     reason,
                     left_out,
                     "too many events waiting to be written; still dropping some"
-                )
+                );
             }
             Report::Quiet => tracing::debug!(reason, "too many events waiting to be written; dropping one"),
         }
@@ -299,7 +299,7 @@ impl Writer {
             Err(error) => match failures.failed(&error.to_string(), std::time::Instant::now()) {
                 Report::New => tracing::warn!(%rollout, reason = %event.reason, %error, "recording an event failed"),
                 Report::Again { left_out } => {
-                    tracing::warn!(%rollout, reason = %event.reason, %error, left_out, "recording events still fails")
+                    tracing::warn!(%rollout, reason = %event.reason, %error, left_out, "recording events still fails");
                 }
                 Report::Quiet => tracing::debug!(%rollout, reason = %event.reason, %error, "recording an event failed"),
             },

@@ -187,7 +187,7 @@ impl Runtime {
                 Failure::Other => match self.failures.failed(key, &error.to_string(), now) {
                     Report::New => log_object!(warn, controller, key, %error, "{prefix}reconcile failed"),
                     Report::Again { left_out } => {
-                        log_object!(warn, controller, key, %error, left_out, "{prefix}reconcile still failing")
+                        log_object!(warn, controller, key, %error, left_out, "{prefix}reconcile still failing");
                     }
                     Report::Quiet => log_object!(debug, controller, key, %error, "{prefix}reconcile failed again"),
                 },

@@ -110,7 +110,7 @@ impl WatchHealth {
             Err(error) => match self.repeats.failed(&error.to_string(), now) {
                 Report::New => tracing::warn!(watch = self.what, %error, "the watch failed; retrying"),
                 Report::Again { left_out } => {
-                    tracing::warn!(watch = self.what, %error, left_out, "the watch is still failing; retrying")
+                    tracing::warn!(watch = self.what, %error, left_out, "the watch is still failing; retrying");
                 }
                 Report::Quiet => tracing::debug!(watch = self.what, %error, "the watch failed again"),
             },

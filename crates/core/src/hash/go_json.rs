@@ -74,7 +74,7 @@ impl Encoder {
         match (ty, value) {
             (Ty::Str, None) => self.out.push_str("\"\""),
             (Ty::Str, Some(Value::String(s))) => push_go_json_string(&mut self.out, s),
-            (Ty::Bool, None) | (Ty::Bool, Some(Value::Bool(false))) => self.out.push_str("false"),
+            (Ty::Bool, None | Some(Value::Bool(false))) => self.out.push_str("false"),
             (Ty::Bool, Some(Value::Bool(true))) => self.out.push_str("true"),
             (Ty::Int, None) => self.out.push('0'),
             (Ty::Int, Some(Value::Number(n))) if n.is_i64() || n.is_u64() => self.out.push_str(&n.to_string()),

@@ -118,7 +118,14 @@ fn for_all(name: &str, check: impl Fn(&mut Rng) -> Result<(), String>) {
         match catch_unwind(AssertUnwindSafe(|| check(&mut rng))) {
             Ok(Ok(())) => {}
             Ok(Err(msg)) => panic!("{name}: property failed for seed {seed}: {msg}"),
-            Err(_) => panic!("{name}: panicked for seed {seed}"),
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| payload.downcast_ref::<&str>().copied())
+                    .unwrap_or("(no message)");
+                panic!("{name}: panicked for seed {seed}: {message}")
+            }
         }
     }
 }

@@ -269,9 +269,9 @@ fn order_merged(
             return Err(no_merge_key(m, k));
         }
         if position(&wanted_ids, &item, key).is_some() {
-            named.push(item)
+            named.push(item);
         } else {
-            server_only.push(item)
+            server_only.push(item);
         }
     }
     named.sort_by_key(|item| position(&wanted_ids, item, key).unwrap_or(usize::MAX));

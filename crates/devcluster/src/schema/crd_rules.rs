@@ -207,7 +207,7 @@ fn list_and_map_types(n: Node<'_>, path: &str, out: &mut Vec<String>) {
                     ));
                 }
                 "object" if is.get("x-kubernetes-map-type").and_then(Value::as_str) != Some("atomic") => {
-                    let v = item_list_type.map(|t| GoVal::Str(t.to_string())).unwrap_or(GoVal::Nil);
+                    let v = item_list_type.map_or(GoVal::Nil, |t| GoVal::Str(t.to_string()));
                     out.push(invalid(
                         &child(&child(path, "items"), "x-kubernetes-map-type"),
                         &v,
@@ -267,14 +267,7 @@ fn list_and_map_types(n: Node<'_>, path: &str, out: &mut Vec<String>) {
         }
         if let Some(is) = items {
             let item_type = is.type_name();
-            if item_type != "object" {
-                let detail = "must be object if parent array's x-kubernetes-list-type is map";
-                out.push(invalid(
-                    &child(&child(path, "items"), "type"),
-                    &GoVal::Str(item_type.into()),
-                    detail,
-                ));
-            } else {
+            if item_type == "object" {
                 let mut seen = Vec::new();
                 let keys_val = GoVal::Strings(keys.clone());
                 for k in &keys {
@@ -296,6 +289,13 @@ fn list_and_map_types(n: Node<'_>, path: &str, out: &mut Vec<String>) {
                     }
                     seen.push(k);
                 }
+            } else {
+                let detail = "must be object if parent array's x-kubernetes-list-type is map";
+                out.push(invalid(
+                    &child(&child(path, "items"), "type"),
+                    &GoVal::Str(item_type.into()),
+                    detail,
+                ));
             }
         }
     }

@@ -197,7 +197,7 @@ fn is_loose_duration(s: &str) -> bool {
     };
     let mut ok = false;
     for caps in re.captures_iter(s) {
-        let digits = caps.get(2).map(|m| m.as_str()).unwrap_or("");
+        let digits = caps.get(2).map_or("", |m| m.as_str());
         if digits.parse::<i64>().is_err() {
             return false;
         }

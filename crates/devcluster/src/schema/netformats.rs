@@ -103,13 +103,13 @@ pub(crate) fn is_request_uri(s: &str) -> bool {
     let Some(rest) = rest else {
         return false;
     };
-    let rest = rest.split_once('?').map(|(r, _)| r).unwrap_or(rest);
+    let rest = rest.split_once('?').map_or(rest, |(r, _)| r);
     if !rest.starts_with('/') {
         return !scheme.is_empty();
     }
     let path = if !scheme.is_empty() && rest.starts_with("//") {
         let after = &rest[2..];
-        let (authority, path) = after.find('/').map(|i| after.split_at(i)).unwrap_or((after, ""));
+        let (authority, path) = after.find('/').map_or((after, ""), |i| after.split_at(i));
         if !valid_authority(authority) {
             return false;
         }
@@ -135,7 +135,7 @@ fn split_scheme(s: &str) -> (&str, Option<&str>) {
 }
 
 fn valid_authority(authority: &str) -> bool {
-    let host = authority.rsplit_once('@').map(|(_, h)| h).unwrap_or(authority);
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     if let Some(inner) = host.strip_prefix('[') {
         let Some((_, port)) = inner.split_once(']') else {
             return false;

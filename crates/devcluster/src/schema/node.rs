@@ -50,10 +50,7 @@ impl<'a> Node<'a> {
     }
 
     pub(crate) fn list(self, key: &str) -> &'a [Value] {
-        self.get(key)
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
     }
 
     /// The `type` keyword ("" when absent).

@@ -35,7 +35,7 @@ pub(crate) fn compiled(pattern: &str) -> Entry {
 
 /// Whether `text` contains a match of `pattern` (false when the pattern does not compile).
 pub(crate) fn is_match(pattern: &str, text: &str) -> bool {
-    compiled(pattern).map(|re| re.is_match(text)).unwrap_or(false)
+    compiled(pattern).is_ok_and(|re| re.is_match(text))
 }
 
 fn describe(err: &regex::Error) -> String {

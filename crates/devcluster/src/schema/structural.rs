@@ -176,7 +176,7 @@ fn invariants(n: Node<'_>, lvl: Level, path: &str, out: &mut Vec<String>) {
     if let Some(meta) = n.property("metadata") {
         metadata_invariants(meta, check_metadata, lvl, &key(&props_path, "metadata"), out);
     }
-    if embedded && !preserve && n.properties().is_none_or(|p| p.is_empty()) {
+    if embedded && !preserve && n.properties().is_none_or(serde_json::Map::is_empty) {
         let detail =
             "must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields";
         out.push(required(&props_path, detail));

@@ -355,7 +355,7 @@ pub fn field_value(group: &str, kind: &str, obj: &Value, field: &str) -> Option<
         ),
         ("", "Pod", "status.podIP") => any(&["/status/podIPs/0/ip", "/status/podIP"]),
         ("", "Pod", "status.podIPs") => Some(String::new()),
-        ("", "Event", f) | ("events.k8s.io", "Event", f) => event_field(obj, f),
+        ("" | "events.k8s.io", "Event", f) => event_field(obj, f),
         ("", "ReplicationController", "status.replicas") | ("apps" | "extensions", "ReplicaSet", "status.replicas") => {
             Some(count_text(obj, "/status/replicas"))
         }

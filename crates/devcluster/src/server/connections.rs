@@ -120,14 +120,14 @@ impl ApiServer {
                 reported_full = Some(Instant::now());
             }
             let permit = tokio::select! {
-                _ = &mut shutdown => break,
+                () = &mut shutdown => break,
                 permit = Arc::clone(&slots).acquire_owned() => match permit {
                     Ok(p) => p,
                     Err(_) => break,
                 },
             };
             let accepted = tokio::select! {
-                _ = &mut shutdown => break,
+                () = &mut shutdown => break,
                 accepted = listener.accept() => accepted,
             };
             let stream = match accepted {
@@ -142,8 +142,8 @@ impl ApiServer {
                     self.accept_errors.fetch_add(1, Ordering::Relaxed);
                     tracing::warn!("accepting a connection: {e}; retrying in {delay:?}");
                     tokio::select! {
-                        _ = &mut shutdown => break,
-                        _ = tokio::time::sleep(delay) => continue,
+                        () = &mut shutdown => break,
+                        () = tokio::time::sleep(delay) => continue,
                     }
                 }
             };

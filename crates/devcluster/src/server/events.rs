@@ -27,8 +27,7 @@ fn rename(obj: &Value, from_core: bool, api_version: &str) -> Value {
         let renamed = RENAMES
             .iter()
             .find(|(events, core)| if from_core { core == key } else { events == key })
-            .map(|(events, core)| if from_core { *events } else { *core })
-            .unwrap_or(key.as_str());
+            .map_or(key.as_str(), |(events, core)| if from_core { *events } else { *core });
         out.insert(renamed.to_string(), value.clone());
     }
     out.insert("apiVersion".into(), Value::String(api_version.to_string()));

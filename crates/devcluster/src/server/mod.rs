@@ -90,7 +90,7 @@ impl ApiServer {
 
     /// The served resource types.
     pub(crate) fn registry(&self) -> RwLockReadGuard<'_, Registry> {
-        self.registry.read().unwrap_or_else(|e| e.into_inner())
+        self.registry.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// How many times accepting a connection has failed (e.g. out of file handles) since the start.
@@ -104,11 +104,11 @@ impl ApiServer {
     }
 
     fn set_address(&self, addr: String) {
-        *self.address.write().unwrap_or_else(|e| e.into_inner()) = addr;
+        *self.address.write().unwrap_or_else(std::sync::PoisonError::into_inner) = addr;
     }
 
     fn registry_mut(&self) -> RwLockWriteGuard<'_, Registry> {
-        self.registry.write().unwrap_or_else(|e| e.into_inner())
+        self.registry.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Answers one HTTP request.
@@ -185,7 +185,11 @@ impl ApiServer {
             Route::Version => get_only(Some(discovery::version())),
             Route::Health => Ok(Reply::Json(200, Value::String("ok".into()))),
             Route::CoreVersions => {
-                let addr = self.address.read().unwrap_or_else(|e| e.into_inner()).clone();
+                let addr = self
+                    .address
+                    .read()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .clone();
                 get_only(Some(discovery::core_versions(&addr)))
             }
             Route::Groups => get_only(Some(discovery::groups(&self.registry()))),

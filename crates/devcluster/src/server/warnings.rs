@@ -16,7 +16,7 @@ pub(crate) async fn collect<F: Future>(f: F) -> (F::Output, Vec<String>) {
     WARNINGS
         .scope(RefCell::new(Vec::new()), async {
             let out = f.await;
-            (out, WARNINGS.with(|w| w.take()))
+            (out, WARNINGS.with(std::cell::RefCell::take))
         })
         .await
 }

@@ -75,8 +75,7 @@ pub fn start(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
     let timeout = ctx
         .query
         .number("timeoutSeconds")
-        .map(Duration::from_secs)
-        .unwrap_or(DEFAULT_TIMEOUT);
+        .map_or(DEFAULT_TIMEOUT, Duration::from_secs);
     let requested = ctx.query.non_empty("resourceVersion").map(str::to_string);
     let send_initial = ctx.query.flag("sendInitialEvents");
     let table = ctx.headers.wants_table().then(|| super::tables::row_renderer(ctx));
@@ -135,7 +134,7 @@ pub fn start(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
         ticker.tick().await;
         loop {
             tokio::select! {
-                _ = &mut deadline => return,
+                () = &mut deadline => return,
                 _ = cuts.changed() => return,
                 _ = ticker.tick(), if bookmarks => {
                     if tx.send(bookmark(&rt, store.published_revision(), false)).await.is_err() {
@@ -158,7 +157,7 @@ pub fn start(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
                     // from the last version it saw, gets 410 Gone, and relists.
                     Err(_) => return,
                 },
-                _ = tx.closed() => return,
+                () = tx.closed() => return,
             }
         }
     });

@@ -207,9 +207,9 @@ pub fn reconcile(d: &Value, rss: &[Value], pods: &[Value], now: Timestamp) -> Re
             sync_revision(&mut w, &ctx, create);
             if !w.collided {
                 if ctx.rolling {
-                    rollout::rolling(&mut w, &ctx)
+                    rollout::rolling(&mut w, &ctx);
                 } else {
-                    rollout::recreate(&mut w, &ctx, pods)
+                    rollout::recreate(&mut w, &ctx, pods);
                 }
                 dstatus::sync_rollout_status(&mut w, &ctx);
                 dstatus::requeue_if_stuck(&w, &ctx, &mut plan);

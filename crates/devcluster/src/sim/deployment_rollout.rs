@@ -35,12 +35,12 @@ fn scale_if_needed(w: &mut Work, ctx: &Ctx, i: usize, size: i64) -> bool {
 }
 
 fn total_replicas(w: &Work) -> i64 {
-    w.rss.iter().map(|rs| rs.replicas()).sum()
+    w.rss.iter().map(super::deployment::WorkingRs::replicas).sum()
 }
 
 /// Kubernetes' `NewRSNewReplicas`: how big the new ReplicaSet may be now.
 pub(crate) fn new_rs_new_replicas(w: &Work, ctx: &Ctx, new: usize) -> i64 {
-    let current = w.rss.get(new).map_or(0, |rs| rs.replicas());
+    let current = w.rss.get(new).map_or(0, super::deployment::WorkingRs::replicas);
     if !ctx.rolling {
         return ctx.replicas;
     }
@@ -56,7 +56,7 @@ pub(crate) fn new_rs_new_replicas(w: &Work, ctx: &Ctx, new: usize) -> i64 {
 /// down if availability allows; clean up old revisions once complete.
 pub(crate) fn rolling(w: &mut Work, ctx: &Ctx) {
     let Some(new) = w.new else { return };
-    let new_replicas = w.rss.get(new).map_or(0, |rs| rs.replicas());
+    let new_replicas = w.rss.get(new).map_or(0, super::deployment::WorkingRs::replicas);
     let scaled_up = match new_replicas.cmp(&ctx.replicas) {
         Ordering::Equal => false,
         Ordering::Greater => scale_if_needed(w, ctx, new, ctx.replicas),

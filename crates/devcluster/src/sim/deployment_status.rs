@@ -97,7 +97,7 @@ fn calculate(w: &Work, ctx: &Ctx) -> Map<String, Value> {
     let live = || w.rss.iter().filter(|rs| !rs.create);
     let sum = |f: &str| live().map(|rs| rs.status(f)).sum::<i64>();
     let available = sum("availableReplicas");
-    let total: i64 = w.rss.iter().map(|rs| rs.replicas()).sum();
+    let total: i64 = w.rss.iter().map(super::deployment::WorkingRs::replicas).sum();
     let updated = w.new.and_then(|i| w.rss.get(i)).map_or(0, |rs| rs.status("replicas"));
     let mut status = Map::new();
     meta::set_count(&mut status, "observedGeneration", meta::generation(ctx.d));

@@ -65,9 +65,9 @@ pub fn desired(service: &Value, pods: &[Value]) -> Result<Option<Value>, SimErro
             }
         };
         if ready {
-            subset.1.push(address)
+            subset.1.push(address);
         } else {
-            subset.2.push(address)
+            subset.2.push(address);
         }
     }
     subsets.sort_by_key(|s| Value::Array(s.0.clone()).to_string());

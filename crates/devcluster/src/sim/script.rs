@@ -136,7 +136,7 @@ mod tests {
     use super::*;
 
     fn p(argv: &[&str]) -> Script {
-        let v: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+        let v: Vec<String> = argv.iter().map(std::string::ToString::to_string).collect();
         parse(&v, &[])
     }
 

@@ -137,7 +137,7 @@ impl Default for StoreConfig {
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock leaves consistent data here (every critical section is a few map
     // operations), so a poisoned lock is still usable.
-    m.lock().unwrap_or_else(|e| e.into_inner())
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Store {
@@ -234,7 +234,10 @@ impl Store {
             let pending = {
                 let mut inner = lock(&self.inner);
                 while inner.pending.events.is_empty() && !inner.closed {
-                    inner = self.wake_committer.wait(inner).unwrap_or_else(|e| e.into_inner());
+                    inner = self
+                        .wake_committer
+                        .wait(inner)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                 }
                 if inner.pending.events.is_empty() && inner.closed {
                     return;

@@ -74,7 +74,7 @@ impl Persist {
     pub fn load(&self) -> Result<Loaded, PersistError> {
         let txn = self.db.begin_read().map_err(err)?;
         let meta = txn.open_table(META).map_err(err)?;
-        let revision = meta.get(REVISION).map_err(err)?.map(|v| v.value()).unwrap_or(0);
+        let revision = meta.get(REVISION).map_err(err)?.map_or(0, |v| v.value());
         let objects = txn.open_table(OBJECTS).map_err(err)?;
         let mut out = Vec::new();
         for entry in objects.iter().map_err(err)? {

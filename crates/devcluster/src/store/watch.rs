@@ -210,7 +210,7 @@ impl History {
 }
 
 fn lock(history: &Mutex<History>) -> MutexGuard<'_, History> {
-    history.lock().unwrap_or_else(|e| e.into_inner())
+    history.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Why no event came.

@@ -140,7 +140,7 @@ pub(crate) fn for_kind(kind: BuiltinKind) -> Vec<ColumnDefinition> {
         BuiltinKind::Namespace => cols.extend([col("Status", "string", 0, "The status of the namespace"), age()]),
         BuiltinKind::ConfigMap => cols.extend([col("Data", "string", 0, CM_DATA), age()]),
         BuiltinKind::Secret => {
-            cols.extend([col("Type", "string", 0, SECRET_TYPE), col("Data", "string", 0, SECRET_DATA), age()])
+            cols.extend([col("Type", "string", 0, SECRET_TYPE), col("Data", "string", 0, SECRET_DATA), age()]);
         }
         BuiltinKind::ServiceAccount => cols.extend([col("Secrets", "string", 0, SA_SECRETS), age()]),
         BuiltinKind::Event => {

@@ -166,15 +166,21 @@ impl Workloads {
     }
 
     fn suffix(&self) -> String {
-        self.random.lock().unwrap_or_else(|e| e.into_inner()).suffix()
+        self.random
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .suffix()
     }
 
     fn node(&self) -> std::sync::MutexGuard<'_, NodeIndex> {
-        self.node.lock().unwrap_or_else(|e| e.into_inner())
+        self.node.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn pod_ip(&self) -> String {
-        self.random.lock().unwrap_or_else(|e| e.into_inner()).pod_ip()
+        self.random
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pod_ip()
     }
 
     fn objects(&self, prefix: &str, namespace: &str) -> Vec<Value> {
@@ -193,7 +199,11 @@ impl Workloads {
             .pointer("/metadata/uid")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let keys = self.owners.lock().unwrap_or_else(|e| e.into_inner()).of(uid);
+        let keys = self
+            .owners
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .of(uid);
         keys.iter()
             .filter_map(|k| self.server.store.get(k))
             .map(|s| (*s.object).clone())
@@ -212,7 +222,10 @@ impl Workloads {
     /// The work an event calls for.
     fn wake(&self, event: &WatchEvent, queue: &mut Queue) {
         if matches!(event.key.prefix.as_str(), PODS | REPLICASETS) {
-            self.owners.lock().unwrap_or_else(|e| e.into_inner()).update(event);
+            self.owners
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .update(event);
         }
         let ns = namespace_of(&event.key);
         let name = event.key.name.clone();
@@ -394,7 +407,7 @@ impl Workloads {
                     Err(RecvError::Lagged) => self.initial_work(&mut queue),
                     Err(RecvError::Closed) => return,
                 },
-                _ = tokio::time::sleep(sleep.unwrap_or(Duration::from_secs(3600))) => {}
+                () = tokio::time::sleep(sleep.unwrap_or(Duration::from_secs(3600))) => {}
             }
         }
     }

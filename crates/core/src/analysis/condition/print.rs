@@ -157,7 +157,7 @@ impl Printer {
         if predicate_arguments(name).is_none() {
             return format!("{name}({})", self.list(args));
         }
-        let collection = args.first().map(|c| self.print(c)).unwrap_or_else(|| "nil".to_string());
+        let collection = args.first().map_or_else(|| "nil".to_string(), |c| self.print(c));
         let body = match args.get(1) {
             Some(Node::Predicate(body)) => self.print(body),
             // `count(list)` and `sum(list)` take the elements themselves.

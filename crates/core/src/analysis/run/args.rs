@@ -93,7 +93,7 @@ pub fn resolve_metric(metric: &Metric, args: &[Argument]) -> Result<Metric, Stri
 
 /// `template` with `{{args.<name>}}` replaced by each argument's value as is (upstream `ResolveArgs`).
 pub fn resolve_args(template: &str, args: &[Argument]) -> Result<String, String> {
-    let values = argument_values(args, |v| v.to_string())?;
+    let values = argument_values(args, std::string::ToString::to_string)?;
     substitute(template, |tag| lookup(&values, tag))
 }
 

@@ -172,7 +172,7 @@ fn retry_interval(metric: &Metric, last: &Measurement) -> Option<Result<SignedDu
     if interval.is_empty() {
         return None;
     }
-    Some(parse(interval).map_err(|_| ()))
+    Some(parse(interval))
 }
 
 /// Whether the first measurement may be taken: no initial delay, or `startedAt + initialDelay` has

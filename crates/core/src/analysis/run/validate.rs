@@ -25,7 +25,7 @@ pub fn validate_metrics(metrics: &[Metric]) -> Result<(), String> {
 
 /// One metric: its limits and count agree, its durations parse, and it has exactly one provider.
 pub fn validate_metric(metric: &Metric) -> Result<(), String> {
-    let count = metric.count.as_ref().map(int_value).unwrap_or(0);
+    let count = metric.count.as_ref().map_or(0, int_value);
     let failure_limit = metric.failure_limit_or_default();
     let success_limit = metric.consecutive_success_limit_or_default();
     let inconclusive_limit = metric.inconclusive_limit_or_default();

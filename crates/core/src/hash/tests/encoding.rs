@@ -121,7 +121,7 @@ fn misfits_and_unknown_types_are_errors() {
     );
     match go_json(&json!({"spec": {"containers": [{"name": 3}]}}), "PodTemplateSpec") {
         Err(HashError::Mismatch { problems, .. }) => {
-            assert_eq!(problems, vec!["spec.containers.0.name: expected a string, got 3"])
+            assert_eq!(problems, vec!["spec.containers.0.name: expected a string, got 3"]);
         }
         other => panic!("unexpected {other:?}"),
     }

@@ -65,7 +65,7 @@ pub fn record(ctx: &mut Ctx<'_>, slot: Slot, run: Option<RolloutAnalysisRunStatu
             ctx.status
                 .canary
                 .get_or_insert_with(Default::default)
-                .current_step_analysis_run_status = run
+                .current_step_analysis_run_status = run;
         }
         Slot::Background => {
             ctx.status

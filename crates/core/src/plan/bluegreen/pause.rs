@@ -47,7 +47,10 @@ pub fn completed_pause(ctx: &Ctx<'_>) -> bool {
         return true;
     }
     let condition = pause_condition(ctx);
-    if ctx.blue_green().is_some_and(|b| b.auto_promotion_enabled_or_default()) {
+    if ctx
+        .blue_green()
+        .is_some_and(rollouts_api::bluegreen::BlueGreenStrategy::auto_promotion_enabled_or_default)
+    {
         let seconds = auto_promotion_seconds(ctx);
         if seconds == 0 {
             return true;

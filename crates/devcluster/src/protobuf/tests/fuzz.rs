@@ -98,7 +98,7 @@ fn mutated_kubectl_bodies() {
     let mut rng = Rng(1234);
     for _ in 0..20_000 {
         let mut body = bodies[rng.below(bodies.len() as u64) as usize].to_vec();
-        for _ in 0..1 + rng.below(4) {
+        for _ in 0..=rng.below(4) {
             let at = rng.below(body.len() as u64) as usize;
             match rng.below(4) {
                 0 => body[at] = rng.next() as u8,

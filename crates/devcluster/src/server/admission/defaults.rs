@@ -70,8 +70,8 @@ fn random_cluster_ip() -> String {
     let b = n.as_bytes();
     format!(
         "10.96.{}.{}",
-        b[0] as u32 % 250 + 1 + (b[2] as u32 % 4),
-        b[1] as u32 % 250 + 2
+        u32::from(b[0]) % 250 + 1 + (u32::from(b[2]) % 4),
+        u32::from(b[1]) % 250 + 2
     )
 }
 

@@ -22,13 +22,10 @@ fn tracks_generation(rt: &ResourceType) -> bool {
     rt.is_custom()
         || matches!(
             (rt.group.as_str(), rt.kind.as_str()),
-            ("apps", _)
-                | ("batch", _)
-                | ("", "Pod" | "Service")
-                | ("networking.k8s.io", _)
-                | ("autoscaling", _)
-                | ("policy", _)
-                | ("apiextensions.k8s.io", _)
+            (
+                "apps" | "batch" | "networking.k8s.io" | "autoscaling" | "policy" | "apiextensions.k8s.io",
+                _
+            ) | ("", "Pod" | "Service")
         )
 }
 

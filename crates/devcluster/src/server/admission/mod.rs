@@ -72,7 +72,7 @@ pub(in crate::server) fn validate(rt: &ResourceType, strict: &Strictness, obj: V
         fold_string_data(&mut stored);
     }
     validation::check(rt, &stored).map_err(|causes| ApiError::invalid(rt, &name, causes))?;
-    if serde_json::to_vec(&stored).map(|b| b.len()).unwrap_or(0) > MAX_OBJECT_BYTES {
+    if serde_json::to_vec(&stored).map_or(0, |b| b.len()) > MAX_OBJECT_BYTES {
         return Err(ApiError::storage_too_large());
     }
     // Typed re-encoding of built-ins may drop an empty metadata; it must stay an object.

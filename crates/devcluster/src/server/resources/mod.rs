@@ -20,7 +20,6 @@ use super::query::Query;
 use super::route::ResourcePath;
 use super::strict::Strictness;
 use super::{ApiServer, Reply, watch};
-use crate::object;
 use crate::registry::ResourceType;
 use crate::store::Key;
 use read::selected;
@@ -105,10 +104,6 @@ impl Ctx<'_> {
 
     fn dry_run(&self) -> bool {
         self.query.get("dryRun") == Some("All")
-    }
-
-    fn now(&self) -> String {
-        object::rfc3339(jiff::Timestamp::now())
     }
 }
 

@@ -39,7 +39,12 @@ pub(in crate::server) fn namespace_check(ctx: &Ctx<'_>, name: &str) -> Result<()
 
 /// Prepares and validates a new object from a request body.
 fn new_object(ctx: &Ctx<'_>, body: Value) -> Result<Value, ApiError> {
-    let obj = admission::prepare_create(&ctx.rt, ctx.path.namespace.as_deref(), body, &ctx.now())?;
+    let obj = admission::prepare_create(
+        &ctx.rt,
+        ctx.path.namespace.as_deref(),
+        body,
+        &object::rfc3339(jiff::Timestamp::now()),
+    )?;
     admission::validate(&ctx.rt, &ctx.strict, obj)
 }
 

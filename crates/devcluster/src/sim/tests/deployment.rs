@@ -153,7 +153,7 @@ fn rolling_update_stays_within_surge_and_unavailability() {
         }
     }));
     c.update_spec("Deployment", "web", |d| {
-        d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:2")
+        d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:2");
     });
     c.run_for(Duration::from_secs(120), Duration::from_millis(500));
     let history = history.borrow().clone();
@@ -190,7 +190,7 @@ fn recreate_removes_old_pods_before_starting_new_ones() {
         assert!(!(old && new), "old and new pods together at {}", c.now);
     }));
     c.update_spec("Deployment", "web", |d| {
-        d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:2")
+        d["spec"]["template"]["spec"]["containers"][0]["image"] = json!("nginx:2");
     });
     c.settle();
     assert_eq!(c.list("ReplicaSet").len(), 1, "no new ReplicaSet while old pods run");
@@ -281,7 +281,7 @@ fn old_revisions_beyond_the_history_limit_are_deleted() {
     let mut c = rolled_out(d);
     for image in ["nginx:2", "nginx:3", "nginx:4"] {
         c.update_spec("Deployment", "web", |d| {
-            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!(image)
+            d["spec"]["template"]["spec"]["containers"][0]["image"] = json!(image);
         });
         c.run_for(Duration::from_secs(30), Duration::from_millis(500));
     }

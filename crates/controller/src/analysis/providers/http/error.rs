@@ -168,7 +168,7 @@ pub(super) fn classify(error: &hyper_util::client::legacy::Error, uri: &Uri) -> 
             Some(std::io::ErrorKind::TimedOut) => "i/o timeout".to_string(),
             Some(std::io::ErrorKind::HostUnreachable) => "connect: no route to host".to_string(),
             Some(std::io::ErrorKind::NetworkUnreachable) => "connect: network is unreachable".to_string(),
-            _ => io_error.map(|e| e.to_string()).unwrap_or_else(|| error_chain(error)),
+            _ => io_error.map_or_else(|| error_chain(error), std::string::ToString::to_string),
         };
         return HttpErrorKind::Connect(format!("dial tcp {address}: {cause}"));
     }

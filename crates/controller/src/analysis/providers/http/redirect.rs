@@ -36,7 +36,10 @@ pub(super) fn resolve_location(base: &Uri, location: &str) -> String {
         return location.to_string();
     }
     let scheme = base.scheme_str().unwrap_or("http");
-    let authority = base.authority().map(|a| a.as_str()).unwrap_or_default();
+    let authority = base
+        .authority()
+        .map(hyper::http::uri::Authority::as_str)
+        .unwrap_or_default();
     if let Some(rest) = location.strip_prefix("//") {
         return format!("{scheme}://{rest}");
     }

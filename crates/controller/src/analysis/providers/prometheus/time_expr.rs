@@ -104,8 +104,7 @@ impl Parser<'_> {
                 .rest()
                 .chars()
                 .next()
-                .map(String::from)
-                .unwrap_or_else(|| "EOF".to_string());
+                .map_or_else(|| "EOF".to_string(), String::from);
             return Err(format!("unexpected token {}", go_quote(&found)));
         }
         self.pos += name.len();

@@ -363,12 +363,10 @@ impl<'a> Checker<'a> {
 
     /// Go's `checkArguments` for the environment's functions.
     fn env_arguments(&mut self, name: &str, params: &[Ty], out: Ty, args: &[Node]) -> Checked {
-        let arity = if args.len() > params.len() {
-            Some("too many")
-        } else if args.len() < params.len() {
-            Some("not enough")
-        } else {
-            None
+        let arity = match args.len().cmp(&params.len()) {
+            std::cmp::Ordering::Greater => Some("too many"),
+            std::cmp::Ordering::Less => Some("not enough"),
+            std::cmp::Ordering::Equal => None,
         };
         if let Some(problem) = arity {
             for arg in args {

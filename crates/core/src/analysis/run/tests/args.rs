@@ -72,7 +72,11 @@ fn plain_substitution_table() {
     ];
     for (template, args, want) in cases {
         let got = resolve_args(template, &args);
-        assert_eq!(got.as_deref(), want.map_err(|e| e.to_string()).as_deref(), "{template}");
+        assert_eq!(
+            got.as_deref(),
+            want.map_err(std::string::ToString::to_string).as_deref(),
+            "{template}"
+        );
     }
 }
 
