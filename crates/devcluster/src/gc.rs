@@ -15,17 +15,6 @@ use crate::store::{Change, EventType, Key, RecvError, Stored};
 /// How often everything is swept for orphans and stuck deletions, besides reacting to events.
 const SWEEP_EVERY: Duration = Duration::from_secs(10);
 
-fn owner_uids(obj: &Value) -> Vec<String> {
-    obj.pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array)
-        .map(|refs| {
-            refs.iter()
-                .filter_map(|r| r.get("uid").and_then(Value::as_str).map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn is_deleting(obj: &Value) -> bool {
     obj.pointer("/metadata/deletionTimestamp").is_some()
 }
@@ -59,7 +48,7 @@ pub async fn orphan_dependents(server: &Arc<ApiServer>, uid: &str) {
         .store
         .all()
         .into_iter()
-        .filter(|s| owner_uids(&s.object).iter().any(|u| u == uid))
+        .filter(|s| object::owner_uids(&s.object).iter().any(|u| u == uid))
     {
         let result = server
             .store
@@ -132,7 +121,7 @@ pub async fn sweep(server: &Arc<ApiServer>) {
         .collect();
     let mut has_dependents: HashSet<String> = HashSet::new();
     for s in &all {
-        let owners = owner_uids(&s.object);
+        let owners = object::owner_uids(&s.object);
         if owners.is_empty() {
             continue;
         }

@@ -58,6 +58,18 @@ pub fn meta_mut(obj: &mut Value) -> Option<&mut Map<String, Value>> {
 }
 
 /// A string field of `metadata`.
+/// The UIDs of an object's owners (`metadata.ownerReferences[].uid`), in order.
+pub fn owner_uids(obj: &Value) -> Vec<String> {
+    obj.pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .map(|refs| {
+            refs.iter()
+                .filter_map(|r| r.get("uid").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub fn meta_str<'a>(obj: &'a Value, field: &str) -> Option<&'a str> {
     obj.get("metadata")?.get(field)?.as_str()
 }

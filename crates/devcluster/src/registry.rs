@@ -444,6 +444,13 @@ impl Registry {
         self.by_path.values()
     }
 
+    /// The resource types served under one group/version, in plural order.
+    pub fn in_group_version(&self, group: &str, version: &str) -> Vec<&Arc<ResourceType>> {
+        self.all()
+            .filter(|t| t.group == group && t.version == version)
+            .collect()
+    }
+
     /// Serves the versions a CRD defines, replacing whatever it served before.
     pub fn apply_crd(&mut self, crd: &Value) -> Result<(), CrdError> {
         let types = from_crd(crd)?;

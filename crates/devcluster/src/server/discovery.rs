@@ -167,10 +167,7 @@ fn resource_entries(t: &ResourceType) -> Vec<Value> {
 
 /// `/api/v1` or `/apis/{group}/{version}`.
 pub fn resources(registry: &Registry, group: &str, version: &str) -> Option<Value> {
-    let types: Vec<_> = registry
-        .all()
-        .filter(|t| t.group == group && t.version == version)
-        .collect();
+    let types = registry.in_group_version(group, version);
     if types.is_empty() {
         return None;
     }

@@ -114,10 +114,7 @@ fn object_meta_components(schemas: &mut Map<String, Value>) {
 
 /// The OpenAPI v3 document of one group/version, if it is served.
 pub fn group_version_doc(registry: &Registry, group: &str, version: &str) -> Option<Value> {
-    let types: Vec<_> = registry
-        .all()
-        .filter(|t| t.group == group && t.version == version)
-        .collect();
+    let types = registry.in_group_version(group, version);
     if types.is_empty() {
         return None;
     }

@@ -97,27 +97,16 @@ struct OwnerIndex {
 }
 
 impl OwnerIndex {
-    fn owner_uids(obj: &Value) -> Vec<String> {
-        obj.pointer("/metadata/ownerReferences")
-            .and_then(Value::as_array)
-            .map(|refs| {
-                refs.iter()
-                    .filter_map(|r| r.get("uid").and_then(Value::as_str).map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
     fn update(&mut self, event: &WatchEvent) {
         if let Some(previous) = &event.previous {
-            for uid in Self::owner_uids(previous) {
+            for uid in crate::object::owner_uids(previous) {
                 if let Some(set) = self.dependents.get_mut(&uid) {
                     set.remove(&event.key);
                 }
             }
         }
         if event.event_type == crate::store::EventType::Deleted {
-            for uid in Self::owner_uids(&event.object) {
+            for uid in crate::object::owner_uids(&event.object) {
                 if let Some(set) = self.dependents.get_mut(&uid) {
                     set.remove(&event.key);
                     if set.is_empty() {
@@ -126,7 +115,7 @@ impl OwnerIndex {
                 }
             }
         } else {
-            for uid in Self::owner_uids(&event.object) {
+            for uid in crate::object::owner_uids(&event.object) {
                 self.dependents.entry(uid).or_default().insert(event.key.clone());
             }
         }
