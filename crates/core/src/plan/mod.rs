@@ -23,6 +23,7 @@ mod persist;
 pub mod replica_sets;
 pub mod restart;
 mod rollback;
+mod routers;
 mod services;
 mod snapshot;
 pub(crate) mod steps;

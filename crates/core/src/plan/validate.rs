@@ -20,6 +20,9 @@ pub fn first_problem(ctx: &Ctx<'_>) -> Option<String> {
     if let Some(first) = problems.first() {
         return Some(invalid_spec_message(name, first));
     }
+    if let Some(unsupported) = super::routers::unsupported_router(rollout) {
+        return Some(invalid_spec_message(name, &unsupported));
+    }
     let services = ctx.snapshot.services;
     // Upstream looks Services up stable-first for a canary and active-first for blue-green.
     let mut references = referenced_services(rollout);

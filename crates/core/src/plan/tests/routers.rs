@@ -1,0 +1,115 @@
+//! A Rollout that configures a traffic router the controller does not drive yet is refused with an
+//! InvalidSpec naming the router, and nothing is created for it.
+
+use rollouts_api::RolloutPhase;
+use serde_json::{Value, json};
+
+use super::world::{World, demo_rollout};
+
+fn routed(routing: Value) -> World {
+    let mut world = World::new(demo_rollout());
+    world.patch_spec(json!({"strategy": {"canary": {
+        "canaryService": "rollouts-demo-canary",
+        "stableService": "rollouts-demo-stable",
+        "trafficRouting": routing
+    }}}));
+    world
+}
+
+#[test]
+fn every_router_not_built_yet_is_an_invalid_spec_naming_it() {
+    let cases = [
+        (
+            json!({"istio": {"virtualService": {"name": "vs", "routes": ["primary"]}}}),
+            "istio",
+            "Istio",
+        ),
+        (json!({"nginx": {"stableIngress": "demo"}}), "nginx", "NGINX"),
+        (json!({"alb": {"ingress": "demo", "servicePort": 80}}), "alb", "AWS ALB"),
+        (json!({"smi": {}}), "smi", "SMI"),
+        (
+            json!({"appMesh": {"virtualService": {"name": "vs"}, "virtualNodeGroup": {
+                "canaryVirtualNodeRef": {"name": "canary"}, "stableVirtualNodeRef": {"name": "stable"}}}}),
+            "appMesh",
+            "AWS App Mesh",
+        ),
+        (
+            json!({"traefik": {"weightedTraefikServiceName": "demo"}}),
+            "traefik",
+            "Traefik",
+        ),
+        (
+            json!({"ambassador": {"mappings": ["demo"]}}),
+            "ambassador",
+            "Ambassador",
+        ),
+        (
+            json!({"apisix": {"route": {"name": "demo"}}}),
+            "apisix",
+            "Apache APISIX",
+        ),
+    ];
+    for (routing, field, name) in cases {
+        let mut world = routed(routing);
+        let plan = world.reconcile();
+        let expected = format!(
+            "InvalidSpec: The Rollout \"rollouts-demo\" is invalid: spec.strategy.canary.trafficRouting.{field}: \
+             Forbidden: traffic routing through {name} is not supported yet"
+        );
+        assert_eq!(world.status().message.as_deref(), Some(expected.as_str()), "{field}");
+        assert_eq!(world.status().phase, Some(RolloutPhase::Degraded), "{field}");
+        assert!(
+            world.sizes().is_empty(),
+            "{field}: no ReplicaSet is created: {:?}",
+            world.sizes()
+        );
+        assert!(plan.error.is_some(), "{field}");
+        // The same refusal again writes nothing.
+        assert!(world.plan().actions.is_empty(), "{field}");
+    }
+}
+
+#[test]
+fn a_traffic_router_plugin_is_an_invalid_spec_naming_the_plugin() {
+    let mut world = routed(json!({"plugins": {"argoproj-labs/gatewayAPI": {
+        "httpRoute": "argo-rollouts-http-route", "namespace": "default"}}}));
+    world.reconcile();
+    assert_eq!(
+        world.status().message.as_deref(),
+        Some(
+            "InvalidSpec: The Rollout \"rollouts-demo\" is invalid: spec.strategy.canary.trafficRouting.plugins: \
+             Forbidden: traffic router plugin \"argoproj-labs/gatewayAPI\" is not supported yet"
+        )
+    );
+    assert!(world.sizes().is_empty());
+}
+
+#[test]
+fn several_routers_name_the_first_in_upstreams_order() {
+    let mut world = routed(json!({
+        "smi": {},
+        "nginx": {"stableIngress": "demo"},
+        "plugins": {"argoproj-labs/gatewayAPI": {"httpRoute": "r"}}
+    }));
+    world.reconcile();
+    let message = world.status().message.clone().unwrap_or_default();
+    assert!(message.contains("trafficRouting.nginx: Forbidden"), "{message}");
+}
+
+#[test]
+fn a_spec_problem_is_still_reported_before_the_router() {
+    // Traffic routing needs both Services named; that spec error comes first, as upstream reports it.
+    let mut world = World::new(demo_rollout());
+    world.patch_spec(json!({"strategy": {"canary": {"trafficRouting": {"smi": {}}}}}));
+    world.reconcile();
+    let message = world.status().message.clone().unwrap_or_default();
+    assert!(message.contains("must to be set to use Traffic Routing"), "{message}");
+}
+
+#[test]
+fn no_router_is_not_refused() {
+    let mut world = World::new(demo_rollout());
+    world.reconcile();
+    assert_eq!(world.status().message, None);
+    assert_eq!(world.sizes().len(), 1);
+}
