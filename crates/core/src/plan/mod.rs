@@ -23,11 +23,11 @@ mod persist;
 pub mod replica_sets;
 pub mod restart;
 mod rollback;
-mod routers;
 mod services;
 mod snapshot;
 pub(crate) mod steps;
 mod sync;
+mod unsupported;
 mod validate;
 mod workload;
 

@@ -20,7 +20,7 @@ pub fn first_problem(ctx: &Ctx<'_>) -> Option<String> {
     if let Some(first) = problems.first() {
         return Some(invalid_spec_message(name, first));
     }
-    if let Some(unsupported) = super::routers::unsupported_router(rollout) {
+    if let Some(unsupported) = super::unsupported::first_unsupported(rollout) {
         return Some(invalid_spec_message(name, &unsupported));
     }
     let services = ctx.snapshot.services;

@@ -8,5 +8,5 @@ mod bluegreen_golden;
 mod bluegreen_properties;
 mod golden;
 mod properties;
-mod routers;
+mod unsupported;
 mod world;

@@ -1,5 +1,5 @@
-//! A Rollout that configures a traffic router the controller does not drive yet is refused with an
-//! InvalidSpec naming the router, and nothing is created for it.
+//! A Rollout that configures what the controller does not drive yet (a traffic router, an experiment
+//! step, a step plugin) is refused with an InvalidSpec naming it, and nothing is created for it.
 
 use rollouts_api::RolloutPhase;
 use serde_json::{Value, json};
@@ -112,4 +112,29 @@ fn no_router_is_not_refused() {
     world.reconcile();
     assert_eq!(world.status().message, None);
     assert_eq!(world.sizes().len(), 1);
+}
+
+#[test]
+fn experiment_and_plugin_steps_are_an_invalid_spec_naming_the_step() {
+    let cases = [
+        (
+            json!({"experiment": {"duration": "1m", "templates": [{"name": "baseline", "specRef": "stable"}]}}),
+            "steps[1].experiment: Forbidden: experiment steps are not supported yet",
+        ),
+        (
+            json!({"plugin": {"name": "example/step", "config": {}}}),
+            "steps[1].plugin: Forbidden: step plugins are not supported yet",
+        ),
+    ];
+    for (step, expected) in cases {
+        let mut world = World::new(demo_rollout());
+        world.patch_spec(json!({"strategy": {"canary": {"steps": [{"setWeight": 20}, step, {"pause": {}}]}}}));
+        world.reconcile();
+        let message = world.status().message.clone().unwrap_or_default();
+        assert_eq!(
+            message,
+            format!("InvalidSpec: The Rollout \"rollouts-demo\" is invalid: spec.strategy.canary.{expected}")
+        );
+        assert!(world.sizes().is_empty(), "{expected}");
+    }
 }

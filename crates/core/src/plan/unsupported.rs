@@ -1,6 +1,6 @@
-//! Which traffic routers the controller drives. None is built yet, so a Rollout that configures one is
-//! refused with an InvalidSpec naming it, rather than run as if it had no router: its canary would be
-//! sized for weighted traffic while no router ever moved any.
+//! Features a Rollout may configure that the controller does not drive yet: traffic routers, experiment
+//! steps and step plugins. Such a Rollout is refused with an InvalidSpec naming the feature, rather than
+//! run without it: a canary sized for weighted traffic that no router moves, or a step that waits forever.
 
 use rollouts_api::Rollout;
 use rollouts_api::gofmt::go_quote;
@@ -8,10 +8,35 @@ use rollouts_api::validation::FieldError;
 
 const PATH: &str = "spec.strategy.canary.trafficRouting";
 
+/// The first feature the Rollout configures that is not built yet: routers first, then steps in order.
+pub fn first_unsupported(rollout: &Rollout) -> Option<FieldError> {
+    unsupported_router(rollout).or_else(|| unsupported_step(rollout))
+}
+
+/// The first experiment or plugin step, which no controller here runs yet.
+fn unsupported_step(rollout: &Rollout) -> Option<FieldError> {
+    let steps = rollout.spec.strategy.as_ref()?.canary.as_ref()?.steps.as_ref()?;
+    steps.iter().enumerate().find_map(|(i, step)| {
+        if step.experiment.is_some() {
+            Some(FieldError::forbidden(
+                format!("spec.strategy.canary.steps[{i}].experiment"),
+                "experiment steps are not supported yet",
+            ))
+        } else if step.plugin.is_some() {
+            Some(FieldError::forbidden(
+                format!("spec.strategy.canary.steps[{i}].plugin"),
+                "step plugins are not supported yet",
+            ))
+        } else {
+            None
+        }
+    })
+}
+
 /// The first router the Rollout configures that is not supported, in the order upstream drives them
 /// (Istio, NGINX, ALB, SMI, App Mesh, Traefik, Ambassador, APISIX, then plugins); `None` when the
 /// Rollout uses no router.
-pub fn unsupported_router(rollout: &Rollout) -> Option<FieldError> {
+fn unsupported_router(rollout: &Rollout) -> Option<FieldError> {
     let routing = rollout
         .spec
         .strategy
