@@ -1,15 +1,17 @@
 //! The Rollout controller: the kube-rs runtime around the pure planner of `rollouts-core`, and beside
-//! it the AnalysisRun controller ([`analysis`]).
+//! it the AnalysisRun controller ([`analysis`]) and the Service controller.
 //!
 //! [`run()`] watches Rollouts, their ReplicaSets, the Services they reference and the Deployments their
 //! `workloadRef`s point to, and reconciles each Rollout whenever one of them changes (and at least
 //! every [`ControllerConfig::resync`]): it loads a snapshot from the watch caches, asks
 //! [`rollouts_core::plan::plan`] what to do, performs the plan's writes in order and records its
 //! events. In the same process, with the same client and shutdown, the AnalysisRun controller takes
-//! the measurements of every AnalysisRun and records their results. Every API request is counted in
+//! the measurements of every AnalysisRun and records their results, and the Service controller gives
+//! back the Services a Rollout no longer uses (their hash selector and managed-by annotation
+//! removed). Every API request is counted in
 //! [`Metrics`], which can be served in the Prometheus text format together with a health endpoint.
 //!
-//! Each controller is a folder of its own (`rollout/`, `analysis/`) over one shared runtime
+//! Each controller is a folder of its own (`rollout/`, `analysis/`, `service/`) over one shared runtime
 //! (`runtime/`: keys, staleness, backoff, events, decoding, readiness, the reconcile watchdog and
 //! logging, the applier, metrics); the controllers do not import each other, and the runtime imports
 //! neither. `run.rs` wires them together.
@@ -19,6 +21,7 @@ mod error;
 mod rollout;
 mod run;
 mod runtime;
+mod service;
 
 pub use error::ControllerError;
 pub use rollout::ReconcileError;

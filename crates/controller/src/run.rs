@@ -1,6 +1,6 @@
-//! Running both controllers in one process: the Rollout controller and the AnalysisRun controller
-//! share one counting client, the AnalysisRun watch (the Rollout controller's, which forwards every
-//! change), the metrics and the shutdown.
+//! Running the controllers in one process: the Rollout controller, the AnalysisRun controller and the
+//! Service controller share one counting client, the metrics and the shutdown; the AnalysisRun
+//! controller also shares the Rollout controller's AnalysisRun watch (which forwards every change).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -12,7 +12,7 @@ use rollouts_api::Rollout;
 
 use crate::error::ControllerError;
 use crate::runtime::metrics::Metrics;
-use crate::{analysis, rollout, runtime};
+use crate::{analysis, rollout, runtime, service};
 
 /// How long in-flight reconciles may take to finish once shutdown is requested.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -31,6 +31,8 @@ pub struct ControllerConfig {
     pub concurrency: u16,
     /// How many AnalysisRuns are reconciled at once at most (upstream's `--analysis-threads`, 30).
     pub analysis_concurrency: u16,
+    /// How many Services are reconciled at once at most (upstream's `--service-threads`, 10).
+    pub service_concurrency: u16,
     /// The counters the controller updates; keep a clone to read them while it runs.
     pub metrics: Metrics,
     /// A Rollout reconcile running longer than this is logged with its key and counted in
@@ -46,6 +48,7 @@ impl Default for ControllerConfig {
             namespace: None,
             concurrency: 10,
             analysis_concurrency: 30,
+            service_concurrency: 10,
             metrics: Metrics::new(),
             slow_reconcile: rollout::context::DEFAULT_LIMITS.slow,
         }
@@ -83,6 +86,16 @@ pub async fn run(
         },
         shutdown.clone(),
     );
+    let services = service::controller::run(
+        client.clone(),
+        service::controller::Settings {
+            namespace: config.namespace.clone(),
+            concurrency: config.service_concurrency,
+            resync: config.resync,
+            metrics: metrics.clone(),
+        },
+        shutdown.clone(),
+    );
     let analysis_runs = analysis::controller::run(
         client,
         runs,
@@ -100,7 +113,7 @@ pub async fn run(
         tokio::time::sleep(DRAIN_TIMEOUT).await;
     };
     tokio::select! {
-        _ = futures::future::join(rollouts, analysis_runs) => {}
+        _ = futures::future::join3(rollouts, analysis_runs, services) => {}
         () = drain_deadline => tracing::warn!("reconciles still running at shutdown were abandoned"),
     }
     if let Some(server) = server {

@@ -8,4 +8,5 @@ pub mod analysis;
 pub mod canary;
 pub mod hash;
 pub mod plan;
+pub mod service;
 pub mod status;

@@ -55,6 +55,7 @@ fn log_applied<E: ReconcileFailure>(controller: ControllerKind, result: Applied<
     let prefix = match controller {
         ControllerKind::Rollout => "",
         ControllerKind::AnalysisRun => "AnalysisRun ",
+        ControllerKind::Service => "Service ",
     };
     match result {
         Ok((object, action)) => log_object!(debug, controller, object, ?action, "{prefix}reconciled"),
@@ -73,6 +74,7 @@ fn log_applied<E: ReconcileFailure>(controller: ControllerKind, result: Applied<
             ControllerKind::AnalysisRun => {
                 tracing::debug!(%error, "AnalysisRun controller stopped before the caches filled");
             }
+            ControllerKind::Service => tracing::debug!(%error, "Service controller stopped before the caches filled"),
         },
         Err(error) => tracing::warn!(%error, "{prefix}controller"),
     }

@@ -8,17 +8,24 @@ pub enum ControllerKind {
     Rollout = 0,
     /// The AnalysisRun controller.
     AnalysisRun = 1,
+    /// The Service controller.
+    Service = 2,
 }
 
 impl ControllerKind {
     /// Every controller, in the order of their index.
-    pub(crate) const ALL: [ControllerKind; 2] = [ControllerKind::Rollout, ControllerKind::AnalysisRun];
+    pub(crate) const ALL: [ControllerKind; 3] = [
+        ControllerKind::Rollout,
+        ControllerKind::AnalysisRun,
+        ControllerKind::Service,
+    ];
 
     /// The `controller` label value of the metrics.
     pub fn label(self) -> &'static str {
         match self {
             ControllerKind::Rollout => "rollout",
             ControllerKind::AnalysisRun => "analysisrun",
+            ControllerKind::Service => "service",
         }
     }
 
@@ -27,6 +34,7 @@ impl ControllerKind {
         match self {
             ControllerKind::Rollout => "Rollout",
             ControllerKind::AnalysisRun => "AnalysisRun",
+            ControllerKind::Service => "Service",
         }
     }
 
@@ -37,12 +45,13 @@ impl ControllerKind {
 }
 
 /// Logs at `level` with the object's key under the field its controller has always logged it as
-/// (`rollout` or `run`); the rest is as for `tracing`'s macros.
+/// (`rollout`, `run` or `service`); the rest is as for `tracing`'s macros.
 macro_rules! log_object {
     ($level:ident, $controller:expr, $key:expr, $($rest:tt)+) => {
         match $controller {
             $crate::runtime::kind::ControllerKind::Rollout => tracing::$level!(rollout = %$key, $($rest)+),
             $crate::runtime::kind::ControllerKind::AnalysisRun => tracing::$level!(run = %$key, $($rest)+),
+            $crate::runtime::kind::ControllerKind::Service => tracing::$level!(service = %$key, $($rest)+),
         }
     };
 }

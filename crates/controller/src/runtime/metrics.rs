@@ -22,12 +22,12 @@ struct Inner {
     /// Keyed by (verb, resource), e.g. ("patch", "rollouts/status").
     api: RwLock<BTreeMap<(String, String), AtomicU64>>,
     /// Reconciles by controller ([`ControllerKind`] as index), then by object.
-    reconciles: [RwLock<HashMap<ObjectKey, ReconcileCounts>>; 2],
+    reconciles: [RwLock<HashMap<ObjectKey, ReconcileCounts>>; 3],
     /// Reconciles of all Rollouts (AnalysisRuns are not counted here).
     reconcile_total: AtomicU64,
     reconcile_errors: AtomicU64,
     /// Slow reconciles, by controller ([`ControllerKind`] as index).
-    slow: [SlowCounts; 2],
+    slow: [SlowCounts; 3],
     endpoint: Mutex<Option<SocketAddr>>,
 }
 
@@ -146,6 +146,11 @@ impl Metrics {
     /// Reconciles run so far of the AnalysisRun `namespace/name`.
     pub fn analysis_run_reconciles_of(&self, namespace: &str, name: &str) -> u64 {
         self.per_object(ControllerKind::AnalysisRun, namespace, name, |c| &c.total)
+    }
+
+    /// Reconciles run so far of the Service `namespace/name` by the Service controller.
+    pub fn service_reconciles_of(&self, namespace: &str, name: &str) -> u64 {
+        self.per_object(ControllerKind::Service, namespace, name, |c| &c.total)
     }
 
     pub(crate) fn set_endpoint(&self, addr: SocketAddr) {
@@ -391,14 +396,17 @@ analysis_run_reconcile_error_total{namespace=\"ns\",name=\"run\"} 0
 # TYPE controller_reconcile_slow_total counter
 controller_reconcile_slow_total{controller=\"rollout\"} 0
 controller_reconcile_slow_total{controller=\"analysisrun\"} 0
+controller_reconcile_slow_total{controller=\"service\"} 0
 # HELP controller_reconcile_slow_running Reconciles running longer than the slow threshold now, by controller.
 # TYPE controller_reconcile_slow_running gauge
 controller_reconcile_slow_running{controller=\"rollout\"} 0
 controller_reconcile_slow_running{controller=\"analysisrun\"} 0
+controller_reconcile_slow_running{controller=\"service\"} 0
 # HELP controller_reconcile_timeout_total Reconciles cut off at the time limit, by controller.
 # TYPE controller_reconcile_timeout_total counter
 controller_reconcile_timeout_total{controller=\"rollout\"} 0
 controller_reconcile_timeout_total{controller=\"analysisrun\"} 0
+controller_reconcile_timeout_total{controller=\"service\"} 0
 ";
         assert_eq!(text, expected);
     }

@@ -170,6 +170,7 @@ impl Runtime {
         let prefix = match controller {
             ControllerKind::Rollout => "",
             ControllerKind::AnalysisRun => "AnalysisRun ",
+            ControllerKind::Service => "Service ",
         };
         match result {
             Ok(Reconciled::Done(_)) => {
@@ -203,7 +204,7 @@ impl Runtime {
         }
         let kind = self.controller.object_kind();
         let article = match self.controller {
-            ControllerKind::Rollout => "a",
+            ControllerKind::Rollout | ControllerKind::Service => "a",
             ControllerKind::AnalysisRun => "an",
         };
         log_object!(warn, self.controller, key, error = %message, "skipping {article} {kind} that cannot be decoded");
