@@ -31,6 +31,9 @@ pub struct ControllerArgs {
     /// How many Rollouts are reconciled at once at most.
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
     pub rollout_threads: u16,
+    /// How many Services are reconciled at once at most (releasing those no Rollout references any more).
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    pub service_threads: u16,
     /// Log (with its key) and count a reconcile that runs longer than this: seconds, or a duration such
     /// as `30s`.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_resync)]
@@ -74,6 +77,7 @@ pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
         namespace: args.namespace,
         analysis_concurrency: args.analysis_threads,
         concurrency: args.rollout_threads,
+        service_concurrency: args.service_threads,
         slow_reconcile: args.slow_reconcile,
         ..ControllerConfig::default()
     };
