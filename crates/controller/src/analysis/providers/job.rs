@@ -240,15 +240,26 @@ impl JobProvider {
         }
     }
 
-    /// Deletes the metric's oldest Jobs so that `limit` remain.
+    /// Deletes the metric's oldest Jobs so that `limit` remain. The Jobs are listed from the API server,
+    /// not the cache: the trim usually comes in the reconcile that has just created the newest Job, which
+    /// the cache may not hold yet, and counting without it would keep an old Job that no later trim removes.
     pub async fn collect(&self, run: &AnalysisRun, metric: &Metric, limit: usize) -> Result<(), ProviderError> {
         let uid = run.metadata.uid.as_deref().unwrap_or_default();
         if uid.is_empty() {
             return Ok(());
         }
-        let mut jobs: Vec<_> = self
-            .jobs
-            .state()
+        let namespace = self
+            .namespace
+            .as_deref()
+            .or(run.metadata.namespace.as_deref())
+            .unwrap_or_default();
+        let api: Api<Job> = Api::namespaced(self.client.clone(), namespace);
+        let listed = api
+            .list(&ListParams::default().labels(&format!("{}={uid}", labels::ANALYSIS_RUN_UID)))
+            .await
+            .map_err(|error| ProviderError(api_message(&error)))?;
+        let mut jobs: Vec<_> = listed
+            .items
             .into_iter()
             .filter(|job| {
                 job.metadata.deletion_timestamp.is_none()
