@@ -51,7 +51,7 @@ pub enum ReconcileError {
 }
 
 impl ReconcileFailure for ReconcileError {
-    fn undecodable(message: String) -> Self {
+    fn undecodable(_kind: &'static str, message: String) -> Self {
         ReconcileError::Decode(message)
     }
 

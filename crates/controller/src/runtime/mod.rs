@@ -16,6 +16,7 @@ pub(crate) mod events;
 pub(crate) mod key;
 pub(crate) mod kind;
 pub(crate) mod metrics;
+pub(crate) mod object_error;
 pub(crate) mod queue;
 pub(crate) mod readiness;
 pub(crate) mod reconcile;

@@ -44,8 +44,8 @@ pub enum Failure {
 
 /// A controller's reconcile error, as the runtime handles it.
 pub trait ReconcileFailure: std::error::Error + Send + 'static {
-    /// The cached object does not decode (`message` says why).
-    fn undecodable(message: String) -> Self;
+    /// The cached object, of `kind`, does not decode (`message` says why).
+    fn undecodable(kind: &'static str, message: String) -> Self;
     /// The reconcile was cut off at `limit`.
     fn timed_out(limit: Duration) -> Self;
     /// The reconcile's task ended abnormally.
@@ -156,7 +156,7 @@ impl Runtime {
             }
             Err(message) => {
                 self.warn_undecodable(object, key, &message).await;
-                Err(E::undecodable(message))
+                Err(E::undecodable(self.controller.object_kind(), message))
             }
         }
     }
