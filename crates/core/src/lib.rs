@@ -10,3 +10,4 @@ pub mod hash;
 pub mod plan;
 pub mod service;
 pub mod status;
+pub mod traffic;

@@ -1,0 +1,153 @@
+//! Traffic routers as pure transforms: each router reads the routing objects a Rollout names (an
+//! Ingress, a VirtualService, a TrafficSplit, an HTTPRoute...) from [`Objects`] and records the writes
+//! that bring them to the desired weights, hashes and routes. Nothing here talks to the API server: the
+//! controller reads the objects [`references`] names into the snapshot, and carries out the writes the
+//! plan lists.
+//!
+//! The operations are upstream's router interface (`UpdateHash`, `SetWeight`, `SetHeaderRoute`,
+//! `SetMirrorRoute`, `RemoveManagedRoutes`), called in upstream's order by the canary reconcile, so that
+//! the writes and their order are the ones upstream makes.
+
+mod objects;
+pub mod weights;
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use rollouts_api::Rollout;
+use rollouts_api::rollout_status::WeightDestination;
+use rollouts_api::steps::{SetHeaderRoute, SetMirrorRoute};
+
+pub use objects::{ObjectRef, Objects, RoutingWrite};
+
+/// Why a router could not do what it was asked; the reconcile stops there and is retried.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RouterError(pub String);
+
+impl RouterError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+/// What a router sees of the reconcile besides the routing objects.
+#[derive(Debug, Clone, Copy)]
+pub struct RouterInput<'a> {
+    /// The Rollout (its spec and the status it was read with).
+    pub rollout: &'a Rollout,
+    /// Its ReplicaSets, as the plan leaves them so far.
+    pub replica_sets: &'a [ReplicaSet],
+}
+
+impl<'a> RouterInput<'a> {
+    /// The Rollout's namespace.
+    pub fn namespace(&self) -> &'a str {
+        self.rollout.metadata.namespace.as_deref().unwrap_or_default()
+    }
+
+    /// The Rollout's name.
+    pub fn name(&self) -> &'a str {
+        self.rollout.metadata.name.as_deref().unwrap_or_default()
+    }
+
+    /// The canary strategy's `trafficRouting`.
+    pub fn routing(&self) -> Option<&'a rollouts_api::traffic::RolloutTrafficRouting> {
+        self.rollout
+            .spec
+            .strategy
+            .as_ref()?
+            .canary
+            .as_ref()?
+            .traffic_routing
+            .as_ref()
+    }
+
+    /// `maxTrafficWeight`, 100 by default.
+    pub fn max_weight(&self) -> i32 {
+        self.rollout.spec.max_traffic_weight()
+    }
+
+    /// `(stable, canary)` Service names (upstream `GetStableAndCanaryServices`): the ping-pong pair
+    /// when ping-pong is on and either preferred by the router or no stable/canary Service is named.
+    pub fn stable_and_canary_services(&self, prefer_ping_pong: bool) -> (String, String) {
+        let Some(canary) = self.rollout.spec.strategy.as_ref().and_then(|s| s.canary.as_ref()) else {
+            return (String::new(), String::new());
+        };
+        let stable_service = canary.stable_service.clone().unwrap_or_default();
+        let canary_service = canary.canary_service.clone().unwrap_or_default();
+        let unnamed = stable_service.is_empty() && canary_service.is_empty();
+        if let Some(ping_pong) = canary.ping_pong.as_ref()
+            && (prefer_ping_pong || unnamed)
+        {
+            let stable_is_ping = self
+                .rollout
+                .status
+                .as_ref()
+                .and_then(|s| s.canary.as_ref())
+                .and_then(|c| c.stable_ping_pong.as_deref())
+                == Some("ping");
+            let (ping, pong) = (ping_pong.ping_service.clone(), ping_pong.pong_service.clone());
+            return if stable_is_ping { (ping, pong) } else { (pong, ping) };
+        }
+        (stable_service, canary_service)
+    }
+}
+
+/// One traffic router (upstream's `TrafficRoutingReconciler`). Every operation reads the objects it
+/// needs from `objects` and records its writes there; an object it needs that is missing is an error.
+pub trait Router {
+    /// Upstream's `Type()`, e.g. `Nginx`, used in logs and messages.
+    fn kind(&self) -> &'static str;
+
+    /// The objects this router reads; the controller loads them into the snapshot.
+    fn references(&self) -> Vec<ObjectRef>;
+
+    /// Points the router at the canary and stable pod-template hashes (and the extra destinations).
+    fn update_hash(
+        &self,
+        objects: &mut Objects,
+        canary_hash: &str,
+        stable_hash: &str,
+        additional: &[WeightDestination],
+    ) -> Result<(), RouterError>;
+
+    /// Sends `weight` (of `maxTrafficWeight`) to the canary, the extra destinations their own weights,
+    /// and the rest to the stable.
+    fn set_weight(
+        &self,
+        objects: &mut Objects,
+        weight: i32,
+        additional: &[WeightDestination],
+    ) -> Result<(), RouterError>;
+
+    /// Sets (or, with no `match`, removes) a header route of a `setHeaderRoute` step.
+    fn set_header_route(&self, objects: &mut Objects, route: &SetHeaderRoute) -> Result<(), RouterError>;
+
+    /// Sets (or, with no `match`, removes) a mirror route of a `setMirrorRoute` step.
+    fn set_mirror_route(&self, objects: &mut Objects, route: &SetMirrorRoute) -> Result<(), RouterError>;
+
+    /// Removes every route named in `managedRoutes`.
+    fn remove_managed_routes(&self, objects: &mut Objects) -> Result<(), RouterError>;
+}
+
+/// The routers a Rollout configures, in the order upstream drives them (Istio, NGINX, ALB, SMI,
+/// Ambassador, App Mesh, Traefik, APISIX, then plugins). Routers not built yet are refused earlier by
+/// the planner's validation, so they are not in this list.
+pub fn routers<'a>(input: RouterInput<'a>) -> Vec<Box<dyn Router + 'a>> {
+    let Some(_routing) = input.routing() else {
+        return Vec::new();
+    };
+    Vec::new()
+}
+
+/// Every object the Rollout's routers read, for the controller to load.
+pub fn references(rollout: &Rollout) -> Vec<ObjectRef> {
+    let input = RouterInput {
+        rollout,
+        replica_sets: &[],
+    };
+    let mut refs: Vec<ObjectRef> = routers(input).iter().flat_map(|r| r.references()).collect();
+    refs.sort();
+    refs.dedup();
+    refs
+}

@@ -1,0 +1,237 @@
+//! The routing objects one reconcile works on: what the controller read, changed in memory as the
+//! routers write, and the ordered writes that get there.
+//!
+//! A router reads an object, decides, and writes, exactly as it would against the API server; every
+//! write is recorded in order and also applied here, so the next router call (or the next router) sees
+//! the object as the API server will hold it. A router writes only what differs, so a reconcile that
+//! changes nothing records nothing.
+
+use serde_json::Value;
+
+use crate::plan::merge_patch;
+
+/// One routing object by identity: `apiVersion`, `kind`, namespace and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectRef {
+    /// `apiVersion`, e.g. `networking.k8s.io/v1`.
+    pub api_version: String,
+    /// `kind`, e.g. `Ingress`.
+    pub kind: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}
+
+impl ObjectRef {
+    /// A reference from its parts.
+    pub fn new(api_version: &str, kind: &str, namespace: &str, name: &str) -> Self {
+        Self {
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
+    }
+
+    /// The reference of an object read from the API server (or about to be created).
+    pub fn of(object: &Value) -> Self {
+        let text = |pointer: &str| object.pointer(pointer).and_then(Value::as_str).unwrap_or_default();
+        Self::new(
+            text("/apiVersion"),
+            text("/kind"),
+            text("/metadata/namespace"),
+            text("/metadata/name"),
+        )
+    }
+
+    /// The API group (empty for the core group).
+    pub fn group(&self) -> &str {
+        self.api_version.rsplit_once('/').map_or("", |(group, _)| group)
+    }
+
+    /// The version part of `apiVersion`.
+    pub fn version(&self) -> &str {
+        self.api_version
+            .rsplit_once('/')
+            .map_or(self.api_version.as_str(), |(_, v)| v)
+    }
+
+    /// The resource (plural) the kind is served under. Every routing kind's plural is its lowercase
+    /// name plus `s`, and [`Routing`](super::Router) only ever reads kinds of that shape.
+    pub fn plural(&self) -> String {
+        format!("{}s", self.kind.to_lowercase())
+    }
+
+    /// `kind/namespace/name`, for messages.
+    pub fn describe(&self) -> String {
+        format!("{} {}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+/// One write against a routing object, in the order the plan lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoutingWrite {
+    /// Create this object (its `apiVersion`, `kind` and `metadata` name it).
+    Create(Value),
+    /// Replace this object; it carries the `resourceVersion` it was read with, so a concurrent change
+    /// is a conflict and the reconcile starts over.
+    Update(Value),
+    /// Apply a JSON merge patch (RFC 7386).
+    MergePatch {
+        /// The object.
+        target: ObjectRef,
+        /// The patch.
+        patch: Value,
+    },
+    /// Delete the object.
+    Delete(ObjectRef),
+}
+
+impl RoutingWrite {
+    /// The object written.
+    pub fn target(&self) -> ObjectRef {
+        match self {
+            RoutingWrite::Create(object) | RoutingWrite::Update(object) => ObjectRef::of(object),
+            RoutingWrite::MergePatch { target, .. } | RoutingWrite::Delete(target) => target.clone(),
+        }
+    }
+}
+
+/// The routing objects of one reconcile and the writes made to them so far.
+#[derive(Debug, Clone, Default)]
+pub struct Objects {
+    objects: Vec<Value>,
+    writes: Vec<RoutingWrite>,
+}
+
+impl Objects {
+    /// The objects as read. An object the routers look for that is not here does not exist.
+    pub fn new(read: &[Value]) -> Self {
+        Self {
+            objects: read.to_vec(),
+            writes: Vec::new(),
+        }
+    }
+
+    /// The object, as the writes so far leave it.
+    pub fn get(&self, target: &ObjectRef) -> Option<&Value> {
+        self.objects.iter().find(|o| &ObjectRef::of(o) == target)
+    }
+
+    /// Creates an object.
+    pub fn create(&mut self, object: Value) {
+        let target = ObjectRef::of(&object);
+        self.objects.retain(|o| ObjectRef::of(o) != target);
+        self.objects.push(object.clone());
+        self.writes.push(RoutingWrite::Create(object));
+    }
+
+    /// Replaces an object with a changed copy of it; nothing is written when the copy is equal to what
+    /// is held.
+    pub fn update(&mut self, object: Value) {
+        let target = ObjectRef::of(&object);
+        match self.objects.iter_mut().find(|o| ObjectRef::of(o) == target) {
+            Some(held) if *held == object => {}
+            Some(held) => {
+                held.clone_from(&object);
+                self.writes.push(RoutingWrite::Update(object));
+            }
+            None => {
+                self.objects.push(object.clone());
+                self.writes.push(RoutingWrite::Update(object));
+            }
+        }
+    }
+
+    /// Merge-patches an object; nothing is written when the patch changes nothing.
+    pub fn merge_patch(&mut self, target: &ObjectRef, patch: Value) {
+        let Some(held) = self.objects.iter_mut().find(|o| &ObjectRef::of(o) == target) else {
+            return;
+        };
+        let mut patched = held.clone();
+        merge_patch::apply(&mut patched, &patch);
+        if patched != *held {
+            *held = patched;
+            self.writes.push(RoutingWrite::MergePatch {
+                target: target.clone(),
+                patch,
+            });
+        }
+    }
+
+    /// Deletes an object; nothing is written when it does not exist.
+    pub fn delete(&mut self, target: &ObjectRef) {
+        let before = self.objects.len();
+        self.objects.retain(|o| &ObjectRef::of(o) != target);
+        if self.objects.len() != before {
+            self.writes.push(RoutingWrite::Delete(target.clone()));
+        }
+    }
+
+    /// The writes recorded so far, in order.
+    pub fn writes(&self) -> &[RoutingWrite] {
+        &self.writes
+    }
+
+    /// Takes the writes recorded so far, leaving the objects as they are.
+    pub fn take_writes(&mut self) -> Vec<RoutingWrite> {
+        std::mem::take(&mut self.writes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn ingress(name: &str, weight: &str) -> Value {
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+               "metadata": {"name": name, "namespace": "ns", "resourceVersion": "1",
+                            "annotations": {"w": weight}}})
+    }
+
+    #[test]
+    fn unchanged_writes_are_not_recorded() {
+        let mut objects = Objects::new(&[ingress("a", "10")]);
+        let target = ObjectRef::new("networking.k8s.io/v1", "Ingress", "ns", "a");
+        objects.update(ingress("a", "10"));
+        objects.merge_patch(&target, json!({"metadata": {"annotations": {"w": "10"}}}));
+        objects.delete(&ObjectRef::new("networking.k8s.io/v1", "Ingress", "ns", "missing"));
+        assert!(objects.writes().is_empty());
+    }
+
+    #[test]
+    fn writes_are_recorded_in_order_and_seen_by_later_reads() {
+        let mut objects = Objects::new(&[ingress("a", "10")]);
+        let target = ObjectRef::new("networking.k8s.io/v1", "Ingress", "ns", "a");
+        objects.merge_patch(&target, json!({"metadata": {"annotations": {"w": "20"}}}));
+        assert_eq!(objects.get(&target).unwrap()["metadata"]["annotations"]["w"], "20");
+        objects.create(ingress("b", "0"));
+        objects.delete(&target);
+        let kinds: Vec<_> = objects
+            .writes()
+            .iter()
+            .map(|w| match w {
+                RoutingWrite::Create(_) => "create",
+                RoutingWrite::Update(_) => "update",
+                RoutingWrite::MergePatch { .. } => "patch",
+                RoutingWrite::Delete(_) => "delete",
+            })
+            .collect();
+        assert_eq!(kinds, ["patch", "create", "delete"]);
+        assert!(objects.get(&target).is_none());
+    }
+
+    #[test]
+    fn references_split_the_api_version() {
+        let r = ObjectRef::new("networking.istio.io/v1alpha3", "VirtualService", "ns", "vs");
+        assert_eq!(
+            (r.group(), r.version(), r.plural().as_str()),
+            ("networking.istio.io", "v1alpha3", "virtualservices")
+        );
+        let core = ObjectRef::new("v1", "Service", "ns", "s");
+        assert_eq!((core.group(), core.version()), ("", "v1"));
+    }
+}
