@@ -68,6 +68,7 @@ fn snapshot_of<'a>(
         analysis_runs: &[],
         analysis_templates: &[],
         cluster_analysis_templates: &[],
+        routing_objects: &[],
         workload: WorkloadState::NotReferenced,
         now,
     }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use kube::core::ApiResource;
 
 use super::caches::{Readiness, Stores};
+use super::routing_watch::RoutingWatches;
 use crate::runtime::kind::ControllerKind;
 use crate::runtime::metrics::Metrics;
 use crate::runtime::reconcile::Runtime;
@@ -27,6 +28,8 @@ pub struct Context {
     pub rollout_resource: ApiResource,
     /// Whether the caches the reconcile reads have been listed once.
     pub readiness: Readiness,
+    /// The watches of routing objects and which Rollouts read them.
+    pub routing: RoutingWatches,
 }
 
 impl Context {
@@ -38,7 +41,10 @@ impl Context {
         metrics: Metrics,
         resync: Duration,
     ) -> Self {
+        // Replaced by the controller's own, whose requests it queues; this one's go nowhere.
+        let (routing, _) = RoutingWatches::new(client.clone(), None, rollout_resource.clone());
         Self {
+            routing,
             runtime: Runtime::new(ControllerKind::Rollout, client, metrics, resync, DEFAULT_LIMITS),
             stores,
             rollout_resource,

@@ -12,6 +12,7 @@ use rollouts_api::Rollout;
 use super::caches::{Stores, Writers};
 use super::context::Context;
 use super::reconcile::{error_policy, reconcile};
+use super::routing_watch::RoutingWatches;
 use super::watch;
 use crate::runtime::applier;
 use crate::runtime::kind::ControllerKind;
@@ -54,6 +55,9 @@ pub async fn run<F>(
         settings.resync,
     );
     ctx.runtime.limits.slow = settings.slow_reconcile.min(ctx.runtime.limits.limit);
+    let (routing, routing_requests) =
+        RoutingWatches::new(client.clone(), settings.namespace.clone(), ctx.rollout_resource.clone());
+    ctx.routing = routing;
     let ctx = Arc::new(ctx);
     // Ending the queue starts the applier's graceful shutdown: no new reconciles, in-flight ones finish.
     let queue = UntilShutdown::new(
@@ -63,6 +67,7 @@ pub async fn run<F>(
             writers,
             Arc::clone(&ctx),
             run_changes,
+            routing_requests,
         )
         .boxed(),
         shutdown,

@@ -9,7 +9,8 @@ pub enum ReconcileError {
     /// The stored Rollout does not decode into the Rollout type; it is skipped until it changes.
     #[error("the Rollout cannot be decoded: {0}")]
     Decode(String),
-    /// The planner found the spec invalid (InvalidSpec); retried with backoff, as upstream does.
+    /// The plan ended in an error: an invalid spec (InvalidSpec) or a traffic router that failed;
+    /// retried with backoff, as upstream does.
     #[error("{0}")]
     InvalidSpec(String),
     /// A write was refused because the object changed since our snapshot (409).

@@ -174,6 +174,11 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     Err(e) => return Err(ReconcileError::api(format!("delete AnalysisRun {name}"), e)),
                 }
             }
+            Action::Routing(write) => {
+                if !super::routing::write(ctx, write).await? {
+                    return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE));
+                }
+            }
             Action::ScaleWorkload {
                 api_version,
                 kind,

@@ -16,6 +16,8 @@ pub(crate) mod execute;
 #[cfg(test)]
 mod execute_tests;
 pub(crate) mod reconcile;
+pub(crate) mod routing;
+pub(crate) mod routing_watch;
 pub(crate) mod snapshot;
 pub(crate) mod triggers;
 pub(crate) mod watch;

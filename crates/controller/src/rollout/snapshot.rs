@@ -36,6 +36,8 @@ pub struct Observed {
     pub analysis_templates: Vec<AnalysisTemplate>,
     /// ClusterAnalysisTemplates, when it refers to any.
     pub cluster_analysis_templates: Vec<ClusterAnalysisTemplate>,
+    /// The objects its traffic routers read.
+    pub routing_objects: Vec<Value>,
     /// The time of this reconcile.
     pub now: Timestamp,
 }
@@ -51,6 +53,7 @@ impl Observed {
             analysis_runs: &self.analysis_runs,
             analysis_templates: &self.analysis_templates,
             cluster_analysis_templates: &self.cluster_analysis_templates,
+            routing_objects: &self.routing_objects,
             workload: self.workload.clone(),
             now: self.now,
         }
@@ -214,6 +217,7 @@ pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result
     } else {
         None
     };
+    let routing_objects = super::routing::load(ctx, &rollout).await?;
     Ok(Observed {
         rollout,
         replica_sets,
@@ -223,6 +227,7 @@ pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result
         analysis_runs,
         analysis_templates,
         cluster_analysis_templates,
+        routing_objects,
         now,
     })
 }
@@ -360,6 +365,7 @@ mod tests {
             analysis_runs: Vec::new(),
             analysis_templates: Vec::new(),
             cluster_analysis_templates: Vec::new(),
+            routing_objects: Vec::new(),
             now: Timestamp::UNIX_EPOCH,
         };
         let snapshot = observed.snapshot();

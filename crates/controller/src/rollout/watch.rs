@@ -12,6 +12,8 @@
 //! * AnalysisRuns are watched once for both controllers: every change is forwarded to the AnalysisRun
 //!   controller, and a run that appears, changes phase or goes away enqueues the Rollout controlling it
 //!   (as upstream, the measurements a run records in between do not).
+//! * Routing objects (Ingresses, VirtualServices, TrafficSplits, HTTPRoutes...) are watched per kind
+//!   once a Rollout's routers read one, and enqueue the Rollouts that read the object.
 //! * (Cluster) AnalysisTemplates are watched so that a Rollout waiting for one goes on when it appears.
 //!
 //! Which Rollouts each event concerns is [`super::triggers`]' business.
@@ -28,6 +30,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
+use futures::channel::mpsc::UnboundedReceiver;
 use futures::stream::{self, BoxStream};
 use futures::{Stream, StreamExt};
 use k8s_openapi::api::apps::v1::Deployment;
@@ -51,6 +54,7 @@ pub fn queue(
     writers: Writers,
     ctx: Arc<Context>,
     run_changes: ChangeSender,
+    routing_requests: UnboundedReceiver<Request>,
 ) -> impl Stream<Item = Result<Request, Infallible>> + Send + 'static {
     let (run_resource, template_resource, cluster_template_resource) = analysis_resources();
     let rollout_api = dynamic_api(client, namespace, &ctx.rollout_resource);
@@ -150,6 +154,8 @@ pub fn queue(
             Some(Cache::ClusterAnalysisTemplates),
             triggers::template_event(true),
         ),
+        // The routing objects' watches start as Rollouts name them (see `super::routing_watch`).
+        routing_requests.boxed(),
     ];
     stream::select_all(streams).map(Ok)
 }

@@ -76,6 +76,9 @@ pub enum Action {
         /// Pod name.
         name: String,
     },
+    /// A write to a routing object (Ingress, VirtualService, TrafficSplit, HTTPRoute...) made by a
+    /// traffic router.
+    Routing(crate::traffic::RoutingWrite),
     /// Set the replicas of the workload a `workloadRef` points to, through its scale subresource.
     ScaleWorkload {
         /// `apiVersion` of the referenced workload (e.g. `apps/v1`).

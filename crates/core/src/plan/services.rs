@@ -52,6 +52,28 @@ pub fn ensure_service_target(ctx: &mut Ctx<'_>, service: Option<&str>, rs: Optio
     patch_selector(ctx, name, &desired, managed, current.unwrap_or_default());
 }
 
+/// Points the named Service at `rs` whatever its availability (upstream `ensureSVCTargets` without the
+/// availability check): the canary Service goes back to the stable on abort behind a router, where
+/// waiting for availability could wait forever on pods that readiness gates keep unready.
+pub fn ensure_service_target_unchecked(ctx: &mut Ctx<'_>, service: Option<&str>, rs: Option<usize>) {
+    let (Some(name), Some(index)) = (service.filter(|s| !s.is_empty()), rs) else {
+        return;
+    };
+    let Some(svc) = find_service(ctx, name) else {
+        return;
+    };
+    let managed = svc
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(annotations::MANAGED_BY_ROLLOUTS));
+    let desired = hash_of(&ctx.all[index]).to_string();
+    let current = ctx.service_hash(name).unwrap_or_default();
+    if current != desired {
+        patch_selector(ctx, name, &desired, managed, current);
+    }
+}
+
 /// Points the named Service at `hash` (upstream `switchServiceSelector`): nothing to do when it selects
 /// it already and carries the managed-by annotation; otherwise a patch of the selector, adding the
 /// annotation when missing. A Service that does not exist is left alone (validation reports it).
@@ -97,6 +119,11 @@ pub fn reconcile_stable_and_canary_services(ctx: &mut Ctx<'_>) {
     ensure_service_target(ctx, canary.stable_service.as_deref(), ctx.stable);
     if ctx.pause.is_aborted() && canary.traffic_routing.is_none() {
         ensure_service_target(ctx, canary.canary_service.as_deref(), ctx.stable);
+        return;
+    }
+    // Going back to an undersized stable behind a router: the canary Service keeps the previous
+    // canary until the stable can take its traffic.
+    if super::canary::dynamically_rolling_back_to_stable(ctx).is_some() {
         return;
     }
     ensure_service_target(ctx, canary.canary_service.as_deref(), ctx.new);

@@ -44,6 +44,9 @@ pub struct Snapshot<'a> {
     pub analysis_templates: &'a [AnalysisTemplate],
     /// The ClusterAnalysisTemplates its analyses refer to.
     pub cluster_analysis_templates: &'a [ClusterAnalysisTemplate],
+    /// The routing objects the Rollout's traffic routers read ([`crate::traffic::references`]), raw as
+    /// the API server returns them; a referenced object missing here does not exist.
+    pub routing_objects: &'a [serde_json::Value],
     /// The `workloadRef` target.
     pub workload: WorkloadState,
     /// The time of this reconcile.

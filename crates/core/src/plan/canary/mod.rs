@@ -5,6 +5,7 @@
 mod pause;
 mod replica_sets;
 mod status;
+mod traffic;
 
 use rollouts_api::well_known::pause_reasons;
 
@@ -18,6 +19,7 @@ use crate::hash::steps_hash_opt;
 
 pub(super) use replica_sets::reconcile_canary_replica_sets;
 use status::sync_rollout_status_canary;
+pub(super) use traffic::dynamically_rolling_back_to_stable;
 
 /// Upstream `PodTemplateOrStepsChanged`: the step hash is missing or differs, or the recorded pod hash
 /// differs from the new ReplicaSet's.
@@ -53,6 +55,9 @@ pub(super) fn rollout_canary(ctx: &mut Ctx<'_>) {
     reconcile_ephemeral_metadata(ctx);
     reconcile_revision_history_limit(ctx);
     reconcile_stable_and_canary_services(ctx);
+    if traffic::reconcile_traffic_routing(ctx).is_err() {
+        return;
+    }
     super::analysis::reconcile(ctx);
     let inconclusive = ctx
         .pause

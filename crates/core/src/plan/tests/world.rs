@@ -1,6 +1,7 @@
 //! The test world: a Rollout, its ReplicaSets and Services, a clock, and the API server's handling
 //! of the planner's writes (merge patches, updates, creates, deletes).
 
+use crate::traffic::{ObjectRef, RoutingWrite};
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
 use k8s_openapi::api::core::v1::Service;
@@ -106,6 +107,8 @@ pub struct World {
     pub analysis_templates: Vec<rollouts_api::AnalysisTemplate>,
     /// ClusterAnalysisTemplates.
     pub cluster_analysis_templates: Vec<rollouts_api::ClusterAnalysisTemplate>,
+    /// Routing objects (Ingresses, VirtualServices...), as the routers' writes leave them.
+    pub routing_objects: Vec<serde_json::Value>,
 }
 
 impl World {
@@ -122,6 +125,7 @@ impl World {
             analysis_runs: Vec::new(),
             analysis_templates: Vec::new(),
             cluster_analysis_templates: Vec::new(),
+            routing_objects: Vec::new(),
         }
     }
 
@@ -134,6 +138,7 @@ impl World {
             analysis_runs: &self.analysis_runs,
             analysis_templates: &self.analysis_templates,
             cluster_analysis_templates: &self.cluster_analysis_templates,
+            routing_objects: &self.routing_objects,
             workload: self.workload.clone(),
             now: self.now,
         };
@@ -264,6 +269,21 @@ impl World {
                 }
             }
             Action::PatchPods { .. } => {}
+            Action::Routing(write) => {
+                let target = write.target();
+                let position = self.routing_objects.iter().position(|o| ObjectRef::of(o) == target);
+                match (write, position) {
+                    (RoutingWrite::Create(o), None) => self.routing_objects.push(o.clone()),
+                    (RoutingWrite::Update(o), Some(i)) => self.routing_objects[i] = o.clone(),
+                    (RoutingWrite::MergePatch { patch, .. }, Some(i)) => {
+                        crate::plan::merge_patch::apply(&mut self.routing_objects[i], patch);
+                    }
+                    (RoutingWrite::Delete(_), Some(i)) => {
+                        self.routing_objects.remove(i);
+                    }
+                    (write, _) => panic!("routing write on a missing or existing object: {write:?}"),
+                }
+            }
             Action::CreateAnalysisRun(run) => {
                 let mut run = (**run).clone();
                 assert!(
@@ -457,6 +477,20 @@ pub fn describe(action: &Action) -> String {
         Action::CreateAnalysisRun(run) => format!("create analysisrun {}", run.metadata.name.as_deref().unwrap()),
         Action::PatchAnalysisRun { name, patch } => format!("patch analysisrun {name} {patch}"),
         Action::DeleteAnalysisRun { name, .. } => format!("delete analysisrun {name}"),
+        Action::Routing(write) => match write {
+            RoutingWrite::Create(o) => format!(
+                "create {} {}",
+                o["kind"].as_str().unwrap(),
+                o["metadata"]["name"].as_str().unwrap()
+            ),
+            RoutingWrite::Update(o) => format!(
+                "update {} {}",
+                o["kind"].as_str().unwrap(),
+                o["metadata"]["name"].as_str().unwrap()
+            ),
+            RoutingWrite::MergePatch { target, patch } => format!("patch {} {} {patch}", target.kind, target.name),
+            RoutingWrite::Delete(target) => format!("delete {} {}", target.kind, target.name),
+        },
     }
 }
 

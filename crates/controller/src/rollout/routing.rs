@@ -1,0 +1,85 @@
+//! The routing objects of a Rollout's traffic routers: read for the snapshot, written as the plan
+//! says. They are handled as raw objects ([`DynamicObject`]) of any kind, so no typed client is needed
+//! for Istio, SMI or Gateway API, and a cluster without those CRDs simply has none of the objects
+//! (the planner's validation then names what is missing).
+
+use kube::api::{Api, DeleteParams, Patch};
+use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
+use rollouts_api::Rollout;
+use rollouts_core::traffic::{ObjectRef, RoutingWrite, references};
+use serde_json::Value;
+
+use super::RolloutKey;
+use super::context::Context;
+use super::error::ReconcileError;
+use crate::runtime::api::{is_status, patch_params, post_params};
+
+/// The API resource of a routing object's kind.
+fn resource(target: &ObjectRef) -> ApiResource {
+    let gvk = GroupVersionKind::gvk(target.group(), target.version(), &target.kind);
+    ApiResource::from_gvk_with_plural(&gvk, &target.plural())
+}
+
+fn api(ctx: &Context, target: &ObjectRef) -> Api<DynamicObject> {
+    Api::namespaced_with(ctx.runtime.client.clone(), &target.namespace, &resource(target))
+}
+
+/// Reads every object the Rollout's routers name; one that does not exist (or whose kind the cluster
+/// does not serve) is left out.
+pub async fn load(ctx: &Context, rollout: &Rollout) -> Result<Vec<Value>, ReconcileError> {
+    let targets = references(rollout);
+    if !targets.is_empty() {
+        ctx.routing.register(&RolloutKey::of(rollout), &targets);
+    }
+    let mut objects = Vec::new();
+    for target in targets {
+        match api(ctx, &target).get(&target.name).await {
+            Ok(object) => {
+                let value = serde_json::to_value(&object)
+                    .map_err(|e| ReconcileError::Decode(format!("{}: {e}", target.describe())))?;
+                objects.push(value);
+            }
+            Err(e) if is_status(&e, 404) => {}
+            Err(e) => return Err(ReconcileError::api(format!("get {}", target.describe()), e)),
+        }
+    }
+    Ok(objects)
+}
+
+/// Carries out one write of a router. `Ok(false)` when an object to create already exists: the cache
+/// or the read was behind, and the reconcile plans again.
+pub async fn write(ctx: &Context, write: &RoutingWrite) -> Result<bool, ReconcileError> {
+    let target = write.target();
+    let api = api(ctx, &target);
+    let what = target.describe();
+    match write {
+        RoutingWrite::Create(object) => {
+            let object: DynamicObject =
+                serde_json::from_value(object.clone()).map_err(|e| ReconcileError::Decode(format!("{what}: {e}")))?;
+            match api.create(&post_params(), &object).await {
+                Ok(_) => Ok(true),
+                Err(e) if is_status(&e, 409) => Ok(false),
+                Err(e) => Err(ReconcileError::api(format!("create {what}"), e)),
+            }
+        }
+        RoutingWrite::Update(object) => {
+            let object: DynamicObject =
+                serde_json::from_value(object.clone()).map_err(|e| ReconcileError::Decode(format!("{what}: {e}")))?;
+            api.replace(&target.name, &post_params(), &object)
+                .await
+                .map_err(|e| ReconcileError::api(format!("update {what}"), e))?;
+            Ok(true)
+        }
+        RoutingWrite::MergePatch { patch, .. } => {
+            api.patch(&target.name, &patch_params(), &Patch::Merge(patch))
+                .await
+                .map_err(|e| ReconcileError::api(format!("patch {what}"), e))?;
+            Ok(true)
+        }
+        RoutingWrite::Delete(_) => match api.delete(&target.name, &DeleteParams::default()).await {
+            Ok(_) => Ok(true),
+            Err(e) if is_status(&e, 404) => Ok(true),
+            Err(e) => Err(ReconcileError::api(format!("delete {what}"), e)),
+        },
+    }
+}

@@ -1,0 +1,132 @@
+//! Watches of the routing objects the Rollouts' routers read, so that a change to an Ingress, a
+//! VirtualService or an HTTPRoute (someone editing it, or deleting the canary Ingress) is acted on at
+//! once rather than at the next resync.
+//!
+//! The kinds are only known once a Rollout names them, and a cluster may not serve them at all (no
+//! Istio CRDs), so one watch per kind is started the first time a reconcile reads an object of that
+//! kind; each event enqueues the Rollouts that read the object. Routing objects are read from the API
+//! server at each reconcile of a routed Rollout (see [`super::routing`]); the watches only trigger.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
+
+use futures::StreamExt;
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use kube::api::Api;
+use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
+use kube::runtime::WatchStreamExt;
+use kube::runtime::controller::ReconcileReason;
+use kube::runtime::reflector::ObjectRef as CacheRef;
+use kube::runtime::watcher::{self, Event};
+use rollouts_core::traffic::ObjectRef;
+use tokio::task::JoinHandle;
+
+use super::RolloutKey;
+use crate::runtime::queue::{Request, request};
+
+/// Which Rollouts read which routing object, and the watches running.
+#[derive(Default)]
+struct State {
+    readers: HashMap<ObjectRef, BTreeSet<RolloutKey>>,
+    watches: HashMap<(String, String), JoinHandle<()>>,
+}
+
+/// The routing watches of one controller.
+pub struct RoutingWatches {
+    client: kube::Client,
+    namespace: Option<String>,
+    rollout_resource: ApiResource,
+    sender: UnboundedSender<Request>,
+    state: std::sync::Arc<Mutex<State>>,
+}
+
+impl RoutingWatches {
+    /// No watch yet; the requests their events make come out of the returned receiver.
+    pub fn new(
+        client: kube::Client,
+        namespace: Option<String>,
+        rollout_resource: ApiResource,
+    ) -> (Self, UnboundedReceiver<Request>) {
+        let (sender, receiver) = unbounded();
+        let watches = Self {
+            client,
+            namespace,
+            rollout_resource,
+            sender,
+            state: std::sync::Arc::default(),
+        };
+        (watches, receiver)
+    }
+
+    /// Records that `rollout` reads `targets`, starting the watch of any kind not watched yet.
+    pub fn register(&self, rollout: &RolloutKey, targets: &[ObjectRef]) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        for target in targets {
+            state.readers.entry(target.clone()).or_default().insert(rollout.clone());
+            let kind = (target.api_version.clone(), target.kind.clone());
+            if let std::collections::hash_map::Entry::Vacant(slot) = state.watches.entry(kind) {
+                slot.insert(self.start(target));
+            }
+        }
+    }
+
+    fn start(&self, target: &ObjectRef) -> JoinHandle<()> {
+        let gvk = GroupVersionKind::gvk(target.group(), target.version(), &target.kind);
+        let resource = ApiResource::from_gvk_with_plural(&gvk, &target.plural());
+        let api: Api<DynamicObject> = match &self.namespace {
+            Some(ns) => Api::namespaced_with(self.client.clone(), ns, &resource),
+            None => Api::all_with(self.client.clone(), &resource),
+        };
+        let state = std::sync::Arc::clone(&self.state);
+        let sender = self.sender.clone();
+        let rollout_resource = self.rollout_resource.clone();
+        let (api_version, kind) = (target.api_version.clone(), target.kind.clone());
+        tokio::spawn(async move {
+            let mut events = watcher::watcher(api, watcher::Config::default())
+                .default_backoff()
+                .boxed();
+            while let Some(event) = events.next().await {
+                let object = match event {
+                    Ok(Event::Apply(o) | Event::InitApply(o) | Event::Delete(o)) => o,
+                    Ok(_) => continue,
+                    Err(error) => {
+                        tracing::debug!(%kind, %error, "routing object watch failed; retrying");
+                        continue;
+                    }
+                };
+                let target = ObjectRef::new(
+                    &api_version,
+                    &kind,
+                    object.metadata.namespace.as_deref().unwrap_or_default(),
+                    object.metadata.name.as_deref().unwrap_or_default(),
+                );
+                let readers: Vec<RolloutKey> = state
+                    .lock()
+                    .map(|s| s.readers.get(&target).into_iter().flatten().cloned().collect())
+                    .unwrap_or_default();
+                for rollout in readers {
+                    let obj_ref = CacheRef::<DynamicObject>::new_with(&rollout.name, rollout_resource.clone())
+                        .within(&rollout.namespace);
+                    let reason = ReconcileReason::Custom {
+                        reason: format!("{} {} changed", target.kind, target.name),
+                    };
+                    if sender.unbounded_send(request(obj_ref, reason)).is_err() {
+                        return;
+                    }
+                }
+            }
+        })
+    }
+}
+
+impl Drop for RoutingWatches {
+    fn drop(&mut self) {
+        if let Ok(state) = self.state.lock() {
+            for handle in state.watches.values() {
+                handle.abort();
+            }
+        }
+    }
+}
