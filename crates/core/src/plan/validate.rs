@@ -51,5 +51,18 @@ pub fn first_problem(ctx: &Ctx<'_>) -> Option<String> {
     if let Some(e) = validate_rollout_services(rollout, &values).first() {
         return Some(invalid_spec_message(name, e));
     }
-    super::analysis::templates::first_reference_problem(ctx).map(|e| invalid_spec_message(name, &e))
+    if let Some(e) = super::analysis::templates::first_reference_problem(ctx) {
+        return Some(invalid_spec_message(name, &e));
+    }
+    first_routing_problem(ctx).map(|e| invalid_spec_message(name, &e))
+}
+
+/// The first problem one of the Rollout's routers finds with the routing objects it names.
+fn first_routing_problem(ctx: &Ctx<'_>) -> Option<FieldError> {
+    let input = crate::traffic::RouterInput {
+        rollout: ctx.rollout,
+        replica_sets: &ctx.all,
+    };
+    let objects = crate::traffic::Objects::new(ctx.snapshot.routing_objects);
+    crate::traffic::routers(input).iter().find_map(|r| r.validate(&objects))
 }

@@ -15,6 +15,7 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 use rollouts_api::Rollout;
 use rollouts_api::rollout_status::WeightDestination;
 use rollouts_api::steps::{SetHeaderRoute, SetMirrorRoute};
+use rollouts_api::validation::FieldError;
 
 pub use objects::{ObjectRef, Objects, RoutingWrite};
 
@@ -128,6 +129,14 @@ pub trait Router {
 
     /// Removes every route named in `managedRoutes`.
     fn remove_managed_routes(&self, objects: &mut Objects) -> Result<(), RouterError>;
+
+    /// The first problem with the objects the Rollout names (upstream `validation_references.go`:
+    /// a missing Ingress or VirtualService, a route it names that is not there...), which makes the
+    /// Rollout InvalidSpec before anything is planned.
+    fn validate(&self, objects: &Objects) -> Option<FieldError> {
+        let _ = objects;
+        None
+    }
 }
 
 /// The routers a Rollout configures, in the order upstream drives them (Istio, NGINX, ALB, SMI,
