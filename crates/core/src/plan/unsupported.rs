@@ -33,9 +33,9 @@ fn unsupported_step(rollout: &Rollout) -> Option<FieldError> {
     })
 }
 
-/// The first router the Rollout configures that is not supported, in the order upstream drives them
-/// (Istio, NGINX, ALB, SMI, App Mesh, Traefik, Ambassador, APISIX, then plugins); `None` when the
-/// Rollout uses no router.
+/// The first router the Rollout configures that is not supported (ALB, App Mesh, Traefik, Ambassador,
+/// APISIX, then plugins other than Gateway API, in the order upstream drives them); `None` when the
+/// Rollout uses no router or only supported ones (Istio, NGINX, SMI, Gateway API).
 fn unsupported_router(rollout: &Rollout) -> Option<FieldError> {
     let routing = rollout
         .spec
@@ -46,10 +46,7 @@ fn unsupported_router(rollout: &Rollout) -> Option<FieldError> {
         .traffic_routing
         .as_ref()?;
     let built_in = [
-        ("istio", "Istio", routing.istio.is_some()),
-        ("nginx", "NGINX", routing.nginx.is_some()),
         ("alb", "AWS ALB", routing.alb.is_some()),
-        ("smi", "SMI", routing.smi.is_some()),
         ("appMesh", "AWS App Mesh", routing.app_mesh.is_some()),
         ("traefik", "Traefik", routing.traefik.is_some()),
         ("ambassador", "Ambassador", routing.ambassador.is_some()),
@@ -61,7 +58,12 @@ fn unsupported_router(rollout: &Rollout) -> Option<FieldError> {
             format!("traffic routing through {name} is not supported yet"),
         ));
     }
-    let plugin = routing.plugins.as_ref()?.as_object()?.keys().next()?;
+    let plugin = routing
+        .plugins
+        .as_ref()?
+        .as_object()?
+        .keys()
+        .find(|name| name.as_str() != crate::traffic::GATEWAY_API_PLUGIN)?;
     Some(FieldError::forbidden(
         format!("{PATH}.plugins"),
         format!("traffic router plugin {} is not supported yet", go_quote(plugin)),

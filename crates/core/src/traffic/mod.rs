@@ -19,6 +19,10 @@ use rollouts_api::validation::FieldError;
 
 pub use objects::{ObjectRef, Objects, RoutingWrite};
 
+/// The name under which the Gateway API router is configured in `trafficRouting.plugins` (upstream
+/// needs that plugin installed; here it is built in and reads the same configuration).
+pub const GATEWAY_API_PLUGIN: &str = "argoproj-labs/gatewayAPI";
+
 /// Why a router could not do what it was asked; the reconcile stops there and is retried.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]

@@ -19,14 +19,7 @@ fn routed(routing: Value) -> World {
 #[test]
 fn every_router_not_built_yet_is_an_invalid_spec_naming_it() {
     let cases = [
-        (
-            json!({"istio": {"virtualService": {"name": "vs", "routes": ["primary"]}}}),
-            "istio",
-            "Istio",
-        ),
-        (json!({"nginx": {"stableIngress": "demo"}}), "nginx", "NGINX"),
         (json!({"alb": {"ingress": "demo", "servicePort": 80}}), "alb", "AWS ALB"),
-        (json!({"smi": {}}), "smi", "SMI"),
         (
             json!({"appMesh": {"virtualService": {"name": "vs"}, "virtualNodeGroup": {
                 "canaryVirtualNodeRef": {"name": "canary"}, "stableVirtualNodeRef": {"name": "stable"}}}}),
@@ -71,14 +64,13 @@ fn every_router_not_built_yet_is_an_invalid_spec_naming_it() {
 
 #[test]
 fn a_traffic_router_plugin_is_an_invalid_spec_naming_the_plugin() {
-    let mut world = routed(json!({"plugins": {"argoproj-labs/gatewayAPI": {
-        "httpRoute": "argo-rollouts-http-route", "namespace": "default"}}}));
+    let mut world = routed(json!({"plugins": {"example.com/router": {"route": "r"}}}));
     world.reconcile();
     assert_eq!(
         world.status().message.as_deref(),
         Some(
             "InvalidSpec: The Rollout \"rollouts-demo\" is invalid: spec.strategy.canary.trafficRouting.plugins: \
-             Forbidden: traffic router plugin \"argoproj-labs/gatewayAPI\" is not supported yet"
+             Forbidden: traffic router plugin \"example.com/router\" is not supported yet"
         )
     );
     assert!(world.sizes().is_empty());
@@ -88,12 +80,13 @@ fn a_traffic_router_plugin_is_an_invalid_spec_naming_the_plugin() {
 fn several_routers_name_the_first_in_upstreams_order() {
     let mut world = routed(json!({
         "smi": {},
-        "nginx": {"stableIngress": "demo"},
-        "plugins": {"argoproj-labs/gatewayAPI": {"httpRoute": "r"}}
+        "traefik": {"weightedTraefikServiceName": "demo"},
+        "alb": {"ingress": "demo", "servicePort": 80},
+        "plugins": {"example.com/router": {"route": "r"}}
     }));
     world.reconcile();
     let message = world.status().message.clone().unwrap_or_default();
-    assert!(message.contains("trafficRouting.nginx: Forbidden"), "{message}");
+    assert!(message.contains("trafficRouting.alb: Forbidden"), "{message}");
 }
 
 #[test]
