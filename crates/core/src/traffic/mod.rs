@@ -9,6 +9,7 @@
 //! the writes and their order are the ones upstream makes.
 
 mod objects;
+pub mod smi;
 pub mod weights;
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
@@ -147,10 +148,14 @@ pub trait Router {
 /// Ambassador, App Mesh, Traefik, APISIX, then plugins). Routers not built yet are refused earlier by
 /// the planner's validation, so they are not in this list.
 pub fn routers<'a>(input: RouterInput<'a>) -> Vec<Box<dyn Router + 'a>> {
-    let Some(_routing) = input.routing() else {
+    let Some(routing) = input.routing() else {
         return Vec::new();
     };
-    Vec::new()
+    let mut routers: Vec<Box<dyn Router + 'a>> = Vec::new();
+    if let Some(smi) = &routing.smi {
+        routers.push(Box::new(smi::Smi::new(input, smi)));
+    }
+    routers
 }
 
 /// Every object the Rollout's routers read, for the controller to load.
