@@ -103,6 +103,16 @@ impl RoutingWrite {
 pub struct Objects {
     objects: Vec<Value>,
     writes: Vec<RoutingWrite>,
+    events: Vec<RoutingEvent>,
+}
+
+/// A Normal event a router records on the Rollout with its writes (e.g. `TrafficSplitCreated`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutingEvent {
+    /// Upstream's reason.
+    pub reason: String,
+    /// Upstream's message.
+    pub message: String,
 }
 
 impl Objects {
@@ -111,6 +121,7 @@ impl Objects {
         Self {
             objects: read.to_vec(),
             writes: Vec::new(),
+            events: Vec::new(),
         }
     }
 
@@ -167,6 +178,19 @@ impl Objects {
         if self.objects.len() != before {
             self.writes.push(RoutingWrite::Delete(target.clone()));
         }
+    }
+
+    /// Records a Normal event on the Rollout, published once the plan's writes succeeded.
+    pub fn event(&mut self, reason: &str, message: impl Into<String>) {
+        self.events.push(RoutingEvent {
+            reason: reason.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// Takes the events recorded so far.
+    pub fn take_events(&mut self) -> Vec<RoutingEvent> {
+        std::mem::take(&mut self.events)
     }
 
     /// The writes recorded so far, in order.

@@ -150,6 +150,7 @@ impl Router for Smi<'_> {
                 "metadata": {"name": target.name, "namespace": target.namespace, "ownerReferences": [owner]},
                 "spec": desired,
             }));
+            objects.event("TrafficSplitCreated", format!("TrafficSplit `{}` created", target.name));
             return Ok(());
         };
         if !self.controls(existing) {

@@ -26,6 +26,9 @@ pub enum SplitVersion {
     V1alpha2,
     /// `split.smi-spec.io/v1alpha3`: as v1alpha2, and `service` and `backends` are always written.
     V1alpha3,
+    /// `split.smi-spec.io/v1alpha4` (the current SMI release, which upstream cannot write): the same
+    /// spec as v1alpha3.
+    V1alpha4,
 }
 
 /// A `--traffic-split-api-version` upstream does not know.
@@ -41,6 +44,7 @@ impl FromStr for SplitVersion {
             "v1alpha1" => Ok(Self::V1alpha1),
             "v1alpha2" => Ok(Self::V1alpha2),
             "v1alpha3" => Ok(Self::V1alpha3),
+            "v1alpha4" => Ok(Self::V1alpha4),
             other => Err(UnsupportedSplitVersion(other.to_string())),
         }
     }
@@ -66,6 +70,7 @@ impl SplitVersion {
             Self::V1alpha1 => "v1alpha1",
             Self::V1alpha2 => "v1alpha2",
             Self::V1alpha3 => "v1alpha3",
+            Self::V1alpha4 => "v1alpha4",
         }
     }
 
@@ -91,8 +96,8 @@ impl SplitVersion {
                     .collect();
                 spec.insert("backends".into(), Value::Array(backends));
             }
-            Self::V1alpha2 | Self::V1alpha3 => {
-                if self == Self::V1alpha3 {
+            Self::V1alpha2 | Self::V1alpha3 | Self::V1alpha4 => {
+                if matches!(self, Self::V1alpha3 | Self::V1alpha4) {
                     spec.insert("service".into(), Value::from(root));
                 } else {
                     put_non_empty(&mut spec, "service", root);
@@ -115,7 +120,7 @@ impl SplitVersion {
         let optional_service = || field("service").filter(|v| v.as_str() != Some(""));
         match self {
             Self::V1alpha1 | Self::V1alpha2 => put(&mut out, "service", optional_service().cloned()),
-            Self::V1alpha3 => {
+            Self::V1alpha3 | Self::V1alpha4 => {
                 let service = field("service").cloned().unwrap_or_else(|| Value::from(""));
                 out.insert("service".into(), service);
             }
@@ -134,11 +139,11 @@ impl SplitVersion {
                 );
             }
             // Always written: a missing list is Go's nil slice, `null`.
-            Self::V1alpha3 => {
+            Self::V1alpha3 | Self::V1alpha4 => {
                 out.insert("backends".into(), backends.unwrap_or(Value::Null));
             }
         }
-        if self == Self::V1alpha3 {
+        if matches!(self, Self::V1alpha3 | Self::V1alpha4) {
             // `matches` is only in v1alpha3, and `omitempty`; upstream never writes it, so a non-empty
             // list read is removed by the patch whatever its members hold.
             put(
@@ -167,7 +172,7 @@ impl SplitVersion {
                 );
                 put(&mut out, "weight", quantity::normalized(field("weight")));
             }
-            Self::V1alpha2 | Self::V1alpha3 => {
+            Self::V1alpha2 | Self::V1alpha3 | Self::V1alpha4 => {
                 out.insert(
                     "service".into(),
                     field("service").cloned().unwrap_or_else(|| Value::from("")),

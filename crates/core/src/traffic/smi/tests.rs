@@ -268,7 +268,7 @@ fn references_name_the_traffic_split_of_the_configured_version() {
     );
     let unnamed = rollout("", "");
     assert_eq!(
-        traffic::references(&unnamed),
+        traffic::references(&unnamed, &traffic::RoutingSettings::default()),
         [target(SplitVersion::V1alpha1, "rollout")]
     );
     let input = RouterInput {
