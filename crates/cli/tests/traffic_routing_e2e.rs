@@ -60,7 +60,12 @@ fn split_backends(env: &Env, name: &str) -> Vec<(String, i64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| (b["service"].as_str().unwrap().to_string(), b["weight"].as_i64().unwrap()))
+        .map(|b| {
+            (
+                b["service"].as_str().unwrap().to_string(),
+                b["weight"].as_i64().unwrap(),
+            )
+        })
         .collect()
 }
 

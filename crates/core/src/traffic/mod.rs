@@ -8,6 +8,7 @@
 //! `SetMirrorRoute`, `RemoveManagedRoutes`), called in upstream's order by the canary reconcile, so that
 //! the writes and their order are the ones upstream makes.
 
+pub mod nginx;
 mod objects;
 pub mod smi;
 pub mod weights;
@@ -167,6 +168,9 @@ pub fn routers_with<'a>(input: RouterInput<'a>, settings: &RoutingSettings) -> V
         return Vec::new();
     };
     let mut routers: Vec<Box<dyn Router + 'a>> = Vec::new();
+    if let Some(nginx) = routing.nginx.as_ref() {
+        routers.push(Box::new(nginx::Nginx::new(input, nginx)));
+    }
     if let Some(smi) = &routing.smi {
         let version = settings
             .traffic_split_api_version
