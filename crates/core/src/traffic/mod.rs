@@ -8,6 +8,7 @@
 //! `SetMirrorRoute`, `RemoveManagedRoutes`), called in upstream's order by the canary reconcile, so that
 //! the writes and their order are the ones upstream makes.
 
+pub mod istio;
 mod objects;
 pub mod weights;
 
@@ -134,10 +135,18 @@ pub trait Router {
 /// Ambassador, App Mesh, Traefik, APISIX, then plugins). Routers not built yet are refused earlier by
 /// the planner's validation, so they are not in this list.
 pub fn routers<'a>(input: RouterInput<'a>) -> Vec<Box<dyn Router + 'a>> {
-    let Some(_routing) = input.routing() else {
+    let Some(routing) = input.routing() else {
         return Vec::new();
     };
-    Vec::new()
+    let mut routers: Vec<Box<dyn Router + 'a>> = Vec::new();
+    if let Some(config) = &routing.istio {
+        routers.push(Box::new(istio::IstioRouter::new(
+            input,
+            config,
+            istio::DEFAULT_API_VERSION,
+        )));
+    }
+    routers
 }
 
 /// Every object the Rollout's routers read, for the controller to load.
