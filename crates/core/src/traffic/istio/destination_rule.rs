@@ -121,7 +121,8 @@ impl IstioRouter<'_> {
             }
             subsets.push(Value::Object(subset));
         }
-        for (name, hash) in experiment_hashes {
+        // An extra destination without a Service would make a nameless subset, which Istio refuses.
+        for (name, hash) in experiment_hashes.into_iter().filter(|(name, _)| !name.is_empty()) {
             subsets.push(json!({"name": name, "labels": {labels::POD_TEMPLATE_HASH: hash}}));
         }
 

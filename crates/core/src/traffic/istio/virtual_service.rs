@@ -90,7 +90,8 @@ fn changes(destinations: &[Destination], split: &Split<'_>) -> Vec<Change> {
     }
     // New experiment destinations, in name order so the result does not depend on map order.
     for (service, weight) in experiments {
-        if weight != 0 {
+        // A destination without a Service (an empty extra destination) has nowhere to go.
+        if weight != 0 && !service.is_empty() {
             changes.push(Change::Append(service.to_string(), weight));
         }
     }

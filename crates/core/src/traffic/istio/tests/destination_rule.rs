@@ -346,3 +346,11 @@ fn the_delay_applies_before_the_destination_rule_is_looked_at() {
         Err(format!("{DELAYED} rs-canary456 not fully available"))
     );
 }
+
+#[test]
+fn an_extra_destination_without_a_service_adds_no_subset() {
+    let mut case = subset_case(json!({"subsets": [{"name": "stable"}, {"name": "canary"}]}));
+    let empty = WeightDestination::default();
+    let writes = update_hash(&mut case, "abc123", "def456", &[empty]).unwrap();
+    assert_eq!(subset_hashes(&writes[0]), ["stable=def456", "canary=abc123"]);
+}
