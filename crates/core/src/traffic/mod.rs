@@ -8,6 +8,7 @@
 //! `SetMirrorRoute`, `RemoveManagedRoutes`), called in upstream's order by the canary reconcile, so that
 //! the writes and their order are the ones upstream makes.
 
+pub mod istio;
 pub mod nginx;
 mod objects;
 pub mod smi;
@@ -168,6 +169,13 @@ pub fn routers_with<'a>(input: RouterInput<'a>, settings: &RoutingSettings) -> V
         return Vec::new();
     };
     let mut routers: Vec<Box<dyn Router + 'a>> = Vec::new();
+    if let Some(config) = &routing.istio {
+        let version = settings
+            .istio_api_version
+            .as_deref()
+            .unwrap_or(istio::DEFAULT_API_VERSION);
+        routers.push(Box::new(istio::IstioRouter::new(input, config, version)));
+    }
     if let Some(nginx) = routing.nginx.as_ref() {
         routers.push(Box::new(nginx::Nginx::new(input, nginx)));
     }
