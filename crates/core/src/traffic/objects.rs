@@ -139,20 +139,16 @@ impl Objects {
     }
 
     /// Replaces an object with a changed copy of it; nothing is written when the copy is equal to what
-    /// is held.
-    pub fn update(&mut self, object: Value) {
+    /// is held. Returns whether a write was recorded.
+    pub fn update(&mut self, object: Value) -> bool {
         let target = ObjectRef::of(&object);
         match self.objects.iter_mut().find(|o| ObjectRef::of(o) == target) {
-            Some(held) if *held == object => {}
-            Some(held) => {
-                held.clone_from(&object);
-                self.writes.push(RoutingWrite::Update(object));
-            }
-            None => {
-                self.objects.push(object.clone());
-                self.writes.push(RoutingWrite::Update(object));
-            }
+            Some(held) if *held == object => return false,
+            Some(held) => held.clone_from(&object),
+            None => self.objects.push(object.clone()),
         }
+        self.writes.push(RoutingWrite::Update(object));
+        true
     }
 
     /// Merge-patches an object; nothing is written when the patch changes nothing.

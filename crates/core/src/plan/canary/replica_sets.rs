@@ -41,9 +41,18 @@ pub(in super::super) fn reconcile_canary_replica_sets(ctx: &mut Ctx<'_>) -> bool
 /// does so from a settled state; this covers the cases it does not, such as `spec.replicas` lowered
 /// while a full promotion is under way, where upstream would grow the stable ReplicaSet before
 /// shrinking the canary and briefly exceed the surge.
+///
+/// Behind a traffic router the surge does not apply: the stable keeps all its pods until traffic has
+/// left it, so the canary must be able to grow beside it (upstream sizes them the same way).
 fn within_surge(ctx: &Ctx<'_>, index: usize, desired: i32) -> i32 {
     let current = spec_replicas(&ctx.all[index]);
-    if desired <= current {
+    let routed = ctx
+        .spec()
+        .strategy
+        .as_ref()
+        .and_then(|s| s.canary.as_ref())
+        .is_some_and(|c| c.traffic_routing.is_some());
+    if desired <= current || routed {
         return desired;
     }
     let total: i32 = ctx.all.iter().map(spec_replicas).sum();

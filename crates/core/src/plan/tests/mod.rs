@@ -8,5 +8,6 @@ mod bluegreen_golden;
 mod bluegreen_properties;
 mod golden;
 mod properties;
+mod traffic;
 mod unsupported;
 mod world;

@@ -145,7 +145,15 @@ impl IstioRouter<'_> {
                 spec.insert("subsets".to_string(), Value::Array(subsets));
             }
         }
-        objects.update(object);
+        if objects.update(object) {
+            objects.event(
+                "UpdatedDestinationRule",
+                format!(
+                    "DestinationRule {} subset updated ({}: {canary_hash}, {}: {stable_hash})",
+                    rule.name, rule.canary_subset_name, rule.stable_subset_name
+                ),
+            );
+        }
         Ok(())
     }
 

@@ -72,7 +72,16 @@ impl IstioRouter<'_> {
             self.reconcile_header_route(objects, &mut object, virtual_service, step)
                 .map_err(|e| RouterError(format!("[SetHeaderRoute] failed to reconcile header routes: {e}")))?;
             order_routes(&mut object, managed.as_deref());
-            objects.update(object);
+            if objects.update(object) {
+                objects.event(
+                    super::UPDATED_VIRTUAL_SERVICE,
+                    format!(
+                        "VirtualService `{}` set headerRoute '{}'",
+                        virtual_service.name,
+                        step.name.as_deref().unwrap_or_default()
+                    ),
+                );
+            }
         }
         Ok(())
     }

@@ -130,7 +130,12 @@ impl IstioRouter<'_> {
                 }
                 routes.retain(|r| !managed.iter().any(|m| m == route_name(r)));
             }
-            objects.update(object);
+            if objects.update(object) {
+                objects.event(
+                    super::UPDATED_VIRTUAL_SERVICE,
+                    format!("VirtualService `{}` removed all managed routes.", virtual_service.name),
+                );
+            }
         }
         Ok(())
     }

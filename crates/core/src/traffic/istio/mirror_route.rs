@@ -76,7 +76,15 @@ impl IstioRouter<'_> {
                     ))
                 })?;
             order_routes(&mut object, managed.as_deref());
-            objects.update(object);
+            if objects.update(object) {
+                objects.event(
+                    super::UPDATED_VIRTUAL_SERVICE,
+                    format!(
+                        "VirtualService `{}` set mirrorRoute '{}'",
+                        virtual_service.name, step.name
+                    ),
+                );
+            }
         }
         Ok(())
     }

@@ -35,6 +35,8 @@ pub const API_GROUP: &str = "networking.istio.io";
 pub const DEFAULT_API_VERSION: &str = "v1alpha3";
 
 const VIRTUAL_SERVICE: &str = "VirtualService";
+/// Upstream's reason for the events of VirtualService writes (with its space).
+const UPDATED_VIRTUAL_SERVICE: &str = "Updated VirtualService";
 const DESTINATION_RULE: &str = "DestinationRule";
 
 /// The Istio router of one Rollout.

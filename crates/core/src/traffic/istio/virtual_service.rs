@@ -163,7 +163,15 @@ impl IstioRouter<'_> {
             let mut object = self.read_virtual_service(objects, &target)?;
             if self.weigh(&mut object, virtual_service, i64::from(weight), additional)? {
                 order_routes(&mut object, managed.as_deref());
-                objects.update(object);
+                if objects.update(object) {
+                    objects.event(
+                        super::UPDATED_VIRTUAL_SERVICE,
+                        format!(
+                            "VirtualService `{}` set to desiredWeight '{weight}'",
+                            virtual_service.name
+                        ),
+                    );
+                }
             }
         }
         Ok(())

@@ -151,6 +151,10 @@ impl Router for Nginx<'_> {
             let patch = match objects.get(&canary_ref) {
                 None => {
                     objects.create(desired);
+                    objects.event(
+                        "CreatingCanaryIngress",
+                        format!("Creating canary ingress `{canary_name}` with weight `{weight}`"),
+                    );
                     continue;
                 }
                 Some(canary) => {
@@ -160,6 +164,10 @@ impl Router for Nginx<'_> {
             };
             if let Some(patch) = patch {
                 objects.merge_patch(&canary_ref, patch);
+                objects.event(
+                    "PatchingCanaryIngress",
+                    format!("Updating Ingress `{canary_name}` to desiredWeight '{weight}'"),
+                );
             }
         }
         Ok(())
