@@ -8,6 +8,7 @@
 //! `SetMirrorRoute`, `RemoveManagedRoutes`), called in upstream's order by the canary reconcile, so that
 //! the writes and their order are the ones upstream makes.
 
+pub mod gateway_api;
 mod objects;
 pub mod weights;
 
@@ -137,7 +138,9 @@ pub fn routers<'a>(input: RouterInput<'a>) -> Vec<Box<dyn Router + 'a>> {
     let Some(_routing) = input.routing() else {
         return Vec::new();
     };
-    Vec::new()
+    let mut routers: Vec<Box<dyn Router + 'a>> = Vec::new();
+    routers.extend(gateway_api::router(input));
+    routers
 }
 
 /// Every object the Rollout's routers read, for the controller to load.
