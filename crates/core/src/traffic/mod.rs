@@ -8,6 +8,7 @@
 //! `SetMirrorRoute`, `RemoveManagedRoutes`), called in upstream's order by the canary reconcile, so that
 //! the writes and their order are the ones upstream makes.
 
+pub mod gateway_api;
 pub mod istio;
 pub mod nginx;
 mod objects;
@@ -187,6 +188,8 @@ pub fn routers_with<'a>(input: RouterInput<'a>, settings: &RoutingSettings) -> V
             .unwrap_or_default();
         routers.push(Box::new(smi::Smi::with_version(input, smi, version)));
     }
+    // Plugins come last; the Gateway API one is built in.
+    routers.extend(gateway_api::router(input));
     routers
 }
 
