@@ -38,6 +38,9 @@ pub struct ControllerConfig {
     /// A Rollout reconcile running longer than this is logged with its key and counted in
     /// `controller_reconcile_slow_total` (it is cut off at two minutes whatever this says).
     pub slow_reconcile: Duration,
+    /// The traffic routers' API versions (upstream's `--istio-api-version`,
+    /// `--traffic-split-api-version`); unset ones follow what the cluster serves.
+    pub routing: rollouts_core::traffic::RoutingSettings,
 }
 
 impl Default for ControllerConfig {
@@ -51,6 +54,7 @@ impl Default for ControllerConfig {
             service_concurrency: 10,
             metrics: Metrics::new(),
             slow_reconcile: rollout::context::DEFAULT_LIMITS.slow,
+            routing: rollouts_core::traffic::RoutingSettings::default(),
         }
     }
 }
@@ -83,6 +87,7 @@ pub async fn run(
             resync: config.resync,
             slow_reconcile: config.slow_reconcile,
             metrics: metrics.clone(),
+            routing: config.routing.clone(),
         },
         shutdown.clone(),
     );

@@ -38,6 +38,22 @@ pub struct ControllerArgs {
     /// as `30s`.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_resync)]
     pub slow_reconcile: Duration,
+    /// API version of Istio's VirtualServices and DestinationRules (e.g. v1alpha3, v1beta1, v1);
+    /// by default the version the cluster prefers.
+    #[arg(long, value_name = "VERSION")]
+    pub istio_api_version: Option<String>,
+    /// API version of SMI TrafficSplits (v1alpha1, v1alpha2, v1alpha3 or v1alpha4); by default the
+    /// version the cluster prefers.
+    #[arg(long, value_name = "VERSION", value_parser = parse_split_version)]
+    pub traffic_split_api_version: Option<String>,
+}
+
+/// Checks `--traffic-split-api-version`.
+fn parse_split_version(value: &str) -> Result<String, String> {
+    value
+        .parse::<rollouts_core::traffic::smi::SplitVersion>()
+        .map(|v| v.to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// Parses `--rollout-resync` and `--slow-reconcile`: a whole number of seconds (upstream's form) or a Go duration.
@@ -79,6 +95,10 @@ pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
         concurrency: args.rollout_threads,
         service_concurrency: args.service_threads,
         slow_reconcile: args.slow_reconcile,
+        routing: rollouts_core::traffic::RoutingSettings {
+            traffic_split_api_version: args.traffic_split_api_version,
+            istio_api_version: args.istio_api_version,
+        },
         ..ControllerConfig::default()
     };
     rollouts_controller::run(client, config, signals.recv()).await?;

@@ -32,6 +32,8 @@ pub struct Settings {
     pub slow_reconcile: Duration,
     /// The counters.
     pub metrics: Metrics,
+    /// The traffic routers' API versions as configured.
+    pub routing: rollouts_core::traffic::RoutingSettings,
 }
 
 /// Runs the Rollout controller until `shutdown` resolves and the reconciles in flight have finished.
@@ -58,6 +60,7 @@ pub async fn run<F>(
     let (routing, routing_requests) =
         RoutingWatches::new(client.clone(), settings.namespace.clone(), ctx.rollout_resource.clone());
     ctx.routing = routing;
+    ctx.routing_flags = settings.routing;
     let ctx = Arc::new(ctx);
     // Ending the queue starts the applier's graceful shutdown: no new reconciles, in-flight ones finish.
     let queue = UntilShutdown::new(

@@ -242,3 +242,50 @@ fn a_router_error_stops_the_reconcile_before_the_replica_sets_and_names_the_prob
             .any(|e| e.starts_with("TrafficRoutingError: Rollout does not own"))
     );
 }
+
+#[test]
+fn a_missing_routing_object_is_an_invalid_spec_with_upstreams_message() {
+    let mut world = World::new(demo_rollout());
+    world.patch_spec(
+        json!({"strategy": {"canary": {"canaryService": CANARY, "stableService": STABLE,
+        "trafficRouting": {"nginx": {"stableIngress": "missing-ingress"}}}}}),
+    );
+    world.services = vec![service(CANARY, "rollouts-demo"), service(STABLE, "rollouts-demo")];
+    let plan = world.reconcile();
+    assert_eq!(
+        world.status().message.as_deref(),
+        Some(
+            "InvalidSpec: The Rollout \"rollouts-demo\" is invalid: spec.strategy.canary.trafficRouting.nginx.stableIngress: \
+             Invalid value: \"missing-ingress\": ingress.networking.k8s.io \"missing-ingress\" not found"
+        )
+    );
+    assert!(plan.error.is_some());
+    assert!(world.sizes().is_empty(), "nothing is created");
+
+    // An Ingress that does not route to the stable Service.
+    let mut other = ingress();
+    other["metadata"]["name"] = json!("missing-ingress");
+    other["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] = json!("elsewhere");
+    world.routing_objects = vec![other];
+    world.reconcile();
+    let message = world.status().message.clone().unwrap_or_default();
+    assert!(
+        message.ends_with("ingress `missing-ingress` has no rules using service rollouts-demo-stable backend"),
+        "{message}"
+    );
+
+    let mut world = World::new(demo_rollout());
+    world.patch_spec(
+        json!({"strategy": {"canary": {"canaryService": CANARY, "stableService": STABLE,
+        "trafficRouting": {"istio": {"virtualService": {"name": "vsvc", "routes": ["primary"]}}}}}}),
+    );
+    world.services = vec![service(CANARY, "rollouts-demo"), service(STABLE, "rollouts-demo")];
+    world.reconcile();
+    assert_eq!(
+        world.status().message.as_deref(),
+        Some(
+            "InvalidSpec: The Rollout \"rollouts-demo\" is invalid: spec.strategy.canary.trafficRouting.istio.virtualService.name: \
+             Invalid value: \"vsvc\": virtualservices.networking.istio.io \"vsvc\" not found"
+        )
+    );
+}

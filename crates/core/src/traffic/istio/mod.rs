@@ -26,6 +26,8 @@ use rollouts_api::steps::{SetHeaderRoute, SetMirrorRoute};
 use rollouts_api::traffic::{IstioDestinationRule, IstioTrafficRouting, IstioVirtualService};
 use serde_json::Value;
 
+use rollouts_api::validation::FieldError;
+
 use super::{ObjectRef, Objects, Router, RouterError, RouterInput};
 
 /// The API group of VirtualServices and DestinationRules.
@@ -141,6 +143,25 @@ impl<'a> IstioRouter<'a> {
 }
 
 impl Router for IstioRouter<'_> {
+    /// Upstream's reference validation: every VirtualService named must exist.
+    fn validate(&self, objects: &Objects) -> Option<FieldError> {
+        let field = if self.istio.virtual_services.is_some() {
+            "virtualServices"
+        } else {
+            "virtualService"
+        };
+        self.virtual_services().into_iter().find_map(|virtual_service| {
+            let target = self.virtual_service_ref(virtual_service);
+            objects.get(&target).is_none().then(|| {
+                FieldError::invalid(
+                    format!("spec.strategy.canary.trafficRouting.istio.{field}.name"),
+                    virtual_service.name.as_str(),
+                    self.not_found(&target).to_string(),
+                )
+            })
+        })
+    }
+
     fn kind(&self) -> &'static str {
         "Istio"
     }

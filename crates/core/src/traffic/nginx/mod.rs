@@ -20,6 +20,8 @@ use rollouts_api::traffic::NginxTrafficRouting;
 
 use self::header::HeaderAnnotations;
 use self::names::{Keys, canary_ingress_name, ingress_ref};
+use rollouts_api::validation::FieldError;
+
 use super::{ObjectRef, Objects, Router, RouterError, RouterInput};
 
 /// The NGINX router of one Rollout.
@@ -114,6 +116,57 @@ impl<'a> Nginx<'a> {
 }
 
 impl Router for Nginx<'_> {
+    /// Upstream's reference validation of the stable Ingresses: each must exist and route to the
+    /// stable Service.
+    fn validate(&self, objects: &Objects) -> Option<FieldError> {
+        const PATH: &str = "spec.strategy.canary.trafficRouting.nginx";
+        let (stable_service, _) = self.services();
+        let many = self.config.stable_ingresses.is_some();
+        for name in self.stable_ingresses() {
+            // Upstream names the list field with a capital S in this message.
+            let path = if many {
+                format!("{PATH}.StableIngresses")
+            } else {
+                format!("{PATH}.stableIngress")
+            };
+            let Some(ingress) = objects.get(&self.ingress(name)) else {
+                return Some(FieldError::invalid(
+                    path,
+                    name,
+                    format!("ingress.networking.k8s.io \"{name}\" not found"),
+                ));
+            };
+            let uses_stable = ingress
+                .pointer("/spec/rules")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .flat_map(|rule| {
+                    rule.pointer("/http/paths")
+                        .and_then(serde_json::Value::as_array)
+                        .into_iter()
+                        .flatten()
+                })
+                .any(|p| {
+                    p.pointer("/backend/service/name").and_then(serde_json::Value::as_str)
+                        == Some(stable_service.as_str())
+                });
+            if !uses_stable {
+                let path = if many {
+                    format!("{PATH}.stableIngresses")
+                } else {
+                    format!("{PATH}.stableIngress")
+                };
+                return Some(FieldError::invalid(
+                    path,
+                    name,
+                    format!("ingress `{name}` has no rules using service {stable_service} backend"),
+                ));
+            }
+        }
+        None
+    }
+
     fn kind(&self) -> &'static str {
         "Nginx"
     }
