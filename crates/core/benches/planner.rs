@@ -54,6 +54,12 @@ fn replica_set(r: &Rollout, image: &str, revision: i64, replicas: i32) -> Replic
     .unwrap()
 }
 
+/// Default API versions for the routers (these Rollouts have none).
+static NO_SETTINGS: rollouts_core::traffic::RoutingSettings = rollouts_core::traffic::RoutingSettings {
+    traffic_split_api_version: None,
+    istio_api_version: None,
+};
+
 fn snapshot_of<'a>(
     rollout: &'a Rollout,
     replica_sets: &'a [ReplicaSet],
@@ -69,6 +75,7 @@ fn snapshot_of<'a>(
         analysis_templates: &[],
         cluster_analysis_templates: &[],
         routing_objects: &[],
+        routing_settings: &NO_SETTINGS,
         workload: WorkloadState::NotReferenced,
         now,
     }

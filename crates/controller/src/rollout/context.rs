@@ -1,6 +1,10 @@
 //! What every reconcile of a Rollout shares.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
+
+use rollouts_core::traffic::RoutingSettings;
 
 use kube::core::ApiResource;
 
@@ -30,6 +34,10 @@ pub struct Context {
     pub readiness: Readiness,
     /// The watches of routing objects and which Rollouts read them.
     pub routing: RoutingWatches,
+    /// The routers' API versions as configured (`None`: discovered, see [`super::routing::settings`]).
+    pub routing_flags: RoutingSettings,
+    /// API group → the version the cluster prefers, once discovered.
+    pub discovered_versions: Mutex<HashMap<String, String>>,
 }
 
 impl Context {
@@ -45,6 +53,8 @@ impl Context {
         let (routing, _) = RoutingWatches::new(client.clone(), None, rollout_resource.clone());
         Self {
             routing,
+            routing_flags: RoutingSettings::default(),
+            discovered_versions: Mutex::default(),
             runtime: Runtime::new(ControllerKind::Rollout, client, metrics, resync, DEFAULT_LIMITS),
             stores,
             rollout_resource,

@@ -6,7 +6,7 @@
 use kube::api::{Api, DeleteParams, Patch};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 use rollouts_api::Rollout;
-use rollouts_core::traffic::{ObjectRef, RoutingWrite, references};
+use rollouts_core::traffic::{ObjectRef, RoutingSettings, RoutingWrite, references};
 use serde_json::Value;
 
 use super::RolloutKey;
@@ -24,10 +24,64 @@ fn api(ctx: &Context, target: &ObjectRef) -> Api<DynamicObject> {
     Api::namespaced_with(ctx.runtime.client.clone(), &target.namespace, &resource(target))
 }
 
+/// The API group of TrafficSplits.
+const SMI_GROUP: &str = "split.smi-spec.io";
+/// The API group of Istio's VirtualServices and DestinationRules.
+const ISTIO_GROUP: &str = "networking.istio.io";
+
+/// The API versions for the Rollout's routers: the controller's flags, else the version the cluster
+/// prefers for the group (upstream always uses its flag's default, which a cluster serving only a
+/// newer version does not have), else the router's default.
+pub async fn settings(ctx: &Context, rollout: &Rollout) -> RoutingSettings {
+    let mut settings = ctx.routing_flags.clone();
+    let Some(routing) = rollout
+        .spec
+        .strategy
+        .as_ref()
+        .and_then(|s| s.canary.as_ref())
+        .and_then(|c| c.traffic_routing.as_ref())
+    else {
+        return settings;
+    };
+    if routing.smi.is_some() && settings.traffic_split_api_version.is_none() {
+        settings.traffic_split_api_version = preferred_version(ctx, SMI_GROUP).await;
+    }
+    if routing.istio.is_some() && settings.istio_api_version.is_none() {
+        settings.istio_api_version = preferred_version(ctx, ISTIO_GROUP).await;
+    }
+    settings
+}
+
+/// The version the cluster prefers for `group`, remembered once found; `None` while the group is not
+/// served (its CRDs may be installed later) or discovery fails.
+async fn preferred_version(ctx: &Context, group: &str) -> Option<String> {
+    if let Some(version) = ctx.discovered_versions.lock().ok()?.get(group) {
+        return Some(version.clone());
+    }
+    let groups = match ctx.runtime.client.list_api_groups().await {
+        Ok(groups) => groups,
+        Err(error) => {
+            tracing::debug!(%group, %error, "API discovery failed; using the default version");
+            return None;
+        }
+    };
+    let version = groups
+        .groups
+        .iter()
+        .find(|g| g.name == group)
+        .and_then(|g| g.preferred_version.as_ref())
+        .map(|v| v.version.clone())?;
+    ctx.discovered_versions
+        .lock()
+        .ok()?
+        .insert(group.to_string(), version.clone());
+    Some(version)
+}
+
 /// Reads every object the Rollout's routers name; one that does not exist (or whose kind the cluster
 /// does not serve) is left out.
-pub async fn load(ctx: &Context, rollout: &Rollout) -> Result<Vec<Value>, ReconcileError> {
-    let targets = references(rollout);
+pub async fn load(ctx: &Context, rollout: &Rollout, settings: &RoutingSettings) -> Result<Vec<Value>, ReconcileError> {
+    let targets = references(rollout, settings);
     if !targets.is_empty() {
         ctx.routing.register(&RolloutKey::of(rollout), &targets);
     }

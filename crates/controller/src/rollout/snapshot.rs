@@ -10,6 +10,7 @@ use kube::core::Selector;
 use kube::runtime::reflector::ObjectRef;
 use rollouts_api::{AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollout};
 use rollouts_core::plan::{Snapshot, WorkloadState};
+use rollouts_core::traffic::RoutingSettings;
 use serde_json::Value;
 
 use super::context::Context;
@@ -38,6 +39,8 @@ pub struct Observed {
     pub cluster_analysis_templates: Vec<ClusterAnalysisTemplate>,
     /// The objects its traffic routers read.
     pub routing_objects: Vec<Value>,
+    /// The API versions its routers use.
+    pub routing_settings: RoutingSettings,
     /// The time of this reconcile.
     pub now: Timestamp,
 }
@@ -54,6 +57,7 @@ impl Observed {
             analysis_templates: &self.analysis_templates,
             cluster_analysis_templates: &self.cluster_analysis_templates,
             routing_objects: &self.routing_objects,
+            routing_settings: &self.routing_settings,
             workload: self.workload.clone(),
             now: self.now,
         }
@@ -217,7 +221,8 @@ pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result
     } else {
         None
     };
-    let routing_objects = super::routing::load(ctx, &rollout).await?;
+    let routing_settings = super::routing::settings(ctx, &rollout).await;
+    let routing_objects = super::routing::load(ctx, &rollout, &routing_settings).await?;
     Ok(Observed {
         rollout,
         replica_sets,
@@ -228,6 +233,7 @@ pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result
         analysis_templates,
         cluster_analysis_templates,
         routing_objects,
+        routing_settings,
         now,
     })
 }
@@ -366,6 +372,7 @@ mod tests {
             analysis_templates: Vec::new(),
             cluster_analysis_templates: Vec::new(),
             routing_objects: Vec::new(),
+            routing_settings: RoutingSettings::default(),
             now: Timestamp::UNIX_EPOCH,
         };
         let snapshot = observed.snapshot();

@@ -47,6 +47,8 @@ pub struct Snapshot<'a> {
     /// The routing objects the Rollout's traffic routers read ([`crate::traffic::references`]), raw as
     /// the API server returns them; a referenced object missing here does not exist.
     pub routing_objects: &'a [serde_json::Value],
+    /// The API versions the routers use (the controller's flags, or what the cluster serves).
+    pub routing_settings: &'a crate::traffic::RoutingSettings,
     /// The `workloadRef` target.
     pub workload: WorkloadState,
     /// The time of this reconcile.

@@ -64,5 +64,7 @@ fn first_routing_problem(ctx: &Ctx<'_>) -> Option<FieldError> {
         replica_sets: &ctx.all,
     };
     let objects = crate::traffic::Objects::new(ctx.snapshot.routing_objects);
-    crate::traffic::routers(input).iter().find_map(|r| r.validate(&objects))
+    crate::traffic::routers_with(input, ctx.snapshot.routing_settings)
+        .iter()
+        .find_map(|r| r.validate(&objects))
 }

@@ -8,7 +8,11 @@
 //! `SetMirrorRoute`, `RemoveManagedRoutes`), called in upstream's order by the canary reconcile, so that
 //! the writes and their order are the ones upstream makes.
 
+pub mod gateway_api;
+pub mod istio;
+pub mod nginx;
 mod objects;
+pub mod smi;
 pub mod weights;
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
@@ -17,11 +21,21 @@ use rollouts_api::rollout_status::WeightDestination;
 use rollouts_api::steps::{SetHeaderRoute, SetMirrorRoute};
 use rollouts_api::validation::FieldError;
 
-pub use objects::{ObjectRef, Objects, RoutingWrite};
+pub use objects::{ObjectRef, Objects, RoutingEvent, RoutingWrite};
 
 /// The name under which the Gateway API router is configured in `trafficRouting.plugins` (upstream
 /// needs that plugin installed; here it is built in and reads the same configuration).
 pub const GATEWAY_API_PLUGIN: &str = "argoproj-labs/gatewayAPI";
+
+/// Which API versions the routers read and write, where a kind is served in several (upstream's
+/// `--traffic-split-api-version` and `--istio-api-version`). `None` is the router's default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoutingSettings {
+    /// TrafficSplit version (`v1alpha1`..`v1alpha4`).
+    pub traffic_split_api_version: Option<String>,
+    /// Istio `networking.istio.io` version (`v1alpha3`, `v1beta1`, `v1`).
+    pub istio_api_version: Option<String>,
+}
 
 /// Why a router could not do what it was asked; the reconcile stops there and is retried.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -147,19 +161,48 @@ pub trait Router {
 /// Ambassador, App Mesh, Traefik, APISIX, then plugins). Routers not built yet are refused earlier by
 /// the planner's validation, so they are not in this list.
 pub fn routers<'a>(input: RouterInput<'a>) -> Vec<Box<dyn Router + 'a>> {
-    let Some(_routing) = input.routing() else {
+    routers_with(input, &RoutingSettings::default())
+}
+
+/// [`routers`] with the API versions of `settings`.
+pub fn routers_with<'a>(input: RouterInput<'a>, settings: &RoutingSettings) -> Vec<Box<dyn Router + 'a>> {
+    let Some(routing) = input.routing() else {
         return Vec::new();
     };
-    Vec::new()
+    let mut routers: Vec<Box<dyn Router + 'a>> = Vec::new();
+    if let Some(config) = &routing.istio {
+        let version = settings
+            .istio_api_version
+            .as_deref()
+            .unwrap_or(istio::DEFAULT_API_VERSION);
+        routers.push(Box::new(istio::IstioRouter::new(input, config, version)));
+    }
+    if let Some(nginx) = routing.nginx.as_ref() {
+        routers.push(Box::new(nginx::Nginx::new(input, nginx)));
+    }
+    if let Some(smi) = &routing.smi {
+        let version = settings
+            .traffic_split_api_version
+            .as_deref()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_default();
+        routers.push(Box::new(smi::Smi::with_version(input, smi, version)));
+    }
+    // Plugins come last; the Gateway API one is built in.
+    routers.extend(gateway_api::router(input));
+    routers
 }
 
 /// Every object the Rollout's routers read, for the controller to load.
-pub fn references(rollout: &Rollout) -> Vec<ObjectRef> {
+pub fn references(rollout: &Rollout, settings: &RoutingSettings) -> Vec<ObjectRef> {
     let input = RouterInput {
         rollout,
         replica_sets: &[],
     };
-    let mut refs: Vec<ObjectRef> = routers(input).iter().flat_map(|r| r.references()).collect();
+    let mut refs: Vec<ObjectRef> = routers_with(input, settings)
+        .iter()
+        .flat_map(|r| r.references())
+        .collect();
     refs.sort();
     refs.dedup();
     refs

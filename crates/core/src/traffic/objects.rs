@@ -57,10 +57,18 @@ impl ObjectRef {
             .map_or(self.api_version.as_str(), |(_, v)| v)
     }
 
-    /// The resource (plural) the kind is served under. Every routing kind's plural is its lowercase
-    /// name plus `s`, and [`Routing`](super::Router) only ever reads kinds of that shape.
+    /// The resource (plural) the kind is served under, as Kubernetes derives it from the kind: lower
+    /// case, `s` added, `es` after an `s` (`ingresses`), `ies` for a final `y`. Every routing kind
+    /// read here follows that rule.
     pub fn plural(&self) -> String {
-        format!("{}s", self.kind.to_lowercase())
+        let lower = self.kind.to_lowercase();
+        if lower.ends_with('s') {
+            format!("{lower}es")
+        } else if let Some(stem) = lower.strip_suffix('y') {
+            format!("{stem}ies")
+        } else {
+            format!("{lower}s")
+        }
     }
 
     /// `kind/namespace/name`, for messages.
@@ -101,52 +109,59 @@ impl RoutingWrite {
 /// The routing objects of one reconcile and the writes made to them so far.
 #[derive(Debug, Clone, Default)]
 pub struct Objects {
-    objects: Vec<Value>,
+    held: Vec<Value>,
     writes: Vec<RoutingWrite>,
+    events: Vec<RoutingEvent>,
+}
+
+/// A Normal event a router records on the Rollout with its writes (e.g. `TrafficSplitCreated`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutingEvent {
+    /// Upstream's reason.
+    pub reason: String,
+    /// Upstream's message.
+    pub message: String,
 }
 
 impl Objects {
     /// The objects as read. An object the routers look for that is not here does not exist.
     pub fn new(read: &[Value]) -> Self {
         Self {
-            objects: read.to_vec(),
+            held: read.to_vec(),
             writes: Vec::new(),
+            events: Vec::new(),
         }
     }
 
     /// The object, as the writes so far leave it.
     pub fn get(&self, target: &ObjectRef) -> Option<&Value> {
-        self.objects.iter().find(|o| &ObjectRef::of(o) == target)
+        self.held.iter().find(|o| &ObjectRef::of(o) == target)
     }
 
     /// Creates an object.
     pub fn create(&mut self, object: Value) {
         let target = ObjectRef::of(&object);
-        self.objects.retain(|o| ObjectRef::of(o) != target);
-        self.objects.push(object.clone());
+        self.held.retain(|o| ObjectRef::of(o) != target);
+        self.held.push(object.clone());
         self.writes.push(RoutingWrite::Create(object));
     }
 
     /// Replaces an object with a changed copy of it; nothing is written when the copy is equal to what
-    /// is held.
-    pub fn update(&mut self, object: Value) {
+    /// is held. Returns whether a write was recorded.
+    pub fn update(&mut self, object: Value) -> bool {
         let target = ObjectRef::of(&object);
-        match self.objects.iter_mut().find(|o| ObjectRef::of(o) == target) {
-            Some(held) if *held == object => {}
-            Some(held) => {
-                held.clone_from(&object);
-                self.writes.push(RoutingWrite::Update(object));
-            }
-            None => {
-                self.objects.push(object.clone());
-                self.writes.push(RoutingWrite::Update(object));
-            }
+        match self.held.iter_mut().find(|o| ObjectRef::of(o) == target) {
+            Some(held) if *held == object => return false,
+            Some(held) => held.clone_from(&object),
+            None => self.held.push(object.clone()),
         }
+        self.writes.push(RoutingWrite::Update(object));
+        true
     }
 
     /// Merge-patches an object; nothing is written when the patch changes nothing.
     pub fn merge_patch(&mut self, target: &ObjectRef, patch: Value) {
-        let Some(held) = self.objects.iter_mut().find(|o| &ObjectRef::of(o) == target) else {
+        let Some(held) = self.held.iter_mut().find(|o| &ObjectRef::of(o) == target) else {
             return;
         };
         let mut patched = held.clone();
@@ -162,11 +177,24 @@ impl Objects {
 
     /// Deletes an object; nothing is written when it does not exist.
     pub fn delete(&mut self, target: &ObjectRef) {
-        let before = self.objects.len();
-        self.objects.retain(|o| &ObjectRef::of(o) != target);
-        if self.objects.len() != before {
+        let before = self.held.len();
+        self.held.retain(|o| &ObjectRef::of(o) != target);
+        if self.held.len() != before {
             self.writes.push(RoutingWrite::Delete(target.clone()));
         }
+    }
+
+    /// Records a Normal event on the Rollout, published once the plan's writes succeeded.
+    pub fn event(&mut self, reason: &str, message: impl Into<String>) {
+        self.events.push(RoutingEvent {
+            reason: reason.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// Takes the events recorded so far.
+    pub fn take_events(&mut self) -> Vec<RoutingEvent> {
+        std::mem::take(&mut self.events)
     }
 
     /// The writes recorded so far, in order.
@@ -230,6 +258,30 @@ mod tests {
         assert_eq!(
             (r.group(), r.version(), r.plural().as_str()),
             ("networking.istio.io", "v1alpha3", "virtualservices")
+        );
+        let plurals: Vec<String> = [
+            "Ingress",
+            "TrafficSplit",
+            "HTTPRoute",
+            "TCPRoute",
+            "DestinationRule",
+            "Service",
+            "Policy",
+        ]
+        .iter()
+        .map(|kind| ObjectRef::new("v1", kind, "ns", "n").plural())
+        .collect();
+        assert_eq!(
+            plurals,
+            [
+                "ingresses",
+                "trafficsplits",
+                "httproutes",
+                "tcproutes",
+                "destinationrules",
+                "services",
+                "policies"
+            ]
         );
         let core = ObjectRef::new("v1", "Service", "ns", "s");
         assert_eq!((core.group(), core.version()), ("", "v1"));

@@ -17,7 +17,7 @@ use super::super::steps::{current_step, steps};
 use super::progress_threshold;
 use crate::canary::{CanaryInput, CanaryProgress, at_desired_replica_counts, replica_progress_threshold_met};
 use crate::traffic::weights::{updated_message, weight_status, weights_changed};
-use crate::traffic::{Objects, Router, RouterError, RouterInput, routers};
+use crate::traffic::{Objects, Router, RouterError, RouterInput, routers_with};
 
 /// Reason of the Warning event recorded when a router fails to set the weight.
 const TRAFFIC_ROUTING_ERROR: &str = "TrafficRoutingError";
@@ -39,7 +39,7 @@ pub(super) fn reconcile_traffic_routing(ctx: &mut Ctx<'_>) -> Result<(), RouterE
         rollout: ctx.rollout,
         replica_sets: &replica_sets,
     };
-    let routers = routers(input);
+    let routers = routers_with(input, ctx.snapshot.routing_settings);
     if routers.is_empty() {
         if let Some(canary) = ctx.status.canary.as_mut() {
             canary.weights = None;
@@ -58,6 +58,9 @@ pub(super) fn reconcile_traffic_routing(ctx: &mut Ctx<'_>) -> Result<(), RouterE
     ctx.plan
         .actions
         .extend(objects.take_writes().into_iter().map(Action::Routing));
+    for event in objects.take_events() {
+        ctx.event(Event::normal(&event.reason, event.message));
+    }
     if let Err(error) = &result {
         ctx.plan.error = Some(error.to_string());
         return result;

@@ -10,5 +10,6 @@ mod canary_routed_golden;
 mod canary_routed_properties;
 mod golden;
 mod properties;
+mod traffic;
 mod unsupported;
 mod world;

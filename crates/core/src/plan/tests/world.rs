@@ -109,6 +109,8 @@ pub struct World {
     pub cluster_analysis_templates: Vec<rollouts_api::ClusterAnalysisTemplate>,
     /// Routing objects (Ingresses, VirtualServices...), as the routers' writes leave them.
     pub routing_objects: Vec<serde_json::Value>,
+    /// The routers' API versions.
+    pub routing_settings: crate::traffic::RoutingSettings,
 }
 
 impl World {
@@ -126,6 +128,7 @@ impl World {
             analysis_templates: Vec::new(),
             cluster_analysis_templates: Vec::new(),
             routing_objects: Vec::new(),
+            routing_settings: crate::traffic::RoutingSettings::default(),
         }
     }
 
@@ -139,6 +142,7 @@ impl World {
             analysis_templates: &self.analysis_templates,
             cluster_analysis_templates: &self.cluster_analysis_templates,
             routing_objects: &self.routing_objects,
+            routing_settings: &self.routing_settings,
             workload: self.workload.clone(),
             now: self.now,
         };
