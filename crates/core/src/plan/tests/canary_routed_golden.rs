@@ -167,12 +167,14 @@ fn promotion_gives_the_previous_stable_a_deadline_then_scales_it_down() {
     );
     assert_eq!(w.status().stable_rs.as_deref(), Some(yellow_hash.as_str()));
     // The stable Service still selects blue: blue is referenced and keeps its pods, without deadline.
+    // The weights follow: all on the canary Service, the stable hash now yellow's (upstream).
     let p = w.reconcile();
     assert_eq!(
         writes(&p),
-        vec![format!(
-            r#"patch svc {STABLE} {{"spec":{{"selector":{{"rollouts-pod-template-hash":"{yellow_hash}"}}}}}}"#
-        )]
+        vec![
+            format!(r#"patch svc {STABLE} {{"spec":{{"selector":{{"rollouts-pod-template-hash":"{yellow_hash}"}}}}}}"#),
+            "patch status".to_string()
+        ]
     );
     // Unreferenced now: the deadline alone, blue keeps its size.
     let p = w.reconcile();
@@ -304,7 +306,7 @@ fn going_back_to_a_revision_waiting_for_its_deadline_removes_the_deadline() {
     w.set_image("app:blue");
     let p = reconcile_until(&mut w, &remove_deadline_patch(&blue));
     // Blue is the canary now: the canary Service follows it, its deadline goes, then it is sized for
-    // the first step like any canary.
+    // the first step like any canary; the weights name it as the canary (still at 0, as upstream).
     assert_eq!(
         writes(&p),
         vec![
@@ -314,6 +316,7 @@ fn going_back_to_a_revision_waiting_for_its_deadline_removes_the_deadline() {
             ),
             remove_deadline_patch(&blue),
             format!("update rs {blue} replicas=1"),
+            "patch status".to_string(),
         ]
     );
     assert_eq!(deadline(&w, 0), None);
@@ -339,7 +342,8 @@ fn interrupted_update() -> World {
         rs_name(&w, 2)
     };
     for _ in 0..5 {
-        if writes(&w.reconcile()) == vec![format!("update rs {red} replicas=5")] {
+        // The weights name red from then on, at 0 while it has no available pods (upstream).
+        if writes(&w.reconcile()) == vec![format!("update rs {red} replicas=5"), "patch status".to_string()] {
             // As upstream's fixture has it, the canary Service selects red already.
             let red_hash = hash(&w, 2);
             let canary = w
@@ -478,6 +482,34 @@ fn abort_keeps_the_canary_until_the_abort_delay_passes() {
     let scale_up = all.iter().position(|d| *d == format!("update rs {yellow} replicas=1"));
     assert!(matches!((removal, scale_up), (Some(r), Some(s)) if r < s), "{all:?}");
     assert_eq!(deadline(&w, 1), None);
+    assert_eq!(sizes(&w), vec![("blue", 5), ("yellow", 1)]);
+}
+
+/// Upstream #3078: while the aborted canary waits out its delay, the canary Service goes back to the
+/// stable once and stays there (upstream points it at the canary and back on every reconcile until
+/// the delay ends).
+#[test]
+fn the_canary_service_stays_on_the_stable_during_the_abort_delay_upstream_3078() {
+    let mut w = healthy(json!({}));
+    paused_at(&mut w, "yellow");
+    let blue_hash = hash(&w, 0);
+    w.patch_status(json!({"abort": true}));
+    let switches = |p: &Plan| -> Vec<String> { writes(p).into_iter().filter(|d| d.starts_with("patch svc")).collect() };
+    let p = w.reconcile();
+    assert_eq!(
+        switches(&p),
+        vec![format!(
+            r#"patch svc {CANARY} {{"spec":{{"selector":{{"rollouts-pod-template-hash":"{blue_hash}"}}}}}}"#
+        )]
+    );
+    w.settle();
+    for _ in 0..3 {
+        w.advance(5);
+        let p = w.reconcile();
+        assert!(switches(&p).is_empty(), "{:?}", writes(&p));
+        w.settle();
+    }
+    assert_eq!(super::world::selector_of(&w, CANARY), blue_hash);
     assert_eq!(sizes(&w), vec![("blue", 5), ("yellow", 1)]);
 }
 
