@@ -10,7 +10,8 @@
 //! - [`desired_weight`]: which weight (or explicit canary size) the current step asks for.
 //! - [`basic`]: canary without traffic routing, where the weight is approximated by pod counts.
 //! - [`traffic_routed`]: canary with a traffic router, where pods follow the traffic weight.
-//! - [`old_replica_sets`]: draining ReplicaSets that are neither new nor stable (basic canary).
+//! - [`old_replica_sets`]: draining ReplicaSets that are neither new nor stable (basic canary), and
+//!   removing their unavailable pods (both kinds).
 //! - [`reached`]: whether a step's replica counts are reached.
 
 pub mod approximate;
@@ -31,7 +32,10 @@ pub use input::{
     AppliedWeights, CanaryInput, CanaryScale, DesiredCanary, NewStable, ReplicaSetCounts, ReplicaSets, Routing,
     StableReplicaSet, TrafficRouted,
 };
-pub use old_replica_sets::{OldReplicaSet, OldReplicaSetScale, OldReplicaSetsInput, scale_down_old_replica_sets};
+pub use old_replica_sets::{
+    OldReplicaSet, OldReplicaSetScale, OldReplicaSetsInput, UnhealthyCleanup, cleanup_unhealthy,
+    newest_revision_first_order, scale_down_old_replica_sets,
+};
 pub use reached::{ProgressThreshold, at_desired_replica_counts, replica_progress_threshold_met};
 
 /// The canary and stable sizes for this reconcile, by the strategy in use: the basic arithmetic without a

@@ -1,6 +1,7 @@
 //! Draining ReplicaSets that are neither the new nor the stable one, for a canary without traffic
 //! routing (upstream `scaleDownOldReplicaSetsForCanary` with `cleanupUnhealthyReplicas`). Their pods
 //! would take traffic through the Services, so they all go to 0, but no faster than availability allows.
+//! The removal of unavailable pods applies with a traffic router as well.
 
 use std::cmp::Ordering;
 
@@ -45,32 +46,53 @@ pub struct OldReplicaSetScale {
     pub to: i32,
 }
 
-/// The scale-downs to perform on the other ReplicaSets, in order (a ReplicaSet may appear twice).
-///
-/// 1. Oldest first, each ReplicaSet with unavailable pods is shrunk to its available pods: those pods
-///    serve nothing, and waiting for them could stall the update. A ReplicaSet that shows more
-///    available pods than its size (a scale-down still in progress) stops everything here: upstream
-///    treats it as an error and scales nothing else in this reconcile.
-/// 2. Then, newest revision first, ReplicaSets shrink by as many pods as are available beyond
-///    `replicas − maxUnavailable`, counting available pods of all the Rollout's ReplicaSets.
-pub fn scale_down_old_replica_sets(input: &OldReplicaSetsInput<'_>) -> Vec<OldReplicaSetScale> {
-    let mut actions = Vec::new();
-    let mut sizes: Vec<i64> = input.old.iter().map(|rs| i64::from(rs.counts.spec_replicas)).collect();
+/// The outcome of removing unavailable pods from the other ReplicaSets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UnhealthyCleanup {
+    /// The scale-downs, oldest ReplicaSet first.
+    pub scales: Vec<OldReplicaSetScale>,
+    /// A ReplicaSet showed more available pods than its size (a scale-down still in progress): upstream
+    /// treats it as an error, and nothing else is scaled in this reconcile.
+    pub halted: bool,
+}
 
-    let mut by_creation: Vec<usize> = (0..input.old.len()).collect();
-    by_creation.sort_by(|&a, &b| older_first(&input.old[a], &input.old[b]));
+/// Oldest first, each ReplicaSet with unavailable pods is shrunk to its available pods (upstream
+/// `cleanupUnhealthyReplicas`): those pods serve nothing, and waiting for them could stall the update.
+pub fn cleanup_unhealthy(old: &[OldReplicaSet<'_>]) -> UnhealthyCleanup {
+    let mut cleanup = UnhealthyCleanup::default();
+    let mut by_creation: Vec<usize> = (0..old.len()).collect();
+    by_creation.sort_by(|&a, &b| older_first(&old[a], &old[b]));
     for index in by_creation {
-        let rs = &input.old[index];
+        let rs = &old[index];
         let available = i64::from(rs.counts.available_replicas);
-        let size = sizes[index];
+        let size = i64::from(rs.counts.spec_replicas);
         if size == 0 || size == available {
             continue;
         }
         if available > size {
-            return actions;
+            cleanup.halted = true;
+            return cleanup;
         }
-        actions.push(scale(index, size, available));
-        sizes[index] = available;
+        cleanup.scales.push(scale(index, size, available));
+    }
+    cleanup
+}
+
+/// The scale-downs to perform on the other ReplicaSets, in order (a ReplicaSet may appear twice).
+///
+/// 1. [`cleanup_unhealthy`]; a ReplicaSet that shows more available pods than its size stops
+///    everything there.
+/// 2. Then, newest revision first, ReplicaSets shrink by as many pods as are available beyond
+///    `replicas − maxUnavailable`, counting available pods of all the Rollout's ReplicaSets.
+pub fn scale_down_old_replica_sets(input: &OldReplicaSetsInput<'_>) -> Vec<OldReplicaSetScale> {
+    let mut sizes: Vec<i64> = input.old.iter().map(|rs| i64::from(rs.counts.spec_replicas)).collect();
+    let cleanup = cleanup_unhealthy(input.old);
+    for s in &cleanup.scales {
+        sizes[s.index] = i64::from(s.to);
+    }
+    let mut actions = cleanup.scales;
+    if cleanup.halted {
+        return actions;
     }
 
     let available_total = i64::from(input.new_and_stable_available)
@@ -85,9 +107,7 @@ pub fn scale_down_old_replica_sets(input: &OldReplicaSetsInput<'_>) -> Vec<OldRe
         return actions;
     }
 
-    let mut by_revision: Vec<usize> = (0..input.old.len()).collect();
-    by_revision.sort_by(|&a, &b| newest_revision_first(&input.old[a], &input.old[b]));
-    for index in by_revision {
+    for index in newest_revision_first_order(input.old) {
         if budget <= 0 {
             break;
         }
@@ -101,6 +121,14 @@ pub fn scale_down_old_replica_sets(input: &OldReplicaSetsInput<'_>) -> Vec<OldRe
         sizes[index] = target;
     }
     actions
+}
+
+/// Indices of the ReplicaSets, highest revision first (upstream sorts by `ReplicaSetsByRevisionNumber`,
+/// reversed, before scaling down).
+pub fn newest_revision_first_order(old: &[OldReplicaSet<'_>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..old.len()).collect();
+    order.sort_by(|&a, &b| newest_revision_first(&old[a], &old[b]));
+    order
 }
 
 fn scale(index: usize, from: i64, to: i64) -> OldReplicaSetScale {

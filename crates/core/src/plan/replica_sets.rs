@@ -12,10 +12,6 @@ use rollouts_api::Rollout;
 use rollouts_api::common::AntiAffinity;
 use rollouts_api::well_known::{annotations, labels};
 
-use serde_json::json;
-
-use super::actions::Action;
-use super::context::Ctx;
 use crate::canary::ReplicaSetCounts;
 use crate::hash::{
     legacy_pod_template_hash, pod_template_hash, template_equal_ignoring_hash, template_without_injections,
@@ -87,29 +83,6 @@ pub(crate) fn scale_down_deadline(rs: &ReplicaSet) -> Option<&str> {
         .and_then(|a| a.get(annotations::SCALE_DOWN_DEADLINE))
         .map(String::as_str)
         .filter(|v| !v.is_empty())
-}
-
-/// New and stable ReplicaSets never keep a `scale-down-deadline` (upstream `removeScaleDownDeadlines`);
-/// `keep_new` spares the new one (blue-green, while it waits out an abort or a rollback delay).
-pub(super) fn remove_scale_down_deadlines(ctx: &mut Ctx<'_>, keep_new: bool) {
-    let mut targets = Vec::new();
-    targets.extend(ctx.new.filter(|_| !keep_new));
-    if let Some(s) = ctx.stable.filter(|s| Some(*s) != ctx.new) {
-        targets.push(s);
-    }
-    for i in targets {
-        if scale_down_deadline(&ctx.all[i]).is_none() {
-            continue;
-        }
-        let name = ctx.all[i].metadata.name.clone().unwrap_or_default();
-        ctx.plan.actions.push(Action::PatchReplicaSet {
-            name,
-            patch: json!([{"op": "remove", "path": "/metadata/annotations/scale-down-deadline"}]),
-        });
-        if let Some(ann) = ctx.all[i].metadata.annotations.as_mut() {
-            ann.remove(annotations::SCALE_DOWN_DEADLINE);
-        }
-    }
 }
 
 /// The anti-affinity setting of the Rollout's strategy.

@@ -111,14 +111,20 @@ fn patch_selector(ctx: &mut Ctx<'_>, name: &str, hash: &str, managed: bool, from
 }
 
 /// Basic canary: stableService → stable ReplicaSet; canaryService → new ReplicaSet, or the stable one
-/// while aborted (upstream `reconcileStableAndCanaryService`).
+/// while aborted (upstream `reconcileStableAndCanaryService`); behind a router an aborted canary's
+/// Service is left to the traffic reconcile.
 pub fn reconcile_stable_and_canary_services(ctx: &mut Ctx<'_>) {
     let Some(canary) = ctx.spec().strategy.as_ref().and_then(|s| s.canary.as_ref()) else {
         return;
     };
     ensure_service_target(ctx, canary.stable_service.as_deref(), ctx.stable);
-    if ctx.pause.is_aborted() && canary.traffic_routing.is_none() {
-        ensure_service_target(ctx, canary.canary_service.as_deref(), ctx.stable);
+    if ctx.pause.is_aborted() {
+        if canary.traffic_routing.is_none() {
+            ensure_service_target(ctx, canary.canary_service.as_deref(), ctx.stable);
+        }
+        // Behind a router the traffic reconcile moves the canary Service back to the stable once
+        // traffic has left the canary; pointing it at the canary here would undo that on every
+        // reconcile while the aborted canary keeps its pods (upstream issue #3078).
         return;
     }
     // Going back to an undersized stable behind a router: the canary Service keeps the previous

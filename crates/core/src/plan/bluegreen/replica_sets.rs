@@ -2,20 +2,17 @@
 //! stable one is kept at full size, the new one grows to its desired size (or waits out the abort
 //! delay), the previous active ones are scaled down after their `scale-down-deadline`.
 
-use std::time::Duration;
-
-use jiff::{SignedDuration, Timestamp};
-use rollouts_api::well_known::annotations::SCALE_DOWN_DEADLINE;
 use rollouts_api::well_known::pause_reasons::INCONCLUSIVE_ANALYSIS_RUN;
-use serde_json::json;
 
-use super::super::actions::Action;
 use super::super::context::Ctx;
 use super::super::history::reconcile_revision_history_limit;
-use super::super::replica_sets::{
-    hash_of, remove_scale_down_deadlines, revision_of, scale_down_deadline, spec_replicas,
-};
+use super::super::referenced::recorded_in_status;
+use super::super::replica_sets::{hash_of, revision_of, scale_down_deadline, spec_replicas};
 use super::super::rollback::is_rollback;
+use super::super::scale_down_delay::{
+    AbortDelay, delayed_scale_down, hold_new_during_abort_delay, parse_deadline, remove_scale_down_deadlines,
+    should_delay_scale_down_on_abort,
+};
 use super::super::workload::scale_down_progressively;
 use super::{active_service, desired_new_replicas, preview_service};
 
@@ -26,7 +23,7 @@ pub fn reconcile_replica_sets(ctx: &mut Ctx<'_>) {
     let active = ctx.service_hash(&active_service(ctx)).unwrap_or_default();
     let new_is_active = ctx.new_rs().is_some_and(|n| hash_of(n) == active);
     let rollback_within_delay = ctx.new_within_delay && is_rollback(ctx) && !new_is_active;
-    let keep_new = delay_scale_down_on_abort(ctx) || rollback_within_delay;
+    let keep_new = should_delay_scale_down_on_abort(ctx) || rollback_within_delay;
     remove_scale_down_deadlines(ctx, keep_new);
     if let Some(stable) = ctx.stable {
         let replicas = ctx.replicas();
@@ -37,19 +34,10 @@ pub fn reconcile_replica_sets(ctx: &mut Ctx<'_>) {
     reconcile_revision_history_limit(ctx);
 }
 
-/// Upstream `shouldDelayScaleDownOnAbort`: aborted, with a stable ReplicaSet, and an abort delay set.
-fn delay_scale_down_on_abort(ctx: &Ctx<'_>) -> bool {
-    ctx.pause.is_aborted() && ctx.stable.is_some() && ctx.spec().abort_scale_down_delay().seconds.is_some()
-}
-
-fn parse_deadline(value: &str) -> Option<Timestamp> {
-    value.parse().ok()
-}
-
 /// Whether the aborted new ReplicaSet's deadline has passed, so it is to be scaled down now. An
 /// unreadable deadline counts as passed.
 pub fn abort_scale_down_due(ctx: &Ctx<'_>) -> bool {
-    if !delay_scale_down_on_abort(ctx) || ctx.stable == ctx.new {
+    if !should_delay_scale_down_on_abort(ctx) || ctx.stable == ctx.new {
         return false;
     }
     let Some(deadline) = ctx.new_rs().and_then(scale_down_deadline) else {
@@ -58,66 +46,21 @@ pub fn abort_scale_down_due(ctx: &Ctx<'_>) -> bool {
     parse_deadline(deadline).is_none_or(|d| d <= ctx.now)
 }
 
-fn add_deadline(ctx: &mut Ctx<'_>, index: usize, seconds: i32) {
-    let deadline = ctx
-        .now
-        .checked_add(SignedDuration::from_secs(i64::from(seconds)))
-        .unwrap_or(ctx.now);
-    let value = Timestamp::from_second(deadline.as_second())
-        .unwrap_or(deadline)
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
-    let name = ctx.all[index].metadata.name.clone().unwrap_or_default();
-    ctx.plan.actions.push(Action::PatchReplicaSet {
-        name,
-        patch: json!([{"op": "add", "path": format!("/metadata/annotations/{SCALE_DOWN_DEADLINE}"), "value": value}]),
-    });
-    ctx.all[index]
-        .metadata
-        .annotations
-        .get_or_insert_with(Default::default)
-        .insert(SCALE_DOWN_DEADLINE.to_string(), value);
-    ctx.plan
-        .requeue(Duration::from_secs(u64::try_from(seconds).unwrap_or(0)));
-}
-
-fn requeue_at(ctx: &mut Ctx<'_>, deadline: Timestamp) {
-    let wait = Duration::try_from(deadline.duration_since(ctx.now)).unwrap_or(Duration::ZERO);
-    ctx.plan.requeue(wait);
-}
-
 /// Upstream `reconcileNewReplicaSet` for blue-green, including the abort delay: an aborted new
 /// ReplicaSet keeps its size until the stable one is fully available, then gets a deadline, and is
 /// scaled down once the deadline has passed and no Service selects it any more.
 fn reconcile_new_replica_set(ctx: &mut Ctx<'_>) {
     let Some(new) = ctx.new else { return };
     let mut desired = desired_new_replicas(ctx);
-    let delay = delay_scale_down_on_abort(ctx) && ctx.stable != ctx.new;
+    let delay = should_delay_scale_down_on_abort(ctx) && ctx.stable != ctx.new;
     if delay {
-        let current = spec_replicas(&ctx.all[new]);
-        match scale_down_deadline(&ctx.all[new]).map(parse_deadline) {
-            Some(Some(deadline)) if deadline > ctx.now => {
-                requeue_at(ctx, deadline);
-                ctx.scale(new, current, true);
-                return;
-            }
-            Some(_) => {
+        match hold_new_during_abort_delay(ctx, new) {
+            AbortDelay::Held => return,
+            AbortDelay::Due | AbortDelay::Unreadable => {
                 if selected_by_a_service(ctx, hash_of(&ctx.all[new]).to_string().as_str()) {
                     return;
                 }
                 desired = 0;
-            }
-            None => {
-                ctx.scale(new, current, true);
-                let stable_available = ctx
-                    .stable_rs()
-                    .map_or(0, |s| super::super::replica_sets::counts(s).available_replicas);
-                if stable_available >= ctx.replicas()
-                    && let Some(seconds) = ctx.spec().abort_scale_down_delay().seconds
-                {
-                    add_deadline(ctx, new, seconds);
-                }
-                return;
             }
         }
     }
@@ -138,17 +81,7 @@ fn selected_by_a_service(ctx: &Ctx<'_>, hash: &str) -> bool {
 /// Upstream `isReplicaSetReferenced`: a hash recorded in the status (stable, current, active,
 /// preview) or selected by the active or preview Service.
 fn referenced(ctx: &Ctx<'_>, hash: &str) -> bool {
-    if hash.is_empty() {
-        return false;
-    }
-    let bg = ctx.old.blue_green.as_ref();
-    let recorded = [
-        ctx.old.stable_rs.as_deref(),
-        ctx.old.current_pod_hash.as_deref(),
-        bg.and_then(|b| b.active_selector.as_deref()),
-        bg.and_then(|b| b.preview_selector.as_deref()),
-    ];
-    recorded.contains(&Some(hash)) || selected_by_a_service(ctx, hash)
+    !hash.is_empty() && (recorded_in_status(&ctx.old, hash) || selected_by_a_service(ctx, hash))
 }
 
 /// Whether old ReplicaSets wait for a successful post-promotion analysis before being scaled down
@@ -186,11 +119,6 @@ fn scale_down_old_replica_sets(ctx: &mut Ctx<'_>) {
         .filter(|i| spec_replicas(&ctx.all[*i]) > 0)
         .collect();
     old.sort_by_key(|i| std::cmp::Reverse(revision_of(&ctx.all[*i].metadata).unwrap_or(0)));
-    let limit = ctx
-        .blue_green()
-        .and_then(|b| b.scale_down_delay_revision_limit)
-        .unwrap_or(i32::MAX);
-    let delay = ctx.spec().scale_down_delay_seconds_or_default();
     let replicas = ctx.replicas();
     let mut annotated = 0;
     for i in old {
@@ -199,24 +127,7 @@ fn scale_down_old_replica_sets(ctx: &mut Ctx<'_>) {
             continue;
         }
         let current = spec_replicas(&ctx.all[i]);
-        let desired = match scale_down_deadline(&ctx.all[i]).map(parse_deadline) {
-            None if delay > 0 && annotated < limit => {
-                annotated += 1;
-                add_deadline(ctx, i, delay);
-                current
-            }
-            None => 0,
-            Some(deadline) => {
-                annotated += 1;
-                match deadline {
-                    Some(d) if annotated <= limit && d > ctx.now => {
-                        requeue_at(ctx, d);
-                        replicas
-                    }
-                    _ => 0,
-                }
-            }
-        };
+        let desired = delayed_scale_down(ctx, i, &mut annotated, replicas);
         if desired != current {
             ctx.scale(i, desired, false);
         }

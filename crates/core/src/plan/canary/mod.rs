@@ -4,6 +4,7 @@
 
 mod pause;
 mod replica_sets;
+mod routed_old_replica_sets;
 mod status;
 mod traffic;
 

@@ -1,13 +1,19 @@
 //! Sizing the ReplicaSets of a canary rollout (upstream `reconcileCanaryReplicaSets`): the stable one,
-//! then the new one, then the others, each to what the canary arithmetic asks, within the surge.
+//! then the new one, then the others, each to what the canary arithmetic asks, within the surge. With a
+//! traffic router an aborted canary keeps its pods for `abortScaleDownDelaySeconds`, and the others are
+//! scaled down as [`super::routed_old_replica_sets`] describes.
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
 
 use super::super::context::Ctx;
 use super::super::pause::halted;
-use super::super::replica_sets::{self, counts, remove_scale_down_deadlines, spec_replicas};
+use super::super::replica_sets::{self, counts, spec_replicas};
+use super::super::scale_down_delay::{
+    AbortDelay, hold_new_during_abort_delay, remove_scale_down_deadlines, should_delay_scale_down_on_abort,
+};
 use super::super::workload::scale_down_progressively;
 use super::canary_input;
+use super::routed_old_replica_sets::scale_down_routed_old_replica_sets;
 use crate::canary::{
     OldReplicaSet, OldReplicaSetsInput, ReplicaSetCounts, replica_counts, scale_down_old_replica_sets,
 };
@@ -18,41 +24,63 @@ pub(in super::super) fn reconcile_canary_replica_sets(ctx: &mut Ctx<'_>) -> bool
     if halted(ctx) {
         return false;
     }
-    remove_scale_down_deadlines(ctx, false);
+    let keep_new = should_delay_scale_down_on_abort(ctx);
+    remove_scale_down_deadlines(ctx, keep_new);
     if let (Some(stable), Some(input)) = (ctx.stable.filter(|s| Some(*s) != ctx.new), canary_input(ctx)) {
         let desired = within_surge(ctx, stable, replica_counts(&input).scaled.stable);
         if ctx.scale(stable, desired, false) {
             return true;
         }
     }
-    if let (Some(new), Some(input)) = (ctx.new, canary_input(ctx)) {
-        let desired = within_surge(ctx, new, replica_counts(&input).scaled.new);
-        let before = spec_replicas(&ctx.all[new]);
-        let scaled = ctx.scale(new, desired, false);
-        scale_down_progressively(ctx, desired, before);
-        if scaled {
-            return true;
+    if reconcile_new_replica_set(ctx) {
+        return true;
+    }
+    if routed(ctx) {
+        scale_down_routed_old_replica_sets(ctx)
+    } else {
+        reconcile_other_replica_sets(ctx)
+    }
+}
+
+fn routed(ctx: &Ctx<'_>) -> bool {
+    ctx.spec()
+        .strategy
+        .as_ref()
+        .and_then(|s| s.canary.as_ref())
+        .is_some_and(|c| c.traffic_routing.is_some())
+}
+
+/// The new ReplicaSet to its size (upstream `reconcileNewReplicaSet`); returns whether its size changed.
+/// After an abort behind a router it first waits out `abortScaleDownDelaySeconds` at its current size,
+/// then goes to 0 (an unreadable deadline leaves it to the arithmetic, as upstream).
+fn reconcile_new_replica_set(ctx: &mut Ctx<'_>) -> bool {
+    let (Some(new), Some(input)) = (ctx.new, canary_input(ctx)) else {
+        return false;
+    };
+    let mut desired = within_surge(ctx, new, replica_counts(&input).scaled.new);
+    let delay = should_delay_scale_down_on_abort(ctx) && ctx.stable != ctx.new;
+    if delay {
+        match hold_new_during_abort_delay(ctx, new) {
+            AbortDelay::Held => return false,
+            AbortDelay::Due => desired = 0,
+            AbortDelay::Unreadable => {}
         }
     }
-    reconcile_other_replica_sets(ctx)
+    let before = spec_replicas(&ctx.all[new]);
+    let scaled = ctx.scale(new, desired, delay);
+    scale_down_progressively(ctx, desired, before);
+    scaled
 }
 
 /// Caps a scale-up so the Rollout's pods stay within `replicas + maxSurge`. The arithmetic already
 /// does so from a settled state; this covers the cases it does not, such as `spec.replicas` lowered
 /// while a full promotion is under way, where upstream would grow the stable ReplicaSet before
-/// shrinking the canary and briefly exceed the surge.
-///
-/// Behind a traffic router the surge does not apply: the stable keeps all its pods until traffic has
-/// left it, so the canary must be able to grow beside it (upstream sizes them the same way).
+/// shrinking the canary and briefly exceed the surge. A canary behind a router has no surge: the
+/// stable keeps all its pods while the canary grows to full size, and capping it would stall the
+/// promotion.
 fn within_surge(ctx: &Ctx<'_>, index: usize, desired: i32) -> i32 {
     let current = spec_replicas(&ctx.all[index]);
-    let routed = ctx
-        .spec()
-        .strategy
-        .as_ref()
-        .and_then(|s| s.canary.as_ref())
-        .is_some_and(|c| c.traffic_routing.is_some());
-    if desired <= current || routed {
+    if desired <= current || routed(ctx) {
         return desired;
     }
     let total: i32 = ctx.all.iter().map(spec_replicas).sum();
@@ -63,7 +91,7 @@ fn within_surge(ctx: &Ctx<'_>, index: usize, desired: i32) -> i32 {
 /// Counts of a ReplicaSet with its available pods capped at its size: right after a scale-down the
 /// status still reports pods that are being deleted, and counting them (as upstream does) lets the
 /// scale-down budget take availability below `replicas − maxUnavailable`.
-fn counted_available(rs: &ReplicaSet) -> ReplicaSetCounts {
+pub(super) fn counted_available(rs: &ReplicaSet) -> ReplicaSetCounts {
     let mut c = counts(rs);
     c.available_replicas = c.available_replicas.min(c.spec_replicas);
     c

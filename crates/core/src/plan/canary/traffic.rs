@@ -210,7 +210,7 @@ fn at_desired_counts(ctx: &Ctx<'_>) -> bool {
     input.is_some_and(|input| at_desired_replica_counts(&input, progress_threshold(ctx)))
 }
 
-fn dynamic_stable_scale(ctx: &Ctx<'_>) -> bool {
+pub(super) fn dynamic_stable_scale(ctx: &Ctx<'_>) -> bool {
     ctx.spec()
         .strategy
         .as_ref()
@@ -220,7 +220,7 @@ fn dynamic_stable_scale(ctx: &Ctx<'_>) -> bool {
 }
 
 /// Upstream `IsFullyPromoted`: `status.stableRS == status.currentPodHash`.
-fn fully_promoted(ctx: &Ctx<'_>) -> bool {
+pub(super) fn fully_promoted(ctx: &Ctx<'_>) -> bool {
     ctx.old.stable_rs == ctx.old.current_pod_hash
 }
 

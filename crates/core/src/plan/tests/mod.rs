@@ -6,6 +6,8 @@
 mod analysis_golden;
 mod bluegreen_golden;
 mod bluegreen_properties;
+mod canary_routed_golden;
+mod canary_routed_properties;
 mod golden;
 mod properties;
 mod traffic;
