@@ -97,30 +97,51 @@ pub(super) fn counted_available(rs: &ReplicaSet) -> ReplicaSetCounts {
     c
 }
 
+/// The ReplicaSets other than the new and the stable one that still have pods, with the names their
+/// views borrow (the views outlive no write to the context).
+pub(super) struct Draining {
+    /// Their indexes in `ctx.all`.
+    pub active: Vec<usize>,
+    names: Vec<String>,
+}
+
+impl Draining {
+    pub(super) fn of(ctx: &Ctx<'_>) -> Self {
+        let active: Vec<usize> = ctx
+            .others()
+            .into_iter()
+            .filter(|i| spec_replicas(&ctx.all[*i]) > 0)
+            .collect();
+        let names = active
+            .iter()
+            .map(|i| ctx.all[*i].metadata.name.clone().unwrap_or_default())
+            .collect();
+        Self { active, names }
+    }
+
+    /// Their views for the scale-down arithmetic, in the order of `active`.
+    pub(super) fn views(&self, ctx: &Ctx<'_>) -> Vec<OldReplicaSet<'_>> {
+        self.active
+            .iter()
+            .zip(&self.names)
+            .map(|(i, name)| OldReplicaSet {
+                name,
+                revision: replica_sets::revision_of(&ctx.all[*i].metadata),
+                created_at: replica_sets::created_at(&ctx.all[*i]),
+                counts: counted_available(&ctx.all[*i]),
+            })
+            .collect()
+    }
+}
+
 /// Drains the other ReplicaSets no faster than availability allows (basic canary).
 fn reconcile_other_replica_sets(ctx: &mut Ctx<'_>) -> bool {
-    let active: Vec<usize> = ctx
-        .others()
-        .into_iter()
-        .filter(|i| spec_replicas(&ctx.all[*i]) > 0)
-        .collect();
-    if active.is_empty() {
+    let draining = Draining::of(ctx);
+    if draining.active.is_empty() {
         return false;
     }
-    let names: Vec<String> = active
-        .iter()
-        .map(|i| ctx.all[*i].metadata.name.clone().unwrap_or_default())
-        .collect();
-    let old: Vec<OldReplicaSet<'_>> = active
-        .iter()
-        .zip(&names)
-        .map(|(i, name)| OldReplicaSet {
-            name,
-            revision: replica_sets::revision_of(&ctx.all[*i].metadata),
-            created_at: replica_sets::created_at(&ctx.all[*i]),
-            counts: counted_available(&ctx.all[*i]),
-        })
-        .collect();
+    let active = &draining.active;
+    let old = draining.views(ctx);
     let new_and_stable_available = ctx
         .new
         .iter()

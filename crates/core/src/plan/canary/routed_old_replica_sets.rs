@@ -6,11 +6,11 @@
 
 use super::super::context::Ctx;
 use super::super::referenced::canary_replica_set_referenced;
-use super::super::replica_sets::{self, hash_of, scale_down_deadline, spec_replicas};
+use super::super::replica_sets::{hash_of, scale_down_deadline, spec_replicas};
 use super::super::scale_down_delay::delayed_scale_down;
-use super::replica_sets::counted_available;
+use super::replica_sets::{Draining, counted_available};
 use super::traffic::{dynamic_stable_scale, fully_promoted};
-use crate::canary::{OldReplicaSet, cleanup_unhealthy, newest_revision_first_order};
+use crate::canary::{cleanup_unhealthy, newest_revision_first_order};
 
 /// Scales the other ReplicaSets down; returns whether a size changed.
 ///
@@ -23,28 +23,12 @@ use crate::canary::{OldReplicaSet, cleanup_unhealthy, newest_revision_first_orde
 ///    size; in the middle of an update, a ReplicaSet that is neither new nor stable is an abandoned
 ///    canary (V1 → V2, then V3) that no traffic reaches, and goes to 0 at once.
 pub(super) fn scale_down_routed_old_replica_sets(ctx: &mut Ctx<'_>) -> bool {
-    let active: Vec<usize> = ctx
-        .others()
-        .into_iter()
-        .filter(|i| spec_replicas(&ctx.all[*i]) > 0)
-        .collect();
-    if active.is_empty() {
+    let draining = Draining::of(ctx);
+    if draining.active.is_empty() {
         return false;
     }
-    let names: Vec<String> = active
-        .iter()
-        .map(|i| ctx.all[*i].metadata.name.clone().unwrap_or_default())
-        .collect();
-    let old: Vec<OldReplicaSet<'_>> = active
-        .iter()
-        .zip(&names)
-        .map(|(i, name)| OldReplicaSet {
-            name,
-            revision: replica_sets::revision_of(&ctx.all[*i].metadata),
-            created_at: replica_sets::created_at(&ctx.all[*i]),
-            counts: counted_available(&ctx.all[*i]),
-        })
-        .collect();
+    let active = &draining.active;
+    let old = draining.views(ctx);
 
     let cleanup = cleanup_unhealthy(&old);
     let mut scaled = false;

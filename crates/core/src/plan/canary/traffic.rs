@@ -33,14 +33,11 @@ struct Desired {
 
 /// Drives the routers. `Err` when one failed: the plan carries the error and stops there.
 pub(super) fn reconcile_traffic_routing(ctx: &mut Ctx<'_>) -> Result<(), RouterError> {
-    // The routers see the ReplicaSets as the reconcile found them (the scaling comes after them).
-    let replica_sets = ctx.all.clone();
     let input = RouterInput {
         rollout: ctx.rollout,
-        replica_sets: &replica_sets,
+        replica_sets: &ctx.all,
     };
-    let routers = routers_with(input, ctx.snapshot.routing_settings);
-    if routers.is_empty() {
+    if routers_with(input, ctx.snapshot.routing_settings).is_empty() {
         if let Some(canary) = ctx.status.canary.as_mut() {
             canary.weights = None;
         }
@@ -51,10 +48,31 @@ pub(super) fn reconcile_traffic_routing(ctx: &mut Ctx<'_>) -> Result<(), RouterE
     if !stable_can_carry(ctx, max_weight - desired.weight) {
         return Ok(());
     }
+    // A canary that lost its pods gets its weight back before the routers follow the new hashes, so
+    // no request is sent to a ReplicaSet with nothing to serve it.
+    let new_unavailable = ctx.new_rs().is_none_or(|rs| counts(rs).available_replicas == 0);
+    let had_weight = ctx
+        .old
+        .canary
+        .as_ref()
+        .and_then(|c| c.weights.as_ref())
+        .is_some_and(|w| w.canary.weight > 0);
+    let weight_first = new_unavailable && had_weight;
+
+    // The routers see the ReplicaSets as the reconcile found them (the scaling comes after them);
+    // they are lent out of the context while the routers run rather than copied.
+    let replica_sets = std::mem::take(&mut ctx.all);
+    let input = RouterInput {
+        rollout: ctx.rollout,
+        replica_sets: &replica_sets,
+    };
+    let routers = routers_with(input, ctx.snapshot.routing_settings);
     let mut objects = Objects::new(ctx.snapshot.routing_objects);
     let result = routers
         .iter()
-        .try_for_each(|router| drive(ctx, router.as_ref(), &mut objects, &desired));
+        .try_for_each(|router| drive(ctx, router.as_ref(), &mut objects, &desired, weight_first));
+    drop(routers);
+    ctx.all = replica_sets;
     ctx.plan
         .actions
         .extend(objects.take_writes().into_iter().map(Action::Routing));
@@ -69,8 +87,14 @@ pub(super) fn reconcile_traffic_routing(ctx: &mut Ctx<'_>) -> Result<(), RouterE
     Ok(())
 }
 
-/// One router's calls, in upstream's order.
-fn drive(ctx: &mut Ctx<'_>, router: &dyn Router, objects: &mut Objects, desired: &Desired) -> Result<(), RouterError> {
+/// One router's calls, in upstream's order. `ctx.all` is lent to the routers meanwhile (empty).
+fn drive(
+    ctx: &mut Ctx<'_>,
+    router: &dyn Router,
+    objects: &mut Objects,
+    desired: &Desired,
+    weight_first: bool,
+) -> Result<(), RouterError> {
     if desired.remove_managed_routes {
         router.remove_managed_routes(objects)?;
     }
@@ -85,16 +109,7 @@ fn drive(ctx: &mut Ctx<'_>, router: &dyn Router, objects: &mut Objects, desired:
             router.set_mirror_route(objects, route)?;
         }
     }
-    // A canary that lost its pods gets its weight back before the routers follow the new hashes, so
-    // no request is sent to a ReplicaSet with nothing to serve it.
-    let new_unavailable = ctx.new_rs().is_none_or(|rs| counts(rs).available_replicas == 0);
-    let had_weight = ctx
-        .old
-        .canary
-        .as_ref()
-        .and_then(|c| c.weights.as_ref())
-        .is_some_and(|w| w.canary.weight > 0);
-    if new_unavailable && had_weight {
+    if weight_first {
         set_weight(ctx, router, objects, desired)?;
     }
     router.update_hash(objects, &desired.canary_hash, &desired.stable_hash, &desired.additional)?;
