@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Planner time per reconcile: a steady-state canary Rollout with a history of ReplicaSets (the common
 //! case: nothing to do), a step transition (a paused Rollout just promoted), and the same steady state
-//! for a blue-green Rollout with its active and preview Services.
+//! for a blue-green Rollout with its active and preview Services, and a canary paused at 20% behind two
+//! routers (SMI and NGINX), whose every reconcile runs the routers.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use k8s_openapi::api::apps::v1::ReplicaSet;
@@ -9,6 +10,7 @@ use k8s_openapi::api::core::v1::Service;
 use rollouts_api::Rollout;
 use rollouts_core::hash::pod_template_hash;
 use rollouts_core::plan::{Action, Snapshot, WorkloadState, merge_patch, plan};
+use rollouts_core::traffic::{ObjectRef, RoutingWrite};
 use serde_json::json;
 
 fn rollout(image: &str, status: serde_json::Value) -> Rollout {
@@ -66,6 +68,16 @@ fn snapshot_of<'a>(
     services: &'a [Service],
     now: jiff::Timestamp,
 ) -> Snapshot<'a> {
+    routed_snapshot_of(rollout, replica_sets, services, &[], now)
+}
+
+fn routed_snapshot_of<'a>(
+    rollout: &'a Rollout,
+    replica_sets: &'a [ReplicaSet],
+    services: &'a [Service],
+    routing_objects: &'a [serde_json::Value],
+    now: jiff::Timestamp,
+) -> Snapshot<'a> {
     Snapshot {
         rollout,
         replica_sets,
@@ -74,7 +86,7 @@ fn snapshot_of<'a>(
         analysis_runs: &[],
         analysis_templates: &[],
         cluster_analysis_templates: &[],
-        routing_objects: &[],
+        routing_objects,
         routing_settings: &NO_SETTINGS,
         workload: WorkloadState::NotReferenced,
         now,
@@ -83,13 +95,25 @@ fn snapshot_of<'a>(
 
 /// Lets the planner itself bring the status (and the Services' selectors) to rest.
 fn bring_to_rest(
+    r: Rollout,
+    replica_sets: &[ReplicaSet],
+    services: Vec<Service>,
+    now: jiff::Timestamp,
+) -> (Rollout, Vec<Service>) {
+    let (r, services, _) = bring_routed_to_rest(r, replica_sets, services, Vec::new(), now);
+    (r, services)
+}
+
+/// [`bring_to_rest`] with routing objects, which the routers' writes change.
+fn bring_routed_to_rest(
     mut r: Rollout,
     replica_sets: &[ReplicaSet],
     mut services: Vec<Service>,
+    mut routing: Vec<serde_json::Value>,
     now: jiff::Timestamp,
-) -> (Rollout, Vec<Service>) {
+) -> (Rollout, Vec<Service>, Vec<serde_json::Value>) {
     for _ in 0..10 {
-        let p = plan(&snapshot_of(&r, replica_sets, &services, now));
+        let p = plan(&routed_snapshot_of(&r, replica_sets, &services, &routing, now));
         if p.actions.is_empty() {
             break;
         }
@@ -109,11 +133,26 @@ fn bring_to_rest(
                     merge_patch::apply(&mut v, &patch);
                     *svc = serde_json::from_value(v).unwrap();
                 }
+                Action::Routing(write) => apply_routing(&mut routing, write),
                 other => panic!("unexpected write at rest: {other:?}"),
             }
         }
     }
-    (r, services)
+    (r, services, routing)
+}
+
+fn apply_routing(routing: &mut Vec<serde_json::Value>, write: RoutingWrite) {
+    let target = write.target();
+    let position = routing.iter().position(|o| ObjectRef::of(o) == target);
+    match (write, position) {
+        (RoutingWrite::Create(o), None) => routing.push(o),
+        (RoutingWrite::Update(o), Some(i)) => routing[i] = o,
+        (RoutingWrite::MergePatch { patch, .. }, Some(i)) => merge_patch::apply(&mut routing[i], &patch),
+        (RoutingWrite::Delete(_), Some(i)) => {
+            routing.remove(i);
+        }
+        (write, _) => panic!("routing write on a missing or existing object: {write:?}"),
+    }
 }
 
 fn bench(c: &mut Criterion) {
@@ -151,6 +190,61 @@ fn bench(c: &mut Criterion) {
         b.iter(|| plan(std::hint::black_box(&transition)));
     });
     blue_green(c, &history, now);
+    routed(c, &paused, &rss, now);
+}
+
+/// The paused update of [`bench`] behind SMI and NGINX, with its canary and stable Services: every
+/// reconcile runs both routers over the TrafficSplit and the canary Ingress, which are at rest.
+fn routed(c: &mut Criterion, paused: &Rollout, replica_sets: &[ReplicaSet], now: jiff::Timestamp) {
+    let mut r = paused.clone();
+    r.metadata
+        .annotations
+        .get_or_insert_default()
+        .insert("rollout.argoproj.io/revision".into(), "11".into());
+    r.spec.strategy = serde_json::from_value(json!({"canary": {
+        "canaryService": "web-canary", "stableService": "web-stable",
+        "trafficRouting": {"smi": {}, "nginx": {"stableIngress": "web"}},
+        "steps": [{"setWeight": 20}, {"pause": {}}, {"setWeight": 40}, {"pause": {"duration": 10}}]
+    }}))
+    .unwrap();
+    let mut rss = replica_sets.to_vec();
+    rss.last_mut().unwrap().spec.replicas = Some(2);
+    let stable = rss.len() - 2;
+    rss[stable].spec.replicas = Some(10);
+    let service = |name: &str| -> Service {
+        serde_json::from_value(json!({"metadata": {"name": name, "namespace": "default"},
+                                      "spec": {"selector": {"app": "web"}}}))
+        .unwrap()
+    };
+    let ingress = json!({
+        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+        "metadata": {"name": "web", "namespace": "default", "resourceVersion": "1",
+                     "annotations": {"kubernetes.io/ingress.class": "nginx"}},
+        "spec": {"rules": [{"host": "web.example", "http": {"paths": [{"path": "/", "pathType": "Prefix",
+                 "backend": {"service": {"name": "web-stable", "port": {"number": 80}}}}]}}]}
+    });
+    let (r, services, routing) = bring_routed_to_rest(
+        r,
+        &rss,
+        vec![service("web-canary"), service("web-stable")],
+        vec![ingress],
+        now,
+    );
+    let snapshot = routed_snapshot_of(&r, &rss, &services, &routing, now);
+    let at_rest = plan(&snapshot);
+    assert!(
+        at_rest.actions.is_empty(),
+        "steady state must plan no writes: {:?}",
+        at_rest.actions
+    );
+    assert_eq!(
+        routing.len(),
+        3,
+        "the TrafficSplit and the canary Ingress exist beside the stable Ingress"
+    );
+    c.bench_function("plan/routed_canary_steady_state_smi_nginx", |b| {
+        b.iter(|| plan(std::hint::black_box(&snapshot)));
+    });
 }
 
 /// The canary Rollout of [`bench`] turned blue-green, with its two Services.
