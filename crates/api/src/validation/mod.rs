@@ -20,6 +20,7 @@ mod rollout;
 mod steps;
 
 pub use field::{BadValue, ErrorKind, FieldError, FieldPath, GoObject, Rendered, go_json};
+pub use names::is_qualified_name;
 pub use references::{referenced_services, validate_rollout_services};
 pub use steps::is_downward_api_path;
 

@@ -3,10 +3,10 @@
 //! for Istio, SMI or Gateway API, and a cluster without those CRDs simply has none of the objects
 //! (the planner's validation then names what is missing).
 
-use kube::api::{Api, DeleteParams, Patch};
-use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
+use kube::api::{Api, DeleteParams, ListParams, Patch};
+use kube::core::{ApiResource, DynamicObject, GroupVersionKind, TypeMeta};
 use rollouts_api::Rollout;
-use rollouts_core::traffic::{ObjectRef, RoutingSettings, RoutingWrite, references};
+use rollouts_core::traffic::{ObjectRef, ObjectSelector, RoutingSettings, RoutingWrite, references, selectors};
 use serde_json::Value;
 
 use super::RolloutKey;
@@ -78,26 +78,58 @@ async fn preferred_version(ctx: &Context, group: &str) -> Option<String> {
     Some(version)
 }
 
-/// Reads every object the Rollout's routers name; one that does not exist (or whose kind the cluster
-/// does not serve) is left out.
+/// Reads every object the Rollout's routers name, and lists those they select by label; an object
+/// that does not exist (or whose kind the cluster does not serve) is left out.
 pub async fn load(ctx: &Context, rollout: &Rollout, settings: &RoutingSettings) -> Result<Vec<Value>, ReconcileError> {
+    let key = RolloutKey::of(rollout);
     let targets = references(rollout, settings);
-    if !targets.is_empty() {
-        ctx.routing.register(&RolloutKey::of(rollout), &targets);
+    let selections = selectors(rollout, settings);
+    if !targets.is_empty() || !selections.is_empty() {
+        ctx.routing.register(&key, &targets, &selections);
     }
     let mut objects = Vec::new();
     for target in targets {
         match api(ctx, &target).get(&target.name).await {
-            Ok(object) => {
-                let value = serde_json::to_value(&object)
-                    .map_err(|e| ReconcileError::Decode(format!("{}: {e}", target.describe())))?;
-                objects.push(value);
-            }
+            Ok(object) => objects.push(to_value(&object, &target)?),
             Err(e) if is_status(&e, 404) => {}
             Err(e) => return Err(ReconcileError::api(format!("get {}", target.describe()), e)),
         }
     }
+    for selection in selections {
+        let listed = list(ctx, &selection).await?;
+        // A listed object that loses its labels must trigger the Rollout too, so it is watched by name.
+        let names: Vec<ObjectRef> = listed.iter().map(ObjectRef::of).collect();
+        ctx.routing.register(&key, &names, &[]);
+        objects.extend(listed);
+    }
     Ok(objects)
+}
+
+/// Lists the objects a selector picks; none when the kind is not served.
+async fn list(ctx: &Context, selection: &ObjectSelector) -> Result<Vec<Value>, ReconcileError> {
+    let collection = selection.collection();
+    let params = ListParams::default().labels(&selection.labels.to_string());
+    let listed = match api(ctx, &collection).list(&params).await {
+        Ok(listed) => listed,
+        Err(e) if is_status(&e, 404) => return Ok(Vec::new()),
+        Err(e) => return Err(ReconcileError::api(format!("list {}", selection.describe()), e)),
+    };
+    listed
+        .items
+        .into_iter()
+        .map(|mut object| {
+            // Items of a list may come without their kind; the routers identify objects by it.
+            object.types = Some(TypeMeta {
+                api_version: selection.api_version.clone(),
+                kind: selection.kind.clone(),
+            });
+            to_value(&object, &collection)
+        })
+        .collect()
+}
+
+fn to_value(object: &DynamicObject, target: &ObjectRef) -> Result<Value, ReconcileError> {
+    serde_json::to_value(object).map_err(|e| ReconcileError::Decode(format!("{}: {e}", target.describe())))
 }
 
 /// Carries out one write of a router. `Ok(false)` when an object to create already exists: the cache

@@ -4,10 +4,11 @@
 //!
 //! The kinds are only known once a Rollout names them, and a cluster may not serve them at all (no
 //! Istio CRDs), so one watch per kind is started the first time a reconcile reads an object of that
-//! kind; each event enqueues the Rollouts that read the object. Routing objects are read from the API
+//! kind; each event enqueues the Rollouts that read the object, or that select objects of its kind
+//! and namespace by labels it carries (a route labelled for a Rollout after the Rollout last listed). Routing objects are read from the API
 //! server at each reconcile of a routed Rollout (see [`super::routing`]); the watches only trigger.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use futures::StreamExt;
@@ -18,7 +19,7 @@ use kube::runtime::WatchStreamExt;
 use kube::runtime::controller::ReconcileReason;
 use kube::runtime::reflector::ObjectRef as CacheRef;
 use kube::runtime::watcher::{self, Event};
-use rollouts_core::traffic::ObjectRef;
+use rollouts_core::traffic::{ObjectRef, ObjectSelector};
 use tokio::task::JoinHandle;
 
 use super::RolloutKey;
@@ -28,7 +29,22 @@ use crate::runtime::queue::{Request, request};
 #[derive(Default)]
 struct State {
     readers: HashMap<ObjectRef, BTreeSet<RolloutKey>>,
+    selectors: HashMap<ObjectSelector, BTreeSet<RolloutKey>>,
     watches: HashMap<(String, String), JoinHandle<()>>,
+}
+
+impl State {
+    /// The Rollouts an event on this object concerns: those that read it by name, and those whose
+    /// selectors pick it.
+    fn concerned(&self, target: &ObjectRef, labels: &BTreeMap<String, String>) -> BTreeSet<RolloutKey> {
+        let mut rollouts: BTreeSet<RolloutKey> = self.readers.get(target).cloned().unwrap_or_default();
+        for (selector, selecting) in &self.selectors {
+            if selector.selects_labels(target, labels) {
+                rollouts.extend(selecting.iter().cloned());
+            }
+        }
+        rollouts
+    }
 }
 
 /// The routing watches of one controller.
@@ -58,17 +74,30 @@ impl RoutingWatches {
         (watches, receiver)
     }
 
-    /// Records that `rollout` reads `targets`, starting the watch of any kind not watched yet.
-    pub fn register(&self, rollout: &RolloutKey, targets: &[ObjectRef]) {
+    /// Records that `rollout` reads `targets` and lists `selections`, starting the watch of any kind
+    /// not watched yet.
+    pub fn register(&self, rollout: &RolloutKey, targets: &[ObjectRef], selections: &[ObjectSelector]) {
         let Ok(mut state) = self.state.lock() else {
             return;
         };
         for target in targets {
             state.readers.entry(target.clone()).or_default().insert(rollout.clone());
-            let kind = (target.api_version.clone(), target.kind.clone());
-            if let std::collections::hash_map::Entry::Vacant(slot) = state.watches.entry(kind) {
-                slot.insert(self.start(target));
-            }
+            self.watch_kind(&mut state, target);
+        }
+        for selection in selections {
+            state
+                .selectors
+                .entry(selection.clone())
+                .or_default()
+                .insert(rollout.clone());
+            self.watch_kind(&mut state, &selection.collection());
+        }
+    }
+
+    fn watch_kind(&self, state: &mut State, target: &ObjectRef) {
+        let kind = (target.api_version.clone(), target.kind.clone());
+        if let std::collections::hash_map::Entry::Vacant(slot) = state.watches.entry(kind) {
+            slot.insert(self.start(target));
         }
     }
 
@@ -102,10 +131,9 @@ impl RoutingWatches {
                     object.metadata.namespace.as_deref().unwrap_or_default(),
                     object.metadata.name.as_deref().unwrap_or_default(),
                 );
-                let readers: Vec<RolloutKey> = state
-                    .lock()
-                    .map(|s| s.readers.get(&target).into_iter().flatten().cloned().collect())
-                    .unwrap_or_default();
+                let labels = object.metadata.labels.clone().unwrap_or_default();
+                let readers: BTreeSet<RolloutKey> =
+                    state.lock().map(|s| s.concerned(&target, &labels)).unwrap_or_default();
                 for rollout in readers {
                     let obj_ref = CacheRef::<DynamicObject>::new_with(&rollout.name, rollout_resource.clone())
                         .within(&rollout.namespace);
@@ -128,5 +156,60 @@ impl Drop for RoutingWatches {
                 handle.abort();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+    use rollouts_api::validation::FieldPath;
+    use rollouts_core::traffic::LabelQuery;
+
+    use super::*;
+
+    const V1: &str = "gateway.networking.k8s.io/v1";
+
+    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn an_event_concerns_the_readers_by_name_and_the_rollouts_selecting_it() {
+        let selector: LabelSelector =
+            serde_json::from_value(serde_json::json!({"matchLabels": {"app": "web"}})).expect("a selector");
+        let query = LabelQuery::from_selector(&selector, &FieldPath::new("s")).expect("valid");
+        let (by_name, by_label) = (RolloutKey::new("ns", "named"), RolloutKey::new("ns", "selecting"));
+        let mut state = State::default();
+        state
+            .readers
+            .entry(ObjectRef::new(V1, "HTTPRoute", "ns", "route-a"))
+            .or_default()
+            .insert(by_name.clone());
+        state
+            .selectors
+            .entry(ObjectSelector::new(V1, "HTTPRoute", "ns", query))
+            .or_default()
+            .insert(by_label.clone());
+
+        let route_a = ObjectRef::new(V1, "HTTPRoute", "ns", "route-a");
+        let route_b = ObjectRef::new(V1, "HTTPRoute", "ns", "route-b");
+        let web = labels(&[("app", "web")]);
+        assert_eq!(
+            state.concerned(&route_a, &web),
+            BTreeSet::from([by_name.clone(), by_label.clone()])
+        );
+        assert_eq!(state.concerned(&route_a, &BTreeMap::new()), BTreeSet::from([by_name]));
+        assert_eq!(state.concerned(&route_b, &web), BTreeSet::from([by_label]));
+        // Another namespace or kind with the same labels concerns no one.
+        assert!(
+            state
+                .concerned(&ObjectRef::new(V1, "HTTPRoute", "other", "route-b"), &web)
+                .is_empty()
+        );
+        assert!(
+            state
+                .concerned(&ObjectRef::new(V1, "GRPCRoute", "ns", "route-b"), &web)
+                .is_empty()
+        );
     }
 }

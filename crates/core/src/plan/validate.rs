@@ -57,14 +57,20 @@ pub fn first_problem(ctx: &Ctx<'_>) -> Option<String> {
     first_routing_problem(ctx).map(|e| invalid_spec_message(name, &e))
 }
 
-/// The first problem one of the Rollout's routers finds with the routing objects it names.
+/// The first problem one of the Rollout's routers finds with the routing objects it names. As
+/// upstream, every object is looked up before any is checked, and Ingresses come before
+/// VirtualServices both times.
 fn first_routing_problem(ctx: &Ctx<'_>) -> Option<FieldError> {
     let input = crate::traffic::RouterInput {
         rollout: ctx.rollout,
         replica_sets: &ctx.all,
     };
     let objects = crate::traffic::Objects::new(ctx.snapshot.routing_objects);
-    crate::traffic::routers_with(input, ctx.snapshot.routing_settings)
+    let mut routers = crate::traffic::routers_with(input, ctx.snapshot.routing_settings);
+    // Stable: the other routers keep their driving order.
+    routers.sort_by_key(|r| r.kind() != "Nginx");
+    routers
         .iter()
-        .find_map(|r| r.validate(&objects))
+        .find_map(|r| r.missing_reference(&objects))
+        .or_else(|| routers.iter().find_map(|r| r.validate(&objects)))
 }

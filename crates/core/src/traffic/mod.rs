@@ -12,6 +12,8 @@ pub mod gateway_api;
 pub mod istio;
 pub mod nginx;
 mod objects;
+mod owner;
+mod selector;
 pub mod smi;
 pub mod weights;
 
@@ -22,6 +24,8 @@ use rollouts_api::steps::{SetHeaderRoute, SetMirrorRoute};
 use rollouts_api::validation::FieldError;
 
 pub use objects::{ObjectRef, Objects, RoutingEvent, RoutingWrite};
+pub use owner::controlled_by;
+pub use selector::{LabelQuery, ObjectSelector, Requirement};
 
 /// The name under which the Gateway API router is configured in `trafficRouting.plugins` (upstream
 /// needs that plugin installed; here it is built in and reads the same configuration).
@@ -121,6 +125,12 @@ pub trait Router {
     /// The objects this router reads; the controller loads them into the snapshot.
     fn references(&self) -> Vec<ObjectRef>;
 
+    /// The objects this router reads by label; the controller lists them into the snapshot, where
+    /// [`Objects::list`] finds them.
+    fn selectors(&self) -> Vec<ObjectSelector> {
+        Vec::new()
+    }
+
     /// Points the router at the canary and stable pod-template hashes (and the extra destinations).
     fn update_hash(
         &self,
@@ -148,8 +158,16 @@ pub trait Router {
     /// Removes every route named in `managedRoutes`.
     fn remove_managed_routes(&self, objects: &mut Objects) -> Result<(), RouterError>;
 
-    /// The first problem with the objects the Rollout names (upstream `validation_references.go`:
-    /// a missing Ingress or VirtualService, a route it names that is not there...), which makes the
+    /// The first object the Rollout names that does not exist (upstream `validation_references.go`
+    /// reads them all before checking any: a missing Ingress or VirtualService), which makes the
+    /// Rollout InvalidSpec before anything is planned.
+    fn missing_reference(&self, objects: &Objects) -> Option<FieldError> {
+        let _ = objects;
+        None
+    }
+
+    /// The first problem with the objects the Rollout names, all of which exist (an Ingress that does
+    /// not route to the stable Service, a VirtualService route that is not there...), which makes the
     /// Rollout InvalidSpec before anything is planned.
     fn validate(&self, objects: &Objects) -> Option<FieldError> {
         let _ = objects;
@@ -193,7 +211,7 @@ pub fn routers_with<'a>(input: RouterInput<'a>, settings: &RoutingSettings) -> V
     routers
 }
 
-/// Every object the Rollout's routers read, for the controller to load.
+/// Every object the Rollout's routers read by name, for the controller to load.
 pub fn references(rollout: &Rollout, settings: &RoutingSettings) -> Vec<ObjectRef> {
     let input = RouterInput {
         rollout,
@@ -206,4 +224,19 @@ pub fn references(rollout: &Rollout, settings: &RoutingSettings) -> Vec<ObjectRe
     refs.sort();
     refs.dedup();
     refs
+}
+
+/// Every selector of objects the Rollout's routers read by label, for the controller to list.
+pub fn selectors(rollout: &Rollout, settings: &RoutingSettings) -> Vec<ObjectSelector> {
+    let input = RouterInput {
+        rollout,
+        replica_sets: &[],
+    };
+    let mut selectors: Vec<ObjectSelector> = routers_with(input, settings)
+        .iter()
+        .flat_map(|r| r.selectors())
+        .collect();
+    selectors.sort();
+    selectors.dedup();
+    selectors
 }

@@ -8,6 +8,7 @@
 
 use serde_json::Value;
 
+use super::ObjectSelector;
 use crate::plan::merge_patch;
 
 /// One routing object by identity: `apiVersion`, `kind`, namespace and name.
@@ -124,10 +125,18 @@ pub struct RoutingEvent {
 }
 
 impl Objects {
-    /// The objects as read. An object the routers look for that is not here does not exist.
+    /// The objects as read (an object both named and listed may come twice; it is held once). An
+    /// object the routers look for that is not here does not exist.
     pub fn new(read: &[Value]) -> Self {
+        let mut held: Vec<Value> = Vec::with_capacity(read.len());
+        for object in read {
+            let target = ObjectRef::of(object);
+            if !held.iter().any(|o| ObjectRef::of(o) == target) {
+                held.push(object.clone());
+            }
+        }
         Self {
-            held: read.to_vec(),
+            held,
             writes: Vec::new(),
             events: Vec::new(),
         }
@@ -136,6 +145,14 @@ impl Objects {
     /// The object, as the writes so far leave it.
     pub fn get(&self, target: &ObjectRef) -> Option<&Value> {
         self.held.iter().find(|o| &ObjectRef::of(o) == target)
+    }
+
+    /// The objects a selector picks, as the writes so far leave them, in name order (the order the
+    /// API server lists them in).
+    pub fn list(&self, selector: &ObjectSelector) -> Vec<&Value> {
+        let mut selected: Vec<&Value> = self.held.iter().filter(|o| selector.selects(o)).collect();
+        selected.sort_by_key(|o| ObjectRef::of(o).name);
+        selected
     }
 
     /// Creates an object.
@@ -250,6 +267,31 @@ mod tests {
             .collect();
         assert_eq!(kinds, ["patch", "create", "delete"]);
         assert!(objects.get(&target).is_none());
+    }
+
+    #[test]
+    fn an_object_read_twice_is_held_once_and_listing_follows_the_writes() {
+        let labelled = |name: &str, app: &str| {
+            json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata":
+                   {"name": name, "namespace": "ns", "labels": {"app": app}}})
+        };
+        let mut objects = Objects::new(&[labelled("b", "web"), labelled("a", "web"), labelled("b", "web")]);
+        let selector: k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector =
+            serde_json::from_value(json!({"matchLabels": {"app": "web"}})).unwrap();
+        let query =
+            crate::traffic::LabelQuery::from_selector(&selector, &rollouts_api::validation::FieldPath::new("s"))
+                .unwrap();
+        let selector = ObjectSelector::new("networking.k8s.io/v1", "Ingress", "ns", query);
+        let names = |objects: &Objects| -> Vec<String> {
+            objects
+                .list(&selector)
+                .iter()
+                .map(|o| o["metadata"]["name"].as_str().unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(names(&objects), ["a", "b"]);
+        objects.update(labelled("a", "api"));
+        assert_eq!(names(&objects), ["b"]);
     }
 
     #[test]

@@ -289,3 +289,219 @@ fn a_missing_routing_object_is_an_invalid_spec_with_upstreams_message() {
         )
     );
 }
+
+/// The demo Rollout routed through `routing`, with its Services and these routing objects, reconciled
+/// once (or until quiet when `settle`).
+fn routed_with(routing: Value, objects: Vec<Value>) -> World {
+    let mut world = World::new(demo_rollout());
+    world.patch_spec(json!({"strategy": {"canary": {
+        "canaryService": CANARY, "stableService": STABLE, "trafficRouting": routing}}}));
+    world.services = vec![service(CANARY, "rollouts-demo"), service(STABLE, "rollouts-demo")];
+    world.routing_objects = objects;
+    world
+}
+
+fn invalid_spec(world: &World) -> String {
+    world.status().message.clone().unwrap_or_default()
+}
+
+/// An HTTPRoute of the default namespace with these labels, sending to the stable and canary Services.
+fn http_route(name: &str, labels: Value) -> Value {
+    json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+           "metadata": {"name": name, "namespace": "default", "resourceVersion": "1", "labels": labels},
+           "spec": {"rules": [{"backendRefs": [{"name": STABLE, "port": 80}, {"name": CANARY, "port": 80}]}]}})
+}
+
+/// `stable=<w> canary=<w>` of a route's first rule (`-` for no weight).
+fn route_weights(world: &World, name: &str) -> String {
+    let route = world
+        .routing_objects
+        .iter()
+        .find(|o| o["metadata"]["name"] == name)
+        .expect("the route");
+    route["spec"]["rules"][0]["backendRefs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            let who = if b["name"] == STABLE { "stable" } else { "canary" };
+            let weight = b.get("weight").map_or("-".to_string(), Value::to_string);
+            format!("{who}={weight}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn gateway_api_route_selectors_weight_the_selected_routes_and_write_nothing_on_repeat() {
+    let selected = json!({"app": "rollouts-demo", "canary-enabled": "true"});
+    let mut world = routed_with(
+        json!({"plugins": {"argoproj-labs/gatewayAPI": {
+            "httpRouteSelector": {"matchLabels": {"app": "rollouts-demo", "canary-enabled": "true"}}}}}),
+        vec![
+            http_route("backend-route", selected.clone()),
+            http_route("api-route", selected),
+            http_route("unrelated-route", json!({"app": "rollouts-demo"})),
+        ],
+    );
+    world.run_until_quiet(20);
+    assert_eq!(route_weights(&world, "api-route"), "stable=100 canary=0");
+    assert_eq!(route_weights(&world, "backend-route"), "stable=100 canary=0");
+
+    world.set_image("argoproj/rollouts-demo:yellow");
+    world.settle();
+    let plans = quiet(&mut world);
+    let writes: Vec<String> = plans.iter().flat_map(routing_writes).collect();
+    assert!(writes.iter().all(|w| !w.contains("unrelated-route")), "{writes:#?}");
+    // Both selected routes, in name order, in the one reconcile that moves the weight.
+    let setting: Vec<&Plan> = plans.iter().filter(|p| !routing_writes(p).is_empty()).collect();
+    assert_eq!(setting.len(), 1, "{writes:#?}");
+    let targets: Vec<&str> = setting[0]
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Routing(RoutingWrite::Update(body)) => body["metadata"]["name"].as_str(),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(targets, ["api-route", "backend-route"]);
+    assert_eq!(route_weights(&world, "api-route"), "stable=80 canary=20");
+    assert_eq!(route_weights(&world, "backend-route"), "stable=80 canary=20");
+    assert_eq!(route_weights(&world, "unrelated-route"), "stable=- canary=-");
+    assert_eq!(weights(&world).canary.weight, 20);
+
+    let plan = world.reconcile();
+    assert!(plan.actions.is_empty(), "{:?}", describe_all(&plan));
+}
+
+#[test]
+fn a_missing_gateway_api_route_is_an_invalid_spec_naming_the_field() {
+    let mut world = routed_with(
+        json!({"plugins": {"argoproj-labs/gatewayAPI": {"httpRoute": "missing-route"}}}),
+        vec![],
+    );
+    let plan = world.reconcile();
+    assert_eq!(
+        invalid_spec(&world),
+        "InvalidSpec: The Rollout \"rollouts-demo\" is invalid: \
+         spec.strategy.canary.trafficRouting.plugins.argoproj-labs/gatewayAPI.httpRoute: \
+         Invalid value: \"missing-route\": httproutes.gateway.networking.k8s.io \"missing-route\" not found"
+    );
+    assert!(plan.error.is_some());
+    assert!(world.sizes().is_empty(), "nothing is created");
+
+    let mut world = routed_with(
+        json!({"plugins": {"argoproj-labs/gatewayAPI": {
+            "httpRoutes": [{"name": "present-route"}], "grpcRoutes": [{"name": "missing-grpc"}]}}}),
+        vec![http_route("present-route", json!({}))],
+    );
+    world.reconcile();
+    assert_eq!(
+        invalid_spec(&world),
+        "InvalidSpec: The Rollout \"rollouts-demo\" is invalid: \
+         spec.strategy.canary.trafficRouting.plugins.argoproj-labs/gatewayAPI.grpcRoutes[0].name: \
+         Invalid value: \"missing-grpc\": grpcroutes.gateway.networking.k8s.io \"missing-grpc\" not found"
+    );
+}
+
+#[test]
+fn istio_routes_are_validated_with_upstreams_messages() {
+    let vs = |http: Value| {
+        json!({"apiVersion": "networking.istio.io/v1alpha3", "kind": "VirtualService",
+               "metadata": {"name": "vsvc", "namespace": "default", "resourceVersion": "1"},
+               "spec": {"hosts": ["demo.local"], "http": http}})
+    };
+    let route = |name: &str, canary: &str| {
+        json!({"name": name, "route": [{"destination": {"host": STABLE}, "weight": 100},
+                                        {"destination": {"host": canary}, "weight": 0}]})
+    };
+    let prefix = "InvalidSpec: The Rollout \"rollouts-demo\" is invalid: \
+                  spec.strategy.canary.trafficRouting.istio.virtualService.name: Invalid value: \"vsvc\": ";
+    let cases = [
+        (
+            json!({"name": "vsvc", "routes": ["primary", "secondary"]}),
+            json!([route("primary", CANARY)]),
+            "Istio VirtualService has invalid HTTP routes. Error: HTTP Route 'secondary' is not found in the \
+             defined Virtual Service.",
+        ),
+        (
+            json!({"name": "vsvc"}),
+            json!([route("primary", CANARY), route("secondary", CANARY)]),
+            "Istio VirtualService has invalid HTTP routes. Error: spec.http[] should be set in VirtualService \
+             and it must have exactly one route when omitting spec.strategy.canary.trafficRouting.istio.virtualService.routes",
+        ),
+        (
+            json!({"name": "vsvc", "routes": ["primary"]}),
+            json!([route("primary", "elsewhere")]),
+            "Istio VirtualService has invalid HTTP routes. Error: Canary Service 'rollouts-demo-canary' not found in route",
+        ),
+    ];
+    for (virtual_service, http, message) in cases {
+        let mut world = routed_with(
+            json!({"istio": {"virtualService": virtual_service}}),
+            vec![vs(http.clone())],
+        );
+        let plan = world.reconcile();
+        assert_eq!(invalid_spec(&world), format!("{prefix}{message}"), "{http}");
+        assert!(plan.error.is_some());
+        assert!(world.sizes().is_empty(), "nothing is created");
+    }
+    // No route of any kind.
+    let mut empty = vs(json!(null));
+    empty["spec"] = json!({"hosts": ["demo.local"]});
+    let mut world = routed_with(json!({"istio": {"virtualService": {"name": "vsvc"}}}), vec![empty]);
+    world.reconcile();
+    assert_eq!(
+        invalid_spec(&world),
+        format!("{prefix}Unable to get any of the HTTP, TCP or TLS routes for the Istio VirtualService")
+    );
+
+    // Fixed, the Rollout deploys and the route is weighted.
+    world.routing_objects = vec![vs(json!([route("primary", CANARY)]))];
+    world.run_until_quiet(20);
+    assert!(
+        !invalid_spec(&world).starts_with("InvalidSpec"),
+        "{}",
+        invalid_spec(&world)
+    );
+    assert_eq!(world.sizes().len(), 1);
+}
+
+#[test]
+fn a_missing_ingress_is_reported_before_a_virtual_service_with_bad_routes() {
+    // Upstream reads every routing object before checking any, Ingresses before VirtualServices.
+    let bad_vs = json!({"apiVersion": "networking.istio.io/v1alpha3", "kind": "VirtualService",
+                        "metadata": {"name": "vsvc", "namespace": "default"}, "spec": {"hosts": ["x"]}});
+    let mut world = routed_with(
+        json!({"istio": {"virtualService": {"name": "vsvc"}},
+               "nginx": {"stableIngress": "missing-ingress"}}),
+        vec![bad_vs],
+    );
+    world.reconcile();
+    assert_eq!(
+        invalid_spec(&world),
+        "InvalidSpec: The Rollout \"rollouts-demo\" is invalid: spec.strategy.canary.trafficRouting.nginx.stableIngress: \
+         Invalid value: \"missing-ingress\": ingress.networking.k8s.io \"missing-ingress\" not found"
+    );
+}
+
+#[test]
+fn a_missing_traffic_split_is_created_not_an_invalid_spec() {
+    let mut world = routed_with(json!({"smi": {}}), vec![]);
+    let plans = world.run_until_quiet(20);
+    assert!(
+        !invalid_spec(&world).starts_with("InvalidSpec"),
+        "{}",
+        invalid_spec(&world)
+    );
+    let created: Vec<String> = plans
+        .iter()
+        .flat_map(routing_writes)
+        .filter(|w| w.starts_with("create TrafficSplit"))
+        .collect();
+    assert_eq!(created.len(), 1, "{created:?}");
+    assert_eq!(
+        split_weights(&world),
+        [(CANARY.into(), "\"0\"".into()), (STABLE.into(), "\"100\"".into())]
+    );
+}

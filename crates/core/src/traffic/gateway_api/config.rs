@@ -4,12 +4,12 @@
 //! header routes on.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-use rollouts_api::validation::{ErrorKind, FieldError};
+use rollouts_api::validation::{ErrorKind, FieldError, FieldPath};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::route::RouteKind;
-use crate::traffic::RouterError;
+use crate::traffic::{LabelQuery, RouterError};
 
 /// The plugin's name, the key of its configuration under `trafficRouting.plugins`.
 pub const PLUGIN_NAME: &str = "argoproj-labs/gatewayAPI";
@@ -31,6 +31,18 @@ pub struct NamedRoute {
     pub name: String,
     /// Whether `setHeaderRoute` steps add their rules to this route (HTTPRoute and GRPCRoute only).
     pub use_header_routes: bool,
+    /// Where the configuration names it, under [`CONFIG_PATH`] (`httpRoute`, `httpRoutes[0].name`);
+    /// empty for a route found by a selector.
+    pub field: String,
+}
+
+/// Routes of one kind driven because their labels match (`httpRouteSelector` and the others).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSelector {
+    /// The kind listed.
+    pub kind: RouteKind,
+    /// The label requirements.
+    pub labels: LabelQuery,
 }
 
 /// The label put on routes while the canary carries weight.
@@ -55,6 +67,8 @@ pub struct GatewayApiConfig {
     pub tcp_routes: Vec<NamedRoute>,
     /// TLSRoutes, `tlsRoutes` then `tlsRoute`.
     pub tls_routes: Vec<NamedRoute>,
+    /// The route selectors, in kind order.
+    pub selectors: Vec<RouteSelector>,
     /// The in-progress label, unless `disableInProgressLabel` is set.
     pub in_progress_label: Option<InProgressLabel>,
 }
@@ -106,7 +120,7 @@ impl GatewayApiConfig {
                 message: e.into_inner().to_string(),
             })
         })?;
-        refuse_selectors(&written)?;
+        let selectors = route_selectors(&written)?;
         let namespace = written
             .namespace
             .filter(|n| !n.is_empty())
@@ -117,10 +131,11 @@ impl GatewayApiConfig {
         });
         Ok(Self {
             namespace,
-            http_routes: routes("httpRoutes", written.http_routes, written.http_route)?,
-            grpc_routes: routes("grpcRoutes", written.grpc_routes, written.grpc_route)?,
-            tcp_routes: routes("tcpRoutes", written.tcp_routes, written.tcp_route)?,
-            tls_routes: routes("tlsRoutes", written.tls_routes, written.tls_route)?,
+            http_routes: routes(RouteKind::Http, written.http_routes, written.http_route)?,
+            grpc_routes: routes(RouteKind::Grpc, written.grpc_routes, written.grpc_route)?,
+            tcp_routes: routes(RouteKind::Tcp, written.tcp_routes, written.tcp_route)?,
+            tls_routes: routes(RouteKind::Tls, written.tls_routes, written.tls_route)?,
+            selectors,
             in_progress_label,
         })
     }
@@ -139,6 +154,11 @@ impl GatewayApiConfig {
     pub fn has_routes(&self) -> bool {
         RouteKind::ALL.iter().any(|k| !self.routes(*k).is_empty())
     }
+
+    /// The selector of routes of `kind`, if one is configured.
+    pub fn selector(&self, kind: RouteKind) -> Option<&RouteSelector> {
+        self.selectors.iter().find(|s| s.kind == kind)
+    }
 }
 
 fn config_error(error: FieldError) -> RouterError {
@@ -152,48 +172,51 @@ fn non_empty_or(value: Option<String>, default: &str) -> String {
 /// The list, then the single route (with header routes on), as the plugin joins them. A listed route
 /// needs a name: the plugin would look up a route named "" and fail on every step.
 fn routes(
-    field: &str,
+    kind: RouteKind,
     list: Option<Vec<WrittenRoute>>,
     single: Option<String>,
 ) -> Result<Vec<NamedRoute>, RouterError> {
+    let list_field = kind.list_field();
     let mut out = Vec::new();
     for (i, route) in list.unwrap_or_default().into_iter().enumerate() {
+        let field = format!("{list_field}[{i}].name");
         let name = route.name.unwrap_or_default();
         if name.is_empty() {
-            return Err(config_error(FieldError::required(
-                format!("{CONFIG_PATH}.{field}[{i}].name"),
-                "",
-            )));
+            return Err(config_error(FieldError::required(format!("{CONFIG_PATH}.{field}"), "")));
         }
         out.push(NamedRoute {
             name,
             use_header_routes: route.use_header_routes.unwrap_or(false),
+            field,
         });
     }
     if let Some(name) = single.filter(|n| !n.is_empty()) {
         out.push(NamedRoute {
             name,
             use_header_routes: true,
+            field: kind.word().to_string(),
         });
     }
     Ok(out)
 }
 
-/// Route discovery by label selector lists routes from the API server on every call; the routing
-/// objects of a reconcile are named ahead of it, so a selector cannot be honoured. Refusing is safer than
-/// leaving the discovered routes at their old weights.
-fn refuse_selectors(written: &Written) -> Result<(), RouterError> {
-    let selectors = [
-        ("httpRouteSelector", "httpRoutes", &written.http_route_selector),
-        ("grpcRouteSelector", "grpcRoutes", &written.grpc_route_selector),
-        ("tcpRouteSelector", "tcpRoutes", &written.tcp_route_selector),
-        ("tlsRouteSelector", "tlsRoutes", &written.tls_route_selector),
+/// The route selectors. The plugin lists the routes they select on every call, each with header
+/// routes off, after the routes it names; a selector Kubernetes would refuse is refused here, naming
+/// the field, rather than on every call.
+fn route_selectors(written: &Written) -> Result<Vec<RouteSelector>, RouterError> {
+    let written = [
+        (RouteKind::Http, &written.http_route_selector),
+        (RouteKind::Grpc, &written.grpc_route_selector),
+        (RouteKind::Tcp, &written.tcp_route_selector),
+        (RouteKind::Tls, &written.tls_route_selector),
     ];
-    match selectors.iter().find(|(_, _, s)| s.is_some()) {
-        Some((field, list, _)) => Err(config_error(FieldError::forbidden(
-            format!("{CONFIG_PATH}.{field}"),
-            format!("discovering routes by label selector is not supported; name the routes in {list}"),
-        ))),
-        None => Ok(()),
-    }
+    written
+        .into_iter()
+        .filter_map(|(kind, selector)| Some((kind, selector.as_ref()?)))
+        .map(|(kind, selector)| {
+            let path = FieldPath::new(CONFIG_PATH).child(&format!("{}Selector", kind.word()));
+            let labels = LabelQuery::from_selector(selector, &path).map_err(config_error)?;
+            Ok(RouteSelector { kind, labels })
+        })
+        .collect()
 }

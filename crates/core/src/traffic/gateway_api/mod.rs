@@ -21,9 +21,13 @@
 //! ignored here as it is now); its current release no longer reads or writes it and recognises earlier
 //! rules the same way as here, so the ConfigMap is not needed for the objects it wrote either.
 //!
-//! Not reproduced: discovering routes by label selector (`httpRouteSelector` and the others), which
-//! lists routes from the API server while the routing objects of a reconcile are named ahead of it; a
-//! Rollout setting one is told so rather than left with routes at their old weights.
+//! Route selectors (`httpRouteSelector`, `grpcRouteSelector`, `tcpRouteSelector`, `tlsRouteSelector`)
+//! add every route of their kind in the configuration's namespace whose labels match, listed by the
+//! controller ([`Router::selectors`]) and weighted after the named routes, in name order, with header
+//! routes off, as the plugin does. A route both named and selected is driven once, as named.
+//!
+//! Reference validation (the plugin has none): a named route that does not exist makes the Rollout
+//! InvalidSpec, naming the configuration field and the route, rather than failing every reconcile.
 
 mod config;
 mod experiment;
@@ -43,11 +47,13 @@ use rollouts_api::steps::{SetHeaderRoute, SetMirrorRoute};
 
 pub use config::{
     CONFIG_PATH, DEFAULT_IN_PROGRESS_LABEL_KEY, DEFAULT_IN_PROGRESS_LABEL_VALUE, GatewayApiConfig, InProgressLabel,
-    NamedRoute, PLUGIN_NAME,
+    NamedRoute, PLUGIN_NAME, RouteSelector,
 };
 pub use route::RouteKind;
 
-use super::{ObjectRef, Objects, Router, RouterError, RouterInput};
+use rollouts_api::validation::FieldError;
+
+use super::{ObjectRef, ObjectSelector, Objects, Router, RouterError, RouterInput};
 
 /// The plugin's message when the configuration names no route.
 pub const NO_ROUTES: &str = "No routes configured. At least one of 'httpRoutes', 'grpcRoutes', 'tcpRoutes', 'tlsRoutes', 'httpRoute', 'grpcRoute', 'tcpRoute' or 'tlsRoute' must be set";
@@ -75,6 +81,29 @@ struct Context<'a> {
     canary: String,
     max_weight: i32,
     managed_names: BTreeSet<String>,
+}
+
+impl Context<'_> {
+    /// The routes of `kind` to weight: the named ones, then those the kind's selector picks (in name
+    /// order, header routes off) that are not named too.
+    fn weighted_routes(&self, objects: &Objects, kind: RouteKind) -> Vec<NamedRoute> {
+        let mut routes = self.config.routes(kind).to_vec();
+        let Some(selector) = self.config.selector(kind) else {
+            return routes;
+        };
+        let selector = route::selector(kind, &self.config.namespace, &selector.labels);
+        for found in objects.list(&selector) {
+            let name = ObjectRef::of(found).name;
+            if !routes.iter().any(|r| r.name == name) {
+                routes.push(NamedRoute {
+                    name,
+                    use_header_routes: false,
+                    field: String::new(),
+                });
+            }
+        }
+        routes
+    }
 }
 
 impl<'a> GatewayApiRouter<'a> {
@@ -126,7 +155,7 @@ impl Router for GatewayApiRouter<'_> {
                     .map(|r| kind.reference(&config.namespace, &r.name))
             })
             .collect();
-        if !config.http_routes.is_empty() {
+        if !config.http_routes.is_empty() || config.selector(RouteKind::Http).is_some() {
             refs.extend(
                 experiment::experiment_service_names(&self.input)
                     .iter()
@@ -134,6 +163,35 @@ impl Router for GatewayApiRouter<'_> {
             );
         }
         refs
+    }
+
+    fn selectors(&self) -> Vec<ObjectSelector> {
+        let Ok(config) = &self.config else {
+            return Vec::new();
+        };
+        config
+            .selectors
+            .iter()
+            .map(|s| route::selector(s.kind, &config.namespace, &s.labels))
+            .collect()
+    }
+
+    /// A named route that does not exist; routes found by a selector exist by definition.
+    fn missing_reference(&self, objects: &Objects) -> Option<FieldError> {
+        let config = self.config.as_ref().ok()?;
+        RouteKind::ALL.iter().find_map(|&kind| {
+            config
+                .routes(kind)
+                .iter()
+                .find(|r| objects.get(&kind.reference(&config.namespace, &r.name)).is_none())
+                .map(|r| {
+                    FieldError::invalid(
+                        format!("{CONFIG_PATH}.{}", r.field),
+                        r.name.as_str(),
+                        route::not_found(kind, &r.name),
+                    )
+                })
+        })
     }
 
     fn update_hash(
@@ -153,17 +211,18 @@ impl Router for GatewayApiRouter<'_> {
         additional: &[WeightDestination],
     ) -> Result<(), RouterError> {
         let ctx = self.context()?;
-        if !ctx.config.has_routes() {
+        let [http, grpc, tcp, tls] = RouteKind::ALL.map(|kind| ctx.weighted_routes(objects, kind));
+        if http.is_empty() && grpc.is_empty() && tcp.is_empty() && tls.is_empty() {
             return Err(RouterError::new(NO_ROUTES));
         }
-        for route in &ctx.config.http_routes {
+        for route in &http {
             http_route::set_weight(objects, &ctx, route, weight, additional)?;
         }
-        for route in &ctx.config.grpc_routes {
+        for route in &grpc {
             grpc_route::set_weight(objects, &ctx, route, weight)?;
         }
-        for kind in [RouteKind::Tcp, RouteKind::Tls] {
-            for route in ctx.config.routes(kind) {
+        for (kind, routes) in [(RouteKind::Tcp, &tcp), (RouteKind::Tls, &tls)] {
+            for route in routes {
                 tcp_route::set_weight(objects, &ctx, kind, route, weight)?;
             }
         }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::traffic::{ObjectRef, Objects, RouterError};
+use crate::traffic::{LabelQuery, ObjectRef, ObjectSelector, Objects, RouterError};
 
 /// The Gateway API group.
 pub const GROUP: &str = "gateway.networking.k8s.io";
@@ -54,6 +54,16 @@ impl RouteKind {
         }
     }
 
+    /// The configuration's list field of the kind: `httpRoutes`, `grpcRoutes`, `tcpRoutes`, `tlsRoutes`.
+    pub fn list_field(self) -> &'static str {
+        match self {
+            RouteKind::Http => "httpRoutes",
+            RouteKind::Grpc => "grpcRoutes",
+            RouteKind::Tcp => "tcpRoutes",
+            RouteKind::Tls => "tlsRoutes",
+        }
+    }
+
     /// The reference of the route `name` in `namespace`.
     pub fn reference(self, namespace: &str, name: &str) -> ObjectRef {
         ObjectRef::new(self.api_version(), self.kind(), namespace, name)
@@ -70,17 +80,29 @@ impl RouteKind {
     }
 }
 
+/// The selector of the routes of `kind` in `namespace` whose labels satisfy `labels`.
+pub fn selector(kind: RouteKind, namespace: &str, labels: &LabelQuery) -> ObjectSelector {
+    ObjectSelector::new(kind.api_version(), kind.kind(), namespace, labels.clone())
+}
+
+/// The API server's NotFound message for the route `name` of `kind`
+/// (`httproutes.gateway.networking.k8s.io "name" not found`), which is what the plugin reports.
+pub fn not_found(kind: RouteKind, name: &str) -> String {
+    format!(
+        "{}.{GROUP} {} not found",
+        kind.reference("", name).plural(),
+        rollouts_api::gofmt::go_quote(name)
+    )
+}
+
 /// A copy of the route to change, or the API server's NotFound message
 /// (`httproutes.gateway.networking.k8s.io "name" not found`), which is what the plugin reports.
 pub fn read(objects: &Objects, kind: RouteKind, namespace: &str, name: &str) -> Result<Value, RouterError> {
     let target = kind.reference(namespace, name);
-    objects.get(&target).cloned().ok_or_else(|| {
-        RouterError::new(format!(
-            "{}.{GROUP} {} not found",
-            target.plural(),
-            rollouts_api::gofmt::go_quote(name)
-        ))
-    })
+    objects
+        .get(&target)
+        .cloned()
+        .ok_or_else(|| RouterError::new(not_found(kind, name)))
 }
 
 /// `spec.rules` as read; empty when absent.

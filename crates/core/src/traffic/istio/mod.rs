@@ -16,6 +16,7 @@ mod managed_routes;
 mod mirror_route;
 pub mod names;
 mod routes;
+mod validate;
 mod virtual_service;
 
 #[cfg(test)]
@@ -143,23 +144,14 @@ impl<'a> IstioRouter<'a> {
 }
 
 impl Router for IstioRouter<'_> {
-    /// Upstream's reference validation: every VirtualService named must exist.
+    /// Upstream's reference validation, first part: every VirtualService named must exist.
+    fn missing_reference(&self, objects: &Objects) -> Option<FieldError> {
+        self.missing_virtual_service(objects)
+    }
+
+    /// Upstream's reference validation, second part: the routes of every VirtualService.
     fn validate(&self, objects: &Objects) -> Option<FieldError> {
-        let field = if self.istio.virtual_services.is_some() {
-            "virtualServices"
-        } else {
-            "virtualService"
-        };
-        self.virtual_services().into_iter().find_map(|virtual_service| {
-            let target = self.virtual_service_ref(virtual_service);
-            objects.get(&target).is_none().then(|| {
-                FieldError::invalid(
-                    format!("spec.strategy.canary.trafficRouting.istio.{field}.name"),
-                    virtual_service.name.as_str(),
-                    self.not_found(&target).to_string(),
-                )
-            })
-        })
+        self.invalid_virtual_service(objects)
     }
 
     fn kind(&self) -> &'static str {

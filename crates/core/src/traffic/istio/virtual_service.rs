@@ -253,7 +253,12 @@ impl IstioRouter<'_> {
     }
 
     /// Upstream `ValidateHTTPRoutes`.
-    fn check_http(&self, names: &[String], http: &[HttpRoute], managed: &[String]) -> Result<(), RouterError> {
+    pub(super) fn check_http(
+        &self,
+        names: &[String],
+        http: &[HttpRoute],
+        managed: &[String],
+    ) -> Result<(), RouterError> {
         let (stable_service, canary_service) = self.input.stable_and_canary_services(false);
         for index in routes::http_route_indexes(names, http, managed)? {
             routes::check_destinations(
@@ -273,7 +278,7 @@ impl IstioRouter<'_> {
     }
 
     /// Upstream `ValidateTlsRoutes` and `ValidateTcpRoutes`; `field` is the Rollout's selector list.
-    fn check_l4(
+    pub(super) fn check_l4(
         &self,
         (kind, field): (&str, &str),
         selectors_omitted: bool,

@@ -24,6 +24,9 @@ use rollouts_api::validation::FieldError;
 
 use super::{ObjectRef, Objects, Router, RouterError, RouterInput};
 
+/// Where validation errors point.
+const VALIDATION_PATH: &str = "spec.strategy.canary.trafficRouting.nginx";
+
 /// The NGINX router of one Rollout.
 pub struct Nginx<'a> {
     input: RouterInput<'a>,
@@ -61,11 +64,6 @@ impl<'a> Nginx<'a> {
         self.input.stable_and_canary_services(false)
     }
 
-    /// The Rollout's UID, which its owner references carry.
-    fn rollout_uid(&self) -> &'a str {
-        self.input.rollout.metadata.uid.as_deref().unwrap_or_default()
-    }
-
     /// An Ingress of the Rollout's namespace.
     fn ingress(&self, name: &str) -> ObjectRef {
         ingress_ref(self.input.namespace(), name)
@@ -97,7 +95,7 @@ impl<'a> Nginx<'a> {
             let canary_ref = self.ingress(&canary_name);
             let patch = match objects.get(&canary_ref) {
                 Some(canary) => {
-                    sync::ensure_controlled(canary, &canary_name, self.rollout_uid())?;
+                    sync::ensure_controlled(canary, &canary_name, self.input.rollout)?;
                     header::header_patch(canary, wanted)
                 }
                 None if sets_route => {
@@ -116,25 +114,31 @@ impl<'a> Nginx<'a> {
 }
 
 impl Router for Nginx<'_> {
-    /// Upstream's reference validation of the stable Ingresses: each must exist and route to the
+    /// Upstream's reference validation of the stable Ingresses, first part: each must exist.
+    fn missing_reference(&self, objects: &Objects) -> Option<FieldError> {
+        let many = self.config.stable_ingresses.is_some();
+        self.stable_ingresses()
+            .into_iter()
+            .find(|name| objects.get(&self.ingress(name)).is_none())
+            .map(|name| {
+                // Upstream names the list field with a capital S in this message.
+                let path = if many {
+                    format!("{VALIDATION_PATH}.StableIngresses")
+                } else {
+                    format!("{VALIDATION_PATH}.stableIngress")
+                };
+                FieldError::invalid(path, name, format!("ingress.networking.k8s.io \"{name}\" not found"))
+            })
+    }
+
+    /// Upstream's reference validation of the stable Ingresses, second part: each must route to the
     /// stable Service.
     fn validate(&self, objects: &Objects) -> Option<FieldError> {
-        const PATH: &str = "spec.strategy.canary.trafficRouting.nginx";
         let (stable_service, _) = self.services();
         let many = self.config.stable_ingresses.is_some();
         for name in self.stable_ingresses() {
-            // Upstream names the list field with a capital S in this message.
-            let path = if many {
-                format!("{PATH}.StableIngresses")
-            } else {
-                format!("{PATH}.stableIngress")
-            };
             let Some(ingress) = objects.get(&self.ingress(name)) else {
-                return Some(FieldError::invalid(
-                    path,
-                    name,
-                    format!("ingress.networking.k8s.io \"{name}\" not found"),
-                ));
+                continue;
             };
             let uses_stable = ingress
                 .pointer("/spec/rules")
@@ -153,9 +157,9 @@ impl Router for Nginx<'_> {
                 });
             if !uses_stable {
                 let path = if many {
-                    format!("{PATH}.stableIngresses")
+                    format!("{VALIDATION_PATH}.stableIngresses")
                 } else {
-                    format!("{PATH}.stableIngress")
+                    format!("{VALIDATION_PATH}.stableIngress")
                 };
                 return Some(FieldError::invalid(
                     path,
@@ -211,7 +215,7 @@ impl Router for Nginx<'_> {
                     continue;
                 }
                 Some(canary) => {
-                    sync::ensure_controlled(canary, &canary_name, self.rollout_uid())?;
+                    sync::ensure_controlled(canary, &canary_name, self.input.rollout)?;
                     sync::canary_patch(canary, &desired)
                 }
             };

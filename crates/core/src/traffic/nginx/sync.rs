@@ -4,25 +4,13 @@
 use serde_json::{Map, Value, json};
 
 use crate::plan::merge_patch;
-use crate::traffic::RouterError;
+use rollouts_api::Rollout;
 
-/// Whether the object's controller owner reference is the Rollout's (upstream `IsControlledBy`: the
-/// UID decides).
-pub(super) fn controlled_by(object: &Value, rollout_uid: &str) -> bool {
-    object
-        .pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
-        .and_then(|r| r.get("uid"))
-        .and_then(Value::as_str)
-        == Some(rollout_uid)
-}
+use crate::traffic::{RouterError, controlled_by};
 
 /// Refuses a canary Ingress this Rollout does not control: someone else's object is never changed.
-pub(super) fn ensure_controlled(canary: &Value, canary_name: &str, rollout_uid: &str) -> Result<(), RouterError> {
-    if controlled_by(canary, rollout_uid) {
+pub(super) fn ensure_controlled(canary: &Value, canary_name: &str, rollout: &Rollout) -> Result<(), RouterError> {
+    if controlled_by(canary, rollout) {
         Ok(())
     } else {
         Err(RouterError::new(format!(

@@ -13,11 +13,11 @@ mod tests;
 use rollouts_api::rollout_status::WeightDestination;
 use rollouts_api::steps::{SetHeaderRoute, SetMirrorRoute};
 use rollouts_api::traffic::SmiTrafficRouting;
-use serde_json::{Value, json};
+use serde_json::json;
 
 pub use split::{SplitVersion, UnsupportedSplitVersion};
 
-use super::{ObjectRef, Objects, Router, RouterError, RouterInput};
+use super::{ObjectRef, Objects, Router, RouterError, RouterInput, controlled_by};
 use crate::plan::merge_patch;
 use crate::plan::replica_sets::controller_ref;
 use split::Backend;
@@ -97,19 +97,6 @@ impl<'a> Smi<'a> {
         });
         backends
     }
-
-    /// Whether the TrafficSplit's controller owner reference is this Rollout (Go's
-    /// `metav1.IsControlledBy`: the first reference marked `controller`, compared by UID).
-    fn controls(&self, object: &Value) -> bool {
-        let rollout_uid = self.input.rollout.metadata.uid.as_deref().unwrap_or_default();
-        object
-            .pointer("/metadata/ownerReferences")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .find(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
-            .is_some_and(|r| r.get("uid").and_then(Value::as_str).unwrap_or_default() == rollout_uid)
-    }
 }
 
 impl Router for Smi<'_> {
@@ -153,7 +140,7 @@ impl Router for Smi<'_> {
             objects.event("TrafficSplitCreated", format!("TrafficSplit `{}` created", target.name));
             return Ok(());
         };
-        if !self.controls(existing) {
+        if !controlled_by(existing, self.input.rollout) {
             return Err(RouterError::new(format!(
                 "Rollout does not own TrafficSplit `{}`",
                 target.name

@@ -3,17 +3,18 @@
 
 use serde_json::{Value, json};
 
-use super::super::{GatewayApiConfig, InProgressLabel, NamedRoute};
+use super::super::{GatewayApiConfig, InProgressLabel, NamedRoute, RouteKind};
 use super::LABEL;
 
 fn parse(config: Value) -> Result<GatewayApiConfig, String> {
     GatewayApiConfig::parse(&config, "rollout-namespace").map_err(|e| e.0)
 }
 
-fn named(name: &str, use_header_routes: bool) -> NamedRoute {
+fn named(name: &str, use_header_routes: bool, field: &str) -> NamedRoute {
     NamedRoute {
         name: name.to_string(),
         use_header_routes,
+        field: field.to_string(),
     }
 }
 
@@ -29,11 +30,16 @@ fn the_single_routes_join_their_lists_with_header_routes_on() {
     .expect("valid");
     assert_eq!(
         config.http_routes,
-        [named("a", false), named("b", true), named("c", true)]
+        [
+            named("a", false, "httpRoutes[0].name"),
+            named("b", true, "httpRoutes[1].name"),
+            named("c", true, "httpRoute")
+        ]
     );
-    assert_eq!(config.grpc_routes, [named("g", true)]);
-    assert_eq!(config.tcp_routes, [named("t", false)]);
-    assert_eq!(config.tls_routes, [named("s", true)]);
+    assert_eq!(config.grpc_routes, [named("g", true, "grpcRoute")]);
+    assert_eq!(config.tcp_routes, [named("t", false, "tcpRoutes[0].name")]);
+    assert_eq!(config.tls_routes, [named("s", true, "tlsRoute")]);
+    assert!(config.selectors.is_empty());
     assert!(config.has_routes());
 }
 
@@ -67,7 +73,10 @@ fn unknown_fields_and_nulls_are_tolerated_as_go_decodes_them() {
         "httpRoutes": [{"name": "a", "useHeaderRoutes": null, "extra": true}]
     }))
     .expect("valid");
-    assert_eq!(config.http_routes, [named("a", false), named("r", true)]);
+    assert_eq!(
+        config.http_routes,
+        [named("a", false, "httpRoutes[0].name"), named("r", true, "httpRoute")]
+    );
     assert!(config.grpc_routes.is_empty() && config.tcp_routes.is_empty());
 }
 
@@ -145,29 +154,57 @@ fn bad_values_are_errors_naming_the_field() {
 }
 
 #[test]
-fn a_route_selector_is_refused_naming_it() {
-    // The plugin lists routes by label selector on every call; the routing objects of a reconcile are
-    // named ahead of it, so a selector is refused rather than silently ignored.
+fn route_selectors_are_read_for_every_kind() {
+    let config = parse(json!({
+        "httpRoute": "explicit-route",
+        "httpRouteSelector": {"matchLabels": {"app": "test-app", "canary-enabled": "true"}},
+        "grpcRouteSelector": {"matchLabels": {"protocol": "grpc"}},
+        "tcpRouteSelector": {"matchExpressions": [{"key": "team", "operator": "Exists"}]},
+        "tlsRouteSelector": {}
+    }))
+    .expect("valid");
+    let read: Vec<(RouteKind, String)> = config
+        .selectors
+        .iter()
+        .map(|s| (s.kind, s.labels.to_string()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (RouteKind::Http, "app=test-app,canary-enabled=true".to_string()),
+            (RouteKind::Grpc, "protocol=grpc".to_string()),
+            (RouteKind::Tcp, "team".to_string()),
+            // An empty selector selects every route of the namespace, as Kubernetes' does.
+            (RouteKind::Tls, String::new()),
+        ]
+    );
+    assert_eq!(config.http_routes, [named("explicit-route", true, "httpRoute")]);
+    assert!(config.selector(RouteKind::Grpc).is_some());
+    // A selector alone is a configuration; whether it finds routes is known when weighting.
+    let alone = parse(json!({"httpRouteSelector": {"matchLabels": {"app": "x"}}})).expect("valid");
+    assert!(!alone.has_routes() && alone.selector(RouteKind::Http).is_some());
+}
+
+#[test]
+fn a_malformed_route_selector_is_refused_naming_the_field() {
     let prefix = "spec.strategy.canary.trafficRouting.plugins.argoproj-labs/gatewayAPI";
-    for (field, list) in [
-        ("httpRouteSelector", "httpRoutes"),
-        ("grpcRouteSelector", "grpcRoutes"),
-        ("tcpRouteSelector", "tcpRoutes"),
-        ("tlsRouteSelector", "tlsRoutes"),
-    ] {
-        let config = json!({"httpRoute": "explicit-route", field: {"matchLabels": {"app": "test-app"}}});
-        assert_eq!(
-            parse(config),
-            Err(format!(
-                "{prefix}.{field}: Forbidden: discovering routes by label selector is not supported; \
-                 name the routes in {list}"
-            ))
-        );
-    }
-    // A malformed selector is still reported as such.
     let bad = parse(json!({"httpRouteSelector": {"matchLabels": "app"}})).unwrap_err();
     assert!(
         bad.starts_with(&format!("{prefix}.httpRouteSelector.matchLabels: Invalid value")),
         "{bad}"
+    );
+    assert_eq!(
+        parse(json!({"grpcRouteSelector": {"matchExpressions": [{"key": "app", "operator": "Is", "values": ["a"]}]}})),
+        Err(format!(
+            "{prefix}.grpcRouteSelector.matchExpressions[0].operator: Unsupported value: \"Is\": \
+             supported values: \"In\", \"NotIn\", \"Exists\", \"DoesNotExist\""
+        ))
+    );
+    assert_eq!(
+        parse(json!({"tlsRouteSelector": {"matchExpressions": [{"key": "app", "operator": "NotIn"}]}})),
+        Err(format!(
+            "{prefix}.tlsRouteSelector.matchExpressions[0].values: Required value: \
+             must be specified when `operator` is 'In' or 'NotIn'"
+        ))
     );
 }

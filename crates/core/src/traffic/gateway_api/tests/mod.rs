@@ -7,6 +7,7 @@ mod examples;
 mod experiment;
 mod header_routes;
 mod scenarios;
+mod selectors;
 mod set_weight;
 
 use rollouts_api::Rollout;

@@ -6,6 +6,7 @@ mod header_route;
 mod managed_routes;
 mod mirror_route;
 mod selection;
+mod validation;
 mod weights;
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
