@@ -248,6 +248,12 @@ fn a_failed_experiment_aborts_with_its_message() {
     w.run_until_quiet(20);
     assert_eq!(w.sizes(), vec![("blue".to_string(), 5), ("yellow".to_string(), 0)]);
     assert!(!w.log.iter().any(|a| matches!(a, Action::PatchExperiment { .. })));
+    // `retry` runs the steps again: the step gets a new Experiment (the name taken, a suffix).
+    w.patch_status(json!({"abort": false}));
+    reconcile_until(&mut w, "create experiment");
+    assert_eq!(names(&w), vec![name.clone(), format!("{name}-1")]);
+    assert_eq!(current_experiment(&w), Some(format!("{name}-1")));
+    assert_eq!(w.status().phase, Some(RolloutPhase::Progressing));
 }
 
 #[test]
