@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod fixtures;
+mod golden_analysis;
 mod golden_experiment;
+mod golden_replica_sets;
 mod render;
 mod world;
