@@ -6,5 +6,6 @@ mod fixtures;
 mod golden_analysis;
 mod golden_experiment;
 mod golden_replica_sets;
+mod properties;
 mod render;
 mod world;
