@@ -193,6 +193,11 @@ pub fn reconcile(ctx: &mut Ctx<'_>, analysis: &ExperimentAnalysisTemplateRef) {
         follow_run(ctx, analysis, &mut entry);
     }
     transition_event(ctx, analysis, &prev, &entry);
+    set_entry(ctx, entry);
+}
+
+/// Upstream `SetAnalysisRunStatus`: replaces the entry of that name, or appends one.
+pub(super) fn set_entry(ctx: &mut Ctx<'_>, entry: ExperimentAnalysisRunStatus) {
     let list = ctx.status.analysis_runs.get_or_insert_with(Vec::new);
     match list.iter_mut().find(|a| a.name == entry.name) {
         Some(existing) => *existing = entry,
@@ -231,7 +236,7 @@ fn follow_run(ctx: &mut Ctx<'_>, analysis: &ExperimentAnalysisTemplateRef, entry
 
 /// `AnalysisRun<Phase>` on the Experiment (a Warning for Failed, Error and Inconclusive) and, as a
 /// Warning, on the Rollout owning it.
-fn transition_event(
+pub(super) fn transition_event(
     ctx: &mut Ctx<'_>,
     analysis: &ExperimentAnalysisTemplateRef,
     prev: &ExperimentAnalysisRunStatus,

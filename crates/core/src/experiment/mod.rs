@@ -13,7 +13,8 @@
 //! (which objects belong to which template), `lifecycle` (finished, terminating, durations, desired
 //! replicas), `templates` (template statuses and their transitions), `replica_sets`, `services`,
 //! `analysis_runs` with `args` (the experiment placeholders), `phase`, `conditions`, `requeue` and
-//! `status` (the patch and the phase event).
+//! `status` (the patch and the phase event); `write_failure` says what upstream records when a write
+//! fails ([`write_failed`]).
 
 mod actions;
 mod analysis_runs;
@@ -30,6 +31,7 @@ mod snapshot;
 mod status;
 mod templates;
 mod validate;
+mod write_failure;
 
 #[cfg(test)]
 mod tests;
@@ -40,6 +42,7 @@ pub use phase::REQUIRED_ANALYSES_COMPLETED;
 pub use replica_sets::replica_set_name;
 pub use services::service_name;
 pub use snapshot::Snapshot;
+pub use write_failure::write_failed;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use rollouts_api::experiment::Experiment;

@@ -98,7 +98,7 @@ pub fn owner_annotations(experiment: &str, template: &str) -> BTreeMap<String, S
 /// Upstream `createReplicaSetForTemplate`: creates the template's ReplicaSet with 0 replicas. A name
 /// taken by a ReplicaSet that is not this template's raises the template's `collisionCount` (once: the
 /// name does not depend on the hash, so only the other ReplicaSet going away lets it through) and
-/// leaves the template Progressing until its progress deadline. A pod template the API server would
+/// leaves the template Progressing, to fail at its progress deadline unless the name frees up. A pod template the API server would
 /// refuse makes the template `Error` with the server's message.
 pub fn create(ctx: &mut Ctx<'_>, template: &TemplateSpec, status: &mut TemplateStatus) {
     let experiment = ctx.experiment;
@@ -112,6 +112,11 @@ pub fn create(ctx: &mut Ctx<'_>, template: &TemplateSpec, status: &mut TemplateS
     if let Some(other) = taken {
         if status.collision_count.is_none() {
             status.collision_count = Some(1);
+            // Upstream sets no transition time here, so such a template waited for good; from now
+            // on the progress deadline counts.
+            if status.last_transition_time.is_none() {
+                status.last_transition_time = Some(ctx.stamp());
+            }
             let owner = if controlled_by(&other.metadata, experiment) {
                 "is not annotated for this template"
             } else {

@@ -116,7 +116,7 @@ fn next_status(
 }
 
 /// `Template<Status>`: `Template 'x' transitioned from A -> B[: message]`, a Warning for Failed and Error.
-fn transition_event(ctx: &mut Ctx<'_>, name: &str, prev: &TemplateStatus, status: &TemplateStatus) {
+pub(super) fn transition_event(ctx: &mut Ctx<'_>, name: &str, prev: &TemplateStatus, status: &TemplateStatus) {
     let mut message = format!(
         "Template '{name}' transitioned from {} -> {}",
         code_name(prev.status),
@@ -134,7 +134,7 @@ fn transition_event(ctx: &mut Ctx<'_>, name: &str, prev: &TemplateStatus, status
 }
 
 /// Upstream `SetTemplateStatus`: replaces the entry of that name, or appends one.
-fn set_template_status(ctx: &mut Ctx<'_>, status: TemplateStatus) {
+pub(super) fn set_template_status(ctx: &mut Ctx<'_>, status: TemplateStatus) {
     let list = ctx.status.template_statuses.get_or_insert_with(Vec::new);
     match list.iter_mut().find(|t| t.name == status.name) {
         Some(entry) => *entry = status,

@@ -664,20 +664,28 @@ fn update_invalid_spec() {
 
 #[test]
 fn invalid_spec_messages_are_upstreams() {
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+    fn select_all(v: &mut Value) {
+        v["spec"]["templates"][1]["selector"] = json!({});
+    }
+    fn min_ready_past_deadline(v: &mut Value) {
+        v["spec"]["progressDeadlineSeconds"] = json!(10);
+        v["spec"]["templates"][0]["minReadySeconds"] = json!(11);
+    }
+    fn repeated_name(v: &mut Value) {
+        v["spec"]["templates"][1]["name"] = json!("bar");
+    }
+    type Edit = fn(&mut Value);
+    let cases: [(Edit, &str); 3] = [
         (
-            Box::new(|v: &mut Value| v["spec"]["templates"][1]["selector"] = json!({})),
+            select_all,
             "This experiment is selecting all pods at index 1. A non-empty selector is required.",
         ),
         (
-            Box::new(|v: &mut Value| {
-                v["spec"]["progressDeadlineSeconds"] = json!(10);
-                v["spec"]["templates"][0]["minReadySeconds"] = json!(11);
-            }),
+            min_ready_past_deadline,
             "MinReadySeconds cannot be longer than ProgressDeadlineSeconds. Check template index 0",
         ),
         (
-            Box::new(|v: &mut Value| v["spec"]["templates"][1]["name"] = json!("bar")),
+            repeated_name,
             "Experiment foo has repeated template name 'bar' in templates",
         ),
     ];

@@ -80,17 +80,6 @@ impl World {
             .unwrap_or_else(|| panic!("no ReplicaSet {name}"))
     }
 
-    pub fn rs(&self, name: &str) -> &ReplicaSet {
-        &self.replica_sets[self.rs_index(name)]
-    }
-
-    pub fn run(&self, name: &str) -> &AnalysisRun {
-        self.analysis_runs
-            .iter()
-            .find(|r| r.metadata.name.as_deref() == Some(name))
-            .unwrap_or_else(|| panic!("no AnalysisRun {name}"))
-    }
-
     fn uid(&mut self, prefix: &str) -> String {
         self.next_uid += 1;
         format!("{prefix}-{}", self.next_uid)
