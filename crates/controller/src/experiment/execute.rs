@@ -29,15 +29,47 @@ pub enum Executed {
     Stopped(Duration),
 }
 
-/// Executes `actions` for the Experiment `key`, in order.
-pub async fn execute(ctx: &Context, key: &ExperimentKey, actions: &[Action]) -> Result<Executed, ExperimentError> {
+/// A write that failed: which action of the plan, and why.
+#[derive(Debug)]
+pub struct FailedWrite {
+    /// Its index in the plan's actions.
+    pub index: usize,
+    /// The failure.
+    pub error: ExperimentError,
+}
+
+/// Executes `actions` for the Experiment `key`, in order, stopping at the first failure.
+pub async fn execute(ctx: &Context, key: &ExperimentKey, actions: &[Action]) -> Result<Executed, FailedWrite> {
+    for (index, action) in actions.iter().enumerate() {
+        match execute_one(ctx, key, action).await {
+            Ok(Executed::All) => {}
+            Ok(stopped @ Executed::Stopped(_)) => return Ok(stopped),
+            Err(error) => return Err(FailedWrite { index, error }),
+        }
+    }
+    Ok(Executed::All)
+}
+
+/// The API server's own words for a failure (a `Status` message), as upstream records them.
+pub fn api_message(error: &ExperimentError) -> Option<String> {
+    let (ExperimentError::Api { source, .. } | ExperimentError::Conflict { source, .. }) = error else {
+        return None;
+    };
+    Some(match source {
+        kube::Error::Api(status) => status.message.clone(),
+        other => other.to_string(),
+    })
+}
+
+/// Executes one action.
+async fn execute_one(ctx: &Context, key: &ExperimentKey, action: &Action) -> Result<Executed, ExperimentError> {
     let ns = key.namespace.as_str();
     let client = ctx.runtime.client.clone();
     let replica_sets: Api<ReplicaSet> = Api::namespaced(client.clone(), ns);
     let services: Api<Service> = Api::namespaced(client.clone(), ns);
     let runs: Api<AnalysisRun> = Api::namespaced(client.clone(), ns);
     let experiments: Api<DynamicObject> = Api::namespaced_with(client, ns, &ctx.experiment_resource);
-    for action in actions {
+    {
         match action {
             Action::CreateReplicaSet(rs) => {
                 let name = rs.metadata.name.clone().unwrap_or_default();

@@ -66,10 +66,15 @@ async fn reconcile_experiment(
     if let Some(message) = plan.error {
         return Err(ExperimentError::Plan(message));
     }
-    if let Executed::Stopped(after) = execute::execute(ctx, key, &plan.actions).await? {
-        return Ok(Reconciled::Deferred(Action::requeue(after)));
-    }
     let kind = ctx.runtime.controller.object_kind();
+    match execute::execute(ctx, key, &plan.actions).await {
+        Ok(Executed::All) => {}
+        Ok(Executed::Stopped(after)) => return Ok(Reconciled::Deferred(Action::requeue(after))),
+        Err(failed) => {
+            record_failure(ctx, key, object, &observed, &plan.actions[failed.index], &failed.error).await;
+            return Err(failed.error);
+        }
+    }
     ctx.runtime
         .recorder
         .publish(&events::reference(kind, &object.metadata), &plan.events)
@@ -92,6 +97,35 @@ async fn reconcile_experiment(
         .requeue_after
         .map_or(ctx.runtime.resync, |after| after.min(ctx.runtime.resync));
     Ok(Reconciled::Done(Action::requeue(after)))
+}
+
+/// Records on the Experiment what upstream records when `action` fails with `error` (a conflict
+/// excepted, which the retry sorts out): the template or analysis it was for turns `Error`. A failure
+/// to record that is only logged; the retry plans again anyway.
+async fn record_failure(
+    ctx: &Context,
+    key: &ExperimentKey,
+    object: &DynamicObject,
+    observed: &snapshot::Observed,
+    action: &rollouts_core::experiment::Action,
+    error: &ExperimentError,
+) {
+    if matches!(error, ExperimentError::Conflict { .. }) {
+        return;
+    }
+    let Some(message) = execute::api_message(error) else {
+        return;
+    };
+    let plan = rollouts_core::experiment::write_failed(&observed.snapshot(), action, &message);
+    if let Err(failed) = execute::execute(ctx, key, &plan.actions).await {
+        tracing::warn!(experiment = %key, error = %failed.error, "could not record a failed write");
+        return;
+    }
+    let kind = ctx.runtime.controller.object_kind();
+    ctx.runtime
+        .recorder
+        .publish(&events::reference(kind, &object.metadata), &plan.events)
+        .await;
 }
 
 /// When to retry an Experiment whose reconcile failed.
