@@ -196,8 +196,10 @@ pub struct Measurement {
 /// Phase of an AnalysisRun, of one metric, of one measurement, and of an Experiment.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, JsonSchema)]
 pub enum AnalysisPhase {
-    /// Not started yet.
+    /// Not started yet. Upstream writes a phase not yet known as `""` (an Experiment's analyses before
+    /// its templates are available), which reads as this.
     #[default]
+    #[serde(alias = "")]
     Pending,
     /// Measurements are being taken.
     Running,

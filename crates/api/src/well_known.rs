@@ -137,6 +137,8 @@ pub mod reasons {
     pub const ANALYSIS_RUN_FAILED: &str = "AnalysisRunFailed";
     /// An Experiment owned by the rollout failed.
     pub const EXPERIMENT_FAILED: &str = "ExperimentFailed";
+    /// The rollout created the Experiment of an `experiment` step.
+    pub const EXPERIMENT_CREATED: &str = "ExperimentCreated";
     /// A reconcile returned an error.
     pub const RECONCILIATION_ERROR: &str = "ReconciliationError";
     /// No progress within progressDeadlineSeconds.

@@ -11,13 +11,16 @@
 //! removed). Every API request is counted in
 //! [`Metrics`], which can be served in the Prometheus text format together with a health endpoint.
 //!
-//! Each controller is a folder of its own (`rollout/`, `analysis/`, `service/`) over one shared runtime
+//! The Experiment controller runs each Experiment's templates and analyses.
+//!
+//! Each controller is a folder of its own (`rollout/`, `analysis/`, `experiment/`, `service/`) over one shared runtime
 //! (`runtime/`: keys, staleness, backoff, events, decoding, readiness, the reconcile watchdog and
 //! logging, the applier, metrics); the controllers do not import each other, and the runtime imports
 //! neither. `run.rs` wires them together.
 
 pub mod analysis;
 mod error;
+mod experiment;
 mod rollout;
 mod run;
 mod runtime;

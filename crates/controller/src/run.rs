@@ -1,6 +1,6 @@
-//! Running the controllers in one process: the Rollout controller, the AnalysisRun controller and the
-//! Service controller share one counting client, the metrics and the shutdown; the AnalysisRun
-//! controller also shares the Rollout controller's AnalysisRun watch (which forwards every change).
+//! Running the controllers in one process: the Rollout, AnalysisRun, Experiment and Service controllers
+//! share one counting client, the metrics and the shutdown; the AnalysisRun and Experiment controllers
+//! also share the Rollout controller's watches (which forward every change that concerns them).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -12,7 +12,7 @@ use rollouts_api::Rollout;
 
 use crate::error::ControllerError;
 use crate::runtime::metrics::Metrics;
-use crate::{analysis, rollout, runtime, service};
+use crate::{analysis, experiment, rollout, runtime, service};
 
 /// How long in-flight reconciles may take to finish once shutdown is requested.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -33,6 +33,8 @@ pub struct ControllerConfig {
     pub analysis_concurrency: u16,
     /// How many Services are reconciled at once at most (upstream's `--service-threads`, 10).
     pub service_concurrency: u16,
+    /// How many Experiments are reconciled at once at most (upstream's `--experiment-threads`, 10).
+    pub experiment_concurrency: u16,
     /// The counters the controller updates; keep a clone to read them while it runs.
     pub metrics: Metrics,
     /// A Rollout reconcile running longer than this is logged with its key and counted in
@@ -52,6 +54,7 @@ impl Default for ControllerConfig {
             concurrency: 10,
             analysis_concurrency: 30,
             service_concurrency: 10,
+            experiment_concurrency: 10,
             metrics: Metrics::new(),
             slow_reconcile: rollout::context::DEFAULT_LIMITS.slow,
             routing: rollouts_core::traffic::RoutingSettings::default(),
@@ -75,12 +78,23 @@ pub async fn run(
     let shutdown = shutdown.shared();
     let (stores, writers) = rollout::caches::empty(&ApiResource::erase::<Rollout>(&()));
     let runs = stores.analysis_runs.clone();
+    let experiment_caches = experiment::context::Caches {
+        experiments: stores.experiments.clone(),
+        replica_sets: stores.replica_sets.clone(),
+        services: stores.services.clone(),
+        analysis_runs: stores.analysis_runs.clone(),
+        analysis_templates: stores.analysis_templates.clone(),
+        cluster_analysis_templates: stores.cluster_analysis_templates.clone(),
+        filled: std::sync::Arc::new(stores.readiness.clone()),
+    };
     let (run_changes, run_changed) = runtime::queue::change_channel();
+    let (experiment_changes, experiment_changed) = runtime::queue::change_channel();
     let rollouts = rollout::controller::run(
         client.clone(),
         stores,
         writers,
         run_changes,
+        experiment_changes,
         rollout::controller::Settings {
             namespace: config.namespace.clone(),
             concurrency: config.concurrency,
@@ -96,6 +110,17 @@ pub async fn run(
         service::controller::Settings {
             namespace: config.namespace.clone(),
             concurrency: config.service_concurrency,
+            resync: config.resync,
+            metrics: metrics.clone(),
+        },
+        shutdown.clone(),
+    );
+    let experiments = experiment::controller::run(
+        client.clone(),
+        experiment_caches,
+        experiment_changed,
+        experiment::controller::Settings {
+            concurrency: config.experiment_concurrency,
             resync: config.resync,
             metrics: metrics.clone(),
         },
@@ -118,7 +143,7 @@ pub async fn run(
         tokio::time::sleep(DRAIN_TIMEOUT).await;
     };
     tokio::select! {
-        _ = futures::future::join3(rollouts, analysis_runs, services) => {}
+        _ = futures::future::join4(rollouts, analysis_runs, services, experiments) => {}
         () = drain_deadline => tracing::warn!("reconciles still running at shutdown were abandoned"),
     }
     if let Some(server) = server {

@@ -86,6 +86,7 @@ fn routed_snapshot_of<'a>(
         analysis_runs: &[],
         analysis_templates: &[],
         cluster_analysis_templates: &[],
+        experiments: &[],
         routing_objects,
         routing_settings: &NO_SETTINGS,
         workload: WorkloadState::NotReferenced,

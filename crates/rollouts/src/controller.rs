@@ -34,6 +34,9 @@ pub struct ControllerArgs {
     /// How many Services are reconciled at once at most (releasing those no Rollout references any more).
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
     pub service_threads: u16,
+    /// How many Experiments are reconciled at once at most.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..))]
+    pub experiment_threads: u16,
     /// Log (with its key) and count a reconcile that runs longer than this: seconds, or a duration such
     /// as `30s`.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_resync)]
@@ -94,6 +97,7 @@ pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
         analysis_concurrency: args.analysis_threads,
         concurrency: args.rollout_threads,
         service_concurrency: args.service_threads,
+        experiment_concurrency: args.experiment_threads,
         slow_reconcile: args.slow_reconcile,
         routing: rollouts_core::traffic::RoutingSettings {
             traffic_split_api_version: args.traffic_split_api_version,

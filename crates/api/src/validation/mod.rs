@@ -81,6 +81,16 @@ pub fn analysis_run_invalid_message(r: &AnalysisRun) -> Option<String> {
         .map(|e| format!("Analysis spec invalid: {e}"))
 }
 
+/// Upstream's `VerifyExperimentSpec` alone: its message for the first problem it finds, `None` when it
+/// finds none. The Experiment controller refuses only these; anything else wrong with a template is
+/// what the API server refuses when the template's ReplicaSet is created.
+pub fn experiment_upstream_invalid_spec_message(e: &Experiment) -> Option<String> {
+    experiment::upstream_rules(e)
+        .into_iter()
+        .next()
+        .map(|first| first.message)
+}
+
 /// The `InvalidSpec` condition message of an Experiment: upstream's message for its first problem
 /// (`Experiment e has repeated template name 'a' in templates`), or the field error of the first
 /// problem upstream does not check; `None` when valid.

@@ -2,7 +2,8 @@
 //!
 //! Rollouts, AnalysisRuns and (cluster) AnalysisTemplates are cached raw ([`DynamicObject`]) and
 //! decoded one by one, so that one object that does not fit its type cannot break the watch of all
-//! the others. The AnalysisRun cache is shared with the AnalysisRun controller.
+//! the others. The AnalysisRun cache is shared with the AnalysisRun controller; the Experiment
+//! controller reads the Experiments, ReplicaSets, Services, AnalysisRuns and templates from here too.
 
 use std::fmt;
 
@@ -28,6 +29,10 @@ pub struct Stores {
     pub analysis_templates: Store<DynamicObject>,
     /// ClusterAnalysisTemplates, raw.
     pub cluster_analysis_templates: Store<DynamicObject>,
+    /// Experiments, raw.
+    pub experiments: Store<DynamicObject>,
+    /// Whether each of these caches has been listed once.
+    pub readiness: Readiness,
 }
 
 /// The write halves of the caches, consumed by [`super::watch::queue`].
@@ -44,6 +49,8 @@ pub struct Writers {
     pub analysis_templates: Writer<DynamicObject>,
     /// ClusterAnalysisTemplates.
     pub cluster_analysis_templates: Writer<DynamicObject>,
+    /// Experiments.
+    pub experiments: Writer<DynamicObject>,
 }
 
 /// The API resources of the analysis kinds.
@@ -55,6 +62,11 @@ pub fn analysis_resources() -> (ApiResource, ApiResource, ApiResource) {
     )
 }
 
+/// The API resource of Experiments.
+pub fn experiment_resource() -> ApiResource {
+    ApiResource::erase::<rollouts_api::experiment::Experiment>(&())
+}
+
 /// Empty caches, filled once the watches of [`super::watch::queue`] are polled.
 pub fn empty(rollout_resource: &ApiResource) -> (Stores, Writers) {
     let (run_resource, template_resource, cluster_template_resource) = analysis_resources();
@@ -64,6 +76,7 @@ pub fn empty(rollout_resource: &ApiResource) -> (Stores, Writers) {
     let analysis_runs = Writer::new(run_resource);
     let analysis_templates = Writer::new(template_resource);
     let cluster_analysis_templates = Writer::new(cluster_template_resource);
+    let experiments = Writer::new(experiment_resource());
     let stores = Stores {
         rollouts: rollouts.as_reader(),
         replica_sets: replica_sets.as_reader(),
@@ -71,6 +84,8 @@ pub fn empty(rollout_resource: &ApiResource) -> (Stores, Writers) {
         analysis_runs: analysis_runs.as_reader(),
         analysis_templates: analysis_templates.as_reader(),
         cluster_analysis_templates: cluster_analysis_templates.as_reader(),
+        experiments: experiments.as_reader(),
+        readiness: Readiness::new(),
     };
     (
         stores,
@@ -81,6 +96,7 @@ pub fn empty(rollout_resource: &ApiResource) -> (Stores, Writers) {
             analysis_runs,
             analysis_templates,
             cluster_analysis_templates,
+            experiments,
         },
     )
 }
@@ -98,6 +114,8 @@ pub enum Cache {
     AnalysisTemplates,
     /// ClusterAnalysisTemplates.
     ClusterAnalysisTemplates,
+    /// Experiments.
+    Experiments,
 }
 
 impl CacheSet for Cache {
@@ -107,6 +125,7 @@ impl CacheSet for Cache {
         Cache::AnalysisRuns,
         Cache::AnalysisTemplates,
         Cache::ClusterAnalysisTemplates,
+        Cache::Experiments,
     ];
 }
 
@@ -118,6 +137,7 @@ impl fmt::Display for Cache {
             Cache::AnalysisRuns => "AnalysisRun",
             Cache::AnalysisTemplates => "AnalysisTemplate",
             Cache::ClusterAnalysisTemplates => "ClusterAnalysisTemplate",
+            Cache::Experiments => "Experiment",
         })
     }
 }
@@ -141,11 +161,15 @@ mod tests {
         let result = readiness.wait(Duration::from_millis(30)).await;
         assert_eq!(
             result,
-            Err(NotFilled(vec![Cache::ReplicaSets, Cache::ClusterAnalysisTemplates]))
+            Err(NotFilled(vec![
+                Cache::ReplicaSets,
+                Cache::ClusterAnalysisTemplates,
+                Cache::Experiments
+            ]))
         );
         assert_eq!(
             result.unwrap_err().to_string(),
-            "the ReplicaSet, ClusterAnalysisTemplate cache(s) have not been listed yet"
+            "the ReplicaSet, ClusterAnalysisTemplate, Experiment cache(s) have not been listed yet"
         );
         for cache in Cache::ALL {
             readiness.filled(*cache);

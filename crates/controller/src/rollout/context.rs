@@ -56,9 +56,9 @@ impl Context {
             routing_flags: RoutingSettings::default(),
             discovered_versions: Mutex::default(),
             runtime: Runtime::new(ControllerKind::Rollout, client, metrics, resync, DEFAULT_LIMITS),
+            readiness: stores.readiness.clone(),
             stores,
             rollout_resource,
-            readiness: Readiness::new(),
         }
     }
 }

@@ -37,13 +37,14 @@ pub struct Settings {
 }
 
 /// Runs the Rollout controller until `shutdown` resolves and the reconciles in flight have finished.
-/// Its watches fill `writers` (read through `stores`) and forward every AnalysisRun change to
-/// `run_changes`.
+/// Its watches fill `writers` (read through `stores`), forward every AnalysisRun change to
+/// `run_changes` and every change concerning an Experiment to `experiment_changes`.
 pub async fn run<F>(
     client: kube::Client,
     stores: Stores,
     writers: Writers,
     run_changes: ChangeSender,
+    experiment_changes: ChangeSender,
     settings: Settings,
     shutdown: F,
 ) where
@@ -70,6 +71,7 @@ pub async fn run<F>(
             writers,
             Arc::clone(&ctx),
             run_changes,
+            experiment_changes,
             routing_requests,
         )
         .boxed(),

@@ -174,6 +174,32 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     Err(e) => return Err(ReconcileError::api(format!("delete AnalysisRun {name}"), e)),
                 }
             }
+            Action::CreateExperiment(experiment) => {
+                let experiments: Api<rollouts_api::Experiment> = Api::namespaced(ctx.runtime.client.clone(), ns);
+                let name = experiment.metadata.name.clone().unwrap_or_default();
+                match experiments.create(&post_params(), experiment).await {
+                    Ok(_) => {}
+                    // The cache has not seen the Experiment yet: plan again once it has.
+                    Err(e) if is_status(&e, 409) => return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE)),
+                    Err(e) => return Err(ReconcileError::api(format!("create Experiment {name}"), e)),
+                }
+            }
+            Action::PatchExperiment { name, patch } => {
+                let experiments: Api<rollouts_api::Experiment> = Api::namespaced(ctx.runtime.client.clone(), ns);
+                match experiments.patch(name, &patch_params(), &Patch::Merge(patch)).await {
+                    Ok(_) => {}
+                    Err(e) if is_status(&e, 404) => {}
+                    Err(e) => return Err(ReconcileError::api(format!("patch Experiment {name}"), e)),
+                }
+            }
+            Action::DeleteExperiment { name, uid } => {
+                let experiments: Api<rollouts_api::Experiment> = Api::namespaced(ctx.runtime.client.clone(), ns);
+                match experiments.delete(name, &delete_params(uid.as_deref())).await {
+                    Ok(_) => {}
+                    Err(e) if is_status(&e, 404) => {}
+                    Err(e) => return Err(ReconcileError::api(format!("delete Experiment {name}"), e)),
+                }
+            }
             Action::Routing(write) => {
                 if !super::routing::write(ctx, write).await? {
                     return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE));

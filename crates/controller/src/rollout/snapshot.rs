@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::{Pod, Service};
 use kube::api::{Api, ListParams};
 use kube::core::Selector;
 use kube::runtime::reflector::ObjectRef;
-use rollouts_api::{AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Rollout};
+use rollouts_api::{AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Experiment, Rollout};
 use rollouts_core::plan::{Snapshot, WorkloadState};
 use rollouts_core::traffic::RoutingSettings;
 use serde_json::Value;
@@ -37,6 +37,8 @@ pub struct Observed {
     pub analysis_templates: Vec<AnalysisTemplate>,
     /// ClusterAnalysisTemplates, when it refers to any.
     pub cluster_analysis_templates: Vec<ClusterAnalysisTemplate>,
+    /// Its Experiments (and others whose name could collide with a new one).
+    pub experiments: Vec<Experiment>,
     /// The objects its traffic routers read.
     pub routing_objects: Vec<Value>,
     /// The API versions its routers use.
@@ -56,6 +58,7 @@ impl Observed {
             analysis_runs: &self.analysis_runs,
             analysis_templates: &self.analysis_templates,
             cluster_analysis_templates: &self.cluster_analysis_templates,
+            experiments: &self.experiments,
             routing_objects: &self.routing_objects,
             routing_settings: &self.routing_settings,
             workload: self.workload.clone(),
@@ -150,6 +153,23 @@ fn uses_analysis(rollout: &Rollout) -> bool {
     canary || blue_green
 }
 
+/// Whether the Rollout has experiment steps, or Experiments of its own may still be around (a step
+/// removed from the spec leaves its Experiment to terminate and collect).
+fn uses_experiments(rollout: &Rollout) -> bool {
+    let steps = rollout
+        .spec
+        .strategy
+        .as_ref()
+        .and_then(|s| s.canary.as_ref())
+        .and_then(|c| c.steps.as_ref());
+    steps.is_some_and(|steps| steps.iter().any(|s| s.experiment.is_some()))
+        || rollout
+            .status
+            .as_ref()
+            .and_then(|s| s.canary.as_ref())
+            .is_some_and(|c| c.current_experiment.is_some())
+}
+
 /// Whether `rs` is controlled by the object with `uid`.
 pub fn is_controlled_by(rs: &ReplicaSet, uid: &str) -> bool {
     rs.metadata
@@ -200,6 +220,28 @@ pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result
         },
         "AnalysisRun",
     );
+    let experiments: Vec<Experiment> = if uses_experiments(&rollout) {
+        decode_selected(
+            &ctx.stores.experiments,
+            |ex| {
+                ex.metadata.namespace.as_deref() == Some(namespace.as_str())
+                    && (ex
+                        .metadata
+                        .owner_references
+                        .iter()
+                        .flatten()
+                        .any(|o| o.controller == Some(true) && o.uid == uid)
+                        || ex
+                            .metadata
+                            .name
+                            .as_deref()
+                            .is_some_and(|n| n.starts_with(&rollout_name)))
+            },
+            "Experiment",
+        )
+    } else {
+        Vec::new()
+    };
     let (analysis_templates, cluster_analysis_templates) = if uses_analysis(&rollout) {
         (
             decode_selected(
@@ -232,6 +274,7 @@ pub async fn load(ctx: &Context, mut rollout: Rollout, now: Timestamp) -> Result
         analysis_runs,
         analysis_templates,
         cluster_analysis_templates,
+        experiments,
         routing_objects,
         routing_settings,
         now,
@@ -371,6 +414,7 @@ mod tests {
             analysis_runs: Vec::new(),
             analysis_templates: Vec::new(),
             cluster_analysis_templates: Vec::new(),
+            experiments: Vec::new(),
             routing_objects: Vec::new(),
             routing_settings: RoutingSettings::default(),
             now: Timestamp::UNIX_EPOCH,

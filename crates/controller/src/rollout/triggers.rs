@@ -16,7 +16,8 @@ use super::context::Context;
 use super::snapshot::{references_service, references_template};
 use super::workload::references_deployment;
 use crate::runtime::changes::LastSeen;
-use crate::runtime::queue::{Request, request};
+use super::caches::experiment_resource;
+use crate::runtime::queue::{ChangeSender, ObjectChange, Request, request};
 
 /// A Rollout that changed is reconciled; one that is deleted is forgotten.
 pub fn rollout_event(ctx: &Context, event: Event<DynamicObject>) -> Vec<Request> {
@@ -138,6 +139,41 @@ pub fn run_owner(run: &DynamicObject, rollout_resource: &ApiResource) -> Option<
     Some(request(rollout, reason))
 }
 
+/// Forwards a change of the Experiment controlling the object of `metadata`, if any, to the Experiment
+/// controller.
+pub fn forward_to_experiment(changes: &ChangeSender, metadata: &ObjectMeta) {
+    if let Some(experiment) = controlling_experiment(metadata) {
+        // Closed only when the Experiment controller has stopped.
+        let _ = changes.unbounded_send(ObjectChange::Changed(experiment));
+    }
+}
+
+/// The Experiment controlling the object of `metadata` (its controller owner reference), if any.
+pub fn controlling_experiment(metadata: &ObjectMeta) -> Option<ObjectRef<DynamicObject>> {
+    let resource = experiment_resource();
+    let namespace = metadata.namespace.as_deref()?;
+    metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|o| o.controller == Some(true))
+        .filter(|o| o.kind == resource.kind && o.api_version == resource.api_version)
+        .map(|o| ObjectRef::new_with(&o.name, resource.clone()).within(namespace))
+}
+
+/// The request for the Rollout controlling the Experiment of `event` (an experiment step): every
+/// change of the Experiment concerns it, as upstream enqueues the parent on every update.
+pub fn experiment_owner(ctx: &Context, event: &Event<DynamicObject>) -> Option<Request> {
+    let (Event::Apply(experiment) | Event::Delete(experiment)) = event else {
+        return None;
+    };
+    let rollout = controlling_rollout(&experiment.metadata, &ctx.rollout_resource)?;
+    let reason = ReconcileReason::RelatedObjectUpdated {
+        obj_ref: Box::new(ObjectRef::from_obj_with(experiment, experiment_resource()).erase()),
+    };
+    Some(request(rollout, reason))
+}
+
 /// The Rollout controlling the object of `metadata` (its controller owner reference), if any.
 pub fn controlling_rollout(metadata: &ObjectMeta, rollout_resource: &ApiResource) -> Option<ObjectRef<DynamicObject>> {
     let namespace = metadata.namespace.as_deref()?;
@@ -172,7 +208,6 @@ fn rollouts_where(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::queue::ObjectChange;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
     use rollouts_api::Rollout;
 

@@ -15,6 +15,10 @@
 //! * Routing objects (Ingresses, VirtualServices, TrafficSplits, HTTPRoutes...) are watched per kind
 //!   once a Rollout's routers read one, and enqueue the Rollouts that read the object.
 //! * (Cluster) AnalysisTemplates are watched so that a Rollout waiting for one goes on when it appears.
+//! * Experiments are watched once for both controllers: every change is forwarded to the Experiment
+//!   controller and enqueues the Rollout controlling the Experiment (an experiment step). A change to a
+//!   ReplicaSet or a Service an Experiment controls, or a run it controls changing phase, is forwarded
+//!   to the Experiment controller as a change of that Experiment.
 //!
 //! Which Rollouts each event concerns is [`super::triggers`]' business.
 //!
@@ -33,14 +37,14 @@ use std::sync::Arc;
 use futures::channel::mpsc::UnboundedReceiver;
 use futures::stream::{self, BoxStream};
 use futures::{Stream, StreamExt};
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Service;
 use kube::api::Api;
-use kube::core::PartialObjectMeta;
+use kube::core::{DynamicObject, PartialObjectMeta};
 use kube::runtime::watcher::{Config, Event};
 use rollouts_api::well_known::labels::POD_TEMPLATE_HASH;
 
-use super::caches::{Cache, Writers, analysis_resources};
+use super::caches::{Cache, Writers, analysis_resources, experiment_resource};
 use super::context::Context;
 use super::triggers;
 use crate::runtime::changes::LastSeen;
@@ -54,6 +58,7 @@ pub fn queue(
     writers: Writers,
     ctx: Arc<Context>,
     run_changes: ChangeSender,
+    experiment_changes: ChangeSender,
     routing_requests: UnboundedReceiver<Request>,
 ) -> impl Stream<Item = Result<Request, Infallible>> + Send + 'static {
     let (run_resource, template_resource, cluster_template_resource) = analysis_resources();
@@ -65,6 +70,8 @@ pub fn queue(
     let run_api = dynamic_api(client, namespace, &run_resource);
     let template_api = dynamic_api(client, namespace, &template_resource);
     let cluster_template_api = Api::all_with(client.clone(), &cluster_template_resource);
+    let experiment_resource = experiment_resource();
+    let experiment_api = dynamic_api(client, namespace, &experiment_resource);
 
     let mut generations = LastSeen::default();
     let deployment_changed = move |ctx: &Context, event: Event<PartialObjectMeta<Deployment>>| {
@@ -75,17 +82,40 @@ pub fn queue(
             .collect()
     };
     let mut phases = LastSeen::default();
+    let to_experiments = experiment_changes.clone();
     let run_changed = move |ctx: &Context, event: Event<_>| {
         if let Some(change) = ObjectChange::of(&event, &run_resource) {
             // Closed only when the AnalysisRun controller has stopped.
             let _ = run_changes.unbounded_send(change);
         }
-        triggers::rephased(&mut phases, &event)
-            .and_then(|run| triggers::run_owner(run, &ctx.rollout_resource))
-            .into_iter()
-            .collect()
+        let Some(run) = triggers::rephased(&mut phases, &event) else {
+            return Vec::new();
+        };
+        triggers::forward_to_experiment(&to_experiments, &run.metadata);
+        triggers::run_owner(run, &ctx.rollout_resource).into_iter().collect()
     };
     let without_status = |svc: &mut Service| svc.status = None;
+    let to_experiments = experiment_changes.clone();
+    let replica_set_changed = move |ctx: &Context, event: Event<ReplicaSet>| {
+        if let Event::Apply(rs) | Event::InitApply(rs) | Event::Delete(rs) = &event {
+            triggers::forward_to_experiment(&to_experiments, &rs.metadata);
+        }
+        triggers::replica_set_event(ctx, event)
+    };
+    let to_experiments = experiment_changes.clone();
+    let service_changed = move |ctx: &Context, event: Event<Service>| {
+        if let Event::Apply(svc) | Event::InitApply(svc) | Event::Delete(svc) = &event {
+            triggers::forward_to_experiment(&to_experiments, &svc.metadata);
+        }
+        triggers::service_event(ctx, event)
+    };
+    let experiment_changed = move |ctx: &Context, event: Event<DynamicObject>| {
+        if let Some(change) = ObjectChange::of(&event, &experiment_resource) {
+            // Closed only when the Experiment controller has stopped.
+            let _ = experiment_changes.unbounded_send(change);
+        }
+        triggers::experiment_owner(ctx, &event).into_iter().collect()
+    };
 
     let streams = vec![
         requests(
@@ -104,7 +134,7 @@ pub fn queue(
             ),
             &ctx,
             Some(Cache::ReplicaSets),
-            triggers::replica_set_event,
+            replica_set_changed,
         ),
         requests(
             cached(
@@ -116,7 +146,7 @@ pub fn queue(
             ),
             &ctx,
             Some(Cache::Services),
-            triggers::service_event,
+            service_changed,
         ),
         requests(
             uncached(deployment_api, Config::default(), "Deployments"),
@@ -153,6 +183,12 @@ pub fn queue(
             &ctx,
             Some(Cache::ClusterAnalysisTemplates),
             triggers::template_event(true),
+        ),
+        requests(
+            cached(experiment_api, Config::default(), writers.experiments, "Experiments", keep),
+            &ctx,
+            Some(Cache::Experiments),
+            experiment_changed,
         ),
         // The routing objects' watches start as Rollouts name them (see `super::routing_watch`).
         routing_requests.boxed(),

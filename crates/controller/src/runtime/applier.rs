@@ -51,12 +51,7 @@ pub async fn run<C, E, F>(
 type Applied<E> = Result<(ObjectRef<DynamicObject>, Action), ControllerRunError<E, Infallible>>;
 
 fn log_applied<E: ReconcileFailure>(controller: ControllerKind, result: Applied<E>) {
-    // The Rollout controller's lines have always gone without the kind.
-    let prefix = match controller {
-        ControllerKind::Rollout => "",
-        ControllerKind::AnalysisRun => "AnalysisRun ",
-        ControllerKind::Service => "Service ",
-    };
+    let prefix = controller.log_prefix();
     match result {
         Ok((object, action)) => log_object!(debug, controller, object, ?action, "{prefix}reconciled"),
         // Logged by the reconcile itself, once per failing state.
@@ -75,6 +70,9 @@ fn log_applied<E: ReconcileFailure>(controller: ControllerKind, result: Applied<
                 tracing::debug!(%error, "AnalysisRun controller stopped before the caches filled");
             }
             ControllerKind::Service => tracing::debug!(%error, "Service controller stopped before the caches filled"),
+            ControllerKind::Experiment => {
+                tracing::debug!(%error, "Experiment controller stopped before the caches filled");
+            }
         },
         Err(error) => tracing::warn!(%error, "{prefix}controller"),
     }

@@ -10,14 +10,17 @@ pub enum ControllerKind {
     AnalysisRun = 1,
     /// The Service controller.
     Service = 2,
+    /// The Experiment controller.
+    Experiment = 3,
 }
 
 impl ControllerKind {
     /// Every controller, in the order of their index.
-    pub(crate) const ALL: [ControllerKind; 3] = [
+    pub(crate) const ALL: [ControllerKind; 4] = [
         ControllerKind::Rollout,
         ControllerKind::AnalysisRun,
         ControllerKind::Service,
+        ControllerKind::Experiment,
     ];
 
     /// The `controller` label value of the metrics.
@@ -26,6 +29,7 @@ impl ControllerKind {
             ControllerKind::Rollout => "rollout",
             ControllerKind::AnalysisRun => "analysisrun",
             ControllerKind::Service => "service",
+            ControllerKind::Experiment => "experiment",
         }
     }
 
@@ -35,6 +39,25 @@ impl ControllerKind {
             ControllerKind::Rollout => "Rollout",
             ControllerKind::AnalysisRun => "AnalysisRun",
             ControllerKind::Service => "Service",
+            ControllerKind::Experiment => "Experiment",
+        }
+    }
+
+    /// What its log lines start with: the Rollout controller's have always gone without the kind.
+    pub(crate) fn log_prefix(self) -> &'static str {
+        match self {
+            ControllerKind::Rollout => "",
+            ControllerKind::AnalysisRun => "AnalysisRun ",
+            ControllerKind::Service => "Service ",
+            ControllerKind::Experiment => "Experiment ",
+        }
+    }
+
+    /// The indefinite article of its object kind.
+    pub(crate) fn article(self) -> &'static str {
+        match self {
+            ControllerKind::Rollout | ControllerKind::Service => "a",
+            ControllerKind::AnalysisRun | ControllerKind::Experiment => "an",
         }
     }
 
@@ -45,13 +68,14 @@ impl ControllerKind {
 }
 
 /// Logs at `level` with the object's key under the field its controller has always logged it as
-/// (`rollout`, `run` or `service`); the rest is as for `tracing`'s macros.
+/// (`rollout`, `run`, `service` or `experiment`); the rest is as for `tracing`'s macros.
 macro_rules! log_object {
     ($level:ident, $controller:expr, $key:expr, $($rest:tt)+) => {
         match $controller {
             $crate::runtime::kind::ControllerKind::Rollout => tracing::$level!(rollout = %$key, $($rest)+),
             $crate::runtime::kind::ControllerKind::AnalysisRun => tracing::$level!(run = %$key, $($rest)+),
             $crate::runtime::kind::ControllerKind::Service => tracing::$level!(service = %$key, $($rest)+),
+            $crate::runtime::kind::ControllerKind::Experiment => tracing::$level!(experiment = %$key, $($rest)+),
         }
     };
 }

@@ -22,12 +22,12 @@ struct Inner {
     /// Keyed by (verb, resource), e.g. ("patch", "rollouts/status").
     api: RwLock<BTreeMap<(String, String), AtomicU64>>,
     /// Reconciles by controller ([`ControllerKind`] as index), then by object.
-    reconciles: [RwLock<HashMap<ObjectKey, ReconcileCounts>>; 3],
+    reconciles: [RwLock<HashMap<ObjectKey, ReconcileCounts>>; ControllerKind::ALL.len()],
     /// Reconciles of all Rollouts (AnalysisRuns are not counted here).
     reconcile_total: AtomicU64,
     reconcile_errors: AtomicU64,
     /// Slow reconciles, by controller ([`ControllerKind`] as index).
-    slow: [SlowCounts; 3],
+    slow: [SlowCounts; ControllerKind::ALL.len()],
     endpoint: Mutex<Option<SocketAddr>>,
 }
 

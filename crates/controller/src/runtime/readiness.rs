@@ -108,6 +108,19 @@ impl<C: CacheSet> Readiness<C> {
     }
 }
 
+/// A [`Readiness`] seen from a controller that shares another controller's caches without knowing
+/// their set (the Experiment controller reads the Rollout controller's).
+pub trait CachesFilled: Send + Sync {
+    /// Waits until every cache is filled, for at most `bound`; the error names the caches still empty.
+    fn wait_filled(&self, bound: Duration) -> futures::future::BoxFuture<'_, Result<(), String>>;
+}
+
+impl<C: CacheSet> CachesFilled for Readiness<C> {
+    fn wait_filled(&self, bound: Duration) -> futures::future::BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move { self.wait(bound).await.map_err(|not_filled| not_filled.to_string()) })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

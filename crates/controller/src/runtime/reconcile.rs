@@ -166,12 +166,7 @@ impl Runtime {
     fn log_outcome<E: ReconcileFailure>(&self, key: &ObjectKey, result: &Result<Reconciled, E>) {
         let now = Instant::now();
         let controller = self.controller;
-        // The Rollout controller's lines have always gone without the kind.
-        let prefix = match controller {
-            ControllerKind::Rollout => "",
-            ControllerKind::AnalysisRun => "AnalysisRun ",
-            ControllerKind::Service => "Service ",
-        };
+        let prefix = controller.log_prefix();
         match result {
             Ok(Reconciled::Done(_)) => {
                 if let Some(failing_for) = self.failures.succeeded(key, now) {
@@ -203,10 +198,7 @@ impl Runtime {
             return;
         }
         let kind = self.controller.object_kind();
-        let article = match self.controller {
-            ControllerKind::Rollout | ControllerKind::Service => "a",
-            ControllerKind::AnalysisRun => "an",
-        };
+        let article = self.controller.article();
         log_object!(warn, self.controller, key, error = %message, "skipping {article} {kind} that cannot be decoded");
         let event = rollouts_core::plan::Event::warning(
             "InvalidSpec",

@@ -70,6 +70,25 @@ pub enum Action {
         /// Its UID.
         uid: Option<String>,
     },
+    /// Create this Experiment (a canary `experiment` step). As for AnalysisRuns, the planner has already
+    /// picked a name no Experiment in the snapshot has (or adopted an identical one still going), so
+    /// `AlreadyExists` only means the cache is behind: the reconcile starts over.
+    CreateExperiment(Box<rollouts_api::Experiment>),
+    /// Merge-patch an Experiment (`{"spec":{"terminate":true}}` to stop it).
+    PatchExperiment {
+        /// Experiment name.
+        name: String,
+        /// The merge patch.
+        patch: Value,
+    },
+    /// Delete an old Experiment (history limits, or its ReplicaSet is gone), with a precondition on
+    /// its UID. `NotFound` is not an error.
+    DeleteExperiment {
+        /// Experiment name.
+        name: String,
+        /// Its UID.
+        uid: Option<String>,
+    },
     /// Evict a pod through the eviction subresource (`restartAt`); a refusal by a PodDisruptionBudget
     /// (429) is not an error, the pod is tried again on a later reconcile.
     EvictPod {

@@ -16,6 +16,7 @@ mod canary;
 mod context;
 mod duration;
 pub mod ephemeral;
+pub(crate) mod experiments;
 mod history;
 pub mod merge_patch;
 mod pause;

@@ -77,12 +77,7 @@ pub(crate) fn created_before(a: &ReplicaSet, b: &ReplicaSet) -> bool {
 
 /// The `scale-down-deadline` annotation, when present.
 pub(crate) fn scale_down_deadline(rs: &ReplicaSet) -> Option<&str> {
-    rs.metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(annotations::SCALE_DOWN_DEADLINE))
-        .map(String::as_str)
-        .filter(|v| !v.is_empty())
+    crate::scale_down_deadline::of(rs)
 }
 
 /// The anti-affinity setting of the Rollout's strategy.

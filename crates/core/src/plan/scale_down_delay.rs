@@ -5,34 +5,23 @@
 
 use std::time::Duration;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use rollouts_api::well_known::annotations::SCALE_DOWN_DEADLINE;
-use serde_json::json;
 
 use super::actions::Action;
 use super::context::Ctx;
 use super::replica_sets::{counts, scale_down_deadline, spec_replicas};
 
-/// A deadline as written (RFC 3339); `None` when unreadable.
-pub fn parse_deadline(value: &str) -> Option<Timestamp> {
-    value.parse().ok()
-}
+pub use crate::scale_down_deadline::parse as parse_deadline;
 
 /// Writes `scale-down-deadline` = now + `seconds` on a ReplicaSet (a JSON patch, as upstream) and looks
 /// at the Rollout again then.
 pub fn add_deadline(ctx: &mut Ctx<'_>, index: usize, seconds: i32) {
-    let deadline = ctx
-        .now
-        .checked_add(SignedDuration::from_secs(i64::from(seconds)))
-        .unwrap_or(ctx.now);
-    let value = Timestamp::from_second(deadline.as_second())
-        .unwrap_or(deadline)
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
+    let value = crate::scale_down_deadline::value_after(ctx.now, seconds);
     let name = ctx.all[index].metadata.name.clone().unwrap_or_default();
     ctx.plan.actions.push(Action::PatchReplicaSet {
         name,
-        patch: json!([{"op": "add", "path": format!("/metadata/annotations/{SCALE_DOWN_DEADLINE}"), "value": value}]),
+        patch: crate::scale_down_deadline::add_patch(&value),
     });
     ctx.all[index]
         .metadata
@@ -65,7 +54,7 @@ pub fn remove_scale_down_deadlines(ctx: &mut Ctx<'_>, keep_new: bool) {
         let name = ctx.all[i].metadata.name.clone().unwrap_or_default();
         ctx.plan.actions.push(Action::PatchReplicaSet {
             name,
-            patch: json!([{"op": "remove", "path": format!("/metadata/annotations/{SCALE_DOWN_DEADLINE}")}]),
+            patch: crate::scale_down_deadline::remove_patch(),
         });
         if let Some(ann) = ctx.all[i].metadata.annotations.as_mut() {
             ann.remove(SCALE_DOWN_DEADLINE);

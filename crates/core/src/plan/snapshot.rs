@@ -5,6 +5,7 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use rollouts_api::Rollout;
 use rollouts_api::analysis_run::AnalysisRun;
+use rollouts_api::experiment::Experiment;
 use rollouts_api::{AnalysisTemplate, ClusterAnalysisTemplate};
 
 /// The workload a `workloadRef` points to, as far as the controller could resolve it.
@@ -40,6 +41,9 @@ pub struct Snapshot<'a> {
     /// The AnalysisRuns of the Rollout's namespace that it owns, and any other whose name starts with
     /// the Rollout's (so a new run's name never collides).
     pub analysis_runs: &'a [AnalysisRun],
+    /// The Experiments of the Rollout's namespace that it owns, and any other whose name starts with
+    /// the Rollout's (so a new experiment's name never collides).
+    pub experiments: &'a [Experiment],
     /// The AnalysisTemplates of the Rollout's namespace its analyses refer to (directly or nested).
     pub analysis_templates: &'a [AnalysisTemplate],
     /// The ClusterAnalysisTemplates its analyses refer to.

@@ -1,6 +1,6 @@
-//! Features a Rollout may configure that the controller does not drive yet: traffic routers, experiment
-//! steps and step plugins. Such a Rollout is refused with an InvalidSpec naming the feature, rather than
-//! run without it: a canary sized for weighted traffic that no router moves, or a step that waits forever.
+//! Features a Rollout may configure that the controller does not drive yet: some traffic routers and
+//! step plugins. Such a Rollout is refused with an InvalidSpec naming the feature, rather than run
+//! without it: a canary sized for weighted traffic that no router moves, or a step that waits forever.
 
 use rollouts_api::Rollout;
 use rollouts_api::gofmt::go_quote;
@@ -13,23 +13,15 @@ pub fn first_unsupported(rollout: &Rollout) -> Option<FieldError> {
     unsupported_router(rollout).or_else(|| unsupported_step(rollout))
 }
 
-/// The first experiment or plugin step, which no controller here runs yet.
+/// The first plugin step, which no controller here runs yet; the message names the plugin.
 fn unsupported_step(rollout: &Rollout) -> Option<FieldError> {
     let steps = rollout.spec.strategy.as_ref()?.canary.as_ref()?.steps.as_ref()?;
     steps.iter().enumerate().find_map(|(i, step)| {
-        if step.experiment.is_some() {
-            Some(FieldError::forbidden(
-                format!("spec.strategy.canary.steps[{i}].experiment"),
-                "experiment steps are not supported yet",
-            ))
-        } else if step.plugin.is_some() {
-            Some(FieldError::forbidden(
-                format!("spec.strategy.canary.steps[{i}].plugin"),
-                "step plugins are not supported yet",
-            ))
-        } else {
-            None
-        }
+        let plugin = step.plugin.as_ref()?;
+        Some(FieldError::forbidden(
+            format!("spec.strategy.canary.steps[{i}].plugin"),
+            format!("step plugin {} is not supported yet", go_quote(&plugin.name)),
+        ))
     })
 }
 

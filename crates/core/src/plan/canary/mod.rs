@@ -8,8 +8,6 @@ mod routed_old_replica_sets;
 mod status;
 mod traffic;
 
-use rollouts_api::well_known::pause_reasons;
-
 use super::context::Ctx;
 use super::ephemeral::reconcile_ephemeral_metadata;
 use super::history::reconcile_revision_history_limit;
@@ -59,13 +57,13 @@ pub(super) fn rollout_canary(ctx: &mut Ctx<'_>) {
     if traffic::reconcile_traffic_routing(ctx).is_err() {
         return;
     }
+    if let Err(error) = super::experiments::reconcile(ctx) {
+        ctx.plan.error = Some(error);
+        return;
+    }
     super::analysis::reconcile(ctx);
-    let inconclusive = ctx
-        .pause
-        .add_reasons
-        .iter()
-        .any(|r| r == pause_reasons::INCONCLUSIVE_ANALYSIS_RUN);
-    if inconclusive {
+    // An inconclusive run or Experiment pauses the rollout before anything is scaled.
+    if !ctx.pause.add_reasons.is_empty() {
         sync_rollout_status_canary(ctx);
         return;
     }

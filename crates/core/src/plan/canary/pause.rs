@@ -72,6 +72,9 @@ pub(super) fn completed_current_step(ctx: &Ctx<'_>) -> bool {
     if step.analysis.is_some() {
         return super::super::analysis::step_run_successful(ctx);
     }
-    // Experiment and plugin steps wait for their own controllers.
+    if step.experiment.is_some() {
+        return super::super::experiments::step_successful(ctx);
+    }
+    // Plugin steps are refused before anything is planned.
     false
 }

@@ -1,6 +1,7 @@
 //! Driving the traffic routers of a canary (upstream `reconcileTrafficRouting`): which weight the canary
-//! gets in this reconcile, header and mirror routes of the current step, the hashes the routers point at,
-//! and `status.canary.weights` with its `TrafficWeightUpdated` event.
+//! gets in this reconcile (and the running Experiment's weighted templates, as extra destinations),
+//! header and mirror routes of the current step, the hashes the routers point at, and
+//! `status.canary.weights` with its `TrafficWeightUpdated` event.
 //!
 //! Every router configured is driven, in upstream's order, with the same decisions; their writes go into
 //! the plan in the order they are made. A router that fails stops the reconcile before the ReplicaSets
@@ -11,6 +12,7 @@ use rollouts_api::well_known::reasons;
 
 use super::super::actions::{Action, Event};
 use super::super::context::Ctx;
+use super::super::experiments::weight_destinations;
 use super::super::replica_sets::{counts, hash_of};
 use super::super::services::ensure_service_target_unchecked;
 use super::super::steps::{current_step, steps};
@@ -186,6 +188,7 @@ fn desired(ctx: &mut Ctx<'_>) -> Desired {
         }
         desired.remove_managed_routes = true;
     } else if ctx.new_rs().is_none() || new_available == 0 {
+        desired.additional = weight_destinations(ctx);
         desired.remove_managed_routes = true;
     } else if ctx.old.promote_full.unwrap_or(false) {
         if dynamic {
@@ -206,8 +209,10 @@ fn desired(ctx: &mut Ctx<'_>) -> Desired {
                 .rev()
                 .find_map(|s| s.set_weight)
                 .unwrap_or(0);
+            desired.additional = weight_destinations(ctx);
         } else if index < all_steps.len() {
             desired.weight = progress(ctx).map_or(0, |p| p.current_set_weight());
+            desired.additional = weight_destinations(ctx);
         } else {
             desired.weight = max_weight;
         }

@@ -8,6 +8,8 @@ mod bluegreen_golden;
 mod bluegreen_properties;
 mod canary_routed_golden;
 mod canary_routed_properties;
+mod experiment_step_golden;
+mod experiment_step_routed;
 mod golden;
 mod properties;
 mod traffic;

@@ -107,6 +107,8 @@ pub struct World {
     pub analysis_templates: Vec<rollouts_api::AnalysisTemplate>,
     /// ClusterAnalysisTemplates.
     pub cluster_analysis_templates: Vec<rollouts_api::ClusterAnalysisTemplate>,
+    /// Experiments (as the experiment controller leaves them).
+    pub experiments: Vec<rollouts_api::Experiment>,
     /// Routing objects (Ingresses, VirtualServices...), as the routers' writes leave them.
     pub routing_objects: Vec<serde_json::Value>,
     /// The routers' API versions.
@@ -127,6 +129,7 @@ impl World {
             analysis_runs: Vec::new(),
             analysis_templates: Vec::new(),
             cluster_analysis_templates: Vec::new(),
+            experiments: Vec::new(),
             routing_objects: Vec::new(),
             routing_settings: crate::traffic::RoutingSettings::default(),
         }
@@ -141,6 +144,7 @@ impl World {
             analysis_runs: &self.analysis_runs,
             analysis_templates: &self.analysis_templates,
             cluster_analysis_templates: &self.cluster_analysis_templates,
+            experiments: &self.experiments,
             routing_objects: &self.routing_objects,
             routing_settings: &self.routing_settings,
             workload: self.workload.clone(),
@@ -313,6 +317,34 @@ impl World {
             Action::DeleteAnalysisRun { name, .. } => {
                 self.analysis_runs.retain(|r| r.metadata.name.as_deref() != Some(name));
             }
+            Action::CreateExperiment(experiment) => {
+                let mut experiment = (**experiment).clone();
+                assert!(
+                    !self
+                        .experiments
+                        .iter()
+                        .any(|e| e.metadata.name == experiment.metadata.name),
+                    "AlreadyExists: {:?}",
+                    experiment.metadata.name
+                );
+                self.next_uid += 1;
+                experiment.metadata.uid = Some(format!("ex-{}", self.next_uid));
+                experiment.metadata.creation_timestamp = Some(Time(self.now));
+                self.experiments.push(experiment);
+            }
+            Action::PatchExperiment { name, patch } => {
+                let experiment = self
+                    .experiments
+                    .iter_mut()
+                    .find(|e| e.metadata.name.as_deref() == Some(name))
+                    .unwrap();
+                let mut v = serde_json::to_value(&*experiment).unwrap();
+                merge(&mut v, patch);
+                *experiment = serde_json::from_value(v).unwrap();
+            }
+            Action::DeleteExperiment { name, .. } => {
+                self.experiments.retain(|e| e.metadata.name.as_deref() != Some(name));
+            }
         }
     }
 
@@ -481,6 +513,9 @@ pub fn describe(action: &Action) -> String {
         Action::CreateAnalysisRun(run) => format!("create analysisrun {}", run.metadata.name.as_deref().unwrap()),
         Action::PatchAnalysisRun { name, patch } => format!("patch analysisrun {name} {patch}"),
         Action::DeleteAnalysisRun { name, .. } => format!("delete analysisrun {name}"),
+        Action::CreateExperiment(e) => format!("create experiment {}", e.metadata.name.as_deref().unwrap()),
+        Action::PatchExperiment { name, patch } => format!("patch experiment {name} {patch}"),
+        Action::DeleteExperiment { name, .. } => format!("delete experiment {name}"),
         Action::Routing(write) => match write {
             RoutingWrite::Create(o) => format!(
                 "create {} {}",
