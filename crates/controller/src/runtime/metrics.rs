@@ -397,16 +397,19 @@ analysis_run_reconcile_error_total{namespace=\"ns\",name=\"run\"} 0
 controller_reconcile_slow_total{controller=\"rollout\"} 0
 controller_reconcile_slow_total{controller=\"analysisrun\"} 0
 controller_reconcile_slow_total{controller=\"service\"} 0
+controller_reconcile_slow_total{controller=\"experiment\"} 0
 # HELP controller_reconcile_slow_running Reconciles running longer than the slow threshold now, by controller.
 # TYPE controller_reconcile_slow_running gauge
 controller_reconcile_slow_running{controller=\"rollout\"} 0
 controller_reconcile_slow_running{controller=\"analysisrun\"} 0
 controller_reconcile_slow_running{controller=\"service\"} 0
+controller_reconcile_slow_running{controller=\"experiment\"} 0
 # HELP controller_reconcile_timeout_total Reconciles cut off at the time limit, by controller.
 # TYPE controller_reconcile_timeout_total counter
 controller_reconcile_timeout_total{controller=\"rollout\"} 0
 controller_reconcile_timeout_total{controller=\"analysisrun\"} 0
 controller_reconcile_timeout_total{controller=\"service\"} 0
+controller_reconcile_timeout_total{controller=\"experiment\"} 0
 ";
         assert_eq!(text, expected);
     }
