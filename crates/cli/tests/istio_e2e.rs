@@ -12,7 +12,7 @@ use common::routing::{
     annotation, destinations, get_line, pairs, revision_hash, revision_pod_count, rs_by_revision, selected,
     start_with_istio, step_index, update_spec, virtual_service, wait_eq, weights,
 };
-use common::{Controller, Env, wait_for};
+use common::{Env, wait_for};
 use rollouts_api::well_known::annotations::MANAGED_BY_ROLLOUTS;
 use serde_json::Value;
 

@@ -123,9 +123,10 @@ pub fn wait_eq<T: PartialEq + Debug>(seconds: u64, what: &str, expected: T, mut 
         last = Some(value);
         done.then_some(())
     });
-    if matched.is_none() {
-        panic!("timed out after {seconds} s waiting for {what}:\n  expected {expected:?}\n  last seen {last:?}");
-    }
+    assert!(
+        matched.is_some(),
+        "timed out after {seconds} s waiting for {what}:\n  expected {expected:?}\n  last seen {last:?}"
+    );
 }
 
 /// `(host, weight)` of each destination of a VirtualService route (`section` is `http`, `tls` or

@@ -6,6 +6,7 @@
 use kube::api::{Api, DeleteParams, Patch};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind};
 use rollouts_api::Rollout;
+use rollouts_core::traffic::istio::release::{managing_rollout, released_destination_rule};
 use rollouts_core::traffic::{ObjectRef, RoutingSettings, RoutingWrite, references};
 use serde_json::Value;
 
@@ -82,9 +83,8 @@ async fn preferred_version(ctx: &Context, group: &str) -> Option<String> {
 /// does not serve) is left out.
 pub async fn load(ctx: &Context, rollout: &Rollout, settings: &RoutingSettings) -> Result<Vec<Value>, ReconcileError> {
     let targets = references(rollout, settings);
-    if !targets.is_empty() {
-        ctx.routing.register(&RolloutKey::of(rollout), &targets);
-    }
+    let dropped = ctx.routing.register(&RolloutKey::of(rollout), &targets);
+    release_destination_rules(ctx.routing.client(), dropped);
     let mut objects = Vec::new();
     for target in targets {
         match api(ctx, &target).get(&target.name).await {
@@ -136,4 +136,68 @@ pub async fn write(ctx: &Context, write: &RoutingWrite) -> Result<bool, Reconcil
             Err(e) => Err(ReconcileError::api(format!("delete {what}"), e)),
         },
     }
+}
+
+/// The kind whose injected labels are taken out once no Rollout routes through it.
+const DESTINATION_RULE: &str = "DestinationRule";
+
+/// How many times a release is tried when the DestinationRule changes under it.
+const RELEASE_ATTEMPTS: usize = 3;
+
+/// Releases, in the background, the DestinationRules among `targets` (objects a Rollout no longer
+/// reads, or read before it was deleted) whose managing Rollout no longer references them (upstream's
+/// Istio controller); other kinds are left alone. Failures are logged: the objects are not the
+/// Rollout's own, so its reconcile does not wait for them.
+pub fn release_destination_rules(client: kube::Client, targets: Vec<ObjectRef>) {
+    let rules: Vec<ObjectRef> = targets.into_iter().filter(|t| t.kind == DESTINATION_RULE).collect();
+    if rules.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        for rule in rules {
+            if let Err(error) = release_destination_rule(&client, &rule).await {
+                tracing::warn!(destination_rule = %rule.describe(), %error, "could not release the DestinationRule");
+            }
+        }
+    });
+}
+
+/// Reads the DestinationRule and the Rollout its annotation names (from the API, as upstream, so that
+/// a Rollout of another controller instance counts) and writes the rule back released when
+/// [`released_destination_rule`] says so; a conflict is retried on a fresh read.
+async fn release_destination_rule(client: &kube::Client, target: &ObjectRef) -> Result<(), ReconcileError> {
+    let what = target.describe();
+    let rules: Api<DynamicObject> = Api::namespaced_with(client.clone(), &target.namespace, &resource(target));
+    let rollouts: Api<Rollout> = Api::namespaced(client.clone(), &target.namespace);
+    for attempt in 1..=RELEASE_ATTEMPTS {
+        let Some(rule) = rules
+            .get_opt(&target.name)
+            .await
+            .map_err(|e| ReconcileError::api(format!("get {what}"), e))?
+        else {
+            return Ok(());
+        };
+        let value = serde_json::to_value(&rule).map_err(|e| ReconcileError::Decode(format!("{what}: {e}")))?;
+        let Some(owner) = managing_rollout(&value) else {
+            return Ok(());
+        };
+        let rollout = rollouts
+            .get_opt(owner)
+            .await
+            .map_err(|e| ReconcileError::api(format!("get Rollout {}/{owner}", target.namespace), e))?;
+        let Some(released) = released_destination_rule(&value, rollout.as_ref()) else {
+            return Ok(());
+        };
+        let released: DynamicObject =
+            serde_json::from_value(released).map_err(|e| ReconcileError::Decode(format!("{what}: {e}")))?;
+        match rules.replace(&target.name, &post_params(), &released).await {
+            Ok(_) => {
+                tracing::info!(destination_rule = %what, rollout = owner, "released the DestinationRule its Rollout no longer uses");
+                return Ok(());
+            }
+            Err(e) if is_status(&e, 409) && attempt < RELEASE_ATTEMPTS => {}
+            Err(e) => return Err(ReconcileError::api(format!("update {what}"), e)),
+        }
+    }
+    Ok(())
 }

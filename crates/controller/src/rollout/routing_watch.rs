@@ -24,10 +24,11 @@ use tokio::task::JoinHandle;
 use super::RolloutKey;
 use crate::runtime::queue::{Request, request};
 
-/// Which Rollouts read which routing object, and the watches running.
+/// Which Rollouts read which routing object (and the reverse), and the watches running.
 #[derive(Default)]
 struct State {
     readers: HashMap<ObjectRef, BTreeSet<RolloutKey>>,
+    read_by: HashMap<RolloutKey, Vec<ObjectRef>>,
     watches: HashMap<(String, String), JoinHandle<()>>,
 }
 
@@ -58,11 +59,22 @@ impl RoutingWatches {
         (watches, receiver)
     }
 
-    /// Records that `rollout` reads `targets`, starting the watch of any kind not watched yet.
-    pub fn register(&self, rollout: &RolloutKey, targets: &[ObjectRef]) {
+    /// Records that `rollout` reads `targets`, starting the watch of any kind not watched yet; returns
+    /// the objects it read before and no longer does.
+    pub fn register(&self, rollout: &RolloutKey, targets: &[ObjectRef]) -> Vec<ObjectRef> {
         let Ok(mut state) = self.state.lock() else {
-            return;
+            return Vec::new();
         };
+        let before = state
+            .read_by
+            .insert(rollout.clone(), targets.to_vec())
+            .unwrap_or_default();
+        let dropped: Vec<ObjectRef> = before.into_iter().filter(|t| !targets.contains(t)).collect();
+        for target in &dropped {
+            if let Some(readers) = state.readers.get_mut(target) {
+                readers.remove(rollout);
+            }
+        }
         for target in targets {
             state.readers.entry(target.clone()).or_default().insert(rollout.clone());
             let kind = (target.api_version.clone(), target.kind.clone());
@@ -70,6 +82,26 @@ impl RoutingWatches {
                 slot.insert(self.start(target));
             }
         }
+        dropped
+    }
+
+    /// Forgets a deleted Rollout; returns the objects it read.
+    pub fn forget(&self, rollout: &RolloutKey) -> Vec<ObjectRef> {
+        let Ok(mut state) = self.state.lock() else {
+            return Vec::new();
+        };
+        let targets = state.read_by.remove(rollout).unwrap_or_default();
+        for target in &targets {
+            if let Some(readers) = state.readers.get_mut(target) {
+                readers.remove(rollout);
+            }
+        }
+        targets
+    }
+
+    /// The client the watches use.
+    pub fn client(&self) -> kube::Client {
+        self.client.clone()
     }
 
     fn start(&self, target: &ObjectRef) -> JoinHandle<()> {

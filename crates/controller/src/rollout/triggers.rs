@@ -26,7 +26,9 @@ pub fn rollout_event(ctx: &Context, event: Event<DynamicObject>) -> Vec<Request>
             ReconcileReason::ObjectUpdated,
         )],
         Event::Delete(ro) => {
-            ctx.runtime.forget(&RolloutKey::of(&ro));
+            let key = RolloutKey::of(&ro);
+            ctx.runtime.forget(&key);
+            super::routing::release_destination_rules(ctx.routing.client(), ctx.routing.forget(&key));
             Vec::new()
         }
         Event::Init | Event::InitDone => Vec::new(),
