@@ -6,52 +6,9 @@
 
 mod common;
 
-use std::path::PathBuf;
-
 use common::objects::{get_json, hash_of, wait_phase};
+use common::routing::{annotation, apply_file, corpus, get_line, rs_by_revision, selected, step_index};
 use common::{Controller, Env, wait_for};
-use serde_json::Value;
-
-/// A file of the corpus, for `kubectl apply -f`.
-fn corpus(test: &str, path: &str) -> Option<String> {
-    let dir: PathBuf = rollouts_testkit::conformance_or_skip(test)?;
-    Some(dir.join(path).display().to_string())
-}
-
-fn apply_file(env: &Env, path: &str) {
-    env.cluster.kubectl_ok(&["apply", "-f", path]);
-}
-
-/// `status.currentStepIndex` of the Rollout.
-fn step_index(env: &Env, name: &str) -> i64 {
-    env.rollout(name)["status"]["currentStepIndex"].as_i64().unwrap_or(-1)
-}
-
-/// The ReplicaSet of the Rollout with this revision.
-fn rs_by_revision(env: &Env, name: &str, revision: &str) -> Value {
-    let all = get_json(env, &["get", "rs", "-o", "json"]);
-    all["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|rs| {
-            rs["metadata"]["ownerReferences"][0]["name"] == name
-                && rs["metadata"]["annotations"]["rollout.argoproj.io/revision"] == revision
-        })
-        .cloned()
-        .unwrap_or_else(|| panic!("no ReplicaSet of {name} with revision {revision}"))
-}
-
-/// The `rollouts-pod-template-hash` a Service selects.
-fn selected(env: &Env, service: &str) -> String {
-    env.cluster.kubectl_ok(&[
-        "get",
-        "svc",
-        service,
-        "-o",
-        "jsonpath={.spec.selector.rollouts-pod-template-hash}",
-    ])
-}
 
 /// `(service, weight)` of each backend of a TrafficSplit, in order.
 fn split_backends(env: &Env, name: &str) -> Vec<(String, i64)> {
@@ -67,20 +24,6 @@ fn split_backends(env: &Env, name: &str) -> Vec<(String, i64)> {
             )
         })
         .collect()
-}
-
-fn annotation(object: &Value, key: &str) -> Option<String> {
-    object["metadata"]["annotations"][key].as_str().map(str::to_string)
-}
-
-/// The line of `get rollout` starting with `label` (trimmed), e.g. `ActualWeight:  5`.
-fn get_line(env: &Env, name: &str, label: &str) -> String {
-    let out = env.plugin_ok(&["get", "rollout", name]);
-    out.lines()
-        .map(str::trim)
-        .find(|l| l.starts_with(label))
-        .unwrap_or_else(|| panic!("no {label} line in:\n{out}"))
-        .to_string()
 }
 
 #[test]

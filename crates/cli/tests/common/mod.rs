@@ -1,11 +1,13 @@
 //! The harness shared by the plugin's end-to-end tests: a dev cluster with the project's CRDs installed,
 //! and `kubectl argo rollouts ...` run through the real kubectl with the plugin first on PATH; the
-//! objects read back through kubectl ([`objects`]) and the manifests the tests apply ([`manifests`]).
+//! objects read back through kubectl ([`objects`]), the manifests the tests apply ([`manifests`]) and
+//! the helpers of the traffic-routing tests ([`routing`]).
 
 #![allow(dead_code)] // each test file uses its own share of the helpers
 
 pub mod manifests;
 pub mod objects;
+pub mod routing;
 
 use std::io::Write;
 use std::path::Path;

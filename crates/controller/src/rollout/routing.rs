@@ -6,6 +6,7 @@
 use kube::api::{Api, DeleteParams, ListParams, Patch};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind, TypeMeta};
 use rollouts_api::Rollout;
+use rollouts_core::traffic::istio::release::{managing_rollout, released_destination_rule};
 use rollouts_core::traffic::{ObjectRef, ObjectSelector, RoutingSettings, RoutingWrite, references, selectors};
 use serde_json::Value;
 
@@ -84,23 +85,24 @@ pub async fn load(ctx: &Context, rollout: &Rollout, settings: &RoutingSettings) 
     let key = RolloutKey::of(rollout);
     let targets = references(rollout, settings);
     let selections = selectors(rollout, settings);
-    if !targets.is_empty() || !selections.is_empty() {
-        ctx.routing.register(&key, &targets, &selections);
-    }
     let mut objects = Vec::new();
-    for target in targets {
-        match api(ctx, &target).get(&target.name).await {
-            Ok(object) => objects.push(to_value(&object, &target)?),
+    for target in &targets {
+        match api(ctx, target).get(&target.name).await {
+            Ok(object) => objects.push(to_value(&object, target)?),
             Err(e) if is_status(&e, 404) => {}
             Err(e) => return Err(ReconcileError::api(format!("get {}", target.describe()), e)),
         }
     }
-    for selection in selections {
-        let listed = list(ctx, &selection).await?;
-        // A listed object that loses its labels must trigger the Rollout too, so it is watched by name.
-        let names: Vec<ObjectRef> = listed.iter().map(ObjectRef::of).collect();
-        ctx.routing.register(&key, &names, &[]);
+    // A listed object that loses its labels must trigger the Rollout too, so it is watched by name.
+    let mut watched = targets;
+    for selection in &selections {
+        let listed = list(ctx, selection).await?;
+        watched.extend(listed.iter().map(ObjectRef::of));
         objects.extend(listed);
+    }
+    if !watched.is_empty() || !selections.is_empty() || ctx.routing.reads_anything(&key) {
+        let dropped = ctx.routing.register(&key, &watched, &selections);
+        release_destination_rules(ctx.routing.client(), dropped);
     }
     Ok(objects)
 }
@@ -168,4 +170,68 @@ pub async fn write(ctx: &Context, write: &RoutingWrite) -> Result<bool, Reconcil
             Err(e) => Err(ReconcileError::api(format!("delete {what}"), e)),
         },
     }
+}
+
+/// The kind whose injected labels are taken out once no Rollout routes through it.
+const DESTINATION_RULE: &str = "DestinationRule";
+
+/// How many times a release is tried when the DestinationRule changes under it.
+const RELEASE_ATTEMPTS: usize = 3;
+
+/// Releases, in the background, the DestinationRules among `targets` (objects a Rollout no longer
+/// reads, or read before it was deleted) whose managing Rollout no longer references them (upstream's
+/// Istio controller); other kinds are left alone. Failures are logged: the objects are not the
+/// Rollout's own, so its reconcile does not wait for them.
+pub fn release_destination_rules(client: kube::Client, targets: Vec<ObjectRef>) {
+    let rules: Vec<ObjectRef> = targets.into_iter().filter(|t| t.kind == DESTINATION_RULE).collect();
+    if rules.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        for rule in rules {
+            if let Err(error) = release_destination_rule(&client, &rule).await {
+                tracing::warn!(destination_rule = %rule.describe(), %error, "could not release the DestinationRule");
+            }
+        }
+    });
+}
+
+/// Reads the DestinationRule and the Rollout its annotation names (from the API, as upstream, so that
+/// a Rollout of another controller instance counts) and writes the rule back released when
+/// [`released_destination_rule`] says so; a conflict is retried on a fresh read.
+async fn release_destination_rule(client: &kube::Client, target: &ObjectRef) -> Result<(), ReconcileError> {
+    let what = target.describe();
+    let rules: Api<DynamicObject> = Api::namespaced_with(client.clone(), &target.namespace, &resource(target));
+    let rollouts: Api<Rollout> = Api::namespaced(client.clone(), &target.namespace);
+    for attempt in 1..=RELEASE_ATTEMPTS {
+        let Some(rule) = rules
+            .get_opt(&target.name)
+            .await
+            .map_err(|e| ReconcileError::api(format!("get {what}"), e))?
+        else {
+            return Ok(());
+        };
+        let value = serde_json::to_value(&rule).map_err(|e| ReconcileError::Decode(format!("{what}: {e}")))?;
+        let Some(owner) = managing_rollout(&value) else {
+            return Ok(());
+        };
+        let rollout = rollouts
+            .get_opt(owner)
+            .await
+            .map_err(|e| ReconcileError::api(format!("get Rollout {}/{owner}", target.namespace), e))?;
+        let Some(released) = released_destination_rule(&value, rollout.as_ref()) else {
+            return Ok(());
+        };
+        let released: DynamicObject =
+            serde_json::from_value(released).map_err(|e| ReconcileError::Decode(format!("{what}: {e}")))?;
+        match rules.replace(&target.name, &post_params(), &released).await {
+            Ok(_) => {
+                tracing::info!(destination_rule = %what, rollout = owner, "released the DestinationRule its Rollout no longer uses");
+                return Ok(());
+            }
+            Err(e) if is_status(&e, 409) && attempt < RELEASE_ATTEMPTS => {}
+            Err(e) => return Err(ReconcileError::api(format!("update {what}"), e)),
+        }
+    }
+    Ok(())
 }

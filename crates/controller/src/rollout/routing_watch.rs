@@ -25,11 +25,13 @@ use tokio::task::JoinHandle;
 use super::RolloutKey;
 use crate::runtime::queue::{Request, request};
 
-/// Which Rollouts read which routing object, and the watches running.
+/// Which Rollouts read which routing object (and the reverse), and the watches running.
 #[derive(Default)]
 struct State {
     readers: HashMap<ObjectRef, BTreeSet<RolloutKey>>,
+    read_by: HashMap<RolloutKey, Vec<ObjectRef>>,
     selectors: HashMap<ObjectSelector, BTreeSet<RolloutKey>>,
+    selected_by: HashMap<RolloutKey, Vec<ObjectSelector>>,
     watches: HashMap<(String, String), JoinHandle<()>>,
 }
 
@@ -74,12 +76,37 @@ impl RoutingWatches {
         (watches, receiver)
     }
 
-    /// Records that `rollout` reads `targets` and lists `selections`, starting the watch of any kind
-    /// not watched yet.
-    pub fn register(&self, rollout: &RolloutKey, targets: &[ObjectRef], selections: &[ObjectSelector]) {
+    /// Records that `rollout` reads `targets` and lists `selections` (replacing what it read before),
+    /// starting the watch of any kind not watched yet; returns the objects it read before and no longer
+    /// does.
+    pub fn register(
+        &self,
+        rollout: &RolloutKey,
+        targets: &[ObjectRef],
+        selections: &[ObjectSelector],
+    ) -> Vec<ObjectRef> {
         let Ok(mut state) = self.state.lock() else {
-            return;
+            return Vec::new();
         };
+        let before = state
+            .read_by
+            .insert(rollout.clone(), targets.to_vec())
+            .unwrap_or_default();
+        let dropped: Vec<ObjectRef> = before.into_iter().filter(|t| !targets.contains(t)).collect();
+        for target in &dropped {
+            if let Some(readers) = state.readers.get_mut(target) {
+                readers.remove(rollout);
+            }
+        }
+        let selected_before = state
+            .selected_by
+            .insert(rollout.clone(), selections.to_vec())
+            .unwrap_or_default();
+        for selection in selected_before.iter().filter(|s| !selections.contains(s)) {
+            if let Some(selecting) = state.selectors.get_mut(selection) {
+                selecting.remove(rollout);
+            }
+        }
         for target in targets {
             state.readers.entry(target.clone()).or_default().insert(rollout.clone());
             self.watch_kind(&mut state, target);
@@ -92,6 +119,40 @@ impl RoutingWatches {
                 .insert(rollout.clone());
             self.watch_kind(&mut state, &selection.collection());
         }
+        dropped
+    }
+
+    /// Whether `rollout` read or listed any routing object at its last registration (so that one which
+    /// stops routing is registered once more, with nothing, to let go of what it read).
+    pub fn reads_anything(&self, rollout: &RolloutKey) -> bool {
+        self.state.lock().is_ok_and(|s| {
+            s.read_by.get(rollout).is_some_and(|t| !t.is_empty())
+                || s.selected_by.get(rollout).is_some_and(|t| !t.is_empty())
+        })
+    }
+
+    /// Forgets a deleted Rollout; returns the objects it read.
+    pub fn forget(&self, rollout: &RolloutKey) -> Vec<ObjectRef> {
+        let Ok(mut state) = self.state.lock() else {
+            return Vec::new();
+        };
+        let targets = state.read_by.remove(rollout).unwrap_or_default();
+        for target in &targets {
+            if let Some(readers) = state.readers.get_mut(target) {
+                readers.remove(rollout);
+            }
+        }
+        for selection in state.selected_by.remove(rollout).unwrap_or_default() {
+            if let Some(selecting) = state.selectors.get_mut(&selection) {
+                selecting.remove(rollout);
+            }
+        }
+        targets
+    }
+
+    /// The client the watches use.
+    pub fn client(&self) -> kube::Client {
+        self.client.clone()
     }
 
     fn watch_kind(&self, state: &mut State, target: &ObjectRef) {

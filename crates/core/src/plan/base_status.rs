@@ -9,6 +9,10 @@ use super::context::Ctx;
 use super::replica_sets::{self, counts};
 use super::steps::step_count;
 
+/// The values of `status.canary.stablePingPong`.
+const PING: &str = "ping";
+const PONG: &str = "pong";
+
 /// Upstream `calculateBaseStatus`.
 pub(super) fn calculate_base_status(ctx: &mut Ctx<'_>) {
     let mut conditions = ctx.old.conditions.clone().unwrap_or_default();
@@ -48,6 +52,7 @@ pub(super) fn promote_stable(ctx: &mut Ctx<'_>, reason: &str) {
             };
             d.completion_status = Some(status.to_string());
         }
+        flip_ping_pong(ctx);
         ctx.status.stable_rs = Some(current.clone());
         let revision = ctx.revision.unwrap_or(0);
         ctx.event(Event::normal(
@@ -56,6 +61,23 @@ pub(super) fn promote_stable(ctx: &mut Ctx<'_>, reason: &str) {
         ));
     }
     super::workload::scale_down_on_success(ctx);
+}
+
+/// With ping-pong Services, the one that was not stable becomes stable as the stable ReplicaSet
+/// changes: `ping` on the first deploy (no value counts as `pong`), then alternately.
+fn flip_ping_pong(ctx: &mut Ctx<'_>) {
+    let ping_pong = ctx
+        .spec()
+        .strategy
+        .as_ref()
+        .and_then(|s| s.canary.as_ref())
+        .is_some_and(|c| c.ping_pong.is_some());
+    if !ping_pong {
+        return;
+    }
+    let stable_is_ping = ctx.old.canary.as_ref().and_then(|c| c.stable_ping_pong.as_deref()) == Some(PING);
+    let next = if stable_is_ping { PONG } else { PING };
+    ctx.status.canary.get_or_insert_with(Default::default).stable_ping_pong = Some(next.to_string());
 }
 
 /// `metav1.FormatLabelSelector` for the selectors a Rollout can have.

@@ -110,6 +110,31 @@ fn patch_selector(ctx: &mut Ctx<'_>, name: &str, hash: &str, managed: bool, from
     ));
 }
 
+/// Upstream `reconcilePingAndPongService`: while an update is not fully promoted, whichever of the
+/// ping and pong Services is not the stable one selects the new ReplicaSet, without waiting for its
+/// availability.
+pub fn reconcile_ping_and_pong_service(ctx: &mut Ctx<'_>) {
+    let Some(ping_pong) = ctx
+        .spec()
+        .strategy
+        .as_ref()
+        .and_then(|s| s.canary.as_ref())
+        .and_then(|c| c.ping_pong.as_ref())
+    else {
+        return;
+    };
+    if ctx.old.stable_rs == ctx.old.current_pod_hash {
+        return;
+    }
+    let stable_is_ping = ctx.old.canary.as_ref().and_then(|c| c.stable_ping_pong.as_deref()) == Some("ping");
+    let canary_service = if stable_is_ping {
+        &ping_pong.pong_service
+    } else {
+        &ping_pong.ping_service
+    };
+    ensure_service_target_unchecked(ctx, Some(canary_service.as_str()), ctx.new);
+}
+
 /// Basic canary: stableService → stable ReplicaSet; canaryService → new ReplicaSet, or the stable one
 /// while aborted (upstream `reconcileStableAndCanaryService`); behind a router an aborted canary's
 /// Service is left to the traffic reconcile.

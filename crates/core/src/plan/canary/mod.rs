@@ -12,7 +12,7 @@ use super::context::Ctx;
 use super::ephemeral::reconcile_ephemeral_metadata;
 use super::history::reconcile_revision_history_limit;
 use super::restart::restart_pods;
-use super::services::reconcile_stable_and_canary_services;
+use super::services::{reconcile_ping_and_pong_service, reconcile_stable_and_canary_services};
 use crate::canary::{CanaryInput, ProgressThreshold};
 use crate::hash::steps_hash_opt;
 
@@ -53,6 +53,7 @@ pub(super) fn rollout_canary(ctx: &mut Ctx<'_>) {
     }
     reconcile_ephemeral_metadata(ctx);
     reconcile_revision_history_limit(ctx);
+    reconcile_ping_and_pong_service(ctx);
     reconcile_stable_and_canary_services(ctx);
     if traffic::reconcile_traffic_routing(ctx).is_err() {
         return;

@@ -5,7 +5,7 @@
 use rollouts_api::rollout_status::TrafficWeights;
 use serde_json::{Value, json};
 
-use super::world::{World, demo_rollout, describe_all, service};
+use super::world::{World, demo_rollout, describe_all, selector_of, service};
 use crate::plan::{Action, Plan};
 use crate::traffic::RoutingWrite;
 
@@ -503,5 +503,87 @@ fn a_missing_traffic_split_is_created_not_an_invalid_spec() {
     assert_eq!(
         split_weights(&world),
         [(CANARY.into(), "\"0\"".into()), (STABLE.into(), "\"100\"".into())]
+    );
+}
+
+fn ping_pong_virtual_service() -> Value {
+    json!({"apiVersion": "networking.istio.io/v1alpha3", "kind": "VirtualService",
+           "metadata": {"name": "vsvc", "namespace": "default", "resourceVersion": "1"},
+           "spec": {"hosts": ["rollouts-demo"], "http": [{"name": "primary", "route": [
+               {"destination": {"host": "ping"}, "weight": 100},
+               {"destination": {"host": "pong"}, "weight": 0}]}]}})
+}
+
+fn virtual_service_weights(world: &World) -> Vec<(String, i64)> {
+    let vsvc = world
+        .routing_objects
+        .iter()
+        .find(|o| o["kind"] == "VirtualService")
+        .expect("a VirtualService");
+    vsvc["spec"]["http"][0]["route"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["destination"]["host"].as_str().unwrap().to_string(),
+                r["weight"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn stable_ping_pong(world: &World) -> Option<String> {
+    world.status().canary.as_ref().and_then(|c| c.stable_ping_pong.clone())
+}
+
+/// Upstream `promoteStable` and `reconcilePingAndPongService` (its e2e `TestIstioPingPongUpdate`): the
+/// first deploy makes `ping` the stable Service; an update points the other one at the new ReplicaSet
+/// and gives it the step's weight; the promotion makes it the stable one, and the next update goes to
+/// `ping` again.
+#[test]
+fn ping_pong_services_take_turns_as_the_stable_one() {
+    let mut world = World::new(demo_rollout());
+    world.patch_spec(json!({"strategy": {"canary": {
+        "pingPong": {"pingService": "ping", "pongService": "pong"},
+        "trafficRouting": {"istio": {"virtualService": {"name": "vsvc", "routes": ["primary"]}}}}}}));
+    world.services = vec![service("ping", "rollouts-demo"), service("pong", "rollouts-demo")];
+    world.routing_objects = vec![ping_pong_virtual_service()];
+    quiet(&mut world);
+    assert_eq!(stable_ping_pong(&world).as_deref(), Some("ping"));
+    assert_eq!(
+        virtual_service_weights(&world),
+        [("ping".into(), 100), ("pong".into(), 0)]
+    );
+
+    world.set_image("argoproj/rollouts-demo:yellow");
+    world.settle();
+    quiet(&mut world);
+    let second = world.status().current_pod_hash.clone().unwrap();
+    assert_eq!(selector_of(&world, "pong"), second);
+    assert_eq!(
+        virtual_service_weights(&world),
+        [("ping".into(), 80), ("pong".into(), 20)]
+    );
+
+    world.patch_status(json!({"promoteFull": true}));
+    world.settle();
+    quiet(&mut world);
+    assert_eq!(stable_ping_pong(&world).as_deref(), Some("pong"));
+    assert_eq!(world.status().stable_rs.as_deref(), Some(second.as_str()));
+    assert_eq!(
+        virtual_service_weights(&world),
+        [("ping".into(), 0), ("pong".into(), 100)]
+    );
+
+    world.set_image("argoproj/rollouts-demo:green");
+    world.settle();
+    quiet(&mut world);
+    let third = world.status().current_pod_hash.clone().unwrap();
+    assert_eq!(selector_of(&world, "ping"), third);
+    assert_eq!(selector_of(&world, "pong"), second);
+    assert_eq!(
+        virtual_service_weights(&world),
+        [("ping".into(), 20), ("pong".into(), 80)]
     );
 }

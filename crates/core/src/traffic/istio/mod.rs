@@ -15,6 +15,7 @@ mod header_route;
 mod managed_routes;
 mod mirror_route;
 pub mod names;
+pub mod release;
 mod routes;
 mod validate;
 mod virtual_service;
