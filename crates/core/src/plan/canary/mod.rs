@@ -15,7 +15,7 @@ use super::ephemeral::reconcile_ephemeral_metadata;
 use super::history::reconcile_revision_history_limit;
 use super::restart::restart_pods;
 use super::services::reconcile_stable_and_canary_services;
-use crate::canary::{CanaryInput, ProgressThreshold};
+use crate::canary::{AppliedWeights, CanaryInput, ProgressThreshold, Routing};
 use crate::hash::steps_hash_opt;
 
 pub(super) use replica_sets::reconcile_canary_replica_sets;
@@ -78,9 +78,23 @@ pub(super) fn rollout_canary(ctx: &mut Ctx<'_>) {
 }
 
 /// The canary arithmetic's view of this reconcile; `None` without a canary strategy.
+///
+/// The canary (and whether the step is reached) follows the weights the routers were given in this
+/// reconcile, as upstream's does. The stable follows the larger of those and the weights recorded
+/// before it: upstream uses the latter only, so that the stable shrinks once traffic has left it, but
+/// a weight moving back to the stable in this reconcile needs the stable's pods now, not after it.
 fn canary_input(ctx: &Ctx<'_>) -> Option<CanaryInput> {
-    let weights = ctx.old.canary.as_ref().and_then(|c| c.weights.as_ref());
-    CanaryInput::from_rollout(ctx.spec(), Some(&ctx.old), ctx.canary_replica_sets(), weights)
+    let written = ctx.status.canary.as_ref().and_then(|c| c.weights.as_ref());
+    let mut input = CanaryInput::from_rollout(ctx.spec(), Some(&ctx.old), ctx.canary_replica_sets(), written)?;
+    let recorded = ctx.old.canary.as_ref().and_then(|c| c.weights.as_ref());
+    if let (Routing::TrafficRouted(routed), Some(recorded)) = (&mut input.routing, recorded) {
+        let applied = routed.weights.get_or_insert_with(|| AppliedWeights {
+            canary: 0,
+            stable: recorded.stable.weight,
+        });
+        applied.stable = applied.stable.max(recorded.stable.weight);
+    }
+    Some(input)
 }
 
 /// `replicaProgressThreshold` of the canary strategy.

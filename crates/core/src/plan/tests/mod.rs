@@ -11,5 +11,6 @@ mod canary_routed_properties;
 mod golden;
 mod properties;
 mod traffic;
+mod traffic_properties;
 mod unsupported;
 mod world;
