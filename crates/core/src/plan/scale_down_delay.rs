@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::actions::Action;
 use super::context::Ctx;
-use super::replica_sets::{counts, scale_down_deadline, spec_replicas};
+use super::replica_sets::{counts, hash_of, scale_down_deadline, spec_replicas};
 
 /// A deadline as written (RFC 3339); `None` when unreadable.
 pub fn parse_deadline(value: &str) -> Option<Timestamp> {
@@ -118,6 +118,12 @@ pub fn hold_new_during_abort_delay(ctx: &mut Ctx<'_>, new: usize) -> AbortDelay 
             ctx.scale(new, current, true);
             AbortDelay::Held
         }
+        // Past the deadline while the routers still send it traffic (the weight goes to 0 in the
+        // traffic reconcile, which a scaling event skips): held until they no longer do.
+        Some(Some(_)) if weight_on(ctx, new) > 0 => {
+            ctx.scale(new, current, true);
+            AbortDelay::Held
+        }
         Some(Some(_)) => AbortDelay::Due,
         Some(None) => AbortDelay::Unreadable,
         None => {
@@ -131,6 +137,17 @@ pub fn hold_new_during_abort_delay(ctx: &mut Ctx<'_>, new: usize) -> AbortDelay 
             AbortDelay::Held
         }
     }
+}
+
+/// The canary weight the routers were last given for the ReplicaSet at `index`.
+fn weight_on(ctx: &Ctx<'_>, index: usize) -> i32 {
+    let hash = hash_of(&ctx.all[index]);
+    ctx.status
+        .canary
+        .as_ref()
+        .and_then(|c| c.weights.as_ref())
+        .filter(|w| w.canary.pod_template_hash.as_deref() == Some(hash))
+        .map_or(0, |w| w.canary.weight)
 }
 
 /// Upstream `GetScaleDownRevisionLimit`: how many old ReplicaSets may wait out a deadline at once.

@@ -29,6 +29,8 @@ struct Desired {
     stable_hash: String,
     additional: Vec<WeightDestination>,
     remove_managed_routes: bool,
+    /// Aborted: the canary Service goes back to the stable ReplicaSet.
+    canary_service_to_stable: bool,
 }
 
 /// Drives the routers. `Err` when one failed: the plan carries the error and stops there.
@@ -48,7 +50,28 @@ pub(super) fn reconcile_traffic_routing(ctx: &mut Ctx<'_>) -> Result<(), RouterE
     }
     let desired = desired(ctx);
     let max_weight = ctx.spec().max_traffic_weight();
-    if !stable_can_carry(ctx, max_weight - desired.weight) && !canary_lost_its_pods(ctx) {
+    let stable_takes_it = stable_can_carry(ctx, max_weight - desired.weight) || canary_lost_its_pods(ctx);
+    // Pointing the canary Service at the stable moves the canary's weight there as surely as the
+    // routers would. With `dynamicStableScale` the stable may be far too small for it: only when it can
+    // take it, or there is none. Otherwise (as upstream) at once, whatever the stable's pods say:
+    // readiness gates may keep them unready until the Service selects them.
+    let recorded_canary_weight = ctx
+        .old
+        .canary
+        .as_ref()
+        .and_then(|c| c.weights.as_ref())
+        .map_or(0, |w| w.canary.weight);
+    let moves = !dynamic_stable_scale(ctx) || stable_takes_it || recorded_canary_weight == 0;
+    if desired.canary_service_to_stable && moves {
+        let canary_service = ctx
+            .spec()
+            .strategy
+            .as_ref()
+            .and_then(|s| s.canary.as_ref())
+            .and_then(|c| c.canary_service.clone());
+        ensure_service_target_unchecked(ctx, canary_service.as_deref(), ctx.stable);
+    }
+    if !stable_takes_it {
         return Ok(());
     }
     let mut objects = Objects::new(ctx.snapshot.routing_objects);
@@ -147,6 +170,7 @@ fn desired(ctx: &mut Ctx<'_>) -> Desired {
         stable_hash: ctx.stable_rs().map(|rs| hash_of(rs).to_string()).unwrap_or_default(),
         additional: Vec::new(),
         remove_managed_routes: false,
+        canary_service_to_stable: false,
     };
     let dynamic = dynamic_stable_scale(ctx);
     let max_weight = ctx.spec().max_traffic_weight();
@@ -159,16 +183,14 @@ fn desired(ctx: &mut Ctx<'_>) -> Desired {
     } else if fully_promoted(ctx) {
         desired.remove_managed_routes = true;
     } else if ctx.pause.is_aborted() {
-        desired.weight = weight_on_abort_or_stable_rollback(ctx);
-        if !dynamic || desired.weight == 0 {
-            let canary_service = ctx
-                .spec()
-                .strategy
-                .as_ref()
-                .and_then(|s| s.canary.as_ref())
-                .and_then(|c| c.canary_service.clone());
-            ensure_service_target_unchecked(ctx, canary_service.as_deref(), ctx.stable);
-        }
+        // A new ReplicaSet with no pod to serve takes no weight back, even with `dynamicStableScale`;
+        // the weight may still be on a canary it superseded, which must not be handed to it.
+        desired.weight = if new_available == 0 {
+            0
+        } else {
+            weight_on_abort_or_stable_rollback(ctx)
+        };
+        desired.canary_service_to_stable = !dynamic || desired.weight == 0;
         desired.remove_managed_routes = true;
     } else if ctx.new_rs().is_none() || new_available == 0 {
         desired.remove_managed_routes = true;

@@ -906,3 +906,140 @@ fn a_canary_scaled_above_replicas_gets_at_most_all_the_traffic_on_full_promotion
         ],
     );
 }
+
+fn dynamic_at_5_percent(replicas: i32) -> Config {
+    Config {
+        routers: Routers::Smi,
+        max_weight: None,
+        replicas,
+        dynamic: true,
+        abort_delay: None,
+        steps: vec![StepSpec::SetWeight(5)],
+    }
+}
+
+/// Revision 2 has 5 % when revision 3 supersedes it and the Rollout is aborted with
+/// `dynamicStableScale`: revision 3 has no pod, so the weight is not handed to it (nor recorded as its),
+/// and it is not scaled up for weight that is revision 2's.
+#[test]
+fn an_aborted_dynamic_rollout_hands_no_weight_to_a_new_replica_set_without_pods() {
+    use Op::*;
+    run(
+        &dynamic_at_5_percent(3),
+        &[
+            SetImage(0),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Ready(1, 1),
+            Reconcile,
+            Reconcile,
+            Promote,
+            Reconcile,
+            Reconcile,
+            SetImage(1),
+            Reconcile,
+            Reconcile,
+            Scale(6),
+            Abort,
+            Reconcile,
+            Ready(3, 2),
+            Reconcile,
+        ],
+    );
+}
+
+/// Revision 2 promoted with all the weight still recorded as the canary's when revision 3 comes: the
+/// stable (revision 2) keeps the pods for the weight going to its hash, wherever the weights name it
+/// (upstream reads only the stable destination's weight, and scales it to 0).
+#[test]
+fn the_stable_keeps_the_pods_for_the_weight_recorded_as_the_canarys() {
+    use Op::*;
+    run(
+        &dynamic_at_5_percent(1),
+        &[
+            SetImage(2),
+            Reconcile,
+            Reconcile,
+            Retry,
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Ready(1, 1),
+            PromoteFull,
+            Reconcile,
+            Ready(0, 1),
+            SetImage(0),
+            Scale(2),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            PromoteFull,
+            Promote,
+            Reconcile,
+        ],
+    );
+}
+
+/// With `dynamicStableScale`, an aborted canary's Service goes back to the stable only when the stable
+/// can take the canary's weight: the Service switch moves that weight as surely as the routers.
+#[test]
+fn a_dynamic_abort_moves_the_canary_service_only_when_the_stable_can_take_the_weight() {
+    use Op::*;
+    run(
+        &dynamic_at_5_percent(1),
+        &[
+            SetImage(2),
+            Reconcile,
+            Reconcile,
+            Scale(2),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Ready(1, 1),
+            PromoteFull,
+            Reconcile,
+            Reconcile,
+            SetImage(0),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            PromoteFull,
+            Abort,
+            Reconcile,
+        ],
+    );
+}
+
+/// A scaling event writes the aborted canary's deadline (as upstream) while the weight is still on it:
+/// with the deadline past and more scaling events keeping the traffic reconcile away, the canary keeps
+/// its pods until the routers no longer send it anything.
+#[test]
+fn an_abort_deadline_passing_during_scaling_events_waits_for_the_weight_to_leave_the_canary() {
+    let mut config = dynamic_at_5_percent(1);
+    config.abort_delay = Some(1);
+    config.steps = vec![StepSpec::SetWeight(0)];
+    use Op::*;
+    run(
+        &config,
+        &[
+            SetImage(0),
+            Scale(3),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Ready(0, 1),
+            PromoteFull,
+            Reconcile,
+            Ready(1, 1),
+            Reconcile,
+            Scale(2),
+            Abort,
+            Reconcile,
+            Reconcile,
+            Advance(1),
+            Scale(1),
+        ],
+    );
+}
