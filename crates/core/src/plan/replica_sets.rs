@@ -57,6 +57,15 @@ pub(crate) fn counts(rs: &ReplicaSet) -> ReplicaSetCounts {
     }
 }
 
+/// [`counts`] with the available pods capped at the spec: right after a scale-down the status still
+/// counts pods that are being deleted, and those serve no request, so no traffic or Service selector
+/// is moved to them.
+pub(crate) fn serving_counts(rs: &ReplicaSet) -> ReplicaSetCounts {
+    let mut c = counts(rs);
+    c.available_replicas = c.available_replicas.min(c.spec_replicas);
+    c
+}
+
 /// `status.readyReplicas`.
 pub(crate) fn ready_replicas(rs: &ReplicaSet) -> i32 {
     rs.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0)

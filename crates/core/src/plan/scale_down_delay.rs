@@ -10,7 +10,7 @@ use rollouts_api::well_known::annotations::SCALE_DOWN_DEADLINE;
 
 use super::actions::Action;
 use super::context::Ctx;
-use super::replica_sets::{counts, scale_down_deadline, spec_replicas};
+use super::replica_sets::{counts, hash_of, scale_down_deadline, spec_replicas};
 
 pub use crate::scale_down_deadline::parse as parse_deadline;
 
@@ -107,6 +107,12 @@ pub fn hold_new_during_abort_delay(ctx: &mut Ctx<'_>, new: usize) -> AbortDelay 
             ctx.scale(new, current, true);
             AbortDelay::Held
         }
+        // Past the deadline while the routers still send it traffic (the weight goes to 0 in the
+        // traffic reconcile, which a scaling event skips): held until they no longer do.
+        Some(Some(_)) if weight_on(ctx, new) > 0 => {
+            ctx.scale(new, current, true);
+            AbortDelay::Held
+        }
         Some(Some(_)) => AbortDelay::Due,
         Some(None) => AbortDelay::Unreadable,
         None => {
@@ -120,6 +126,17 @@ pub fn hold_new_during_abort_delay(ctx: &mut Ctx<'_>, new: usize) -> AbortDelay 
             AbortDelay::Held
         }
     }
+}
+
+/// The canary weight the routers were last given for the ReplicaSet at `index`.
+fn weight_on(ctx: &Ctx<'_>, index: usize) -> i32 {
+    let hash = hash_of(&ctx.all[index]);
+    ctx.status
+        .canary
+        .as_ref()
+        .and_then(|c| c.weights.as_ref())
+        .filter(|w| w.canary.pod_template_hash.as_deref() == Some(hash))
+        .map_or(0, |w| w.canary.weight)
 }
 
 /// Upstream `GetScaleDownRevisionLimit`: how many old ReplicaSets may wait out a deadline at once.

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::actions::{Action, Event};
 use super::context::Ctx;
-use super::replica_sets::{counts, hash_of};
+use super::replica_sets::{hash_of, serving_counts};
 
 fn find_service<'s>(ctx: &Ctx<'s>, name: &str) -> Option<&'s k8s_openapi::api::core::v1::Service> {
     ctx.snapshot
@@ -42,7 +42,7 @@ pub fn ensure_service_target(ctx: &mut Ctx<'_>, service: Option<&str>, rs: Optio
     if current.as_deref() == Some(desired.as_str()) {
         return;
     }
-    let c = counts(rs);
+    let c = serving_counts(rs);
     if !managed && c.available_replicas < c.spec_replicas {
         return;
     }

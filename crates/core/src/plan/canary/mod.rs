@@ -8,12 +8,16 @@ mod routed_old_replica_sets;
 mod status;
 mod traffic;
 
+use rollouts_api::rollout_status::TrafficWeights;
+use rollouts_api::well_known::pause_reasons;
+
 use super::context::Ctx;
 use super::ephemeral::reconcile_ephemeral_metadata;
 use super::history::reconcile_revision_history_limit;
+use super::replica_sets::hash_of;
 use super::restart::restart_pods;
 use super::services::{reconcile_ping_and_pong_service, reconcile_stable_and_canary_services};
-use crate::canary::{CanaryInput, ProgressThreshold};
+use crate::canary::{AppliedWeights, CanaryInput, ProgressThreshold, Routing};
 use crate::hash::steps_hash_opt;
 
 pub(super) use replica_sets::reconcile_canary_replica_sets;
@@ -77,9 +81,47 @@ pub(super) fn rollout_canary(ctx: &mut Ctx<'_>) {
 }
 
 /// The canary arithmetic's view of this reconcile; `None` without a canary strategy.
+///
+/// The canary (and whether the step is reached) follows the weights the routers were given in this
+/// reconcile, as upstream's does. The stable follows the larger of those and the weights recorded
+/// before it: upstream uses the latter only, so that the stable shrinks once traffic has left it, but
+/// a weight moving back to the stable in this reconcile needs the stable's pods now, not after it.
+/// Each ReplicaSet is sized for the weight going to its hash, wherever the weights name it: after a
+/// promotion the stable may still get its traffic as the recorded canary, and a canary superseded by
+/// the new ReplicaSet keeps its weight for itself.
 fn canary_input(ctx: &Ctx<'_>) -> Option<CanaryInput> {
-    let weights = ctx.old.canary.as_ref().and_then(|c| c.weights.as_ref());
-    CanaryInput::from_rollout(ctx.spec(), Some(&ctx.old), ctx.canary_replica_sets(), weights)
+    let written = ctx.status.canary.as_ref().and_then(|c| c.weights.as_ref());
+    let mut input = CanaryInput::from_rollout(ctx.spec(), Some(&ctx.old), ctx.canary_replica_sets(), written)?;
+    let recorded = ctx.old.canary.as_ref().and_then(|c| c.weights.as_ref());
+    if let Routing::TrafficRouted(routed) = &mut input.routing
+        && (written.is_some() || recorded.is_some())
+    {
+        let new = ctx.new_rs().map(hash_of).unwrap_or_default().to_string();
+        let stable = ctx.stable_rs().map(hash_of).unwrap_or_default().to_string();
+        let to_stable = |w: Option<&TrafficWeights>| w.map_or(0, |w| weight_to(w, &stable, w.stable.weight));
+        routed.weights = Some(AppliedWeights {
+            canary: written.map_or(0, |w| weight_to(w, &new, w.canary.weight)),
+            stable: to_stable(written).max(to_stable(recorded)),
+        });
+    }
+    Some(input)
+}
+
+/// The weight the recorded destinations send to the ReplicaSet `hash`; `positional` when they name no
+/// hash at all.
+fn weight_to(weights: &TrafficWeights, hash: &str, positional: i32) -> i32 {
+    let destinations = || {
+        [&weights.canary, &weights.stable]
+            .into_iter()
+            .chain(weights.additional.iter().flatten())
+    };
+    if destinations().all(|d| d.pod_template_hash.is_none()) {
+        return positional;
+    }
+    destinations()
+        .filter(|d| !hash.is_empty() && d.pod_template_hash.as_deref() == Some(hash))
+        .map(|d| d.weight)
+        .sum()
 }
 
 /// `replicaProgressThreshold` of the canary strategy.

@@ -13,7 +13,7 @@ use rollouts_api::well_known::reasons;
 use super::super::actions::{Action, Event};
 use super::super::context::Ctx;
 use super::super::experiments::weight_destinations;
-use super::super::replica_sets::{counts, hash_of};
+use super::super::replica_sets::{hash_of, serving_counts};
 use super::super::services::ensure_service_target_unchecked;
 use super::super::steps::{current_step, steps};
 use super::progress_threshold;
@@ -31,6 +31,8 @@ struct Desired {
     stable_hash: String,
     additional: Vec<WeightDestination>,
     remove_managed_routes: bool,
+    /// Aborted: the canary Service goes back to the stable ReplicaSet.
+    canary_service_to_stable: bool,
 }
 
 /// Drives the routers. `Err` when one failed: the plan carries the error and stops there.
@@ -47,12 +49,33 @@ pub(super) fn reconcile_traffic_routing(ctx: &mut Ctx<'_>) -> Result<(), RouterE
     }
     let desired = desired(ctx);
     let max_weight = ctx.spec().max_traffic_weight();
-    if !stable_can_carry(ctx, max_weight - desired.weight) {
+    let stable_takes_it = stable_can_carry(ctx, max_weight - desired.weight) || canary_lost_its_pods(ctx);
+    // Pointing the canary Service at the stable moves the canary's weight there as surely as the
+    // routers would. With `dynamicStableScale` the stable may be far too small for it: only when it can
+    // take it, or there is none. Otherwise (as upstream) at once, whatever the stable's pods say:
+    // readiness gates may keep them unready until the Service selects them.
+    let recorded_canary_weight = ctx
+        .old
+        .canary
+        .as_ref()
+        .and_then(|c| c.weights.as_ref())
+        .map_or(0, |w| w.canary.weight);
+    let moves = !dynamic_stable_scale(ctx) || stable_takes_it || recorded_canary_weight == 0;
+    if desired.canary_service_to_stable && moves {
+        let canary_service = ctx
+            .spec()
+            .strategy
+            .as_ref()
+            .and_then(|s| s.canary.as_ref())
+            .and_then(|c| c.canary_service.clone());
+        ensure_service_target_unchecked(ctx, canary_service.as_deref(), ctx.stable);
+    }
+    if !stable_takes_it {
         return Ok(());
     }
     // A canary that lost its pods gets its weight back before the routers follow the new hashes, so
     // no request is sent to a ReplicaSet with nothing to serve it.
-    let new_unavailable = ctx.new_rs().is_none_or(|rs| counts(rs).available_replicas == 0);
+    let new_unavailable = ctx.new_rs().is_none_or(|rs| serving_counts(rs).available_replicas == 0);
     let had_weight = ctx
         .old
         .canary
@@ -164,10 +187,11 @@ fn desired(ctx: &mut Ctx<'_>) -> Desired {
         stable_hash: ctx.stable_rs().map(|rs| hash_of(rs).to_string()).unwrap_or_default(),
         additional: Vec::new(),
         remove_managed_routes: false,
+        canary_service_to_stable: false,
     };
     let dynamic = dynamic_stable_scale(ctx);
     let max_weight = ctx.spec().max_traffic_weight();
-    let new_available = ctx.new_rs().map_or(0, |rs| counts(rs).available_replicas);
+    let new_available = ctx.new_rs().map_or(0, |rs| serving_counts(rs).available_replicas);
     if let Some(previous_hash) = dynamically_rolling_back_to_stable(ctx) {
         // The canary is the stable again; balance between the previous canary and the stable until
         // the stable can take everything back.
@@ -176,23 +200,23 @@ fn desired(ctx: &mut Ctx<'_>) -> Desired {
     } else if fully_promoted(ctx) {
         desired.remove_managed_routes = true;
     } else if ctx.pause.is_aborted() {
-        desired.weight = weight_on_abort_or_stable_rollback(ctx);
-        if !dynamic || desired.weight == 0 {
-            let canary_service = ctx
-                .spec()
-                .strategy
-                .as_ref()
-                .and_then(|s| s.canary.as_ref())
-                .and_then(|c| c.canary_service.clone());
-            ensure_service_target_unchecked(ctx, canary_service.as_deref(), ctx.stable);
-        }
+        // A new ReplicaSet with no pod to serve takes no weight back, even with `dynamicStableScale`;
+        // the weight may still be on a canary it superseded, which must not be handed to it.
+        desired.weight = if new_available == 0 {
+            0
+        } else {
+            weight_on_abort_or_stable_rollback(ctx)
+        };
+        desired.canary_service_to_stable = !dynamic || desired.weight == 0;
         desired.remove_managed_routes = true;
     } else if ctx.new_rs().is_none() || new_available == 0 {
         desired.additional = weight_destinations(ctx);
         desired.remove_managed_routes = true;
     } else if ctx.old.promote_full.unwrap_or(false) {
         if dynamic {
-            desired.weight = max_weight * new_available / ctx.replicas().max(1);
+            // A `setCanaryScale` may have left the canary with more pods than `replicas`: it never
+            // gets more than all the traffic (upstream computes a weight above the maximum then).
+            desired.weight = (max_weight * new_available / ctx.replicas().max(1)).min(max_weight);
         } else if let Some(weights) = ctx.old.canary.as_ref().and_then(|c| c.weights.as_ref()) {
             desired.weight = weights.canary.weight;
         }
@@ -201,14 +225,19 @@ fn desired(ctx: &mut Ctx<'_>) -> Desired {
         let index = usize::try_from(ctx.old.current_step_index.unwrap_or(0)).unwrap_or(0);
         let all_steps = steps(ctx.spec());
         if !at_desired_counts(ctx) {
-            // The canary is not sized for this step yet: keep the weight of the previous setWeight.
-            desired.weight = all_steps
+            // The canary is not sized for this step yet: keep the weight of the previous setWeight,
+            // unless this step lowers it. A lower weight needs fewer canary pods than it has, and must
+            // leave the canary before its pods go (upstream keeps the higher weight until the canary
+            // has shrunk, sending it to pods being removed).
+            let previous = all_steps
                 .get(..index.min(all_steps.len()))
                 .unwrap_or_default()
                 .iter()
                 .rev()
                 .find_map(|s| s.set_weight)
                 .unwrap_or(0);
+            let current = progress(ctx).map_or(previous, |p| p.current_set_weight());
+            desired.weight = previous.min(current);
             desired.additional = weight_destinations(ctx);
         } else if index < all_steps.len() {
             desired.weight = progress(ctx).map_or(0, |p| p.current_set_weight());
@@ -260,7 +289,7 @@ pub(in super::super) fn dynamically_rolling_back_to_stable(ctx: &Ctx<'_>) -> Opt
     let weights = ctx.old.canary.as_ref()?.weights.as_ref()?;
     let current = weights.canary.pod_template_hash.clone().unwrap_or_default();
     let new = ctx.new_rs()?;
-    if current == hash_of(new) || counts(new).available_replicas >= ctx.replicas() {
+    if current == hash_of(new) || serving_counts(new).available_replicas >= ctx.replicas() {
         return None;
     }
     Some(current)
@@ -278,7 +307,7 @@ fn weight_on_abort_or_stable_rollback(ctx: &Ctx<'_>) -> i32 {
     }
     let max_weight = ctx.spec().max_traffic_weight();
     let desired = progress(ctx).map_or(0, |p| p.desired_canary_weight(&ctx.canary_replica_sets()));
-    let stable_available = counts(stable).available_replicas;
+    let stable_available = serving_counts(stable).available_replicas;
     let expected = (max_weight - max_weight * stable_available / replicas).max(0);
     let Some(current) = ctx
         .old
@@ -299,6 +328,21 @@ fn weight_on_abort_or_stable_rollback(ctx: &Ctx<'_>) -> i32 {
     desired.min(current)
 }
 
+/// Whether the ReplicaSet the recorded canary weight goes to has no pod left to serve it (it crashed,
+/// or is gone): its share of the requests fails whatever the stable can carry, so the weight leaves it
+/// even for a stable short of pods.
+fn canary_lost_its_pods(ctx: &Ctx<'_>) -> bool {
+    let Some(weights) = ctx.old.canary.as_ref().and_then(|c| c.weights.as_ref()) else {
+        return false;
+    };
+    let hash = weights.canary.pod_template_hash.as_deref().unwrap_or_default();
+    weights.canary.weight > 0
+        && !ctx
+            .all
+            .iter()
+            .any(|rs| hash_of(rs) == hash && serving_counts(rs).available_replicas > 0)
+}
+
 /// Upstream `checkReplicasAvailable` of the stable for the weight it is to keep: no weight moves while
 /// the stable could not serve its share.
 fn stable_can_carry(ctx: &Ctx<'_>, stable_weight: i32) -> bool {
@@ -307,6 +351,6 @@ fn stable_can_carry(ctx: &Ctx<'_>, stable_weight: i32) -> bool {
     };
     let max_weight = ctx.spec().max_traffic_weight().max(1);
     let needed = stable_weight * ctx.spec().replicas.unwrap_or(0) / max_weight;
-    let c = counts(stable);
+    let c = serving_counts(stable);
     c.available_replicas >= needed || replica_progress_threshold_met(progress_threshold(ctx), Some(c), needed)
 }

@@ -188,7 +188,21 @@ impl Router for IstioRouter<'_> {
         weight: i32,
         additional: &[WeightDestination],
     ) -> Result<(), RouterError> {
-        self.set_virtual_service_weights(objects, weight, additional)
+        // Istio weights are percentages: a `maxTrafficWeight` (allowed next to NGINX) is converted,
+        // rounding down so that no destination gets more than its share.
+        let max_weight = i64::from(self.input.max_weight().max(1));
+        if max_weight == 100 {
+            return self.set_virtual_service_weights(objects, weight, additional);
+        }
+        let percent = |w: i32| i32::try_from(i64::from(w) * 100 / max_weight).unwrap_or(100);
+        let additional: Vec<WeightDestination> = additional
+            .iter()
+            .map(|d| WeightDestination {
+                weight: percent(d.weight),
+                ..d.clone()
+            })
+            .collect();
+        self.set_virtual_service_weights(objects, percent(weight), &additional)
     }
 
     fn set_header_route(&self, objects: &mut Objects, route: &SetHeaderRoute) -> Result<(), RouterError> {

@@ -14,7 +14,7 @@ use super::names::short_host;
 use super::routes::{self, Destination, HttpRoute, L4Route};
 use crate::traffic::{Objects, RouterError};
 
-/// Istio weights are percentages, whatever `maxTrafficWeight` says (validation keeps it at 100).
+/// Istio weights are percentages, whatever `maxTrafficWeight` says (the router converts to them).
 const TOTAL_WEIGHT: i64 = 100;
 
 /// What each destination of a route is matched against.

@@ -1,0 +1,1045 @@
+//! Properties of the canary traffic reconcile over random Rollouts behind one or two routers (SMI,
+//! NGINX, Istio host split, `maxTrafficWeight` with NGINX) with random steps (`setWeight`, pauses,
+//! `setCanaryScale` in its three forms), and random operator actions (template change, promote,
+//! promote --full, abort, retry, scaling, pods becoming available or crashing, time passing). After
+//! every write of every reconcile:
+//!
+//! - (a) each routing object's weights are in [0, its total] and add up to it (`maxTrafficWeight`, or
+//!   100 for Istio, whose weights are percentages), and so do `status.canary.weights`;
+//! - (b) the canary weight recorded is > 0 only while the canary ReplicaSet has available pods;
+//! - (c) an aborted canary is never scaled below the pods for the weight still routed to it: without
+//!   `dynamicStableScale` the weight 0 is written before any scale-down;
+//! - (d) no route sends weight to a Service whose selector matches no available pod;
+//! - (e) no write leaves the world as it was, and the reconciles come to rest.
+//!
+//! `PROPTEST_CASES` runs more cases than the default.
+
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+use super::world::{World, describe, service};
+use crate::canary::approximate::weight_to_replicas;
+use crate::plan::Action;
+
+const CANARY: &str = "props-canary";
+const STABLE: &str = "props-stable";
+const INGRESS: &str = "props-ingress";
+const CANARY_INGRESS: &str = "props-props-ingress-canary";
+const VIRTUAL_SERVICE: &str = "props-vsvc";
+const HASH: &str = "rollouts-pod-template-hash";
+
+/// Which routers the Rollout configures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Routers {
+    Smi,
+    Nginx,
+    Istio,
+    SmiNginx,
+    IstioNginx,
+    IstioSmi,
+}
+
+impl Routers {
+    fn nginx(self) -> bool {
+        matches!(self, Self::Nginx | Self::SmiNginx | Self::IstioNginx)
+    }
+
+    fn smi(self) -> bool {
+        matches!(self, Self::Smi | Self::SmiNginx | Self::IstioSmi)
+    }
+
+    fn istio(self) -> bool {
+        matches!(self, Self::Istio | Self::IstioNginx | Self::IstioSmi)
+    }
+}
+
+/// A step, weights in percent of `maxTrafficWeight`.
+#[derive(Debug, Clone)]
+enum StepSpec {
+    SetWeight(u8),
+    Pause,
+    PauseFor(u8),
+    ScaleReplicas(u8),
+    ScaleWeight(u8),
+    MatchTrafficWeight,
+}
+
+#[derive(Debug, Clone)]
+struct Config {
+    routers: Routers,
+    /// `maxTrafficWeight` (only with NGINX, as validation wants).
+    max_weight: Option<i32>,
+    replicas: i32,
+    dynamic: bool,
+    abort_delay: Option<u8>,
+    steps: Vec<StepSpec>,
+}
+
+impl Config {
+    fn max(&self) -> i32 {
+        self.max_weight.unwrap_or(100)
+    }
+}
+
+fn step() -> impl Strategy<Value = StepSpec> {
+    prop_oneof![
+        3 => (0u8..=20).prop_map(|p| StepSpec::SetWeight(p * 5)),
+        2 => Just(StepSpec::Pause),
+        1 => (1u8..30).prop_map(StepSpec::PauseFor),
+        1 => (1u8..6).prop_map(StepSpec::ScaleReplicas),
+        1 => (1u8..=20).prop_map(|p| StepSpec::ScaleWeight(p * 5)),
+        1 => Just(StepSpec::MatchTrafficWeight),
+    ]
+}
+
+fn config() -> impl Strategy<Value = Config> {
+    let routers = prop_oneof![
+        Just(Routers::Smi),
+        Just(Routers::Nginx),
+        Just(Routers::Istio),
+        Just(Routers::SmiNginx),
+        Just(Routers::IstioNginx),
+        Just(Routers::IstioSmi),
+    ];
+    (
+        routers,
+        prop_oneof![Just(None), Just(Some(200)), Just(Some(1000))],
+        1i32..7,
+        any::<bool>(),
+        prop::option::of(0u8..40),
+        prop::collection::vec(step(), 1..7),
+    )
+        .prop_map(|(routers, max_weight, replicas, dynamic, abort_delay, steps)| Config {
+            routers,
+            max_weight: max_weight.filter(|_| routers.nginx()),
+            replicas,
+            dynamic,
+            abort_delay,
+            steps,
+        })
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Reconcile,
+    /// `n` more pods of the ReplicaSet at this index (modulo their number) become available.
+    Ready(u8, u8),
+    Settle,
+    /// The new ReplicaSet's pods stop being available (a crashing version).
+    CanaryCrash,
+    SetImage(u8),
+    Promote,
+    PromoteFull,
+    Abort,
+    Retry,
+    Advance(u8),
+    Scale(u8),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => Just(Op::Reconcile),
+        2 => (0u8..4, 1u8..4).prop_map(|(i, n)| Op::Ready(i, n)),
+        2 => Just(Op::Settle),
+        1 => Just(Op::CanaryCrash),
+        1 => (0u8..4).prop_map(Op::SetImage),
+        1 => Just(Op::Promote),
+        1 => Just(Op::PromoteFull),
+        1 => Just(Op::Abort),
+        1 => Just(Op::Retry),
+        1 => (1u8..40).prop_map(Op::Advance),
+        1 => (1u8..7).prop_map(Op::Scale),
+    ]
+}
+
+fn steps_json(config: &Config) -> Value {
+    let max = config.max();
+    let weight = |p: u8| i32::from(p) * max / 100;
+    Value::Array(
+        config
+            .steps
+            .iter()
+            .map(|s| match s {
+                StepSpec::SetWeight(p) => json!({"setWeight": weight(*p)}),
+                StepSpec::Pause => json!({"pause": {}}),
+                StepSpec::PauseFor(d) => json!({"pause": {"duration": d}}),
+                StepSpec::ScaleReplicas(r) => json!({"setCanaryScale": {"replicas": r}}),
+                StepSpec::ScaleWeight(p) => json!({"setCanaryScale": {"weight": weight(*p)}}),
+                StepSpec::MatchTrafficWeight => json!({"setCanaryScale": {"matchTrafficWeight": true}}),
+            })
+            .collect(),
+    )
+}
+
+fn world(config: &Config) -> World {
+    let mut routing = json!({});
+    if config.routers.smi() {
+        routing["smi"] = json!({});
+    }
+    if config.routers.nginx() {
+        routing["nginx"] = json!({"stableIngress": INGRESS});
+    }
+    if config.routers.istio() {
+        routing["istio"] = json!({"virtualService": {"name": VIRTUAL_SERVICE, "routes": ["primary"]}});
+    }
+    if let Some(max) = config.max_weight {
+        routing["maxTrafficWeight"] = json!(max);
+    }
+    let mut canary = json!({
+        "canaryService": CANARY,
+        "stableService": STABLE,
+        "trafficRouting": routing,
+        "dynamicStableScale": config.dynamic,
+        "steps": steps_json(config),
+    });
+    if let Some(delay) = config.abort_delay {
+        canary["abortScaleDownDelaySeconds"] = json!(delay);
+    }
+    let rollout = serde_json::from_value(json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Rollout",
+        "metadata": {"name": "props", "namespace": "default", "uid": "uid-props", "generation": 1},
+        "spec": {
+            "replicas": config.replicas,
+            "selector": {"matchLabels": {"app": "props"}},
+            "strategy": {"canary": canary},
+            "template": {
+                "metadata": {"labels": {"app": "props"}},
+                "spec": {"containers": [{"name": "app", "image": "app:blue"}]}
+            }
+        }
+    }))
+    .unwrap();
+    let mut w = World::new(rollout);
+    w.services = vec![service(CANARY, "props"), service(STABLE, "props")];
+    w.routing_objects = vec![
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+               "metadata": {"name": INGRESS, "namespace": "default", "resourceVersion": "1"},
+               "spec": {"rules": [{"host": "props.local", "http": {"paths": [{"path": "/", "pathType": "Prefix",
+                   "backend": {"service": {"name": STABLE, "port": {"number": 80}}}}]}}]}}),
+        json!({"apiVersion": "networking.istio.io/v1alpha3", "kind": "VirtualService",
+        "metadata": {"name": VIRTUAL_SERVICE, "namespace": "default", "resourceVersion": "1"},
+        "spec": {"hosts": ["props.local"], "http": [{"name": "primary", "route": [
+            {"destination": {"host": STABLE}, "weight": 100},
+            {"destination": {"host": CANARY}, "weight": 0}
+        ]}]}}),
+    ];
+    w
+}
+
+fn hash(rs: &ReplicaSet) -> String {
+    rs.metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(HASH))
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn spec(rs: &ReplicaSet) -> i32 {
+    rs.spec.replicas.unwrap_or(1)
+}
+
+/// Pods that serve: available, and not being removed by a scale-down.
+fn available(rs: &ReplicaSet) -> i32 {
+    rs.status
+        .as_ref()
+        .and_then(|s| s.available_replicas)
+        .unwrap_or(0)
+        .min(spec(rs))
+}
+
+fn new_hash(w: &World) -> String {
+    let template = w.rollout.spec.template.clone().unwrap_or_default();
+    let collisions = w.rollout.status.as_ref().and_then(|s| s.collision_count);
+    crate::hash::pod_template_hash(&template, collisions)
+}
+
+/// Available pods a Service selects: those of the ReplicaSet its hash selector names, or of all
+/// ReplicaSets before it has one.
+fn served_by(w: &World, service: &str) -> i32 {
+    let selected = super::world::selector_of(w, service);
+    w.replica_sets
+        .iter()
+        .filter(|rs| selected.is_empty() || hash(rs) == selected)
+        .map(available)
+        .sum()
+}
+
+/// A weight as written: an integer, or a quantity such as `"20"` or `"1e3"`.
+fn weight_of(value: &Value) -> i64 {
+    if let Some(n) = value.as_i64() {
+        return n;
+    }
+    let text = value.as_str().unwrap_or_else(|| panic!("weight {value}"));
+    match text.split_once('e') {
+        Some((m, e)) => m.parse::<i64>().unwrap() * 10i64.pow(e.parse().unwrap()),
+        None => text.parse().unwrap_or_else(|_| panic!("weight {value}")),
+    }
+}
+
+/// One routing object's split: `(its total, [(Service, weight)])`.
+struct Table {
+    object: String,
+    total: i64,
+    destinations: Vec<(String, i64)>,
+}
+
+fn object<'a>(w: &'a World, kind: &str, name: &str) -> Option<&'a Value> {
+    w.routing_objects
+        .iter()
+        .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+}
+
+/// The splits the routers' objects carry now.
+fn tables(w: &World, config: &Config) -> Vec<Table> {
+    let max = i64::from(config.max());
+    let mut tables = Vec::new();
+    if config.routers.smi()
+        && let Some(split) = object(w, "TrafficSplit", "props")
+    {
+        let destinations = split["spec"]["backends"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| (b["service"].as_str().unwrap().to_string(), weight_of(&b["weight"])))
+            .collect();
+        tables.push(Table {
+            object: "TrafficSplit".into(),
+            total: max,
+            destinations,
+        });
+    }
+    if config.routers.nginx() {
+        let (canary, total) = match object(w, "Ingress", CANARY_INGRESS) {
+            Some(ingress) => {
+                let annotations = &ingress["metadata"]["annotations"];
+                let weight = annotations["nginx.ingress.kubernetes.io/canary-weight"]
+                    .as_str()
+                    .map_or(0, |v| v.parse().unwrap());
+                let total = annotations["nginx.ingress.kubernetes.io/canary-weight-total"]
+                    .as_str()
+                    .map_or(100, |v| v.parse().unwrap());
+                (weight, total)
+            }
+            None => (0, max),
+        };
+        assert_eq!(total, max, "canary-weight-total");
+        tables.push(Table {
+            object: "Ingress".into(),
+            total,
+            destinations: vec![(CANARY.into(), canary), (STABLE.into(), total - canary)],
+        });
+    }
+    if config.routers.istio() {
+        let vs = object(w, "VirtualService", VIRTUAL_SERVICE).unwrap();
+        for route in vs["spec"]["http"].as_array().unwrap() {
+            let destinations = route["route"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    (
+                        d["destination"]["host"].as_str().unwrap().to_string(),
+                        d["weight"].as_i64().unwrap_or(0),
+                    )
+                })
+                .collect();
+            tables.push(Table {
+                object: format!("VirtualService route {}", route["name"]),
+                total: 100,
+                destinations,
+            });
+        }
+    }
+    tables
+}
+
+/// The weight (of the largest share, over all routers) routed to the ReplicaSet `rs` right now,
+/// through the Services selecting it, as a share of `max`.
+fn routed_share(w: &World, config: &Config, rs: &ReplicaSet) -> i64 {
+    let h = hash(rs);
+    let max = i64::from(config.max());
+    tables(w, config)
+        .iter()
+        .map(|t| {
+            let weight: i64 = t
+                .destinations
+                .iter()
+                .filter(|(svc, _)| {
+                    let selected = super::world::selector_of(w, svc);
+                    selected.is_empty() || selected == h
+                })
+                .map(|(_, weight)| *weight)
+                .sum();
+            weight * max / t.total.max(1)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// (a) on the routing objects as they are.
+fn check_splits(w: &World, config: &Config, context: &str) {
+    for table in tables(w, config) {
+        let sum: i64 = table.destinations.iter().map(|(_, weight)| weight).sum();
+        assert!(
+            table
+                .destinations
+                .iter()
+                .all(|(_, weight)| (0..=table.total).contains(weight))
+                && sum == table.total,
+            "{context}: {} weights {:?} are not a split of {}",
+            table.object,
+            table.destinations,
+            table.total
+        );
+    }
+}
+
+/// (d): routes sending weight to a Service that selects no available pod.
+fn unserved_routes(w: &World, config: &Config) -> Vec<String> {
+    let mut found = Vec::new();
+    for table in tables(w, config) {
+        for (svc, weight) in &table.destinations {
+            if *weight > 0 && served_by(w, svc) == 0 {
+                found.push(format!(
+                    "{} sends {weight} to {svc}, which selects {:?} with no available pod",
+                    table.object,
+                    super::world::selector_of(w, svc)
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// The weight each routing object sends to Services that select no available pod.
+fn unserved_weight(w: &World, config: &Config) -> Vec<(String, i64)> {
+    tables(w, config)
+        .into_iter()
+        .map(|table| {
+            let weight = table
+                .destinations
+                .iter()
+                .filter(|(svc, _)| served_by(w, svc) == 0)
+                .map(|(_, weight)| weight)
+                .sum();
+            (table.object, weight)
+        })
+        .collect()
+}
+
+/// (b) and (d): weight sent or recorded where no pod serves it.
+fn unserved(w: &World, config: &Config) -> Vec<String> {
+    let mut found = unserved_routes(w, config);
+    let weights = w
+        .rollout
+        .status
+        .as_ref()
+        .and_then(|s| s.canary.as_ref())
+        .and_then(|c| c.weights.as_ref());
+    if let Some(weights) = weights.filter(|weights| weights.canary.weight > 0) {
+        let canary = weights.canary.pod_template_hash.clone().unwrap_or_default();
+        let serving: i32 = w
+            .replica_sets
+            .iter()
+            .filter(|rs| hash(rs) == canary)
+            .map(available)
+            .sum();
+        if serving == 0 {
+            found.push(format!(
+                "status.canary.weights gives {} to {canary}, which has no available pod",
+                weights.canary.weight
+            ));
+        }
+    }
+    found
+}
+
+/// (a) on `status.canary.weights`.
+fn check_status(w: &World, config: &Config, context: &str) {
+    let Some(weights) = w
+        .rollout
+        .status
+        .as_ref()
+        .and_then(|s| s.canary.as_ref())
+        .and_then(|c| c.weights.as_ref())
+    else {
+        return;
+    };
+    let max = config.max();
+    let all: Vec<i32> = [weights.canary.weight, weights.stable.weight]
+        .into_iter()
+        .chain(weights.additional.iter().flatten().map(|d| d.weight))
+        .collect();
+    assert!(
+        all.iter().all(|weight| (0..=max).contains(weight)) && all.iter().sum::<i32>() == max,
+        "{context}: status weights {all:?} are not a split of {max}"
+    );
+}
+
+/// (c) for a ReplicaSet about to go from its size to `to`: an aborted canary keeps the pods for the
+/// share still routed to it (without `dynamicStableScale`, none may be routed to it), and so does the
+/// stable, which `dynamicStableScale` shrinks only once traffic has left it.
+fn check_scale_down(
+    w: &World,
+    config: &Config,
+    status: &rollouts_api::RolloutStatus,
+    old: &ReplicaSet,
+    to: i32,
+    context: &str,
+) {
+    if to >= spec(old) {
+        return;
+    }
+    let (h, canary_hash) = (hash(old), new_hash(w));
+    let is_stable = status.stable_rs.as_deref() == Some(h.as_str());
+    let aborted_canary = status.abort == Some(true) && h == canary_hash && !is_stable;
+    if !aborted_canary && !(is_stable && h != canary_hash) {
+        return;
+    }
+    let share = routed_share(w, config, old);
+    let replicas = w.rollout.spec.replicas.unwrap_or(1);
+    let needed = weight_to_replicas(replicas, i32::try_from(share).unwrap(), config.max());
+    let what = if is_stable { "the stable" } else { "the aborted canary" };
+    if aborted_canary && !config.dynamic {
+        assert_eq!(share, 0, "{context}: {what} is scaled down before its weight is 0");
+    }
+    assert!(
+        to >= needed,
+        "{context}: {what} goes {} -> {to} with {share} of {} still routed to it",
+        spec(old),
+        config.max()
+    );
+}
+
+/// `(hash, spec, available)` of every ReplicaSet, for messages.
+fn replica_sets(w: &World) -> Vec<(String, i32, i32)> {
+    w.replica_sets
+        .iter()
+        .map(|rs| (hash(rs), spec(rs), available(rs)))
+        .collect()
+}
+
+/// What a write can change, to tell a write that changes nothing.
+fn state(w: &World) -> Value {
+    json!({
+        "rollout": serde_json::to_value(&w.rollout).unwrap(),
+        "replicaSets": serde_json::to_value(&w.replica_sets).unwrap(),
+        "services": serde_json::to_value(&w.services).unwrap(),
+        "routing": w.routing_objects,
+    })
+}
+
+/// Runs the reconciles of one case and checks them.
+struct Checker<'c> {
+    config: &'c Config,
+    /// The first version is deployed: from then on weight must go where pods serve it (before, the
+    /// user's objects route to Services with nothing behind them yet).
+    deployed: bool,
+}
+
+impl Checker<'_> {
+    /// One reconcile, every write checked as it is applied; returns whether it wrote anything.
+    ///
+    /// A write never routes weight where no pod serves it, nor does a plan record such a weight.
+    fn reconcile(&mut self, w: &mut World) -> bool {
+        let config = self.config;
+        let plan = w.plan();
+        assert_eq!(plan, w.plan(), "planning is not deterministic");
+        assert_eq!(
+            plan.error,
+            None,
+            "{:?}",
+            plan.actions.iter().map(describe).collect::<Vec<_>>()
+        );
+        let status = w.rollout.status.clone().unwrap_or_default();
+        let described: Vec<String> = plan.actions.iter().map(describe).collect();
+        if std::env::var_os("TRAFFIC_TRACE").is_some() {
+            eprintln!(
+                "reconcile at {} of {:?} (abort {:?}, step {:?}, weights {:?}):\n  {}",
+                w.now,
+                replica_sets(w),
+                status.abort,
+                status.current_step_index,
+                status
+                    .canary
+                    .as_ref()
+                    .and_then(|c| c.weights.as_ref())
+                    .map(|x| (x.canary.weight, x.canary.pod_template_hash.clone())),
+                described.join("\n  ")
+            );
+        }
+        let unserved_at_start = unserved(w, config);
+        for (n, action) in plan.actions.iter().enumerate() {
+            let context = format!("write {n} of {described:#?}");
+            let before = state(w);
+            let unserved_before = unserved_weight(w, config);
+            if let Action::UpdateReplicaSet(updated) = action
+                && let Some(old) = w.replica_sets.iter().find(|r| r.metadata.name == updated.metadata.name)
+            {
+                check_scale_down(w, config, &status, old, spec(updated), &context);
+            }
+            w.apply(action);
+            assert_ne!(state(w), before, "{context}: the write changes nothing");
+            check_splits(w, config, &context);
+            if self.deployed {
+                // Moving weight from pods that went away to pods not there yet is no worse; sending
+                // more of it where nothing serves is.
+                for (object, weight) in unserved_weight(w, config) {
+                    let before = unserved_before
+                        .iter()
+                        .find(|(o, _)| *o == object)
+                        .map_or(0, |(_, w)| *w);
+                    assert!(
+                        weight <= before,
+                        "{context}: {:?}; ReplicaSets {:?}",
+                        unserved_routes(w, config),
+                        replica_sets(w)
+                    );
+                }
+            }
+        }
+        check_status(w, config, &format!("after {described:#?}"));
+        // The weights recorded in the status are written last: checked once the plan is through.
+        let left = unserved(w, config);
+        let recorded = |u: &String| u.starts_with("status.");
+        if self.deployed && !left.is_empty() {
+            let introduced: Vec<&String> = left
+                .iter()
+                .filter(|u| recorded(u) && !unserved_at_start.iter().any(recorded))
+                .collect();
+            assert!(
+                introduced.is_empty(),
+                "after {described:#?}: {introduced:?}; ReplicaSets {:?}",
+                replica_sets(w)
+            );
+            repaired_once_pods_serve(w, config, &described);
+        }
+        !plan.actions.is_empty()
+    }
+}
+
+/// Pods stopped serving on their own (a crash), and weight still goes to them: once the other
+/// ReplicaSets' pods are up (the crashed canary's stay down), the reconciles that follow move it where
+/// pods serve it. The first ones may be a scaling event, which resizes ReplicaSets one per reconcile
+/// and leaves traffic alone, as upstream's does.
+fn repaired_once_pods_serve(w: &World, config: &Config, described: &[String]) {
+    let mut probe = World::new(w.rollout.clone());
+    probe.replica_sets = w.replica_sets.clone();
+    probe.services = w.services.clone();
+    probe.routing_objects = w.routing_objects.clone();
+    probe.now = w.now;
+    probe.next_uid = w.next_uid;
+    for _ in 0..6 {
+        settle_but_the_canary(&mut probe);
+        if unserved(&probe, config).is_empty() {
+            return;
+        }
+        probe.reconcile();
+    }
+    panic!(
+        "after {described:#?}: 6 more reconciles still leave {:?}; ReplicaSets {:?}",
+        unserved(&probe, config),
+        replica_sets(&probe)
+    );
+}
+
+/// Every ReplicaSet's pods are up but the new one's, which stay as they are (capped at its size).
+fn settle_but_the_canary(w: &mut World) {
+    let canary = new_hash(w);
+    for rs in &mut w.replica_sets {
+        let size = spec(rs);
+        let crashed = hash(rs) == canary;
+        let status = rs.status.get_or_insert_with(Default::default);
+        let available = if crashed {
+            status.available_replicas.unwrap_or(0).min(size)
+        } else {
+            size
+        };
+        status.replicas = size;
+        status.available_replicas = Some(available);
+        status.ready_replicas = Some(available);
+    }
+}
+
+fn make_ready(w: &mut World, index: u8, n: u8) {
+    if w.replica_sets.is_empty() {
+        return;
+    }
+    let i = usize::from(index) % w.replica_sets.len();
+    let rs = &mut w.replica_sets[i];
+    let size = spec(rs);
+    let status = rs.status.get_or_insert_with(Default::default);
+    status.replicas = size;
+    let next = (status.available_replicas.unwrap_or(0).min(size) + i32::from(n)).min(size);
+    status.available_replicas = Some(next);
+    status.ready_replicas = Some(next);
+}
+
+fn crash_canary(w: &mut World) {
+    let h = new_hash(w);
+    for rs in &mut w.replica_sets {
+        if hash(rs) == h
+            && w.rollout.status.as_ref().and_then(|s| s.stable_rs.as_deref()) != Some(h.as_str())
+            && let Some(status) = rs.status.as_mut()
+        {
+            status.available_replicas = Some(0);
+            status.ready_replicas = Some(0);
+        }
+    }
+}
+
+fn run(config: &Config, ops: &[Op]) {
+    let mut w = world(config);
+    let mut checker = Checker {
+        config,
+        deployed: false,
+    };
+    for _ in 0..10 {
+        if !checker.reconcile(&mut w) {
+            break;
+        }
+        w.settle();
+    }
+    checker.deployed = true;
+    assert_eq!(
+        w.status().phase,
+        Some(rollouts_api::RolloutPhase::Healthy),
+        "{:?}",
+        w.status().message
+    );
+    for op in ops {
+        if std::env::var_os("TRAFFIC_TRACE").is_some() {
+            eprintln!("{op:?}");
+        }
+        match op {
+            Op::Reconcile => {
+                checker.reconcile(&mut w);
+            }
+            Op::Ready(i, n) => make_ready(&mut w, *i, *n),
+            Op::Settle => w.settle(),
+            Op::CanaryCrash => crash_canary(&mut w),
+            Op::SetImage(i) => w.set_image(&format!("app:v{i}")),
+            Op::Promote => w.patch_status(json!({"pauseConditions": null, "controllerPause": false})),
+            Op::PromoteFull => w.patch_status(json!({"promoteFull": true})),
+            Op::Abort => w.patch_status(json!({"abort": true})),
+            Op::Retry => w.patch_status(json!({"abort": false})),
+            Op::Advance(s) => w.advance(i64::from(*s)),
+            Op::Scale(r) => w.patch_spec(json!({"replicas": r})),
+        }
+    }
+    // (e): settled, the reconciles come to rest; then one more writes nothing.
+    for _ in 0..40 {
+        w.settle();
+        if !checker.reconcile(&mut w) {
+            w.advance(60);
+            w.settle();
+            if !checker.reconcile(&mut w) {
+                return;
+            }
+        }
+    }
+    panic!(
+        "still writing after 40 reconciles: {:?}",
+        w.plan().actions.iter().map(describe).collect::<Vec<_>>()
+    );
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn routed_weights_follow_available_pods_and_come_to_rest(
+        config in config(),
+        ops in prop::collection::vec(op(), 1..60),
+    ) {
+        run(&config, &ops);
+    }
+}
+
+/// A promote --full right after an aborted canary was scaled to 0: the ReplicaSet status still counts
+/// the pods being deleted, which serve nothing; no weight and no Service selector goes to them.
+#[test]
+fn no_weight_to_a_canary_whose_pods_are_being_removed() {
+    let config = Config {
+        routers: Routers::Smi,
+        max_weight: None,
+        replicas: 3,
+        dynamic: true,
+        abort_delay: Some(1),
+        steps: vec![StepSpec::ScaleReplicas(2)],
+    };
+    use Op::*;
+    run(
+        &config,
+        &[
+            SetImage(0),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Abort,
+            Reconcile,
+            PromoteFull,
+            Ready(1, 1),
+            Advance(1),
+            Reconcile,
+            Reconcile,
+        ],
+    );
+}
+
+/// The canary crashes while it has half the traffic of a full promotion and the stable, scaled down by
+/// `dynamicStableScale`, lacks pods for all of it: the weight still leaves the canary (its share fails
+/// anyway), and the stable keeps the pods for the weight it now carries (it was sized for the weight
+/// recorded before the reconcile, and shrank while taking everything back).
+#[test]
+fn a_crashed_canary_gives_its_weight_back_to_an_undersized_stable_which_keeps_its_pods() {
+    let config = Config {
+        routers: Routers::Smi,
+        max_weight: None,
+        replicas: 2,
+        dynamic: true,
+        abort_delay: None,
+        steps: vec![StepSpec::SetWeight(0)],
+    };
+    use Op::*;
+    run(
+        &config,
+        &[
+            SetImage(0),
+            Reconcile,
+            Scale(4),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Ready(1, 2),
+            PromoteFull,
+            Reconcile,
+            CanaryCrash,
+            Reconcile,
+        ],
+    );
+}
+
+/// A `setWeight` lower than the previous one moves the traffic before the canary shrinks to it:
+/// upstream keeps the previous weight until the canary has shrunk, here to no pod at all.
+#[test]
+fn a_lower_set_weight_leaves_the_canary_before_its_pods_go() {
+    let config = Config {
+        routers: Routers::Smi,
+        max_weight: None,
+        replicas: 1,
+        dynamic: false,
+        abort_delay: None,
+        steps: vec![StepSpec::SetWeight(5), StepSpec::SetWeight(0)],
+    };
+    run(&config, &[Op::SetImage(0)]);
+}
+
+/// Istio next to NGINX with a `maxTrafficWeight`: the VirtualService gets percentages of it (upstream
+/// writes the weight as is, and a negative stable weight).
+#[test]
+fn istio_next_to_nginx_gets_percentages_of_the_max_traffic_weight() {
+    let config = Config {
+        routers: Routers::IstioNginx,
+        max_weight: Some(200),
+        replicas: 4,
+        dynamic: false,
+        abort_delay: None,
+        steps: vec![StepSpec::SetWeight(25), StepSpec::Pause],
+    };
+    run(&config, &[Op::SetImage(0)]);
+    let mut w = world(&config);
+    w.run_until_quiet(20);
+    w.set_image("app:v0");
+    w.run_until_quiet(20);
+    let weights = w.status().canary.clone().unwrap().weights.unwrap();
+    assert_eq!((weights.canary.weight, weights.stable.weight), (50, 150));
+    let tables = tables(&w, &config);
+    let split: Vec<(&str, &Vec<(String, i64)>)> = tables.iter().map(|t| (t.object.as_str(), &t.destinations)).collect();
+    assert_eq!(
+        split,
+        [
+            ("Ingress", &vec![(CANARY.to_string(), 50), (STABLE.to_string(), 150)]),
+            (
+                "VirtualService route \"primary\"",
+                &vec![(STABLE.to_string(), 75), (CANARY.to_string(), 25)]
+            ),
+        ]
+    );
+}
+
+/// A full promotion with `dynamicStableScale` weighs the canary by its available pods: a
+/// `setCanaryScale` above `replicas` must not make that weight exceed the maximum.
+#[test]
+fn a_canary_scaled_above_replicas_gets_at_most_all_the_traffic_on_full_promotion() {
+    let config = Config {
+        routers: Routers::SmiNginx,
+        max_weight: Some(200),
+        replicas: 1,
+        dynamic: true,
+        abort_delay: None,
+        steps: vec![StepSpec::ScaleReplicas(2)],
+    };
+    use Op::*;
+    run(
+        &config,
+        &[
+            SetImage(0),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            PromoteFull,
+            Ready(0, 1),
+            Ready(1, 2),
+            Reconcile,
+        ],
+    );
+}
+
+fn dynamic_at_5_percent(replicas: i32) -> Config {
+    Config {
+        routers: Routers::Smi,
+        max_weight: None,
+        replicas,
+        dynamic: true,
+        abort_delay: None,
+        steps: vec![StepSpec::SetWeight(5)],
+    }
+}
+
+/// Revision 2 has 5 % when revision 3 supersedes it and the Rollout is aborted with
+/// `dynamicStableScale`: revision 3 has no pod, so the weight is not handed to it (nor recorded as its),
+/// and it is not scaled up for weight that is revision 2's.
+#[test]
+fn an_aborted_dynamic_rollout_hands_no_weight_to_a_new_replica_set_without_pods() {
+    use Op::*;
+    run(
+        &dynamic_at_5_percent(3),
+        &[
+            SetImage(0),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Ready(1, 1),
+            Reconcile,
+            Reconcile,
+            Promote,
+            Reconcile,
+            Reconcile,
+            SetImage(1),
+            Reconcile,
+            Reconcile,
+            Scale(6),
+            Abort,
+            Reconcile,
+            Ready(3, 2),
+            Reconcile,
+        ],
+    );
+}
+
+/// Revision 2 promoted with all the weight still recorded as the canary's when revision 3 comes: the
+/// stable (revision 2) keeps the pods for the weight going to its hash, wherever the weights name it
+/// (upstream reads only the stable destination's weight, and scales it to 0).
+#[test]
+fn the_stable_keeps_the_pods_for_the_weight_recorded_as_the_canarys() {
+    use Op::*;
+    run(
+        &dynamic_at_5_percent(1),
+        &[
+            SetImage(2),
+            Reconcile,
+            Reconcile,
+            Retry,
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Ready(1, 1),
+            PromoteFull,
+            Reconcile,
+            Ready(0, 1),
+            SetImage(0),
+            Scale(2),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            PromoteFull,
+            Promote,
+            Reconcile,
+        ],
+    );
+}
+
+/// With `dynamicStableScale`, an aborted canary's Service goes back to the stable only when the stable
+/// can take the canary's weight: the Service switch moves that weight as surely as the routers.
+#[test]
+fn a_dynamic_abort_moves_the_canary_service_only_when_the_stable_can_take_the_weight() {
+    use Op::*;
+    run(
+        &dynamic_at_5_percent(1),
+        &[
+            SetImage(2),
+            Reconcile,
+            Reconcile,
+            Scale(2),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Ready(1, 1),
+            PromoteFull,
+            Reconcile,
+            Reconcile,
+            SetImage(0),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            PromoteFull,
+            Abort,
+            Reconcile,
+        ],
+    );
+}
+
+/// A scaling event writes the aborted canary's deadline (as upstream) while the weight is still on it:
+/// with the deadline past and more scaling events keeping the traffic reconcile away, the canary keeps
+/// its pods until the routers no longer send it anything.
+#[test]
+fn an_abort_deadline_passing_during_scaling_events_waits_for_the_weight_to_leave_the_canary() {
+    let mut config = dynamic_at_5_percent(1);
+    config.abort_delay = Some(1);
+    config.steps = vec![StepSpec::SetWeight(0)];
+    use Op::*;
+    run(
+        &config,
+        &[
+            SetImage(0),
+            Scale(3),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Ready(0, 1),
+            PromoteFull,
+            Reconcile,
+            Ready(1, 1),
+            Reconcile,
+            Scale(2),
+            Abort,
+            Reconcile,
+            Reconcile,
+            Advance(1),
+            Scale(1),
+        ],
+    );
+}
