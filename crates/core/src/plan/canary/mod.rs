@@ -9,7 +9,6 @@ mod status;
 mod traffic;
 
 use rollouts_api::rollout_status::TrafficWeights;
-use rollouts_api::well_known::pause_reasons;
 
 use super::context::Ctx;
 use super::ephemeral::reconcile_ephemeral_metadata;
