@@ -496,7 +496,7 @@ fn check_scale_down(
     let (h, canary_hash) = (hash(old), new_hash(w));
     let is_stable = status.stable_rs.as_deref() == Some(h.as_str());
     let aborted_canary = status.abort == Some(true) && h == canary_hash && !is_stable;
-    if !aborted_canary && !(is_stable && h != canary_hash) {
+    if !(aborted_canary || (is_stable && h != canary_hash)) {
         return;
     }
     let share = routed_share(w, config, old);
