@@ -111,7 +111,11 @@ pub async fn load(ctx: &Context, experiment: Experiment, now: Timestamp) -> Resu
                 |t| in_namespace(&t.metadata),
                 "AnalysisTemplate",
             ),
-            decode_selected(&ctx.caches.cluster_analysis_templates, |_| true, "ClusterAnalysisTemplate"),
+            decode_selected(
+                &ctx.caches.cluster_analysis_templates,
+                |_| true,
+                "ClusterAnalysisTemplate",
+            ),
         )
     } else {
         (Vec::new(), Vec::new())
@@ -146,7 +150,10 @@ async fn read_missing_runs(
         .collect::<Vec<_>>();
     let api: Api<AnalysisRun> = Api::namespaced(ctx.runtime.client.clone(), namespace);
     for run_name in named {
-        if runs.iter().any(|r| r.metadata.name.as_deref() == Some(run_name.as_str())) {
+        if runs
+            .iter()
+            .any(|r| r.metadata.name.as_deref() == Some(run_name.as_str()))
+        {
             continue;
         }
         match api.get(&run_name).await {

@@ -12,11 +12,11 @@ use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher::Event;
 
 use super::RolloutKey;
+use super::caches::experiment_resource;
 use super::context::Context;
 use super::snapshot::{references_service, references_template};
 use super::workload::references_deployment;
 use crate::runtime::changes::LastSeen;
-use super::caches::experiment_resource;
 use crate::runtime::queue::{ChangeSender, ObjectChange, Request, request};
 
 /// A Rollout that changed is reconciled; one that is deleted is forgotten.

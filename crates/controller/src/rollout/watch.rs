@@ -185,7 +185,13 @@ pub fn queue(
             triggers::template_event(true),
         ),
         requests(
-            cached(experiment_api, Config::default(), writers.experiments, "Experiments", keep),
+            cached(
+                experiment_api,
+                Config::default(),
+                writers.experiments,
+                "Experiments",
+                keep,
+            ),
             &ctx,
             Some(Cache::Experiments),
             experiment_changed,
