@@ -221,6 +221,13 @@ impl Lab {
         )
     }
 
+    /// The controller reconciled the Experiment `name`, and not in a loop: each of these experiments
+    /// needs a dozen reconciles or so (one per change of its objects and one per deadline).
+    fn assert_reconciled_calmly(&self, name: &str) {
+        let reconciles = self.controller.metrics.experiment_reconciles_of("default", name);
+        assert!((1..=100).contains(&reconciles), "{reconciles} reconciles of {name}");
+    }
+
     /// `kubectl argo rollouts get experiment <name>`.
     fn get_experiment(&self, name: &str) -> String {
         self.env.plugin_ok(&["get", "experiment", name, "--no-color"])
@@ -383,6 +390,7 @@ fn service_experiment(test: &str, file: &str, name: &str, service: &str, ports: 
         Value::Null,
         "{experiment:#}"
     );
+    lab.assert_reconciled_calmly(name);
 }
 
 #[test]
@@ -480,6 +488,7 @@ fn dry_run_analysis_fails_its_metric_without_failing_the_experiment() {
         "{experiment:#}"
     );
     assert_eq!(run_phase(&lab, "experiment-with-dry-run-dry-run-job"), "Successful");
+    lab.assert_reconciled_calmly(NAME);
 }
 
 /// Upstream's TestExperimentWithMeasurementRetentionMetrics.
@@ -529,6 +538,7 @@ fn measurement_retention_keeps_the_last_two_measurements() {
         assert_eq!(measurements[1]["phase"], "Inconclusive", "{run:#}");
         assert_eq!(measurements[1]["message"], "Metric Terminated", "{run:#}");
     }
+    lab.assert_reconciled_calmly(NAME);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -611,6 +621,7 @@ fn basic_experiment_runs_both_templates_and_get_experiment_shows_them() {
         [format!("Σ {name}"), "Experiment".into(), "✔ Successful".into()],
         "{out}"
     );
+    lab.assert_reconciled_calmly(&name);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -646,6 +657,7 @@ fn analysis_template_missing_is_an_error() {
     let out = lab.get_experiment(NAME);
     assert_eq!(header_value(&out, "Status"), "⚠ Error", "{out}");
     assert_eq!(header_value(&out, "Message"), message, "{out}");
+    lab.assert_reconciled_calmly(NAME);
 }
 
 /// A Job metric that exits 1 fails its run once the template is available, and the run fails the
@@ -691,6 +703,7 @@ fn failed_analysis_fails_the_experiment() {
         .find(|r| r[0].ends_with(&format!("α {RUN}")))
         .unwrap_or_else(|| panic!("no run row in\n{out}"));
     assert_eq!(run_row[1..3], ["AnalysisRun", "✖ Failed"], "{out}");
+    lab.assert_reconciled_calmly(NAME);
 }
 
 /// An image that cannot be pulled: the template makes no progress for `progressDeadlineSeconds` (30, from
@@ -731,6 +744,7 @@ fn template_never_available_fails_after_its_progress_deadline() {
             .then_some(rs)
     });
     assert_eq!(spec_replicas(&rs), 1, "{rs:#}");
+    lab.assert_reconciled_calmly(&name);
 }
 
 /// A template without a pod spec passes upstream's spec checks; its ReplicaSet is refused, and the
@@ -763,6 +777,7 @@ fn template_without_a_pod_spec_is_an_error() {
             .then_some(rs)
     });
     assert_eq!(spec_replicas(&rs), 0, "{rs:#}");
+    lab.assert_reconciled_calmly(&name);
 }
 
 /// `memory: invalid`: upstream's informer drops the unparsable quantity and runs the template without
@@ -789,4 +804,5 @@ fn malformed_quantity_is_an_error() {
     let out = lab.get_experiment(NAME);
     assert_eq!(header_value(&out, "Status"), "⚠ Error", "{out}");
     assert_eq!(header_value(&out, "Message"), message, "{out}");
+    lab.assert_reconciled_calmly(NAME);
 }
