@@ -148,6 +148,16 @@ impl Metrics {
         self.per_object(ControllerKind::AnalysisRun, namespace, name, |c| &c.total)
     }
 
+    /// Reconciles run so far of the Experiment `namespace/name`.
+    pub fn experiment_reconciles_of(&self, namespace: &str, name: &str) -> u64 {
+        self.per_object(ControllerKind::Experiment, namespace, name, |c| &c.total)
+    }
+
+    /// Failed reconciles so far of the Experiment `namespace/name`.
+    pub fn experiment_reconcile_errors_of(&self, namespace: &str, name: &str) -> u64 {
+        self.per_object(ControllerKind::Experiment, namespace, name, |c| &c.errors)
+    }
+
     /// Reconciles run so far of the Service `namespace/name` by the Service controller.
     pub fn service_reconciles_of(&self, namespace: &str, name: &str) -> u64 {
         self.per_object(ControllerKind::Service, namespace, name, |c| &c.total)
