@@ -108,7 +108,7 @@ fn canary_input(ctx: &Ctx<'_>) -> Option<CanaryInput> {
 
 /// The weight the recorded destinations send to the ReplicaSet `hash`; `positional` when they name no
 /// hash at all.
-fn weight_to(weights: &TrafficWeights, hash: &str, positional: i32) -> i32 {
+pub(super) fn weight_to(weights: &TrafficWeights, hash: &str, positional: i32) -> i32 {
     let destinations = || {
         [&weights.canary, &weights.stable]
             .into_iter()

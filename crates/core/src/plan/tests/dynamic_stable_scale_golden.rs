@@ -137,7 +137,7 @@ fn update(version: &str, replicas: i32) -> String {
 }
 
 fn s(items: &[&str]) -> Vec<String> {
-    items.iter().map(|i| i.to_string()).collect()
+    items.iter().map(ToString::to_string).collect()
 }
 
 /// Updated to revision 2 and paused at step 1: the canary has 1 pod for 25 %, the stable 3.

@@ -78,7 +78,7 @@ fn walk(w: &mut World) -> Vec<Vec<String>> {
 }
 
 fn s(items: &[&str]) -> Vec<String> {
-    items.iter().map(|i| i.to_string()).collect()
+    items.iter().map(ToString::to_string).collect()
 }
 
 fn update(version: &str, replicas: i32) -> String {
