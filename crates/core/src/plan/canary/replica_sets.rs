@@ -13,7 +13,7 @@ use super::super::scale_down_delay::{
 };
 use super::super::workload::scale_down_progressively;
 use super::routed_old_replica_sets::scale_down_routed_old_replica_sets;
-use super::{canary_input, weight_to};
+use super::{canary_input, routed_weight};
 use crate::canary::approximate::weight_to_replicas;
 use crate::canary::{
     CanaryProgress, OldReplicaSet, OldReplicaSetsInput, ReplicaSetCounts, replica_counts, scale_down_old_replica_sets,
@@ -86,7 +86,7 @@ fn routed_floor(ctx: &Ctx<'_>, new: usize) -> i32 {
     let Some(weights) = ctx.status.canary.as_ref().and_then(|c| c.weights.as_ref()) else {
         return 0;
     };
-    let weight = weight_to(weights, hash_of(&ctx.all[new]), weights.canary.weight);
+    let weight = routed_weight(ctx, weights, hash_of(&ctx.all[new]));
     if weight <= 0 {
         return 0;
     }

@@ -1129,3 +1129,29 @@ fn weight_returns_to_a_shrunk_stable_only_once_it_has_a_pod() {
     ];
     run(&config, &[Op::SetImage(0)]);
 }
+
+/// Revision 2 is promoted through an abort and a promote --full in one reconcile, so the weights are
+/// not recorded again (the routers are left alone while revision 3 comes and the stable lacks pods):
+/// they still name revision 1 as the stable. The stable Service selects revision 2, which keeps the
+/// pods for the weight that Service carries.
+#[test]
+fn the_stable_keeps_the_pods_its_service_carries_weight_to_when_the_weights_are_stale() {
+    let mut config = dynamic_at_5_percent(1);
+    config.steps = vec![StepSpec::ScaleWeight(35)];
+    use Op::*;
+    run(
+        &config,
+        &[
+            SetImage(0),
+            Reconcile,
+            Reconcile,
+            PromoteFull,
+            Reconcile,
+            Abort,
+            Settle,
+            Reconcile,
+            Scale(3),
+            SetImage(1),
+        ],
+    );
+}
