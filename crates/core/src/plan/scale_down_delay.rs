@@ -128,15 +128,14 @@ pub fn hold_new_during_abort_delay(ctx: &mut Ctx<'_>, new: usize) -> AbortDelay 
     }
 }
 
-/// The canary weight the routers were last given for the ReplicaSet at `index`.
+/// The weight the routers were last given that reaches the ReplicaSet at `index`.
 fn weight_on(ctx: &Ctx<'_>, index: usize) -> i32 {
     let hash = hash_of(&ctx.all[index]);
     ctx.status
         .canary
         .as_ref()
         .and_then(|c| c.weights.as_ref())
-        .filter(|w| w.canary.pod_template_hash.as_deref() == Some(hash))
-        .map_or(0, |w| w.canary.weight)
+        .map_or(0, |w| super::canary::routed_weight(ctx, w, hash))
 }
 
 /// Upstream `GetScaleDownRevisionLimit`: how many old ReplicaSets may wait out a deadline at once.

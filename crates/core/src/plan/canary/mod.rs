@@ -85,9 +85,9 @@ pub(super) fn rollout_canary(ctx: &mut Ctx<'_>) {
 /// reconcile, as upstream's does. The stable follows the larger of those and the weights recorded
 /// before it: upstream uses the latter only, so that the stable shrinks once traffic has left it, but
 /// a weight moving back to the stable in this reconcile needs the stable's pods now, not after it.
-/// Each ReplicaSet is sized for the weight going to its hash, wherever the weights name it: after a
-/// promotion the stable may still get its traffic as the recorded canary, and a canary superseded by
-/// the new ReplicaSet keeps its weight for itself.
+/// Each ReplicaSet is sized for the weight that actually reaches it (see [`routed_weight`]): after a
+/// promotion the stable may still get its traffic through the canary Service, and a canary
+/// superseded by the new ReplicaSet keeps its weight for itself.
 fn canary_input(ctx: &Ctx<'_>) -> Option<CanaryInput> {
     let written = ctx.status.canary.as_ref().and_then(|c| c.weights.as_ref());
     let mut input = CanaryInput::from_rollout(ctx.spec(), Some(&ctx.old), ctx.canary_replica_sets(), written)?;
@@ -97,28 +97,43 @@ fn canary_input(ctx: &Ctx<'_>) -> Option<CanaryInput> {
     {
         let new = ctx.new_rs().map(hash_of).unwrap_or_default().to_string();
         let stable = ctx.stable_rs().map(hash_of).unwrap_or_default().to_string();
-        let to_stable = |w: Option<&TrafficWeights>| w.map_or(0, |w| weight_to(w, &stable, w.stable.weight));
+        let weight = |weights: Option<&TrafficWeights>, hash: &str| weights.map_or(0, |w| routed_weight(ctx, w, hash));
         routed.weights = Some(AppliedWeights {
-            canary: written.map_or(0, |w| weight_to(w, &new, w.canary.weight)),
-            stable: to_stable(written).max(to_stable(recorded)),
+            canary: weight(written, &new),
+            stable: weight(written, &stable).max(weight(recorded, &stable)),
         });
     }
     Some(input)
 }
 
-/// The weight the recorded destinations send to the ReplicaSet `hash`; `positional` when they name no
-/// hash at all.
-fn weight_to(weights: &TrafficWeights, hash: &str, positional: i32) -> i32 {
-    let destinations = || {
-        [&weights.canary, &weights.stable]
-            .into_iter()
-            .chain(weights.additional.iter().flatten())
-    };
-    if destinations().all(|d| d.pod_template_hash.is_none()) {
-        return positional;
+/// The weight of `weights` that reaches the ReplicaSet `hash`. A destination reaches the ReplicaSet
+/// its Service selects now (the hash recorded with it may be stale: weights are recorded only when
+/// the routers could be set), or, when traffic is split by DestinationRule subsets or the Service
+/// selects no single ReplicaSet, the one whose hash it records.
+pub(super) fn routed_weight(ctx: &Ctx<'_>, weights: &TrafficWeights, hash: &str) -> i32 {
+    if hash.is_empty() {
+        return 0;
     }
-    destinations()
-        .filter(|d| !hash.is_empty() && d.pod_template_hash.as_deref() == Some(hash))
+    let by_subsets = ctx
+        .spec()
+        .strategy
+        .as_ref()
+        .and_then(|s| s.canary.as_ref())
+        .and_then(|c| c.traffic_routing.as_ref())
+        .and_then(|t| t.istio.as_ref())
+        .is_some_and(|i| i.destination_rule.is_some());
+    [&weights.canary, &weights.stable]
+        .into_iter()
+        .chain(weights.additional.iter().flatten())
+        .filter(|d| {
+            let selected = d
+                .service_name
+                .as_deref()
+                .filter(|_| !by_subsets)
+                .and_then(|name| ctx.service_hash(name))
+                .filter(|h| !h.is_empty());
+            selected.or_else(|| d.pod_template_hash.clone()).as_deref() == Some(hash)
+        })
         .map(|d| d.weight)
         .sum()
 }

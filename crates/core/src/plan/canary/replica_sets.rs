@@ -7,15 +7,16 @@ use k8s_openapi::api::apps::v1::ReplicaSet;
 
 use super::super::context::Ctx;
 use super::super::pause::halted;
-use super::super::replica_sets::{self, counts, spec_replicas};
+use super::super::replica_sets::{self, counts, hash_of, spec_replicas};
 use super::super::scale_down_delay::{
     AbortDelay, hold_new_during_abort_delay, remove_scale_down_deadlines, should_delay_scale_down_on_abort,
 };
 use super::super::workload::scale_down_progressively;
-use super::canary_input;
 use super::routed_old_replica_sets::scale_down_routed_old_replica_sets;
+use super::{canary_input, routed_weight};
+use crate::canary::approximate::weight_to_replicas;
 use crate::canary::{
-    OldReplicaSet, OldReplicaSetsInput, ReplicaSetCounts, replica_counts, scale_down_old_replica_sets,
+    CanaryProgress, OldReplicaSet, OldReplicaSetsInput, ReplicaSetCounts, replica_counts, scale_down_old_replica_sets,
 };
 
 /// Scales stable, then new, then the others; the first that changes size ends the phase. Returns
@@ -67,9 +68,35 @@ fn reconcile_new_replica_set(ctx: &mut Ctx<'_>) -> bool {
         }
     }
     let before = spec_replicas(&ctx.all[new]);
+    let desired = desired.max(routed_floor(ctx, new).min(before));
     let scaled = ctx.scale(new, desired, delay);
     scale_down_progressively(ctx, desired, before);
     scaled
+}
+
+/// The pods the new ReplicaSet keeps for the weight the routers were last given for it: a weight
+/// leaves before the pods serving it do. When the weight could not move in this reconcile (a scaling
+/// event leaves traffic alone; the stable could not take it yet), the canary waits for it rather than
+/// shrinking under it. An explicit `setCanaryScale` size is the user's, short of leaving weight on no
+/// pod at all.
+fn routed_floor(ctx: &Ctx<'_>, new: usize) -> i32 {
+    if !routed(ctx) {
+        return 0;
+    }
+    let Some(weights) = ctx.status.canary.as_ref().and_then(|c| c.weights.as_ref()) else {
+        return 0;
+    };
+    let weight = routed_weight(ctx, weights, hash_of(&ctx.all[new]));
+    if weight <= 0 {
+        return 0;
+    }
+    let explicit = CanaryProgress::from_rollout(ctx.spec(), Some(&ctx.old))
+        .and_then(|p| p.active_set_canary_scale().cloned())
+        .is_some_and(|scale| scale.replicas.is_some() || scale.weight.is_some());
+    if explicit && !ctx.pause.is_aborted() {
+        return 1;
+    }
+    weight_to_replicas(ctx.replicas(), weight, ctx.spec().max_traffic_weight())
 }
 
 /// Caps a scale-up so the Rollout's pods stay within `replicas + maxSurge`. The arithmetic already

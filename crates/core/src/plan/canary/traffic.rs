@@ -17,6 +17,7 @@ use super::super::replica_sets::{hash_of, serving_counts};
 use super::super::services::ensure_service_target_unchecked;
 use super::super::steps::{current_step, steps};
 use super::progress_threshold;
+use crate::canary::approximate::weight_to_replicas;
 use crate::canary::{CanaryInput, CanaryProgress, at_desired_replica_counts, replica_progress_threshold_met};
 use crate::traffic::weights::{updated_message, weight_status, weights_changed};
 use crate::traffic::{Objects, Router, RouterError, RouterInput, routers_with};
@@ -344,13 +345,15 @@ fn canary_lost_its_pods(ctx: &Ctx<'_>) -> bool {
 }
 
 /// Upstream `checkReplicasAvailable` of the stable for the weight it is to keep: no weight moves while
-/// the stable could not serve its share.
+/// the stable could not serve its share. The pods needed are rounded up, as everywhere else weight
+/// turns into pods: upstream rounds down, and lets 95 % of a 1-replica Rollout go to a stable with no
+/// pod left.
 fn stable_can_carry(ctx: &Ctx<'_>, stable_weight: i32) -> bool {
     let Some(stable) = ctx.stable_rs() else {
         return false;
     };
     let max_weight = ctx.spec().max_traffic_weight().max(1);
-    let needed = stable_weight * ctx.spec().replicas.unwrap_or(0) / max_weight;
+    let needed = weight_to_replicas(ctx.spec().replicas.unwrap_or(0), stable_weight, max_weight);
     let c = serving_counts(stable);
     c.available_replicas >= needed || replica_progress_threshold_met(progress_threshold(ctx), Some(c), needed)
 }

@@ -1,18 +1,21 @@
 //! Properties of the canary traffic reconcile over random Rollouts behind one or two routers (SMI,
-//! NGINX, Istio host split, `maxTrafficWeight` with NGINX) with random steps (`setWeight`, pauses,
-//! `setCanaryScale` in its three forms), and random operator actions (template change, promote,
-//! promote --full, abort, retry, scaling, pods becoming available or crashing, time passing). After
-//! every write of every reconcile:
+//! NGINX, Istio host split or DestinationRule subsets, `maxTrafficWeight` with NGINX) with random
+//! steps (`setWeight`, pauses, `setCanaryScale` in its three forms), `dynamicStableScale` or not,
+//! and random operator actions (template change, promote, promote --full, abort, retry, scaling, pods
+//! becoming available or the canary's crashing, time passing). Every write of every reconcile is
+//! checked as it is applied:
 //!
 //! - (a) each routing object's weights are in [0, its total] and add up to it (`maxTrafficWeight`, or
 //!   100 for Istio, whose weights are percentages), and so do `status.canary.weights`;
-//! - (b) the canary weight recorded is > 0 only while the canary ReplicaSet has available pods;
-//! - (c) an aborted canary is never scaled below the pods for the weight still routed to it: without
-//!   `dynamicStableScale` the weight 0 is written before any scale-down;
-//! - (d) no route sends weight to a Service whose selector matches no available pod;
-//! - (e) no write leaves the world as it was, and the reconciles come to rest.
+//! - (b) a plan never records a canary weight > 0 for a ReplicaSet without available pods;
+//! - (c) an aborted canary is never scaled below the pods for the weight still routed to it (without
+//!   `dynamicStableScale` the weight 0 comes first), nor is the stable;
+//! - (d) no write sends more weight to Services (or subsets) that select no available pod; when pods
+//!   stop serving on their own, the reconciles that follow move their weight away;
+//! - (e) planning is deterministic, no write leaves the world as it was, and the reconciles come to
+//!   rest.
 //!
-//! `PROPTEST_CASES` runs more cases than the default.
+//! `PROPTEST_CASES` runs more cases than the default 32.
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use proptest::prelude::*;
@@ -28,6 +31,11 @@ const INGRESS: &str = "props-ingress";
 const CANARY_INGRESS: &str = "props-props-ingress-canary";
 const VIRTUAL_SERVICE: &str = "props-vsvc";
 const HASH: &str = "rollouts-pod-template-hash";
+const DESTINATION_RULE: &str = "props-destrule";
+/// The Service in front of all pods that the DestinationRule's subsets divide.
+const ROOT: &str = "props-root";
+/// A destination that is a DestinationRule subset rather than a Service.
+const SUBSET: &str = "subset/";
 
 /// Which routers the Rollout configures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +46,8 @@ enum Routers {
     SmiNginx,
     IstioNginx,
     IstioSmi,
+    /// Istio splitting between the subsets of a DestinationRule.
+    IstioSubset,
 }
 
 impl Routers {
@@ -50,7 +60,10 @@ impl Routers {
     }
 
     fn istio(self) -> bool {
-        matches!(self, Self::Istio | Self::IstioNginx | Self::IstioSmi)
+        matches!(
+            self,
+            Self::Istio | Self::IstioNginx | Self::IstioSmi | Self::IstioSubset
+        )
     }
 }
 
@@ -101,6 +114,7 @@ fn config() -> impl Strategy<Value = Config> {
         Just(Routers::SmiNginx),
         Just(Routers::IstioNginx),
         Just(Routers::IstioSmi),
+        Just(Routers::IstioSubset),
     ];
     (
         routers,
@@ -183,6 +197,10 @@ fn world(config: &Config) -> World {
     if config.routers.istio() {
         routing["istio"] = json!({"virtualService": {"name": VIRTUAL_SERVICE, "routes": ["primary"]}});
     }
+    if config.routers == Routers::IstioSubset {
+        routing["istio"]["destinationRule"] =
+            json!({"name": DESTINATION_RULE, "canarySubsetName": "canary", "stableSubsetName": "stable"});
+    }
     if let Some(max) = config.max_weight {
         routing["maxTrafficWeight"] = json!(max);
     }
@@ -225,6 +243,17 @@ fn world(config: &Config) -> World {
             {"destination": {"host": CANARY}, "weight": 0}
         ]}]}}),
     ];
+    if config.routers == Routers::IstioSubset {
+        w.routing_objects[1]["spec"]["http"][0]["route"] = json!([
+            {"destination": {"host": ROOT, "subset": "stable"}, "weight": 100},
+            {"destination": {"host": ROOT, "subset": "canary"}, "weight": 0}
+        ]);
+        w.routing_objects.push(json!({
+            "apiVersion": "networking.istio.io/v1alpha3", "kind": "DestinationRule",
+            "metadata": {"name": DESTINATION_RULE, "namespace": "default", "resourceVersion": "1"},
+            "spec": {"host": ROOT, "subsets": [{"name": "stable"}, {"name": "canary"}]}
+        }));
+    }
     w
 }
 
@@ -256,10 +285,23 @@ fn new_hash(w: &World) -> String {
     crate::hash::pod_template_hash(&template, collisions)
 }
 
-/// Available pods a Service selects: those of the ReplicaSet its hash selector names, or of all
-/// ReplicaSets before it has one.
-fn served_by(w: &World, service: &str) -> i32 {
-    let selected = super::world::selector_of(w, service);
+/// The hash a destination (a Service, or a DestinationRule subset) selects; "" for all pods.
+fn selected(w: &World, destination: &str) -> String {
+    let Some(subset) = destination.strip_prefix(SUBSET) else {
+        return super::world::selector_of(w, destination);
+    };
+    object(w, "DestinationRule", DESTINATION_RULE)
+        .and_then(|rule| rule["spec"]["subsets"].as_array())
+        .and_then(|subsets| subsets.iter().find(|s| s["name"] == subset))
+        .and_then(|s| s["labels"][HASH].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Available pods a destination selects: those of the ReplicaSet whose hash it names, or of all
+/// ReplicaSets before it names one.
+fn served_by(w: &World, destination: &str) -> i32 {
+    let selected = selected(w, destination);
     w.replica_sets
         .iter()
         .filter(|rs| selected.is_empty() || hash(rs) == selected)
@@ -340,10 +382,11 @@ fn tables(w: &World, config: &Config) -> Vec<Table> {
                 .unwrap()
                 .iter()
                 .map(|d| {
-                    (
-                        d["destination"]["host"].as_str().unwrap().to_string(),
-                        d["weight"].as_i64().unwrap_or(0),
-                    )
+                    let target = match d["destination"]["subset"].as_str() {
+                        Some(subset) => format!("{SUBSET}{subset}"),
+                        None => d["destination"]["host"].as_str().unwrap().to_string(),
+                    };
+                    (target, d["weight"].as_i64().unwrap_or(0))
                 })
                 .collect();
             tables.push(Table {
@@ -367,8 +410,8 @@ fn routed_share(w: &World, config: &Config, rs: &ReplicaSet) -> i64 {
             let weight: i64 = t
                 .destinations
                 .iter()
-                .filter(|(svc, _)| {
-                    let selected = super::world::selector_of(w, svc);
+                .filter(|(destination, _)| {
+                    let selected = selected(w, destination);
                     selected.is_empty() || selected == h
                 })
                 .map(|(_, weight)| *weight)
@@ -406,7 +449,7 @@ fn unserved_routes(w: &World, config: &Config) -> Vec<String> {
                 found.push(format!(
                     "{} sends {weight} to {svc}, which selects {:?} with no available pod",
                     table.object,
-                    super::world::selector_of(w, svc)
+                    selected(w, svc)
                 ));
             }
         }
@@ -496,7 +539,8 @@ fn check_scale_down(
     let (h, canary_hash) = (hash(old), new_hash(w));
     let is_stable = status.stable_rs.as_deref() == Some(h.as_str());
     let aborted_canary = status.abort == Some(true) && h == canary_hash && !is_stable;
-    if !(aborted_canary || (is_stable && h != canary_hash)) {
+    let stable = is_stable && h != canary_hash;
+    if !aborted_canary && !stable {
         return;
     }
     let share = routed_share(w, config, old);
@@ -751,7 +795,7 @@ fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(64)
+        .unwrap_or(32)
 }
 
 proptest! {
@@ -1040,6 +1084,74 @@ fn an_abort_deadline_passing_during_scaling_events_waits_for_the_weight_to_leave
             Reconcile,
             Advance(1),
             Scale(1),
+        ],
+    );
+}
+
+/// `spec.replicas` changes as the canary reaches a lower `setWeight`: the scaling event resizes the
+/// ReplicaSets and leaves traffic alone (as upstream), so the canary keeps the pods for the weight it
+/// still has until the next reconcile moves it (upstream scales it to 0 under its 5 %).
+#[test]
+fn a_scaling_event_does_not_shrink_the_canary_under_its_weight() {
+    let config = Config {
+        routers: Routers::Smi,
+        max_weight: None,
+        replicas: 1,
+        dynamic: false,
+        abort_delay: None,
+        steps: vec![StepSpec::SetWeight(5), StepSpec::SetWeight(0)],
+    };
+    use Op::*;
+    run(
+        &config,
+        &[
+            SetImage(0),
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Settle,
+            Reconcile,
+            Scale(2),
+        ],
+    );
+}
+
+/// From 100 % on the canary of a 1-replica Rollout (the stable scaled to 0 by `dynamicStableScale`)
+/// down to 5 %: the stable needs its pod back before it gets 95 % (upstream rounds the pods it needs
+/// down to none).
+#[test]
+fn weight_returns_to_a_shrunk_stable_only_once_it_has_a_pod() {
+    let mut config = dynamic_at_5_percent(1);
+    config.steps = vec![
+        StepSpec::SetWeight(100),
+        StepSpec::MatchTrafficWeight,
+        StepSpec::SetWeight(5),
+    ];
+    run(&config, &[Op::SetImage(0)]);
+}
+
+/// Revision 2 is promoted through an abort and a promote --full in one reconcile, so the weights are
+/// not recorded again (the routers are left alone while revision 3 comes and the stable lacks pods):
+/// they still name revision 1 as the stable. The stable Service selects revision 2, which keeps the
+/// pods for the weight that Service carries.
+#[test]
+fn the_stable_keeps_the_pods_its_service_carries_weight_to_when_the_weights_are_stale() {
+    let mut config = dynamic_at_5_percent(1);
+    config.steps = vec![StepSpec::ScaleWeight(35)];
+    use Op::*;
+    run(
+        &config,
+        &[
+            SetImage(0),
+            Reconcile,
+            Reconcile,
+            PromoteFull,
+            Reconcile,
+            Abort,
+            Settle,
+            Reconcile,
+            Scale(3),
+            SetImage(1),
         ],
     );
 }
