@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Service;
-use kube::api::{Api, DeleteParams, Patch, Preconditions};
+use kube::api::{Api, Patch};
 use kube::core::DynamicObject;
 use rollouts_api::AnalysisRun;
 use rollouts_core::experiment::Action;
@@ -13,11 +13,7 @@ use rollouts_core::experiment::Action;
 use super::ExperimentKey;
 use super::context::Context;
 use super::error::ExperimentError;
-use crate::runtime::api::{is_status, patch_params, post_params};
-
-/// How soon to look again after a create found its object already there: by then the watch cache has
-/// usually caught up with it.
-const ALREADY_EXISTS_REQUEUE: Duration = Duration::from_millis(100);
+use crate::runtime::api::{ALREADY_EXISTS_REQUEUE, delete_params, is_status, patch_params, post_params};
 
 /// How a plan's execution ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,16 +153,4 @@ async fn execute_one(ctx: &Context, key: &ExperimentKey, action: &Action) -> Res
         }
     }
     Ok(Executed::All)
-}
-
-/// Deletion parameters that delete only the object with `uid` (when known), never a newer one of the
-/// same name.
-fn delete_params(uid: Option<&str>) -> DeleteParams {
-    DeleteParams {
-        preconditions: uid.map(|uid| Preconditions {
-            uid: Some(uid.to_string()),
-            resource_version: None,
-        }),
-        ..DeleteParams::default()
-    }
 }

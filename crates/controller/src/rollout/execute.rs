@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
-use kube::api::{Api, DeleteParams, EvictParams, Patch, Preconditions};
+use kube::api::{Api, EvictParams, Patch};
 use kube::core::DynamicObject;
 use rollouts_core::plan::Action;
 use serde_json::{Value, json};
@@ -15,11 +15,7 @@ use super::RolloutKey;
 use super::context::Context;
 use super::error::ReconcileError;
 use super::workload::WorkloadKind;
-use crate::runtime::api::{is_status, patch_params, post_params};
-
-/// How soon to look again after a create found the ReplicaSet already there: by then the watch cache
-/// has usually caught up with it.
-pub const ALREADY_EXISTS_REQUEUE: Duration = Duration::from_millis(100);
+use crate::runtime::api::{ALREADY_EXISTS_REQUEUE, delete_params, is_status, patch_params, post_params};
 
 /// How long an eviction may take. A PodDisruptionBudget refuses with 429 and `Retry-After: 10`, which
 /// kube's default retry policy honours up to 15 times; waiting that out would hold the reconcile for
@@ -260,18 +256,6 @@ async fn collision(
         ctx.runtime.tracker.written(key, rv, Instant::now());
     }
     Ok(())
-}
-
-/// Deletion parameters that, given the `uid` the plan saw, delete only that object and not another
-/// one of the same name created since.
-fn delete_params(uid: Option<&str>) -> DeleteParams {
-    DeleteParams {
-        preconditions: uid.map(|uid| Preconditions {
-            uid: Some(uid.to_string()),
-            resource_version: None,
-        }),
-        ..DeleteParams::default()
-    }
 }
 
 /// The body of a status merge patch: the planner gives the patch of the status itself, which goes

@@ -21,7 +21,8 @@ use super::RolloutKey;
 use super::caches;
 use super::context::Context;
 use super::error::ReconcileError;
-use super::execute::{ALREADY_EXISTS_REQUEUE, Executed, execute};
+use super::execute::{Executed, execute};
+use crate::runtime::api::ALREADY_EXISTS_REQUEUE;
 use crate::runtime::api_requests::counting_client;
 use crate::runtime::metrics::Metrics;
 

@@ -32,6 +32,8 @@ use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference, Time};
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::runtime::reflector::{ObjectRef, Store};
+
+use crate::runtime::api::is_status;
 use rollouts_api::analysis::Metric;
 use rollouts_api::analysis_run::{AnalysisPhase, AnalysisRun, Measurement};
 use rollouts_api::well_known::{annotations, labels};
@@ -481,11 +483,6 @@ fn label<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
 
 fn annotation<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
     meta.annotations.as_ref()?.get(key).map(String::as_str)
-}
-
-/// Whether `error` is an API status with `code`.
-fn is_status(error: &kube::Error, code: u16) -> bool {
-    matches!(error, kube::Error::Api(status) if status.code == code)
 }
 
 /// What Go's `err.Error()` says for an API error: the status message (e.g. `jobs.batch "x" already

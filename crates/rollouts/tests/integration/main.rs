@@ -1,0 +1,10 @@
+//! The `rollouts` binary's commands, run as a user would. One binary for the crate, so a cold build
+//! links once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
+
+mod controller_command;
+mod crds_command;
+mod dev_command;
+mod dev_crash_safety;
+mod dev_plugin;
