@@ -10,6 +10,7 @@
 //! server, patches, schemas, tables, simulated controllers) is the crate's own.
 
 mod datadir;
+pub mod dataplane;
 mod event_ttl;
 pub mod faults;
 mod gc;
