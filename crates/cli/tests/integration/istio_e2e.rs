@@ -356,3 +356,155 @@ fn istio_getting_started_drives_both_virtual_services() {
     assert_eq!(selected(&env, STABLE), revision_hash(&env, NAME, "2"));
     controller.stop();
 }
+
+/// The Rollout's Experiments, by name.
+fn rollout_experiments(env: &Env, rollout: &str) -> Vec<Value> {
+    let uid = env.rollout(rollout)["metadata"]["uid"].clone();
+    let mut found: Vec<Value> = get_json(env, &["get", "experiments", "-o", "json"])["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e["metadata"]["ownerReferences"][0]["uid"] == uid)
+        .collect();
+    found.sort_by_key(|e| e["metadata"]["name"].as_str().unwrap_or_default().to_string());
+    found
+}
+
+/// The first template status of the Rollout's one Experiment, once it names `field`.
+fn experiment_template_field(env: &Env, rollout: &str, field: &str) -> String {
+    wait_for(20, &format!("the experiment's template {field}"), || {
+        let experiments = rollout_experiments(env, rollout);
+        let [experiment] = experiments.as_slice() else {
+            return None;
+        };
+        experiment["status"]["templateStatuses"][0][field]
+            .as_str()
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    })
+}
+
+/// Upstream's `TestIstioHostSplitExperimentStep`: at the experiment step the VirtualService gets a
+/// third destination, the experiment template's Service at weight 20, beside stable 70 and canary 10;
+/// after a promotion it is gone and the weights are 100/0 again.
+#[test]
+fn istio_host_split_experiment_step_weights_the_experiment_service() {
+    const TEST: &str = "istio_host_split_experiment_step_weights_the_experiment_service";
+    const NAME: &str = "istio-host-split";
+    const VSVC: &str = "istio-host-split-vsvc";
+    let Some((env, mut controller)) = start_with_istio(
+        TEST,
+        "istio-host-exp",
+        &["test/e2e/istio/istio-host-split-experiment-step.yaml"],
+    ) else {
+        return;
+    };
+    wait_phase(&env, NAME, 30, "Healthy");
+    wait_eq(
+        10,
+        "routes when healthy",
+        pairs(&[("istio-host-split-stable", 100), ("istio-host-split-canary", 0)]),
+        || destinations(&virtual_service(&env, VSVC), "http", 0),
+    );
+    let rs1 = revision_hash(&env, NAME, "1");
+    assert_eq!(selected(&env, "istio-host-split-canary"), rs1);
+    assert_eq!(selected(&env, "istio-host-split-stable"), rs1);
+
+    update_spec(&env, NAME, "1");
+    wait_eq(30, "the experiment step", 1, || step_index(&env, NAME));
+    let service = experiment_template_field(&env, NAME, "serviceName");
+    wait_eq(
+        20,
+        "routes at the experiment step",
+        vec![
+            ("istio-host-split-stable".to_string(), 70),
+            ("istio-host-split-canary".to_string(), 10),
+            (service.clone(), 20),
+        ],
+        || destinations(&virtual_service(&env, VSVC), "http", 0),
+    );
+    let rs2 = revision_hash(&env, NAME, "2");
+    assert_eq!(selected(&env, "istio-host-split-canary"), rs2);
+    assert_eq!(selected(&env, "istio-host-split-stable"), rs1);
+
+    env.plugin_ok(&["promote", NAME]);
+    wait_phase(&env, NAME, 30, "Healthy");
+    wait_eq(
+        10,
+        "routes after promotion",
+        pairs(&[("istio-host-split-stable", 100), ("istio-host-split-canary", 0)]),
+        || destinations(&virtual_service(&env, VSVC), "http", 0),
+    );
+    assert_eq!(selected(&env, "istio-host-split-canary"), rs2);
+    assert_eq!(selected(&env, "istio-host-split-stable"), rs2);
+    assert_eq!(
+        revision_pod_count(&env, NAME, "1"),
+        1,
+        "revision 1 waits out its scale-down delay"
+    );
+    controller.stop();
+}
+
+/// Upstream's `TestIstioSubsetSplitExperimentStep`: the experiment step adds a third route (the
+/// experiment template's Service, weight 20) and a third DestinationRule subset with the template's
+/// hash; a promotion removes both.
+#[test]
+fn istio_subset_split_experiment_step_adds_a_subset_for_the_experiment() {
+    const TEST: &str = "istio_subset_split_experiment_step_adds_a_subset_for_the_experiment";
+    const NAME: &str = "istio-subset-split";
+    const VSVC: &str = "istio-subset-split-vsvc";
+    const RULE: &str = "istio-subset-split-destrule";
+    let Some((env, mut controller)) = start_with_istio(
+        TEST,
+        "istio-subset-exp",
+        &["test/e2e/istio/istio-subset-split-experiment-step.yaml"],
+    ) else {
+        return;
+    };
+    wait_phase(&env, NAME, 30, "Healthy");
+    let rs1 = revision_hash(&env, NAME, "1");
+    wait_eq(10, "weights when healthy", vec![100, 0], || {
+        weights(&virtual_service(&env, VSVC), "http", 0)
+    });
+    wait_eq(
+        10,
+        "subsets when healthy",
+        vec![("stable".to_string(), rs1.clone()), ("canary".to_string(), rs1.clone())],
+        || subsets(&env, RULE),
+    );
+
+    update_spec(&env, NAME, "1");
+    wait_eq(30, "the experiment step", 1, || step_index(&env, NAME));
+    let service = experiment_template_field(&env, NAME, "serviceName");
+    let hash = experiment_template_field(&env, NAME, "podTemplateHash");
+    wait_eq(20, "weights at the experiment step", vec![70, 10, 20], || {
+        weights(&virtual_service(&env, VSVC), "http", 0)
+    });
+    let routes = destinations(&virtual_service(&env, VSVC), "http", 0);
+    assert_eq!(routes[2].0, service, "{routes:?}");
+    let rs2 = revision_hash(&env, NAME, "2");
+    let rule = subsets(&env, RULE);
+    assert_eq!(rule.len(), 3, "{rule:?}");
+    assert_eq!(rule[0], ("stable".to_string(), rs1.clone()));
+    assert_eq!(rule[1], ("canary".to_string(), rs2.clone()));
+    assert_eq!(rule[2].1, hash, "{rule:?}");
+
+    env.plugin_ok(&["promote", NAME]);
+    wait_phase(&env, NAME, 30, "Healthy");
+    wait_eq(10, "weights after promotion", vec![100, 0], || {
+        weights(&virtual_service(&env, VSVC), "http", 0)
+    });
+    wait_eq(
+        10,
+        "subsets after promotion",
+        vec![("stable".to_string(), rs2.clone()), ("canary".to_string(), rs2.clone())],
+        || subsets(&env, RULE),
+    );
+    assert_eq!(
+        revision_pod_count(&env, NAME, "1"),
+        1,
+        "revision 1 waits out its scale-down delay"
+    );
+    controller.stop();
+}
