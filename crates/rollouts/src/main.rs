@@ -7,6 +7,7 @@ use std::process::ExitCode;
 mod controller;
 mod dev;
 mod plugin;
+mod traffic;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -35,6 +36,8 @@ enum Command {
     /// Run the embedded dev cluster (a Kubernetes-compatible API server on 127.0.0.1) with the
     /// controller.
     Dev(dev::DevArgs),
+    /// Send requests through the dev cluster's ingress and show the share of each answer and status.
+    Traffic(traffic::TrafficArgs),
 }
 
 fn main() -> anyhow::Result<ExitCode> {
@@ -64,6 +67,10 @@ fn main() -> anyhow::Result<ExitCode> {
         Command::Dev(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(dev::run(args))?;
+        }
+        Command::Traffic(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            runtime.block_on(traffic::run(args))?;
         }
     }
     Ok(ExitCode::SUCCESS)
