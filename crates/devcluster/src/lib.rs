@@ -17,6 +17,7 @@ mod gc;
 mod kubeconfig;
 mod object;
 mod patch;
+pub mod podlogs;
 mod protobuf;
 mod registry;
 mod schema;

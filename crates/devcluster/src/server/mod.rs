@@ -7,6 +7,7 @@ mod discovery;
 pub mod error;
 mod events;
 mod eviction;
+mod logs;
 mod openapi;
 mod patching;
 pub(crate) mod query;
@@ -36,6 +37,7 @@ use query::Query;
 use route::Route;
 
 use crate::faults::{FaultSettings, Faults};
+use crate::podlogs::PodLogs;
 use crate::registry::Registry;
 use crate::store::Store;
 
@@ -55,14 +57,16 @@ pub struct ApiServer {
     address: RwLock<String>,
     accept_errors: AtomicU64,
     open_connections: AtomicUsize,
+    /// The pods' logs (`pods/log`).
+    pub logs: PodLogs,
 }
 
 /// What a handler answers.
 pub enum Reply {
     /// A JSON document with a status code.
     Json(u16, Value),
-    /// A streamed watch.
-    Stream(tokio::sync::mpsc::Receiver<Bytes>),
+    /// A streamed body (a watch, a followed log) of a content type.
+    Stream(&'static str, tokio::sync::mpsc::Receiver<Bytes>),
     /// A body of another content type.
     Raw(u16, &'static str, Bytes),
 }
@@ -85,6 +89,7 @@ impl ApiServer {
             address: RwLock::new(String::new()),
             accept_errors: AtomicU64::new(0),
             open_connections: AtomicUsize::new(0),
+            logs: PodLogs::default(),
         })
     }
 
@@ -144,9 +149,9 @@ impl ApiServer {
                 .header(hyper::header::CONTENT_TYPE, content_type)
                 .body(ResponseBody::full(body))
                 .unwrap_or_else(|_| Response::new(ResponseBody::full(Bytes::new()))),
-            Ok(Reply::Stream(rx)) => Response::builder()
+            Ok(Reply::Stream(content_type, rx)) => Response::builder()
                 .status(StatusCode::OK)
-                .header(hyper::header::CONTENT_TYPE, "application/json")
+                .header(hyper::header::CONTENT_TYPE, content_type)
                 .header(hyper::header::CACHE_CONTROL, "no-cache, private")
                 .body(ResponseBody::Stream(rx))
                 .unwrap_or_else(|_| Response::new(ResponseBody::full(Bytes::new()))),

@@ -115,7 +115,7 @@ pub fn start(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
                 // Kubernetes answers an expired watch with a 200 stream whose only event is the 410.
                 let status = ApiError::gone(since, oldest).to_status();
                 let _ = tx.try_send(line("ERROR", &status));
-                return Ok(Reply::Stream(rx));
+                return Ok(Reply::Stream("application/json", rx));
             }
         }
     };
@@ -161,7 +161,7 @@ pub fn start(ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
             }
         }
     });
-    Ok(Reply::Stream(rx))
+    Ok(Reply::Stream("application/json", rx))
 }
 
 /// Adds the lines an event produces for a filtered watch: objects entering the selection are ADDED,

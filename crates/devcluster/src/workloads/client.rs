@@ -285,6 +285,12 @@ impl InternalClient {
         {
             return Ok(());
         }
+        // What the pod's log gets for this change (the container started, exited, became Ready).
+        let log_lines = if target.kind == Kind::Pod {
+            crate::podlogs::lines::transition(&current.object, status)
+        } else {
+            Vec::new()
+        };
         let mut next = (*current.object).clone();
         next["status"] = status.clone();
         let sub = rt.status_subresource.then_some("status");
@@ -296,6 +302,17 @@ impl InternalClient {
             Some(&next),
         )
         .await?;
+        if !log_lines.is_empty() {
+            let uid = current
+                .object
+                .pointer("/metadata/uid")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let now = jiff::Timestamp::now();
+            for line in &log_lines {
+                self.server.logs.append(&target.namespace, &target.name, uid, now, line);
+            }
+        }
         Ok(())
     }
 }

@@ -15,6 +15,7 @@ mod kubectl_corpus;
 mod kubectl_crds;
 mod kubectl_faults;
 mod kubectl_lifecycle;
+mod kubectl_logs;
 mod kubectl_restart;
 mod kubectl_watch;
 mod memory;

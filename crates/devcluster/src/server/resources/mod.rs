@@ -174,6 +174,9 @@ pub async fn handle(
                 .ok_or_else(|| ApiError::not_found(&ctx.rt, &name))?;
             Ok(Reply::Json(200, super::scale::to_scale(&ctx.rt, &stored.object)))
         }
+        (Method::GET, Some(name), Some("log")) if ctx.rt.group.is_empty() && ctx.rt.plural == "pods" => {
+            super::logs::serve(&ctx, &name)
+        }
         (Method::POST, None, None) => write::create(&ctx, &body).await,
         (Method::POST, Some(name), Some("eviction")) if ctx.rt.group.is_empty() && ctx.rt.plural == "pods" => {
             super::eviction::evict(&ctx, &name, &body).await
@@ -190,7 +193,7 @@ pub async fn handle(
         }
         (Method::DELETE, Some(name), None) => delete::delete(&ctx, &name, &body).await,
         (Method::DELETE, None, None) => delete::delete_collection(&ctx, &body).await,
-        (m, _, Some(s)) if !matches!(s, "status" | "scale" | "eviction" | "finalize") => {
+        (m, _, Some(s)) if !matches!(s, "status" | "scale" | "eviction" | "finalize" | "log") => {
             Err(ApiError::no_route(&format!("{}/{s} ({m})", ctx.rt.plural)))
         }
         (m, _, _) => Err(ApiError::method_not_allowed(m.as_str())),
