@@ -340,6 +340,11 @@ fn unescape(s: &str) -> String {
 
 /// A blocking `GET` of `http://host:port/path` (HTTP/1.0, no redirects): the status and the body.
 pub fn get(url: &str, timeout: Duration) -> io::Result<(u16, String)> {
+    get_as(url, None, timeout)
+}
+
+/// Like [`get`], with the `Host` header `host` (e.g. for an ingress) instead of the URL's.
+pub fn get_as(url: &str, host_header: Option<&str>, timeout: Duration) -> io::Result<(u16, String)> {
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("not an http URL: {url}")))?;
@@ -356,7 +361,8 @@ pub fn get(url: &str, timeout: Duration) -> io::Result<(u16, String)> {
     stream.set_write_timeout(Some(timeout))?;
     write!(
         stream,
-        "GET {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.0\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        host_header.unwrap_or(host)
     )?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;

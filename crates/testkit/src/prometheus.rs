@@ -110,6 +110,15 @@ pub fn prometheus_binary() -> Option<PathBuf> {
 /// not start.
 #[allow(clippy::panic)]
 pub fn prometheus_or_skip(test: &str) -> Option<PrometheusServer> {
+    prometheus_scraping_or_skip(test, &[])
+}
+
+/// Like [`prometheus_or_skip`], also scraping `targets` (`(job, "127.0.0.1:port")`, path `/metrics`).
+///
+/// # Panics
+/// As [`prometheus_or_skip`].
+#[allow(clippy::panic)]
+pub fn prometheus_scraping_or_skip(test: &str, targets: &[(&str, String)]) -> Option<PrometheusServer> {
     let Some(binary) = prometheus_binary() else {
         assert!(
             std::env::var("ROLLOUTS_REQUIRE_PROMETHEUS").as_deref() != Ok("1"),
@@ -120,7 +129,7 @@ pub fn prometheus_or_skip(test: &str) -> Option<PrometheusServer> {
         );
         return None;
     };
-    match PrometheusServer::start(&binary) {
+    match PrometheusServer::start_scraping(&binary, targets) {
         Ok(server) => Some(server),
         Err(e) => panic!("{test}: {e}"),
     }
@@ -157,12 +166,17 @@ static INSTANCE: AtomicUsize = AtomicUsize::new(0);
 impl PrometheusServer {
     /// Starts `binary` with a fresh exporter as its only target and waits until it has scraped it.
     pub fn start(binary: &Path) -> Result<Self, String> {
+        Self::start_scraping(binary, &[])
+    }
+
+    /// Like [`PrometheusServer::start`], also scraping `targets` (`(job, "host:port")`).
+    pub fn start_scraping(binary: &Path, targets: &[(&str, String)]) -> Result<Self, String> {
         let mut last_error = String::new();
         // A free port can be taken by someone else before Prometheus binds it: try a few.
         for _ in 0..3 {
             let exporter = Exporter::start().map_err(|e| format!("cannot start the exporter: {e}"))?;
             let dir = scratch_dir().map_err(|e| format!("cannot create a scratch directory: {e}"))?;
-            let (wrapper, stdin, pid, url) = match Self::launch(binary, &dir, &exporter) {
+            let (wrapper, stdin, pid, url) = match Self::launch(binary, &dir, &exporter, targets) {
                 Ok(launched) => launched,
                 Err(e) => {
                     let _ = std::fs::remove_dir_all(&dir);
@@ -190,17 +204,20 @@ impl PrometheusServer {
         binary: &Path,
         dir: &Path,
         exporter: &Exporter,
+        targets: &[(&str, String)],
     ) -> Result<(Child, ChildStdin, Option<u32>, String), String> {
         let port = free_port().map_err(|e| format!("cannot find a free port: {e}"))?;
         let config = dir.join("prometheus.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: {EXPORTER_JOB}\n    static_configs:\n      - targets: ['{}']\n",
-                exporter.target()
-            ),
-        )
-        .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
+        let mut text = format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: {EXPORTER_JOB}\n    static_configs:\n      - targets: ['{}']\n",
+            exporter.target()
+        );
+        for (job, target) in targets {
+            text.push_str(&format!(
+                "  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"
+            ));
+        }
+        std::fs::write(&config, text).map_err(|e| format!("cannot write {}: {e}", config.display()))?;
         let mut wrapper = Command::new("sh")
             .arg("-c")
             .arg(WRAPPER)
