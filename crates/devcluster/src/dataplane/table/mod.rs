@@ -98,7 +98,11 @@ impl RoutingTable {
             [name, ns] | [name, ns, "svc"] | [name, ns, "svc", "cluster", "local"] => (*name, *ns),
             _ => return Outcome::NotFound(format!("no route for host {host}")),
         };
-        let Some(entry) = self.services.iter().find(|s| s.name == name && s.namespace == namespace) else {
+        let Some(entry) = self
+            .services
+            .iter()
+            .find(|s| s.name == name && s.namespace == namespace)
+        else {
             return Outcome::NotFound(format!("no route for host {host}"));
         };
         if entry.ready.is_empty() {
