@@ -310,7 +310,12 @@ mod tests {
             use http_body_util::BodyExt;
             async move {
                 let status = r.status();
-                let bytes = r.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                let bytes = r
+                    .into_body()
+                    .collect()
+                    .await
+                    .map(http_body_util::Collected::to_bytes)
+                    .unwrap_or_default();
                 (status, String::from_utf8_lossy(&bytes).into_owned())
             }
         };
