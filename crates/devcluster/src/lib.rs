@@ -40,6 +40,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use datadir::DataDirError;
+pub use dataplane::server::{DataPlane, DataPlaneConfig};
 pub use server::error::ApiError;
 pub use server::{ApiServer, ConnectionLimits};
 pub use store::{Store, StoreConfig, StoreError};
@@ -67,6 +68,10 @@ pub struct Config {
     pub connections: ConnectionLimits,
     /// How long an Event lives after its last write; `None`: an hour, as kube-apiserver's `--event-ttl`.
     pub event_ttl: Option<std::time::Duration>,
+    /// Serve the data plane (the ingress that routes requests to pods, and its metrics) on these
+    /// ports; `None` serves none. The ports chosen are written to `<data_dir>/ingress-port` and
+    /// `<data_dir>/metrics-port`, and tried first the next time a port is 0.
+    pub dataplane: Option<DataPlaneConfig>,
 }
 
 /// Why the dev cluster could not start.
@@ -116,6 +121,12 @@ pub struct DevCluster {
     pub token: String,
     /// The CA certificate (PEM) clients must trust.
     pub ca_pem: String,
+    /// The data plane, when served.
+    pub dataplane: Option<Arc<DataPlane>>,
+    /// Where the data plane's ingress listens (plain HTTP), when served.
+    pub ingress_addr: Option<SocketAddr>,
+    /// Where the data plane's metrics are served (`/metrics`), when served.
+    pub metrics_addr: Option<SocketAddr>,
     shutdown: Option<oneshot::Sender<()>>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -132,29 +143,14 @@ impl DevCluster {
             Some(dir) => Store::open(dir, config.store.clone())?,
             None => Store::in_memory(config.store.clone()),
         };
-        let port_file = config.data_dir.as_ref().map(|d| d.join("port"));
-        let previous_port = port_file
-            .as_ref()
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .and_then(|s| s.trim().parse::<u16>().ok());
-        let listener = match (config.port, previous_port) {
-            (0, Some(prev)) => match TcpListener::bind(("127.0.0.1", prev)).await {
-                Ok(l) => l,
-                Err(_) => TcpListener::bind(("127.0.0.1", 0))
-                    .await
-                    .map_err(|source| StartError::Listen { port: 0, source })?,
-            },
-            (port, _) => TcpListener::bind(("127.0.0.1", port))
-                .await
-                .map_err(|source| StartError::Listen { port, source })?,
+        let (listener, addr) = bind_loopback(config.port, config.data_dir.as_deref(), "port").await?;
+        let dataplane_listeners = match &config.dataplane {
+            Some(dp) => Some((
+                bind_loopback(dp.ingress_port, config.data_dir.as_deref(), "ingress-port").await?,
+                bind_loopback(dp.metrics_port, config.data_dir.as_deref(), "metrics-port").await?,
+            )),
+            None => None,
         };
-        let addr = listener.local_addr().map_err(|source| StartError::Listen {
-            port: config.port,
-            source,
-        })?;
-        if let Some(p) = &port_file {
-            let _ = datadir::write_private(p, addr.port().to_string().as_bytes());
-        }
         let tls = match &config.data_dir {
             Some(dir) => tls::TlsMaterial::load_or_create(dir)?,
             None => tls::TlsMaterial::generate()?,
@@ -208,12 +204,24 @@ impl DevCluster {
         if let Some(sim) = config.simulation.clone() {
             tasks.push(tokio::spawn(workloads::Workloads::new(Arc::clone(&server), sim).run()));
         }
+        let (mut dataplane, mut ingress_addr, mut metrics_addr) = (None, None, None);
+        if let (Some(dp), Some(((ingress, ingress_at), (metrics, metrics_at)))) =
+            (&config.dataplane, dataplane_listeners)
+        {
+            let plane = DataPlane::new(Arc::clone(&server.store), dp);
+            tasks.push(tokio::spawn(Arc::clone(&plane).serve_ingress(ingress)));
+            tasks.push(tokio::spawn(Arc::clone(&plane).serve_metrics(metrics)));
+            (dataplane, ingress_addr, metrics_addr) = (Some(plane), Some(ingress_at), Some(metrics_at));
+        }
         Ok(DevCluster {
             server,
             addr,
             kubeconfig,
             token,
             ca_pem: tls.ca_pem,
+            dataplane,
+            ingress_addr,
+            metrics_addr,
             shutdown: Some(tx),
             tasks,
         })
@@ -244,6 +252,38 @@ impl DevCluster {
         }
         self.server.store.close();
     }
+}
+
+/// A listener on 127.0.0.1:`port`. Port 0 tries the port recorded in `<data_dir>/<port_file>` by the
+/// previous run first, then any free one; the port bound is recorded there for the next run.
+async fn bind_loopback(
+    port: u16,
+    data_dir: Option<&std::path::Path>,
+    port_file: &str,
+) -> Result<(TcpListener, SocketAddr), StartError> {
+    let port_file = data_dir.map(|d| d.join(port_file));
+    let previous_port = port_file
+        .as_ref()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .and_then(|s| s.trim().parse::<u16>().ok());
+    let listener = match (port, previous_port) {
+        (0, Some(prev)) => match TcpListener::bind(("127.0.0.1", prev)).await {
+            Ok(l) => l,
+            Err(_) => TcpListener::bind(("127.0.0.1", 0))
+                .await
+                .map_err(|source| StartError::Listen { port: 0, source })?,
+        },
+        (port, _) => TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|source| StartError::Listen { port, source })?,
+    };
+    let addr = listener
+        .local_addr()
+        .map_err(|source| StartError::Listen { port, source })?;
+    if let Some(p) = &port_file {
+        let _ = datadir::write_private(p, addr.port().to_string().as_bytes());
+    }
+    Ok((listener, addr))
 }
 
 async fn ensure_namespaces(server: &Arc<ApiServer>) {

@@ -8,7 +8,7 @@ use clap::builder::TypedValueParser;
 use rollouts_controller::ControllerConfig;
 use rollouts_devcluster::faults::{FaultRule, FaultSettings};
 use rollouts_devcluster::sim::{DEFAULT_MAX_PODS, SimConfig};
-use rollouts_devcluster::{Config, DevCluster};
+use rollouts_devcluster::{Config, DataPlaneConfig, DevCluster};
 
 /// Options of `rollouts dev`.
 #[derive(clap::Args, Debug)]
@@ -20,6 +20,14 @@ pub struct DevArgs {
     /// Port on 127.0.0.1 (0: the previous run's port if free, else any).
     #[arg(long, default_value_t = 0)]
     pub port: u16,
+    /// Port on 127.0.0.1 of the ingress, where requests are routed to pods by Host and path (0: the
+    /// previous run's port if free, else any).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub ingress_port: u16,
+    /// Port on 127.0.0.1 of the data plane's Prometheus metrics, at /metrics (0: the previous run's
+    /// port if free, else any).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub metrics_port: u16,
     /// Inject API errors: `verb=update,resource=replicasets,code=409,rate=0.1` (repeatable).
     #[arg(long, value_name = "SPEC")]
     pub fault: Vec<String>,
@@ -70,6 +78,11 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
         data_dir: Some(data_dir.clone()),
         port: args.port,
         simulation: Some(SimConfig::default().with_max_pods(args.max_pods)),
+        dataplane: Some(DataPlaneConfig {
+            ingress_port: args.ingress_port,
+            metrics_port: args.metrics_port,
+            seed: None,
+        }),
         ..Config::default()
     })
     .await
@@ -99,6 +112,12 @@ pub async fn run(args: DevArgs) -> anyhow::Result<()> {
     let mut banner = format!("rollouts dev cluster is running at {}\n", cluster.url());
     banner += &format!("  data directory: {}\n", data_dir.display());
     banner += &format!("  kubeconfig:     {}\n", kubeconfig.display());
+    if let Some(addr) = cluster.ingress_addr {
+        banner += &format!("  ingress:        http://{addr}\n");
+    }
+    if let Some(addr) = cluster.metrics_addr {
+        banner += &format!("  metrics:        http://{addr}/metrics\n");
+    }
     banner += if controller.is_some() {
         "  controller:     running (--no-controller to run the API server alone)\n"
     } else {

@@ -12,6 +12,10 @@
 //! choices from the [`Draw`] it is given. The server rebuilds the table when the store changes.
 
 pub mod answer;
+pub mod draw;
+pub mod metrics;
+pub mod server;
+pub mod snapshot;
 pub mod table;
 
 /// One request as the data plane sees it.

@@ -6,6 +6,7 @@
 
 mod common;
 mod connections;
+mod dataplane;
 mod field_validation;
 mod kube_client;
 mod kubectl_apply;

@@ -1,10 +1,11 @@
 //! `rollouts dev` as a user runs it: in the background, polled with `kubectl get ns default` until it
 //! answers; CRDs installed; simulated workloads running; Ctrl-C stops it cleanly; a second run on the
-//! same data directory finds everything again.
+//! same data directory finds everything again; the data plane's ingress and metrics listen on the ports
+//! printed, recorded in the data directory and taken again by the next run.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -20,10 +21,11 @@ fn kubectl(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn start_and_wait(dir: &Path) -> Child {
+fn start_and_wait(dir: &Path, extra: &[&str]) -> Child {
     let child = Command::new(BIN)
         .args(["dev", "--data-dir"])
         .arg(dir)
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -54,6 +56,39 @@ fn interrupt(mut child: Child) -> (bool, String) {
     }
 }
 
+/// A port that was free a moment ago.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The port recorded in `<dir>/<name>`.
+fn recorded_port(dir: &Path, name: &str) -> u16 {
+    std::fs::read_to_string(dir.join(name)).unwrap().trim().parse().unwrap()
+}
+
+/// One GET to 127.0.0.1:`port` with `host`; the status and body.
+fn get(port: u16, host: &str, path: &str) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
 #[test]
 fn dev_runs_in_the_background_installs_crds_and_resumes_after_ctrl_c() {
     if Command::new("kubectl").args(["version", "--client"]).output().is_err() {
@@ -62,7 +97,18 @@ fn dev_runs_in_the_background_installs_crds_and_resumes_after_ctrl_c() {
     }
     let dir = std::env::temp_dir().join(format!("rollouts-dev-cmd-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let child = start_and_wait(&dir);
+    let (ingress_port, metrics_port) = (free_port(), free_port());
+    let child = start_and_wait(
+        &dir,
+        &[
+            "--ingress-port",
+            &ingress_port.to_string(),
+            "--metrics-port",
+            &metrics_port.to_string(),
+        ],
+    );
+    assert_eq!(recorded_port(&dir, "ingress-port"), ingress_port);
+    assert_eq!(recorded_port(&dir, "metrics-port"), metrics_port);
     let crds = String::from_utf8(kubectl(&dir, &["get", "crd", "-o", "name"]).stdout).unwrap();
     for crd in [
         "rollouts",
@@ -93,6 +139,19 @@ fn dev_runs_in_the_background_installs_crds_and_resumes_after_ctrl_c() {
     );
     let rolled = kubectl(&dir, &["rollout", "status", "deployment/web", "--timeout=30s"]);
     assert!(rolled.status.success(), "{}", String::from_utf8_lossy(&rolled.stderr));
+    let exposed = kubectl(&dir, &["expose", "deployment", "web", "--port=80"]);
+    assert!(exposed.status.success(), "{}", String::from_utf8_lossy(&exposed.stderr));
+    let (status, body) = get(ingress_port, "web.default", "/");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("web-"), "a web pod answers, naming itself: {body}");
+    let (status, body) = get(ingress_port, "nowhere.example.com", "/");
+    assert_eq!(status, 404, "{body}");
+    let (status, metrics) = get(metrics_port, "127.0.0.1", "/metrics");
+    assert_eq!(status, 200, "{metrics}");
+    assert!(
+        metrics.contains(r#"destination_service="web.default.svc.cluster.local""#),
+        "{metrics}"
+    );
     let (clean, out) = interrupt(child);
     assert!(clean, "rollouts dev should exit 0 on Ctrl-C; output:\n{out}");
     assert!(
@@ -100,8 +159,19 @@ fn dev_runs_in_the_background_installs_crds_and_resumes_after_ctrl_c() {
         "{out}"
     );
     assert!(out.contains("export PATH="), "{out}");
+    assert!(
+        out.contains(&format!("  ingress:        http://127.0.0.1:{ingress_port}\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("  metrics:        http://127.0.0.1:{metrics_port}/metrics\n")),
+        "{out}"
+    );
 
-    let child = start_and_wait(&dir);
+    // With no port asked for, the second run takes the recorded ones again.
+    let child = start_and_wait(&dir, &[]);
+    assert_eq!(recorded_port(&dir, "ingress-port"), ingress_port);
+    assert_eq!(recorded_port(&dir, "metrics-port"), metrics_port);
     let ready = kubectl(
         &dir,
         &["get", "deployment", "web", "-o", "jsonpath={.status.readyReplicas}"],
@@ -109,8 +179,11 @@ fn dev_runs_in_the_background_installs_crds_and_resumes_after_ctrl_c() {
     assert_eq!(String::from_utf8_lossy(&ready.stdout), "2");
     let pods = String::from_utf8(kubectl(&dir, &["get", "pods", "-l", "app=web", "-o", "name"]).stdout).unwrap();
     assert_eq!(pods.lines().count(), 2, "{pods}");
-    let (clean, _) = interrupt(child);
+    let (status, _) = get(ingress_port, "web.default", "/");
+    assert_eq!(status, 200);
+    let (clean, out) = interrupt(child);
     assert!(clean);
+    assert!(out.contains(&format!("http://127.0.0.1:{ingress_port}\n")), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1,0 +1,314 @@
+//! The data plane end to end: workloads created with kubectl answer HTTP through the ingress listener,
+//! requests are counted on the metrics listener, pods that are not Ready get nothing, and bad requests
+//! get a one-line reason.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use rollouts_devcluster::testing::{TestCluster, fast_simulation, kubectl_available};
+use rollouts_devcluster::{Config, DataPlaneConfig};
+
+use crate::common::wait_for;
+
+fn start() -> TestCluster {
+    TestCluster::start_config(Config {
+        simulation: Some(fast_simulation()),
+        dataplane: Some(DataPlaneConfig::default()),
+        ..Config::default()
+    })
+    .unwrap()
+}
+
+fn ingress(c: &TestCluster) -> SocketAddr {
+    c.cluster().ingress_addr.expect("the data plane is served")
+}
+
+/// An answer read off a keep-alive connection.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_default()
+    }
+}
+
+/// One HTTP/1.1 client connection, kept alive between requests.
+struct Client {
+    reader: BufReader<TcpStream>,
+}
+
+impl Client {
+    fn connect(addr: SocketAddr) -> Client {
+        let stream = TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        Client {
+            reader: BufReader::new(stream),
+        }
+    }
+
+    /// Sends `head` (request line and headers, without the blank line) and reads the answer.
+    fn send(&mut self, head: &str) -> Answer {
+        let stream = self.reader.get_mut();
+        stream.write_all(format!("{head}\r\n\r\n").as_bytes()).unwrap();
+        let mut line = String::new();
+        self.reader.read_line(&mut line).unwrap();
+        let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let mut headers = Vec::new();
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line).unwrap();
+            let trimmed = line.trim_end();
+            if trimmed.is_empty() {
+                break;
+            }
+            if let Some((n, v)) = trimmed.split_once(':') {
+                headers.push((n.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        let mut answer = Answer {
+            status,
+            headers,
+            body: String::new(),
+        };
+        let length: usize = answer
+            .header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body).unwrap();
+        answer.body = String::from_utf8(body).unwrap();
+        answer
+    }
+
+    fn get(&mut self, host: &str, path: &str) -> Answer {
+        self.send(&format!("GET {path} HTTP/1.1\r\nHost: {host}"))
+    }
+}
+
+/// The value of the one sample of `name` whose labels include every pair of `labels`, summed over
+/// the samples that match.
+fn sample_sum(metrics: &str, name: &str, labels: &[(&str, &str)]) -> u64 {
+    metrics
+        .lines()
+        .filter(|l| l.strip_prefix(name).is_some_and(|r| r.starts_with('{')))
+        .filter(|l| labels.iter().all(|(k, v)| l.contains(&format!("{k}=\"{v}\""))))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+fn scrape(c: &TestCluster) -> String {
+    let addr = c.cluster().metrics_addr.expect("metrics are served");
+    let answer = Client::connect(addr).get("127.0.0.1", "/metrics");
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        answer.header("content-type"),
+        Some("text/plain; version=0.0.4; charset=utf-8")
+    );
+    answer.body
+}
+
+#[test]
+fn a_service_answers_through_the_ingress_and_the_answers_are_counted() {
+    if !kubectl_available() {
+        return;
+    }
+    let c = start();
+    c.kubectl_ok(&[
+        "create",
+        "deployment",
+        "web",
+        "--image=argoproj/rollouts-demo:yellow",
+        "--replicas=2",
+    ]);
+    c.kubectl_ok(&["expose", "deployment", "web", "--port=80", "--target-port=8080"]);
+    c.kubectl_ok(&["rollout", "status", "deployment/web", "--timeout=15s"]);
+
+    let mut client = Client::connect(ingress(&c));
+    for _ in 0..5 {
+        let answer = client.get("web.default", "/color");
+        assert_eq!((answer.status, answer.body.as_str()), (200, "\"yellow\""), "{answer:?}");
+        assert_eq!(answer.header("content-type"), Some("application/json"));
+    }
+    // Other spellings of the Service's host, a port and capitals included, on the same connection.
+    for host in ["web", "WEB.default:8080", "web.default.svc.cluster.local"] {
+        let answer = client.get(host, "/color");
+        assert_eq!(answer.status, 200, "{host}: {answer:?}");
+    }
+    let pods = c.kubectl_ok(&["get", "pods", "-l", "app=web", "-o", "name"]);
+    let answer = client.get("web.default", "/");
+    let pod = answer.json()["pod"].as_str().unwrap_or_default().to_string();
+    assert!(pods.contains(&format!("pod/{pod}")), "{pod} answered; pods:\n{pods}");
+
+    let metrics = scrape(&c);
+    let destination = [
+        ("reporter", "destination"),
+        ("destination_service", "web.default.svc.cluster.local"),
+        ("destination_service_name", "web"),
+        ("destination_service_namespace", "default"),
+        ("destination_workload", "web"),
+        ("request_protocol", "http"),
+    ];
+    let ok: Vec<_> = destination.iter().copied().chain([("response_code", "200")]).collect();
+    // Five, three other hosts, and one for the pod's name.
+    assert_eq!(
+        sample_sum(&metrics, "istio_requests_total", &ok),
+        5 + 3 + 1,
+        "{metrics}"
+    );
+    let source: Vec<_> = [("reporter", "source")]
+        .into_iter()
+        .chain(ok[1..].iter().copied())
+        .collect();
+    assert_eq!(sample_sum(&metrics, "istio_requests_total", &source), 9, "{metrics}");
+    assert_eq!(
+        sample_sum(&metrics, "istio_request_duration_milliseconds_count", &ok),
+        9,
+        "{metrics}"
+    );
+    assert!(metrics.contains("# TYPE istio_requests_total counter"), "{metrics}");
+
+    // The ports are recorded for the next run, which takes them again.
+    let (ingress_port, metrics_port) = (ingress(&c).port(), c.cluster().metrics_addr.unwrap().port());
+    let read = |name: &str| std::fs::read_to_string(c.dir().join(name)).unwrap();
+    assert_eq!(read("ingress-port"), ingress_port.to_string());
+    assert_eq!(read("metrics-port"), metrics_port.to_string());
+    drop(client);
+    let c = c.restart().unwrap();
+    assert_eq!(ingress(&c).port(), ingress_port);
+    assert_eq!(c.cluster().metrics_addr.unwrap().port(), metrics_port);
+    let (dir, _) = c.stop();
+    assert!(
+        TcpStream::connect(("127.0.0.1", ingress_port)).is_err(),
+        "a stopped cluster no longer serves its ingress"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+const WORKLOADS: &str = r"
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: lit }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: lit } }
+  template:
+    metadata: { labels: { app: lit, tier: front } }
+    spec: { containers: [{ name: app, image: 'argoproj/rollouts-demo:blue' }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: dark }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: dark } }
+  template:
+    metadata: { labels: { app: dark, tier: front } }
+    spec: { containers: [{ name: app, image: 'example/never-ready:1' }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: front }
+spec: { selector: { tier: front }, ports: [{ port: 80 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: dark }
+spec: { selector: { app: dark }, ports: [{ port: 80 }] }
+";
+
+#[test]
+fn pods_that_are_not_ready_get_nothing_and_bad_requests_get_a_reason() {
+    if !kubectl_available() {
+        return;
+    }
+    let c = start();
+    c.kubectl_ok_stdin(&["apply", "-f", "-"], WORKLOADS);
+    c.kubectl_ok(&["rollout", "status", "deployment/lit", "--timeout=15s"]);
+    wait_for("the never-ready pod to run", Duration::from_secs(15), || {
+        c.kubectl_ok(&[
+            "get",
+            "pods",
+            "-l",
+            "app=dark",
+            "-o",
+            "jsonpath={.items[*].status.phase}",
+        ]) == "Running"
+    });
+
+    let mut client = Client::connect(ingress(&c));
+    let lit = c.kubectl_ok(&["get", "pods", "-l", "app=lit", "-o", "name"]);
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..40 {
+        let answer = client.get("front.default", "/");
+        assert_eq!(answer.status, 200, "{answer:?}");
+        let pod = answer.json()["pod"].as_str().unwrap_or_default().to_string();
+        assert!(lit.contains(&format!("pod/{pod}")), "{pod} answered, not one of\n{lit}");
+        seen.insert(pod);
+    }
+    assert_eq!(seen.len(), 2, "both Ready pods take requests: {seen:?}");
+
+    let answer = client.get("dark.default", "/color");
+    assert_eq!(answer.status, 503, "{answer:?}");
+    assert_eq!(answer.body.lines().count(), 1, "{answer:?}");
+    assert!(
+        answer.body.contains("default/dark") && answer.body.contains("no ready"),
+        "{answer:?}"
+    );
+
+    let answer = client.get("nowhere.example.com", "/color");
+    assert_eq!(answer.status, 404, "{answer:?}");
+    assert_eq!(answer.body.lines().count(), 1, "{answer:?}");
+    assert!(answer.body.contains("nowhere.example.com"), "{answer:?}");
+
+    // HTTP/1.0 needs no Host: the request is answered, not dropped.
+    let answer = client.send("GET /color HTTP/1.0");
+    assert_eq!(answer.status, 404, "{answer:?}");
+    assert!(answer.body.contains("no Host"), "{answer:?}");
+    // Garbage is refused by the HTTP layer, and the listener keeps serving others.
+    let mut raw = TcpStream::connect(ingress(&c)).unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    raw.write_all(b"\x00\x01 not http at all\r\n\r\n").unwrap();
+    let mut refused = String::new();
+    let _ = raw.read_to_string(&mut refused);
+    assert!(refused.is_empty() || refused.starts_with("HTTP/1.1 400"), "{refused}");
+    let answer = Client::connect(ingress(&c)).get("front.default", "/color");
+    assert_eq!((answer.status, answer.body.as_str()), (200, "\"blue\""));
+
+    let metrics = scrape(&c);
+    let dark_pod = c.kubectl_ok(&[
+        "get",
+        "pods",
+        "-l",
+        "app=dark",
+        "-o",
+        "jsonpath={.items[0].metadata.name}",
+    ]);
+    assert!(!dark_pod.is_empty());
+    assert!(
+        !metrics.contains(&dark_pod),
+        "the not-Ready pod answered nothing:\n{metrics}"
+    );
+    assert!(!metrics.contains("destination_service_name=\"dark\""), "{metrics}");
+    assert_eq!(
+        sample_sum(
+            &metrics,
+            "istio_requests_total",
+            &[("reporter", "destination"), ("destination_service_name", "front")]
+        ),
+        41,
+        "{metrics}"
+    );
+}
