@@ -379,10 +379,13 @@ fn compile_condition(entry: &Value) -> Condition {
     condition
 }
 
+/// One DestinationRule's subsets: its namespace, and each subset's labels by name.
+type RuleSubsets = (String, HashMap<String, Map<String, Value>>);
+
 /// The DestinationRules' subsets, by the Service their host names.
 struct Subsets {
-    /// (namespace, Service) → each rule's namespace and its subsets' labels, oldest rule first.
-    by_service: HashMap<(String, String), Vec<(String, HashMap<String, Map<String, Value>>)>>,
+    /// (namespace, Service) → the rules for it, oldest first.
+    by_service: HashMap<(String, String), Vec<RuleSubsets>>,
 }
 
 impl Subsets {

@@ -60,7 +60,8 @@ impl<T> HostMap<T> {
 
     /// Orders the wildcards so that the most specific one is found first.
     pub(super) fn finish(&mut self) {
-        self.wildcards.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.wildcards
+            .sort_by_key(|(suffix, _)| std::cmp::Reverse(suffix.len()));
     }
 
     /// The value of the exact name, else of the longest wildcard that covers `host` (a wildcard covers

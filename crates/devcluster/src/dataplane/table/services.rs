@@ -61,13 +61,21 @@ struct ServiceEntry {
     pods: Arc<[Arc<Backend>]>,
 }
 
+/// The Ready pods of one namespace, indexed by label.
+#[derive(Default, Clone)]
+struct ReadyPods {
+    pods: Vec<(Map<String, Value>, Arc<Backend>)>,
+    /// The pods (indexes into `pods`) carrying each `key=value` label.
+    by_label: HashMap<(String, String), Vec<usize>>,
+}
+
 /// The Services of all namespaces with their Ready pods.
 #[derive(Default, Clone)]
 pub(super) struct Services {
-    /// Ready pods by namespace, with their labels.
-    ready: HashMap<String, Vec<(Map<String, Value>, Arc<Backend>)>>,
+    /// Ready pods by namespace.
+    ready: HashMap<String, ReadyPods>,
     /// By namespace, then name.
-    services: HashMap<String, HashMap<String, ServiceEntry>>,
+    by_name: HashMap<String, HashMap<String, ServiceEntry>>,
     /// TrafficSplits by namespace and root Service name.
     splits: HashMap<String, HashMap<String, Arc<Split>>>,
 }
@@ -75,7 +83,7 @@ pub(super) struct Services {
 impl Services {
     /// Indexes the Ready pods and the Services that select them.
     pub(super) fn build(pods: &[Arc<Value>], services: &[Arc<Value>]) -> Services {
-        let mut ready: HashMap<String, Vec<(Map<String, Value>, Arc<Backend>)>> = HashMap::new();
+        let mut ready: HashMap<String, ReadyPods> = HashMap::new();
         for pod in pods.iter().filter(|p| is_ready(p)) {
             let Some(backend) = backend(pod) else { continue };
             let labels = pod
@@ -83,14 +91,22 @@ impl Services {
                 .and_then(Value::as_object)
                 .cloned()
                 .unwrap_or_default();
-            ready
-                .entry(backend.namespace.clone())
-                .or_default()
-                .push((labels, Arc::new(backend)));
+            let namespace = ready.entry(backend.namespace.clone()).or_default();
+            let at = namespace.pods.len();
+            for (key, value) in &labels {
+                if let Some(value) = value.as_str() {
+                    namespace
+                        .by_label
+                        .entry((key.clone(), value.to_string()))
+                        .or_default()
+                        .push(at);
+                }
+            }
+            namespace.pods.push((labels, Arc::new(backend)));
         }
         let mut table = Services {
             ready,
-            services: HashMap::new(),
+            by_name: HashMap::new(),
             splits: HashMap::new(),
         };
         for service in services {
@@ -112,7 +128,7 @@ impl Services {
                 .collect();
             let pods = table.select(m.namespace, &selector, None);
             table
-                .services
+                .by_name
                 .entry(m.namespace.to_string())
                 .or_default()
                 .entry(m.name.to_string())
@@ -129,28 +145,42 @@ impl Services {
         selector: &Map<String, Value>,
         extra: Option<&Map<String, Value>>,
     ) -> Arc<[Arc<Backend>]> {
-        if selector.is_empty() {
+        let Some(ready) = self.ready.get(namespace).filter(|_| !selector.is_empty()) else {
             return Arc::from(Vec::new());
+        };
+        // Only the pods carrying the rarest of the wanted labels need a full look.
+        let wanted = selector.iter().chain(extra.into_iter().flatten());
+        let mut candidates: Option<&Vec<usize>> = None;
+        for (key, value) in wanted {
+            let Some(value) = value.as_str() else {
+                return Arc::from(Vec::new());
+            };
+            let Some(with_label) = ready.by_label.get(&(key.clone(), value.to_string())) else {
+                return Arc::from(Vec::new());
+            };
+            if candidates.is_none_or(|c| with_label.len() < c.len()) {
+                candidates = Some(with_label);
+            }
         }
         let holds = |labels: &Map<String, Value>, wanted: &Map<String, Value>| {
             wanted.iter().all(|(k, v)| labels.get(k) == Some(v))
         };
-        self.ready
-            .get(namespace)
+        candidates
             .into_iter()
             .flatten()
+            .filter_map(|i| ready.pods.get(*i))
             .filter(|(labels, _)| holds(labels, selector) && extra.is_none_or(|e| holds(labels, e)))
             .map(|(_, b)| Arc::clone(b))
             .collect()
     }
 
     fn entry(&self, namespace: &str, name: &str) -> Option<&ServiceEntry> {
-        self.services.get(namespace)?.get(name)
+        self.by_name.get(namespace)?.get(name)
     }
 
     /// Every Service as (namespace, name).
     pub(super) fn names(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.services
+        self.by_name
             .iter()
             .flat_map(|(ns, by_name)| by_name.keys().map(move |name| (ns.as_str(), name.as_str())))
     }
