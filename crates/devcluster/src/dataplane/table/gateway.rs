@@ -1,9 +1,11 @@
-//! Gateway API HTTPRoutes attached to a Gateway.
+//! Gateway API HTTPRoutes attached to a Gateway, or to a Service in the mesh.
 //!
-//! A route is attached when one of its `parentRefs` names an existing Gateway (group
+//! A route is attached to a Gateway when one of its `parentRefs` names an existing Gateway (group
 //! `gateway.networking.k8s.io`, kind `Gateway`, namespace defaulting to the route's). It serves its
 //! `hostnames` (exact, or `*.` wildcards covering any subdomain); without any, the hostnames of the
-//! listeners it attaches to, or any host when a listener has none.
+//! listeners it attaches to, or any host when a listener has none. A `parentRef` of kind `Service`
+//! (group `""`, the GAMMA mesh routes Linkerd and Istio read) attaches the route to in-mesh calls to
+//! that Service, whatever its `hostnames`.
 //!
 //! For one host, the matches of all its routes' rules are tried in the precedence the API prescribes:
 //! `Exact` paths, then `RegularExpression` paths (implementation-specific; Istio's order), then
@@ -18,7 +20,7 @@
 //! backend, or whose backends all weigh 0, answers 503 (the API asks for an error status); a backend
 //! that is not a Service answers 503 for its share.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use regex::Regex;
@@ -26,7 +28,7 @@ use serde_json::Value;
 
 use super::land;
 use super::matching::{HostMap, StringMatch, Weighted, full_match, method, path_has_prefix};
-use super::objects::{list, meta, oldest_first, text};
+use super::objects::{list, meta, oldest_first, service_hosts, text};
 use super::services::{PortRef, Services, Target};
 use crate::dataplane::{Draw, Outcome, Request, Via};
 
@@ -35,7 +37,10 @@ const GROUP: &str = "gateway.networking.k8s.io";
 /// The compiled HTTPRoutes, by host.
 #[derive(Default, Clone)]
 pub(super) struct GatewayRoutes {
+    /// Attached to Gateways, by the hosts they serve.
     hosts: HostMap<Vec<RouteMatch>>,
+    /// Attached to Services (the GAMMA mesh routes), by every in-mesh name of the Service.
+    mesh: HashMap<String, Vec<RouteMatch>>,
 }
 
 /// One rule's backends.
@@ -120,9 +125,11 @@ impl GatewayRoutes {
         let mut routes = GatewayRoutes::default();
         for (m, route) in oldest_first(http_routes) {
             let Some(spec) = route.get("spec") else { continue };
-            let Some(hostnames) = hostnames(spec, m.namespace, &gateways) else {
+            let hostnames = hostnames(spec, m.namespace, &gateways).unwrap_or_default();
+            let mesh_hosts = mesh_hosts(spec, m.namespace);
+            if hostnames.is_empty() && mesh_hosts.is_empty() {
                 continue;
-            };
+            }
             let full_name = format!("{}/{}", m.namespace, m.name);
             for (r, rule) in list(spec, "rules").iter().enumerate() {
                 let rule_backends = compile_rule(services, m.namespace, m.name, rule);
@@ -137,20 +144,24 @@ impl GatewayRoutes {
                     let Some((path, headers, method, queries)) = compile_match(found) else {
                         continue;
                     };
+                    let compiled = RouteMatch {
+                        path,
+                        headers,
+                        method,
+                        queries,
+                        order: (m.created.to_string(), full_name.clone(), r, i),
+                        rule: Arc::clone(&rule_backends),
+                    };
                     for host in &hostnames {
-                        routes.hosts.entry(host).push(RouteMatch {
-                            path: path.clone(),
-                            headers: headers.clone(),
-                            method: method.clone(),
-                            queries,
-                            order: (m.created.to_string(), full_name.clone(), r, i),
-                            rule: Arc::clone(&rule_backends),
-                        });
+                        routes.hosts.entry(host).push(compiled.clone());
+                    }
+                    for host in &mesh_hosts {
+                        routes.mesh.entry(host.clone()).or_default().push(compiled.clone());
                     }
                 }
             }
         }
-        for matches in routes.hosts.values_mut() {
+        for matches in routes.hosts.values_mut().chain(routes.mesh.values_mut()) {
             matches.sort_by(|a, b| a.rank().cmp(&b.rank()).then_with(|| a.order.cmp(&b.order)));
         }
         routes.hosts.finish();
@@ -172,6 +183,35 @@ impl GatewayRoutes {
     pub(super) fn any(&self, request: &Request<'_>, draw: &mut dyn Draw) -> Option<Outcome> {
         serve(self.hosts.any()?, request, draw)
     }
+
+    /// The answer for an in-mesh call to a Service a route is attached to (GAMMA).
+    pub(super) fn mesh(&self, request: &Request<'_>, draw: &mut dyn Draw) -> Option<Outcome> {
+        let matches = self.mesh.get(request.host)?;
+        Some(serve(matches, request, draw).unwrap_or_else(|| {
+            Outcome::NotFound(format!(
+                "no HTTPRoute rule matches {} for service host {}",
+                request.path, request.host
+            ))
+        }))
+    }
+}
+
+/// Every in-mesh name of the Services the route is attached to (`parentRefs` of kind `Service`).
+fn mesh_hosts(spec: &Value, namespace: &str) -> Vec<String> {
+    let mut hosts: Vec<String> = list(spec, "parentRefs")
+        .iter()
+        .filter(|p| matches!(text(p, "group"), Some("" | "core")) && text(p, "kind") == Some("Service"))
+        .filter_map(|p| {
+            Some(service_hosts(
+                text(p, "namespace").unwrap_or(namespace),
+                text(p, "name")?,
+            ))
+        })
+        .flatten()
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
 }
 
 fn serve(matches: &[RouteMatch], request: &Request<'_>, draw: &mut dyn Draw) -> Option<Outcome> {

@@ -12,8 +12,8 @@
 //! 2. a host an HTTPRoute attached to a Gateway serves ([`gateway`]);
 //! 3. a host a VirtualService bound to a gateway names ([`istio`]);
 //! 4. an in-mesh name of a Service (`<svc>` in namespace `default`, `<svc>.<ns>`, `<svc>.<ns>.svc`,
-//!    `<svc>.<ns>.svc.cluster.local`): the in-mesh VirtualService for it, else the TrafficSplit whose
-//!    root it is ([`smi`]), else the Service itself;
+//!    `<svc>.<ns>.svc.cluster.local`): the in-mesh VirtualService for it, else an HTTPRoute attached to
+//!    the Service, else the TrafficSplit whose root it is ([`smi`]), else the Service itself;
 //! 5. the routes for any host, in the same router order, when one of their paths matches: Ingress rules
 //!    without host, HTTPRoutes without hostnames, VirtualServices for `*`; then an Ingress
 //!    `defaultBackend`.
@@ -156,9 +156,13 @@ impl RoutingTable {
             .unwrap_or_else(|| Outcome::NotFound(format!("no route for host {}", request.host)))
     }
 
-    /// An in-mesh call: a VirtualService for the host, else a TrafficSplit or a Service.
+    /// An in-mesh call: a VirtualService for the host, else an HTTPRoute of the Service, else a
+    /// TrafficSplit or the Service.
     fn mesh(&self, request: &Request<'_>, draw: &mut dyn Draw) -> Option<Outcome> {
         if let Some(outcome) = self.istio.mesh(request, draw) {
+            return Some(outcome);
+        }
+        if let Some(outcome) = self.gateway.mesh(request, draw) {
             return Some(outcome);
         }
         Some(match self.mesh.get(request.host)? {

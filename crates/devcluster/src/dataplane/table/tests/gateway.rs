@@ -274,3 +274,58 @@ fn broken_rules_and_backends_answer_503() {
     // The broken expression is skipped; the catch-all rule still answers.
     assert_eq!(routed(route("(broken")).service.name, "stable");
 }
+
+#[test]
+fn routes_attached_to_a_service_split_in_mesh_calls() {
+    let mut w = World::default();
+    if !w.add_upstream(
+        "gamma_mesh_route",
+        "../gatewayapi-plugin/examples/cilium-header-based/httproute.yaml",
+    ) {
+        return;
+    }
+    let mut w2 = two_versions();
+    w2.add(service("argo-rollouts-service", json!({"app": "demo"})))
+        .add(service(
+            "argo-rollouts-stable-service",
+            json!({"app": "demo", "rollouts-pod-template-hash": "s"}),
+        ))
+        .add(service(
+            "argo-rollouts-canary-service",
+            json!({"app": "demo", "rollouts-pod-template-hash": "c"}),
+        ));
+    w2.http_routes = w.http_routes;
+    // The plugin's weights at `setWeight: 20`, and a header route it appended.
+    let route = std::sync::Arc::make_mut(&mut w2.http_routes[0]);
+    route["spec"]["rules"][0]["backendRefs"][0]["weight"] = json!(80);
+    route["spec"]["rules"][0]["backendRefs"][1]["weight"] = json!(20);
+    let header_rule = json!({"name": "canary-header", "matches": [{"path": {"type": "PathPrefix", "value": "/"},
+        "headers": [{"name": "x-canary", "type": "Exact", "value": "yes"}]}],
+        "backendRefs": [{"group": "", "kind": "Service", "name": "argo-rollouts-canary-service", "port": 80}]});
+    route["spec"]["rules"].as_array_mut().expect("rules").push(header_rule);
+    let table = w2.table();
+    let host = "argo-rollouts-service.default.svc.cluster.local";
+    let canary = canary_count(&table, &get(host, "/"), 5000);
+    assert!((900..=1100).contains(&canary), "{canary} of 5000");
+    assert_eq!(
+        canary_count(
+            &table,
+            &with_headers("argo-rollouts-service", "/", &[("x-canary", "yes")]),
+            500
+        ),
+        500
+    );
+    let r = routed(table.route(&get(host, "/"), &mut Seeded::new(1)));
+    assert_eq!(
+        r.via,
+        Via::Gateway {
+            namespace: "default".into(),
+            route: "argo-rollouts-http-route".into()
+        }
+    );
+    // The backends themselves are reached directly.
+    assert_eq!(
+        via(table.route(&get("argo-rollouts-canary-service", "/"), &mut Seeded::new(1))),
+        Via::Service
+    );
+}
