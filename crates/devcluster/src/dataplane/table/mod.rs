@@ -8,12 +8,12 @@
 //! A request's Host is resolved in this order; the first router that claims the host answers, with a
 //! 404 of its own when none of its paths match:
 //!
-//! 1. a host an Ingress rule names ([`ingress`]), exactly or by wildcard;
-//! 2. a host an HTTPRoute attached to a Gateway serves ([`gateway`]);
-//! 3. a host a VirtualService bound to a gateway names ([`istio`]);
+//! 1. a host an Ingress rule names (`ingress.rs`), exactly or by wildcard;
+//! 2. a host an HTTPRoute attached to a Gateway serves (`gateway.rs`);
+//! 3. a host a VirtualService bound to a gateway names (`istio.rs`);
 //! 4. an in-mesh name of a Service (`<svc>` in namespace `default`, `<svc>.<ns>`, `<svc>.<ns>.svc`,
 //!    `<svc>.<ns>.svc.cluster.local`): the in-mesh VirtualService for it, else an HTTPRoute attached to
-//!    the Service, else the TrafficSplit whose root it is ([`smi`]), else the Service itself;
+//!    the Service, else the TrafficSplit whose root it is (`smi.rs`), else the Service itself;
 //! 5. the routes for any host, in the same router order, when one of their paths matches: Ingress rules
 //!    without host, HTTPRoutes without hostnames, VirtualServices for `*`; then an Ingress
 //!    `defaultBackend`.
