@@ -1,14 +1,53 @@
 //! The routing table: a snapshot of the cluster's routing objects compiled for lookups, and the choice
 //! of the pod that answers one request.
 //!
-//! Only plain Service routing is in place so far (`Host: <svc>`, `<svc>.<ns>`, `<svc>.<ns>.svc`,
-//! `<svc>.<ns>.svc.cluster.local`); the routers come next.
+//! [`RoutingTable::build`] reads every object once (the ones that make no sense are skipped, never
+//! stopping the others) and resolves each route down to the Ready pods of its Services, so that
+//! [`RoutingTable::route`] only looks up hosts, tests paths and headers and draws.
+//!
+//! A request's Host is resolved in this order; the first router that claims the host answers, with a
+//! 404 of its own when none of its paths match:
+//!
+//! 1. a host an Ingress rule names (`ingress.rs`), exactly or by wildcard;
+//! 2. a host an HTTPRoute attached to a Gateway serves (`gateway.rs`);
+//! 3. a host a VirtualService bound to a gateway names (`istio.rs`);
+//! 4. an in-mesh name of a Service (`<svc>` in namespace `default`, `<svc>.<ns>`, `<svc>.<ns>.svc`,
+//!    `<svc>.<ns>.svc.cluster.local`): the in-mesh VirtualService for it, else an HTTPRoute attached to
+//!    the Service, else the TrafficSplit whose root it is (`smi.rs`), else the Service itself;
+//! 5. the routes for any host, in the same router order, when one of their paths matches: Ingress rules
+//!    without host, HTTPRoutes without hostnames, VirtualServices for `*`; then an Ingress
+//!    `defaultBackend`.
+//!
+//! Routes for any host come after the in-mesh names so that `Host: <svc>` reaches that Service even
+//! when a catch-all route exists, as a call from inside the cluster would. Anything else is a 404.
+//!
+//! Whatever router reaches a Service that is the root of a TrafficSplit, the split picks the Service
+//! whose pods answer (a meshed ingress controller's traffic is split by the mesh too, as in upstream's
+//! SMI getting-started); the metrics still name the Service the router chose.
 
+mod gateway;
+mod ingress;
+mod istio;
+mod matching;
+mod objects;
+mod services;
+mod smi;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{Backend, Draw, Outcome, Request, Routed, ServiceRef, Via};
+use self::gateway::GatewayRoutes;
+use self::ingress::IngressRoutes;
+use self::istio::IstioRoutes;
+use self::objects::service_hosts;
+use self::services::{PortRef, Services, Target};
+use self::smi::Split;
+use super::{Backend, Draw, Outcome, Request, Routed, Via};
 
 /// The objects the data plane routes by, as stored (raw JSON), all namespaces.
 #[derive(Debug, Default, Clone, Copy)]
@@ -43,112 +82,140 @@ pub const PREFIXES: [&str; 8] = [
     "/split.smi-spec.io/trafficsplits",
 ];
 
-/// A Service and its Ready pods.
-#[derive(Debug, Clone)]
-struct ServiceEntry {
-    namespace: String,
-    name: String,
-    ready: Vec<Arc<Backend>>,
+/// What an in-mesh name reaches when no VirtualService claims it.
+#[derive(Clone)]
+enum MeshEntry {
+    /// A TrafficSplit's root Service.
+    Split(Arc<Split>),
+    /// A plain Service.
+    Service(Target),
 }
 
 /// The compiled routing objects.
-#[derive(Debug, Default, Clone)]
+#[derive(Default, Clone)]
 pub struct RoutingTable {
-    services: Vec<ServiceEntry>,
+    ingress: IngressRoutes,
+    gateway: GatewayRoutes,
+    istio: IstioRoutes,
+    /// Services and TrafficSplit roots by every in-mesh name.
+    mesh: HashMap<String, MeshEntry>,
+}
+
+impl std::fmt::Debug for RoutingTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoutingTable")
+            .field("mesh_hosts", &self.mesh.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl RoutingTable {
     /// Compiles a snapshot. Objects that make no sense are skipped (they never stop the others).
     pub fn build(snapshot: &Snapshot<'_>) -> RoutingTable {
-        let backends: Vec<(Arc<Value>, Arc<Backend>)> = snapshot
-            .pods
-            .iter()
-            .filter(|p| is_ready(p))
-            .filter_map(|p| Some((Arc::clone(p), Arc::new(backend(p)?))))
-            .collect();
-        let services = snapshot
-            .services
-            .iter()
-            .filter_map(|svc| {
-                let namespace = svc.pointer("/metadata/namespace")?.as_str()?.to_string();
-                let name = svc.pointer("/metadata/name")?.as_str()?.to_string();
-                let selector = svc.pointer("/spec/selector")?.as_object()?;
-                let ready = backends
-                    .iter()
-                    .filter(|(pod, b)| {
-                        b.namespace == namespace
-                            && !selector.is_empty()
-                            && selector
-                                .iter()
-                                .all(|(k, v)| pod.pointer("/metadata/labels").and_then(|l| l.get(k)) == Some(v))
-                    })
-                    .map(|(_, b)| Arc::clone(b))
-                    .collect();
-                Some(ServiceEntry { namespace, name, ready })
-            })
-            .collect();
-        RoutingTable { services }
+        let mut services = Services::build(snapshot.pods, snapshot.services);
+        let splits = smi::build(&services, snapshot.traffic_splits);
+        services.set_splits(splits.clone());
+        let mut mesh = HashMap::new();
+        for (namespace, name) in services.names() {
+            let target = services.target(namespace, name, PortRef::Unnamed, None);
+            for host in service_hosts(namespace, name) {
+                mesh.insert(host, MeshEntry::Service(target.clone()));
+            }
+        }
+        for (namespace, by_root) in &splits {
+            for (root, split) in by_root {
+                for host in service_hosts(namespace, root) {
+                    mesh.insert(host, MeshEntry::Split(Arc::clone(split)));
+                }
+            }
+        }
+        RoutingTable {
+            ingress: IngressRoutes::build(&services, snapshot.ingresses),
+            gateway: GatewayRoutes::build(&services, snapshot.gateways, snapshot.http_routes),
+            istio: IstioRoutes::build(&services, snapshot.virtual_services, snapshot.destination_rules),
+            mesh,
+        }
     }
 
     /// Where `request` goes.
     pub fn route(&self, request: &Request<'_>, draw: &mut dyn Draw) -> Outcome {
-        let host = request.host;
-        let (name, namespace) = match host.split('.').collect::<Vec<_>>().as_slice() {
-            [name] => (*name, "default"),
-            [name, ns] | [name, ns, "svc"] | [name, ns, "svc", "cluster", "local"] => (*name, *ns),
-            _ => return Outcome::NotFound(format!("no route for host {host}")),
+        // A fully qualified name may end with a dot.
+        let request = &Request {
+            host: request.host.strip_suffix('.').unwrap_or(request.host),
+            ..*request
         };
-        let Some(entry) = self
-            .services
-            .iter()
-            .find(|s| s.name == name && s.namespace == namespace)
-        else {
-            return Outcome::NotFound(format!("no route for host {host}"));
-        };
-        if entry.ready.is_empty() {
-            return Outcome::Unavailable(format!("service {namespace}/{name} has no ready endpoints"));
+        self.ingress
+            .specific(request, draw)
+            .or_else(|| self.gateway.specific(request, draw))
+            .or_else(|| self.istio.specific(request, draw))
+            .or_else(|| self.mesh(request, draw))
+            .or_else(|| self.ingress.any(request, draw))
+            .or_else(|| self.gateway.any(request, draw))
+            .or_else(|| self.istio.any(request, draw))
+            .or_else(|| self.ingress.default_backend(draw))
+            .unwrap_or_else(|| Outcome::NotFound(format!("no route for host {}", request.host)))
+    }
+
+    /// An in-mesh call: a VirtualService for the host, else an HTTPRoute of the Service, else a
+    /// TrafficSplit or the Service.
+    fn mesh(&self, request: &Request<'_>, draw: &mut dyn Draw) -> Option<Outcome> {
+        if let Some(outcome) = self.istio.mesh(request, draw) {
+            return Some(outcome);
         }
-        let i = usize::try_from(draw.below(entry.ready.len() as u64)).unwrap_or(0);
-        Outcome::Routed(Routed {
-            backend: Arc::clone(&entry.ready[i.min(entry.ready.len() - 1)]),
-            service: ServiceRef {
-                namespace: entry.namespace.clone(),
-                name: entry.name.clone(),
-                port: 0,
-            },
-            via: Via::Service,
-            mirrors: Vec::new(),
+        if let Some(outcome) = self.gateway.mesh(request, draw) {
+            return Some(outcome);
+        }
+        Some(match self.mesh.get(request.host)? {
+            MeshEntry::Service(target) => land(target, Via::Service, Vec::new(), draw),
+            MeshEntry::Split(split) => {
+                let via = Via::Smi {
+                    namespace: split.namespace.clone(),
+                    split: split.name.clone(),
+                };
+                match split.backends.pick(draw) {
+                    Some(backend) => land(backend, via, Vec::new(), draw),
+                    None => Outcome::Unavailable(no_split_backend(split)),
+                }
+            }
         })
     }
 }
 
-/// Running, Ready and not being deleted.
-fn is_ready(pod: &Value) -> bool {
-    pod.pointer("/metadata/deletionTimestamp").is_none()
-        && pod.pointer("/status/phase").and_then(Value::as_str) == Some("Running")
-        && pod
-            .pointer("/status/conditions")
-            .and_then(Value::as_array)
-            .is_some_and(|cs| cs.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+/// Sends the request to one Ready pod of `target`: through its TrafficSplit when it is a root. The
+/// outcome names `target`'s Service, as the router that chose it would.
+fn land(target: &Target, via: Via, mirrors: Vec<Arc<Backend>>, draw: &mut dyn Draw) -> Outcome {
+    let answering = match &target.split {
+        None => target,
+        Some(split) => match split.backends.pick(draw) {
+            Some(backend) => backend,
+            None => return Outcome::Unavailable(no_split_backend(split)),
+        },
+    };
+    match pick_pod(answering, draw) {
+        Some(backend) => Outcome::Routed(Routed {
+            backend,
+            service: target.service.clone(),
+            via,
+            mirrors,
+        }),
+        None => Outcome::Unavailable(answering.unavailable.to_string()),
+    }
 }
 
-/// What answering depends on, from the pod.
-fn backend(pod: &Value) -> Option<Backend> {
-    let container = pod.pointer("/spec/containers/0")?;
-    let env = container["env"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|e| Some((e["name"].as_str()?.to_string(), e["value"].as_str()?.to_string())))
-        .collect();
-    Some(Backend {
-        namespace: pod.pointer("/metadata/namespace")?.as_str()?.to_string(),
-        pod: pod.pointer("/metadata/name")?.as_str()?.to_string(),
-        image: container["image"].as_str().unwrap_or_default().to_string(),
-        env,
-        template_hash: pod
-            .pointer("/metadata/labels/rollouts-pod-template-hash")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-    })
+/// One of the target's Ready pods, each as likely.
+fn pick_pod(target: &Target, draw: &mut dyn Draw) -> Option<Arc<Backend>> {
+    let pods = &target.pods;
+    let i = match pods.len() {
+        0 => return None,
+        1 => 0,
+        n => usize::try_from(draw.below(n as u64)).unwrap_or(0),
+    };
+    pods.get(i).or(pods.last()).cloned()
+}
+
+fn no_split_backend(split: &Split) -> String {
+    format!(
+        "TrafficSplit {}/{} has no backend of weight above 0",
+        split.namespace, split.name
+    )
 }
