@@ -130,7 +130,7 @@ impl Connection {
 async fn wait_for_pods(addr: SocketAddr, pods: u64) {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut seen = BTreeSet::new();
-    let mut conn = Connection::open(addr, "/").await;
+    let mut conn = Connection::open(addr, "/info").await;
     while (seen.len() as u64) < pods {
         assert!(Instant::now() < deadline, "only {} pods answered", seen.len());
         let (status, body) = conn.get().await;

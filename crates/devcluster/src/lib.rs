@@ -208,7 +208,7 @@ impl DevCluster {
         if let (Some(dp), Some(((ingress, ingress_at), (metrics, metrics_at)))) =
             (&config.dataplane, dataplane_listeners)
         {
-            let plane = DataPlane::new(Arc::clone(&server.store), dp);
+            let plane = DataPlane::new(Arc::clone(&server.store), Arc::clone(&server.logs), dp);
             tasks.push(tokio::spawn(Arc::clone(&plane).serve_ingress(ingress)));
             tasks.push(tokio::spawn(Arc::clone(&plane).serve_metrics(metrics)));
             (dataplane, ingress_addr, metrics_addr) = (Some(plane), Some(ingress_at), Some(metrics_at));

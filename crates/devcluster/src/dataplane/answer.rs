@@ -5,11 +5,11 @@
 //!   `COLOR` env value when set (the demo image reads it), else the image tag without a `bad-` or
 //!   `slow-` prefix: `argoproj/rollouts-demo:bad-red` is `red`; an image without a tag is `latest`,
 //!   and a digest (`@sha256:...`) is ignored.
-//! - Errors on `/color`: a `bad-*` tag answers 500 unless a draw in `0..100` is below 15, about 85% of
-//!   requests — the demo's `bad-*` images are built with `ERROR_RATE=15`, which that image reads as
-//!   the share of successes. The container env `ERROR_RATE` (a number, decimals allowed) is read here
-//!   as the percentage of requests answered 500, on any image, and replaces the `bad-*` rule: `15`
-//!   gives about 15% errors, `0` none.
+//! - Errors on `/color`, as the demo image decides them: with an error rate N above 0, a request is
+//!   answered 500 unless a draw in `0..100` is below N. The demo's `bad-*` images are built with
+//!   N = 15, so they fail about 85% of requests; the container env `ERROR_RATE` sets N on any image
+//!   and replaces the `bad-*` rule (`ERROR_RATE=15` fails about 85%, `100` never, `0` turns errors
+//!   off). Decimals are allowed.
 //! - Latency on `/color`: a `slow-*` tag takes 2 s; the container env `LATENCY` (seconds, decimals
 //!   allowed) sets the latency on any image and replaces the `slow-*` rule.
 //! - Env values that are not numbers, negative, or not finite are ignored (the pod answers as if they
@@ -29,21 +29,31 @@ const COLOR_PATH: &str = "/color";
 /// The latency of `slow-*` images.
 const SLOW_LATENCY: Duration = Duration::from_secs(2);
 
-/// The share of successes `bad-*` images are built with, in percent.
-const BAD_SUCCESS_PERCENT: u64 = 15;
+/// The error rate `bad-*` images are built with: the share of requests, in percent, that succeed.
+const BAD_ERROR_RATE: f64 = 15.0;
 
 /// One pod's answer to one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
     /// The HTTP status.
     pub status: u16,
-    /// The JSON body.
+    /// The body.
     pub body: String,
+    /// Its content type.
+    pub content_type: &'static str,
     /// How long the pod takes before answering.
     pub latency: Duration,
-    /// The line the pod logs for it.
+    /// The line the pod logs for it (empty: none).
     pub log_line: String,
 }
+
+/// The page the dev cluster serves at `/` of a `rollouts-demo` pod: it asks `/color` of the same host
+/// a few times a second and draws each answer as a square (errors crossed out), with the share of
+/// each answer — our own page, standing in for the demo image's.
+const DEMO_PAGE: &str = include_str!("demo_page.html");
+
+/// JSON answers.
+const JSON: &str = "application/json";
 
 /// The answer of `backend` to a request for `path`.
 pub fn answer(backend: &Backend, path: &str, draw: &mut dyn Draw) -> Answer {
@@ -54,6 +64,15 @@ pub fn answer(backend: &Backend, path: &str, draw: &mut dyn Draw) -> Answer {
         _ => (Variant::Plain, tag),
     };
     let colour = env(backend, "COLOR").filter(|c| !c.is_empty()).unwrap_or(plain_tag);
+    if path == "/" && backend.image.contains("rollouts-demo") {
+        return Answer {
+            status: 200,
+            body: DEMO_PAGE.to_string(),
+            content_type: "text/html; charset=utf-8",
+            latency: Duration::ZERO,
+            log_line: String::new(),
+        };
+    }
     if path != COLOR_PATH {
         let body = serde_json::json!({
             "pod": backend.pod,
@@ -64,6 +83,7 @@ pub fn answer(backend: &Backend, path: &str, draw: &mut dyn Draw) -> Answer {
         return Answer {
             status: 200,
             body: body.to_string(),
+            content_type: JSON,
             latency: Duration::ZERO,
             log_line: format!("200 - {colour}"),
         };
@@ -73,11 +93,12 @@ pub fn answer(backend: &Backend, path: &str, draw: &mut dyn Draw) -> Answer {
         None if variant == Variant::Slow => SLOW_LATENCY,
         None => Duration::ZERO,
     };
-    let failed = match env(backend, "ERROR_RATE").and_then(percent) {
-        Some(error_percent) => draws_below(draw, error_percent),
-        None if variant == Variant::Bad => !draws_below(draw, BAD_SUCCESS_PERCENT as f64),
-        None => false,
+    let rate = match env(backend, "ERROR_RATE").and_then(percent) {
+        Some(rate) => rate,
+        None if variant == Variant::Bad => BAD_ERROR_RATE,
+        None => 0.0,
     };
+    let failed = rate > 0.0 && !draws_below(draw, rate);
     let status = if failed { 500 } else { 200 };
     let waited = if latency.is_zero() {
         String::new()
@@ -87,6 +108,7 @@ pub fn answer(backend: &Backend, path: &str, draw: &mut dyn Draw) -> Answer {
     Answer {
         status,
         body: serde_json::Value::String(colour.to_string()).to_string(),
+        content_type: JSON,
         latency,
         log_line: format!("{status} - {colour}{waited}"),
     }
@@ -167,6 +189,7 @@ mod tests {
         Backend {
             namespace: "default".into(),
             pod: "demo-abc-x1".into(),
+            uid: "u-1".into(),
             image: image.into(),
             env: env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             template_hash: Some("abc".into()),
@@ -217,11 +240,22 @@ mod tests {
             Answer {
                 status: 200,
                 body: "\"yellow\"".into(),
+                content_type: JSON,
                 latency: Duration::ZERO,
                 log_line: "200 - yellow".into(),
             }
         );
         assert_eq!(errors(&backend("argoproj/rollouts-demo:yellow", &[]), 1000), 0);
+    }
+
+    #[test]
+    fn the_demo_image_serves_its_page_at_the_root() {
+        let a = answer(&backend("argoproj/rollouts-demo:blue", &[]), "/", &mut seeded(1));
+        assert_eq!((a.status, a.content_type), (200, "text/html; charset=utf-8"));
+        assert!(a.body.contains("fetch(\"/color\""), "{}", a.body);
+        assert!(a.log_line.is_empty());
+        let other = answer(&backend("nginx:1.25", &[]), "/", &mut seeded(1));
+        assert_eq!(other.content_type, JSON);
     }
 
     #[test]
@@ -238,15 +272,17 @@ mod tests {
     }
 
     #[test]
-    fn error_rate_env_is_the_share_of_500s_on_any_image() {
+    fn error_rate_env_works_as_on_the_demo_image_on_any_image() {
+        // As the demo image reads it: N > 0 answers 500 unless a draw in 0..100 is below N.
         let failed = errors(&backend("argoproj/rollouts-demo:blue", &[("ERROR_RATE", "15")]), 5000);
-        assert!((650..=850).contains(&failed), "{failed} of 5000");
-        let failed = errors(&backend("nginx:1.25", &[("ERROR_RATE", "2.5")]), 8000);
+        assert!((4150..=4350).contains(&failed), "{failed} of 5000");
+        let failed = errors(&backend("nginx:1.25", &[("ERROR_RATE", "97.5")]), 8000);
         assert!((120..=280).contains(&failed), "{failed} of 8000");
-        assert_eq!(errors(&backend("demo:blue", &[("ERROR_RATE", "100")]), 200), 200);
-        assert_eq!(errors(&backend("demo:blue", &[("ERROR_RATE", "250")]), 200), 200);
-        // The env value replaces the `bad-*` rule.
+        assert_eq!(errors(&backend("demo:blue", &[("ERROR_RATE", "100")]), 200), 0);
+        assert_eq!(errors(&backend("demo:blue", &[("ERROR_RATE", "250")]), 200), 0);
+        // The env value replaces the `bad-*` rule; 0 turns errors off.
         assert_eq!(errors(&backend("demo:bad-blue", &[("ERROR_RATE", "0")]), 500), 0);
+        assert_eq!(errors(&backend("demo:bad-blue", &[("ERROR_RATE", "100")]), 500), 0);
     }
 
     #[test]
@@ -286,7 +322,7 @@ mod tests {
     fn other_paths_name_the_pod_and_never_fail() {
         let b = backend("argoproj/rollouts-demo:bad-slow", &[("LATENCY", "3")]);
         let mut draw = seeded(5);
-        for path in ["/", "/index.html", "/colorful", "/color/"] {
+        for path in ["/index.html", "/colorful", "/color/"] {
             let a = answer(&b, path, &mut draw);
             assert_eq!((a.status, a.latency), (200, Duration::ZERO), "{path}");
             let body: serde_json::Value = serde_json::from_str(&a.body).expect("JSON body");

@@ -239,6 +239,7 @@ mod tests {
         Arc::new(Backend {
             namespace: "default".into(),
             pod: pod.into(),
+            uid: String::new(),
             image: "argoproj/rollouts-demo:yellow".into(),
             env: Vec::new(),
             template_hash: None,

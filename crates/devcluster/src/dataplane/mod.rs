@@ -49,6 +49,8 @@ pub struct Backend {
     pub namespace: String,
     /// The pod's name.
     pub pod: String,
+    /// The pod's uid (its log is kept under it).
+    pub uid: String,
     /// The first container's image.
     pub image: String,
     /// The first container's plain `env` values (`value`, not `valueFrom`).

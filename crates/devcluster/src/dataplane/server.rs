@@ -28,6 +28,7 @@ use super::draw::SharedDraw;
 use super::metrics::{self, Metrics, Served};
 use super::snapshot::LiveTable;
 use super::{Outcome, Request};
+use crate::podlogs::PodLogs;
 use crate::store::Store;
 
 /// Where the data plane listens (127.0.0.1), and how it draws.
@@ -54,6 +55,8 @@ const ACCEPT_PAUSE: Duration = Duration::from_millis(50);
 /// The data plane: the live routing table, the metrics, and the source of weighted choices.
 #[derive(Debug)]
 pub struct DataPlane {
+    /// The pods' logs, which get a line per answer.
+    logs: Arc<PodLogs>,
     routes: LiveTable,
     metrics: Metrics,
     draw: SharedDraw,
@@ -63,8 +66,9 @@ type Answer = Response<Full<Bytes>>;
 
 impl DataPlane {
     /// A data plane routing by the objects in `store`.
-    pub fn new(store: Arc<Store>, config: &DataPlaneConfig) -> Arc<DataPlane> {
+    pub fn new(store: Arc<Store>, logs: Arc<PodLogs>, config: &DataPlaneConfig) -> Arc<DataPlane> {
         Arc::new(DataPlane {
+            logs,
             routes: LiveTable::new(store),
             metrics: Metrics::new(),
             draw: config.seed.map_or_else(SharedDraw::from_entropy, SharedDraw::seeded),
@@ -125,6 +129,9 @@ impl DataPlane {
                 (name.as_str().to_string(), value)
             })
             .collect();
+        let mut headers = headers;
+        // Method matches (Istio, Gateway API) read the method as Envoy presents it.
+        headers.push((":method".to_string(), req.method().as_str().to_string()));
         let request = Request {
             host: &host,
             path,
@@ -140,6 +147,7 @@ impl DataPlane {
         let method = req.method().as_str();
         for mirror in &routed.mirrors {
             let copy = answer(mirror, path, &mut draw);
+            self.log(mirror, &copy.log_line);
             let served = Served {
                 method,
                 host: &host,
@@ -150,6 +158,7 @@ impl DataPlane {
             self.metrics.record_mirror(&compiled.labels, &routed, mirror, &served);
         }
         let answered = answer(&routed.backend, path, &mut draw);
+        self.log(&routed.backend, &answered.log_line);
         if !answered.latency.is_zero() {
             tokio::time::sleep(answered.latency).await;
         }
@@ -162,7 +171,20 @@ impl DataPlane {
         };
         self.metrics.record(&compiled.labels, &routed, &served);
         let status = StatusCode::from_u16(answered.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        respond(status, "application/json", answered.body)
+        respond(status, answered.content_type, answered.body)
+    }
+
+    /// Writes a pod's log line for one answer.
+    fn log(&self, backend: &super::Backend, line: &str) {
+        if !line.is_empty() {
+            self.logs.append(
+                &backend.namespace,
+                &backend.pod,
+                &backend.uid,
+                jiff::Timestamp::now(),
+                line,
+            );
+        }
     }
 
     /// Answers one request on the metrics port.
@@ -304,6 +326,7 @@ mod tests {
     async fn bad_requests_get_a_reason_not_a_panic() {
         let plane = DataPlane::new(
             Store::in_memory(crate::StoreConfig::default()),
+            Arc::new(crate::podlogs::PodLogs::default()),
             &DataPlaneConfig::default(),
         );
         let body = |r: Answer| {

@@ -58,7 +58,7 @@ pub struct ApiServer {
     accept_errors: AtomicU64,
     open_connections: AtomicUsize,
     /// The pods' logs (`pods/log`).
-    pub logs: PodLogs,
+    pub logs: Arc<PodLogs>,
 }
 
 /// What a handler answers.
@@ -89,7 +89,7 @@ impl ApiServer {
             address: RwLock::new(String::new()),
             accept_errors: AtomicU64::new(0),
             open_connections: AtomicUsize::new(0),
-            logs: PodLogs::default(),
+            logs: Arc::new(PodLogs::default()),
         })
     }
 

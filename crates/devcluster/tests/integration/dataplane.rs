@@ -148,9 +148,15 @@ fn a_service_answers_through_the_ingress_and_the_answers_are_counted() {
         assert_eq!(answer.status, 200, "{host}: {answer:?}");
     }
     let pods = c.kubectl_ok(&["get", "pods", "-l", "app=web", "-o", "name"]);
-    let answer = client.get("web.default", "/");
+    let answer = client.get("web.default", "/info");
     let pod = answer.json()["pod"].as_str().unwrap_or_default().to_string();
     assert!(pods.contains(&format!("pod/{pod}")), "{pod} answered; pods:\n{pods}");
+    // Each answer is a line of its pod's log, in the demo image's format.
+    let logs: String = pods
+        .lines()
+        .map(|p| c.kubectl_ok(&["logs", p.trim_start_matches("pod/")]))
+        .collect();
+    assert!(logs.contains("\n200 - yellow\n"), "{logs}");
 
     let metrics = scrape(&c);
     let destination = [
@@ -252,7 +258,7 @@ fn pods_that_are_not_ready_get_nothing_and_bad_requests_get_a_reason() {
     let lit = c.kubectl_ok(&["get", "pods", "-l", "app=lit", "-o", "name"]);
     let mut seen = std::collections::BTreeSet::new();
     for _ in 0..40 {
-        let answer = client.get("front.default", "/");
+        let answer = client.get("front.default", "/info");
         assert_eq!(answer.status, 200, "{answer:?}");
         let pod = answer.json()["pod"].as_str().unwrap_or_default().to_string();
         assert!(lit.contains(&format!("pod/{pod}")), "{pod} answered, not one of\n{lit}");

@@ -141,7 +141,7 @@ fn dev_runs_in_the_background_installs_crds_and_resumes_after_ctrl_c() {
     assert!(rolled.status.success(), "{}", String::from_utf8_lossy(&rolled.stderr));
     let exposed = kubectl(&dir, &["expose", "deployment", "web", "--port=80"]);
     assert!(exposed.status.success(), "{}", String::from_utf8_lossy(&exposed.stderr));
-    let (status, body) = get(ingress_port, "web.default", "/");
+    let (status, body) = get(ingress_port, "web.default", "/info");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("web-"), "a web pod answers, naming itself: {body}");
     let (status, body) = get(ingress_port, "nowhere.example.com", "/");

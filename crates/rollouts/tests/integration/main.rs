@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
+mod closed_loop;
 mod controller_command;
 mod crds_command;
 mod dev_command;

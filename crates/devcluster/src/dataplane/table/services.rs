@@ -261,6 +261,11 @@ fn backend(pod: &Value) -> Option<Backend> {
     Some(Backend {
         namespace: m.namespace.to_string(),
         pod: m.name.to_string(),
+        uid: pod
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
         image: container.and_then(|c| text(c, "image")).unwrap_or_default().to_string(),
         env,
         template_hash: pod
