@@ -1,19 +1,20 @@
 //! The closed loop on one machine, as a user runs it: `rollouts dev` (controller, simulated pods and
-//! the data plane), upstream's NGINX getting-started manifests, a real Prometheus scraping the data
-//! plane's metrics, `rollouts traffic` sending requests through the ingress, and an AnalysisTemplate
-//! that queries the success rate from `nginx_ingress_controller_requests`. A good image is promoted
-//! through every step with its answers reaching clients; a bad one (`bad-red`, 85% errors) fails the
-//! analysis and the Rollout aborts on its own, with the traffic back on the stable version.
+//! the data plane), a router's manifests from upstream's getting-started guides or the Gateway API
+//! plugin's examples, a real Prometheus scraping the data plane's metrics, `rollouts traffic` sending
+//! requests through the ingress, and an AnalysisTemplate querying the success rate the way users of
+//! that router do (`nginx_ingress_controller_requests` for NGINX, `istio_requests_total` with
+//! `reporter="source"` for Istio and the Gateway API). A good image is promoted through every step
+//! with its answers reaching clients; a bad one (`bad-red`, 85% errors) fails the analysis and the
+//! Rollout aborts on its own, with the traffic back on the stable version.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use rollouts_testkit::prometheus::prometheus_scraping_or_skip;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rollouts");
-const HOST: &str = "rollouts-demo.local";
 
 /// A `rollouts dev` in the background on its own data directory; interrupted and cleaned up on drop.
 struct Dev {
@@ -103,6 +104,10 @@ impl Dev {
         self.kubectl_ok(&["get", "rollout", "rollouts-demo", "-o", &format!("jsonpath={path}")])
     }
 
+    fn jsonpath(&self, kind: &str, name: &str, path: &str) -> String {
+        self.kubectl_ok(&["get", kind, name, "-o", &format!("jsonpath={path}")])
+    }
+
     fn wait_phase(&self, seconds: u64, phase: &str) {
         wait_until(seconds, &format!("phase {phase}"), || {
             (self.rollout_field("{.status.phase}") == phase).then_some(())
@@ -162,25 +167,120 @@ fn wait_until<T>(seconds: u64, what: &str, mut probe: impl FnMut() -> Option<T>)
     }
 }
 
-/// One GET of `/color` through the ingress: the body and the status, e.g. `"blue" 200`.
-fn color(ingress: u16) -> String {
+/// One GET of `/color` through the ingress for `host`: the body and the status, e.g. `"blue" 200`.
+fn color(ingress: u16, host: &str) -> String {
     let url = format!("http://127.0.0.1:{ingress}/color");
-    match rollouts_testkit::http::get_as(&url, Some(HOST), Duration::from_secs(5)) {
+    match rollouts_testkit::http::get_as(&url, Some(host), Duration::from_secs(5)) {
         Ok((status, body)) => format!("{} {status}", body.trim()),
         Err(e) => format!("GET {url}: {e}"),
     }
 }
 
-/// The success rate of the NGINX ingress over the last seconds, as upstream's users query it.
-fn template(prometheus: &str) -> String {
+/// One router's part of the loop.
+struct Router {
+    /// Files applied first, relative to the folder holding the conformance corpora (`argo/...`,
+    /// `gateway-api/...`, `gatewayapi-plugin/...`), server-side for CRDs.
+    crds: &'static [&'static str],
+    manifests: &'static [&'static str],
+    /// The Host the router serves the demo under.
+    host: &'static str,
+    stable_service: &'static str,
+    canary_service: &'static str,
+    /// The Rollout's `trafficRouting`, indented for its place.
+    traffic_routing: &'static str,
+    /// The success-rate query, with `{{args.service}}` for the argument the Rollout passes.
+    query_success: &'static str,
+    query_all: &'static str,
+    /// The argument's value.
+    service_arg: &'static str,
+    /// The canary's weight as the router's object holds it now.
+    canary_weight: fn(&Dev) -> String,
+}
+
+const NGINX: Router = Router {
+    crds: &[],
+    manifests: &[
+        "argo/docs/getting-started/nginx/services.yaml",
+        "argo/docs/getting-started/nginx/ingress.yaml",
+    ],
+    host: "rollouts-demo.local",
+    stable_service: "rollouts-demo-stable",
+    canary_service: "rollouts-demo-canary",
+    traffic_routing: "        nginx:\n          stableIngress: rollouts-demo-stable\n",
+    query_success: r#"nginx_ingress_controller_requests{ingress="{{args.service}}",status!~"[4-5].*"}"#,
+    query_all: r#"nginx_ingress_controller_requests{ingress="{{args.service}}"}"#,
+    service_arg: "rollouts-demo-stable",
+    canary_weight: |dev| {
+        dev.jsonpath(
+            "ingress",
+            "rollouts-demo-rollouts-demo-stable-canary",
+            r"{.metadata.annotations.nginx\.ingress\.kubernetes\.io/canary-weight}",
+        )
+    },
+};
+
+const ISTIO: Router = Router {
+    crds: &["argo/test/e2e/crds/istio.yaml"],
+    manifests: &[
+        "argo/docs/getting-started/istio/services.yaml",
+        "argo/docs/getting-started/istio/gateway.yaml",
+        "argo/docs/getting-started/istio/virtualsvc.yaml",
+    ],
+    host: "rollouts-demo.local",
+    stable_service: "rollouts-demo-stable",
+    canary_service: "rollouts-demo-canary",
+    traffic_routing: "        istio:\n          virtualService:\n            name: rollouts-demo-vsvc\n            routes:\n            - primary\n",
+    query_success: r#"istio_requests_total{reporter="source",destination_service=~"{{args.service}}",response_code!~"5.*"}"#,
+    query_all: r#"istio_requests_total{reporter="source",destination_service=~"{{args.service}}"}"#,
+    service_arg: "rollouts-demo-(stable|canary).default.svc.cluster.local",
+    canary_weight: |dev| {
+        dev.jsonpath(
+            "virtualservice",
+            "rollouts-demo-vsvc",
+            "{.spec.http[0].route[1].weight}",
+        )
+    },
+};
+
+const GATEWAY_API: Router = Router {
+    crds: &[
+        "gateway-api/crds/gatewayclasses.yaml",
+        "gateway-api/crds/gateways.yaml",
+        "gateway-api/crds/httproutes.yaml",
+    ],
+    manifests: &[
+        "gatewayapi-plugin/examples/envoygateway/gateway.yaml",
+        "gatewayapi-plugin/examples/envoygateway/stable.yaml",
+        "gatewayapi-plugin/examples/envoygateway/canary.yaml",
+        "gatewayapi-plugin/examples/envoygateway/httproute.yaml",
+    ],
+    host: "demo.example.com",
+    stable_service: "argo-rollouts-stable-service",
+    canary_service: "argo-rollouts-canary-service",
+    traffic_routing: "        plugins:\n          argoproj-labs/gatewayAPI:\n            httpRoute: argo-rollouts-http-route\n            namespace: default\n",
+    query_success: r#"istio_requests_total{reporter="source",destination_service=~"{{args.service}}",response_code!~"5.*"}"#,
+    query_all: r#"istio_requests_total{reporter="source",destination_service=~"{{args.service}}"}"#,
+    service_arg: "argo-rollouts-(stable|canary)-service.default.svc.cluster.local",
+    canary_weight: |dev| {
+        dev.jsonpath(
+            "httproute",
+            "argo-rollouts-http-route",
+            "{.spec.rules[0].backendRefs[1].weight}",
+        )
+    },
+};
+
+/// The success rate over the last seconds (Prometheus scrapes every second), failing below 95%.
+fn template(router: &Router, prometheus: &str) -> String {
+    let rate = |selector: &str| format!("sum(irate({selector}[10s]))");
     format!(
-        r#"apiVersion: argoproj.io/v1alpha1
+        r"apiVersion: argoproj.io/v1alpha1
 kind: AnalysisTemplate
 metadata:
   name: success-rate
 spec:
   args:
-  - name: ingress
+  - name: service
   metrics:
   - name: success-rate
     interval: 2s
@@ -190,15 +290,17 @@ spec:
       prometheus:
         address: {prometheus}
         query: |
-          sum(rate(nginx_ingress_controller_requests{{ingress="{{{{args.ingress}}}}",status!~"[4-5].*"}}[10s]))
-          /
-          sum(rate(nginx_ingress_controller_requests{{ingress="{{{{args.ingress}}}}"}}[10s]))
-"#
+          {} / {}
+",
+        rate(router.query_success),
+        rate(router.query_all)
     )
 }
 
-/// Upstream's getting-started NGINX Rollout with background analysis from the first pause on.
-const ROLLOUT: &str = r"apiVersion: argoproj.io/v1alpha1
+/// The getting-started Rollout for the router, with background analysis from the first pause on.
+fn rollout(router: &Router) -> String {
+    format!(
+        r"apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata:
   name: rollouts-demo
@@ -206,23 +308,21 @@ spec:
   replicas: 2
   strategy:
     canary:
-      canaryService: rollouts-demo-canary
-      stableService: rollouts-demo-stable
+      canaryService: {canary}
+      stableService: {stable}
       trafficRouting:
-        nginx:
-          stableIngress: rollouts-demo-stable
-      analysis:
+{routing}      analysis:
         templates:
         - templateName: success-rate
         startingStep: 1
         args:
-        - name: ingress
-          value: rollouts-demo-stable
+        - name: service
+          value: '{arg}'
       steps:
       - setWeight: 20
-      - pause: {duration: 8s}
+      - pause: {{duration: 8s}}
       - setWeight: 60
-      - pause: {duration: 8s}
+      - pause: {{duration: 8s}}
   revisionHistoryLimit: 2
   selector:
     matchLabels:
@@ -239,39 +339,56 @@ spec:
         - name: http
           containerPort: 8080
           protocol: TCP
-";
-
-fn corpus_file(corpus: &Path, path: &str) -> String {
-    std::fs::read_to_string(corpus.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+",
+        canary = router.canary_service,
+        stable = router.stable_service,
+        routing = router.traffic_routing,
+        arg = router.service_arg,
+    )
 }
 
-#[test]
-fn nginx_closed_loop_promotes_a_good_image_and_aborts_a_bad_one() {
-    const TEST: &str = "nginx_closed_loop_promotes_a_good_image_and_aborts_a_bad_one";
+fn closed_loop(test: &str, label: &str, router: &Router) {
     if Command::new("kubectl").args(["version", "--client"]).output().is_err() {
-        eprintln!("SKIPPED {TEST}: kubectl is not on PATH");
+        eprintln!("SKIPPED {test}: kubectl is not on PATH");
         return;
     }
-    let Some(corpus) = rollouts_testkit::conformance_or_skip(TEST) else {
+    let Some(corpus) = rollouts_testkit::conformance_or_skip(test) else {
         return;
     };
-    let dev = Dev::start("closed-loop");
+    let corpora = corpus.parent().unwrap().to_path_buf();
+    let files: Vec<PathBuf> = router
+        .crds
+        .iter()
+        .chain(router.manifests)
+        .map(|f| corpora.join(f))
+        .collect();
+    if let Some(missing) = files.iter().find(|f| !f.is_file()) {
+        eprintln!("SKIPPED {test}: {} was not found", missing.display());
+        return;
+    }
+    let dev = Dev::start(label);
     let (ingress, metrics) = (dev.port("ingress-port"), dev.port("metrics-port"));
-    let Some(prometheus) = prometheus_scraping_or_skip(TEST, &[("dataplane", format!("127.0.0.1:{metrics}"))]) else {
+    let Some(prometheus) = prometheus_scraping_or_skip(test, &[("dataplane", format!("127.0.0.1:{metrics}"))]) else {
         return;
     };
-    dev.apply(&corpus_file(&corpus, "docs/getting-started/nginx/services.yaml"));
-    dev.apply(&corpus_file(&corpus, "docs/getting-started/nginx/ingress.yaml"));
-    dev.apply(&template(prometheus.url()));
-    dev.apply(ROLLOUT);
+    let (crds, manifests) = files.split_at(router.crds.len());
+    for crd in crds {
+        dev.kubectl_ok(&["apply", "--server-side", "-f", &crd.display().to_string()]);
+    }
+    for manifest in manifests {
+        dev.kubectl_ok(&["apply", "-f", &manifest.display().to_string()]);
+    }
+    dev.apply(&template(router, prometheus.url()));
+    dev.apply(&rollout(router));
     dev.wait_phase(60, "Healthy");
+    let host = router.host;
     wait_until(20, "blue answers through the ingress", || {
-        (color(ingress) == "\"blue\" 200").then_some(())
+        (color(ingress, host) == "\"blue\" 200").then_some(())
     });
 
     let traffic = Traffic(
         dev.command(BIN)
-            .args(["traffic", "--host", HOST, "--rps", "20", "--data-dir"])
+            .args(["traffic", "--host", host, "--rps", "20", "--data-dir"])
             .arg(&dev.dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -279,10 +396,12 @@ fn nginx_closed_loop_promotes_a_good_image_and_aborts_a_bad_one() {
             .unwrap(),
     );
     // Prometheus has seen the stable version's answers before the analysis starts.
-    wait_until(30, "the success rate in Prometheus", || {
-        let result = prometheus
-            .query(r#"sum(rate(nginx_ingress_controller_requests{ingress="rollouts-demo-stable"}[10s]))"#)
-            .ok()?;
+    let all = format!(
+        "sum(rate({}[10s]))",
+        router.query_all.replace("{{args.service}}", router.service_arg)
+    );
+    wait_until(30, "the requests in Prometheus", || {
+        let result = prometheus.query(&all).ok()?;
         let value: f64 = result["result"][0]["value"][1].as_str()?.parse().ok()?;
         (value > 0.0).then_some(())
     });
@@ -296,15 +415,8 @@ fn nginx_closed_loop_promotes_a_good_image_and_aborts_a_bad_one() {
         "rollouts-demo",
         "rollouts-demo=argoproj/rollouts-demo:green",
     ]);
-    wait_until(30, "the canary Ingress at weight 20", || {
-        let weight = dev.kubectl_ok(&[
-            "get",
-            "ingress",
-            "rollouts-demo-rollouts-demo-stable-canary",
-            "-o",
-            r"jsonpath={.metadata.annotations.nginx\.ingress\.kubernetes\.io/canary-weight}",
-        ]);
-        (weight == "20").then_some(())
+    wait_until(30, "the canary at weight 20", || {
+        ((router.canary_weight)(&dev) == "20").then_some(())
     });
     dev.wait_phase(90, "Healthy");
     assert_eq!(
@@ -312,7 +424,7 @@ fn nginx_closed_loop_promotes_a_good_image_and_aborts_a_bad_one() {
         dev.rollout_field("{.status.currentPodHash}")
     );
     wait_until(20, "green answers only", || {
-        (0..20).all(|_| color(ingress) == "\"green\" 200").then_some(())
+        (0..20).all(|_| color(ingress, host) == "\"green\" 200").then_some(())
     });
 
     // A bad image fails the analysis: the Rollout aborts by itself and the traffic goes back to green.
@@ -332,11 +444,12 @@ fn nginx_closed_loop_promotes_a_good_image_and_aborts_a_bad_one() {
         "get",
         "analysisrun",
         "-o",
-        "jsonpath={range .items[*]}{.status.phase} {.status.metricResults[0].measurements[-1:].value}{\"\\n\"}{end}",
+        "jsonpath={range .items[*]}{.status.phase}{\"\\n\"}{end}",
     ]);
-    assert!(runs.lines().any(|l| l.starts_with("Failed ")), "{runs}");
+    assert!(runs.lines().any(|l| l == "Failed"), "{runs}");
+    assert_eq!((router.canary_weight)(&dev), "0");
     wait_until(20, "green answers only after the abort", || {
-        (0..20).all(|_| color(ingress) == "\"green\" 200").then_some(())
+        (0..20).all(|_| color(ingress, host) == "\"green\" 200").then_some(())
     });
 
     let printed = traffic.finish();
@@ -347,4 +460,31 @@ fn nginx_closed_loop_promotes_a_good_image_and_aborts_a_bad_one() {
         );
     }
     assert!(printed.contains("500 "), "no error answer seen:\n{printed}");
+}
+
+#[test]
+fn nginx_closed_loop_promotes_a_good_image_and_aborts_a_bad_one() {
+    closed_loop(
+        "nginx_closed_loop_promotes_a_good_image_and_aborts_a_bad_one",
+        "loop-nginx",
+        &NGINX,
+    );
+}
+
+#[test]
+fn istio_closed_loop_promotes_a_good_image_and_aborts_a_bad_one() {
+    closed_loop(
+        "istio_closed_loop_promotes_a_good_image_and_aborts_a_bad_one",
+        "loop-istio",
+        &ISTIO,
+    );
+}
+
+#[test]
+fn gateway_api_closed_loop_promotes_a_good_image_and_aborts_a_bad_one() {
+    closed_loop(
+        "gateway_api_closed_loop_promotes_a_good_image_and_aborts_a_bad_one",
+        "loop-gateway",
+        &GATEWAY_API,
+    );
 }
