@@ -1,5 +1,6 @@
 //! The data plane under load: requests per second through the ingress listener from keep-alive
-//! clients, to a Service of several pods, and the round-trip latency of requests sent at a fixed 1,000
+//! clients, through an Ingress with an ingress-nginx canary Ingress at weight 20 to a Service of
+//! several pods, and the round-trip latency of requests sent at a fixed 1,000
 //! per second (an upper bound of the latency the data plane adds: it includes the client and loopback).
 //! The dev cluster (simulated workloads, data plane) runs in a child process; the load comes from this
 //! one.
@@ -23,7 +24,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const HOST: &str = "web.default";
+const HOST: &str = "web.local";
 
 fn arg(name: &str, default: u64) -> u64 {
     let args: Vec<String> = std::env::args().collect();
@@ -66,7 +67,34 @@ fn serve(dir: PathBuf, pods: u64) {
             "metadata": { "name": "web", "namespace": "default" },
             "spec": { "selector": { "app": "web" }, "ports": [{ "port": 80, "targetPort": 8080 }] },
         });
-        cluster.install(&[deployment, service], "bench").await.unwrap();
+        let canary_service = json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": { "name": "web-canary", "namespace": "default" },
+            "spec": { "selector": { "app": "web" }, "ports": [{ "port": 80, "targetPort": 8080 }] },
+        });
+        let ingress = |name: &str, service: &str, annotations: serde_json::Value| {
+            json!({
+                "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                "metadata": { "name": name, "namespace": "default", "annotations": annotations },
+                "spec": { "rules": [{ "host": HOST, "http": { "paths": [{
+                    "path": "/", "pathType": "Prefix",
+                    "backend": { "service": { "name": service, "port": { "number": 80 } } },
+                }] } }] },
+            })
+        };
+        let primary = ingress("web", "web", json!({}));
+        let canary = ingress(
+            "web-canary",
+            "web-canary",
+            json!({
+                "nginx.ingress.kubernetes.io/canary": "true",
+                "nginx.ingress.kubernetes.io/canary-weight": "20",
+            }),
+        );
+        cluster
+            .install(&[deployment, service, canary_service, primary, canary], "bench")
+            .await
+            .unwrap();
         println!(
             "ready {} {}",
             cluster.ingress_addr.unwrap().port(),
@@ -222,7 +250,7 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// The sum of the `istio_requests_total` samples reported by the destination.
+/// The sum of the `nginx_ingress_controller_requests` samples (every request passes the Ingress).
 async fn counted(metrics: SocketAddr) -> u64 {
     let mut stream = TcpStream::connect(metrics).await.unwrap();
     stream
@@ -232,7 +260,7 @@ async fn counted(metrics: SocketAddr) -> u64 {
     let mut text = String::new();
     stream.read_to_string(&mut text).await.unwrap();
     text.lines()
-        .filter(|l| l.starts_with("istio_requests_total{reporter=\"destination\""))
+        .filter(|l| l.starts_with("nginx_ingress_controller_requests{"))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
         .sum()
 }
