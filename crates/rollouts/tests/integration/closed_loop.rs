@@ -101,7 +101,7 @@ impl Dev {
     }
 
     fn rollout_field(&self, path: &str) -> String {
-        self.kubectl_ok(&["get", "rollout", "rollouts-demo", "-o", &format!("jsonpath={path}")])
+        self.jsonpath("rollout", "rollouts-demo", path)
     }
 
     fn jsonpath(&self, kind: &str, name: &str, path: &str) -> String {
@@ -109,8 +109,12 @@ impl Dev {
     }
 
     fn wait_phase(&self, seconds: u64, phase: &str) {
-        wait_until(seconds, &format!("phase {phase}"), || {
-            (self.rollout_field("{.status.phase}") == phase).then_some(())
+        self.wait_rollout_phase("rollouts-demo", seconds, phase);
+    }
+
+    fn wait_rollout_phase(&self, rollout: &str, seconds: u64, phase: &str) {
+        wait_until(seconds, &format!("{rollout} in phase {phase}"), || {
+            (self.jsonpath("rollout", rollout, "{.status.phase}") == phase).then_some(())
         });
     }
 }
@@ -487,4 +491,29 @@ fn gateway_api_closed_loop_promotes_a_good_image_and_aborts_a_bad_one() {
         "loop-gateway",
         &GATEWAY_API,
     );
+}
+
+/// The README's walkthrough manifest: applied as it is, it routes any host to the demo, which serves
+/// its page at `/` and its colour at `/color`, and every answer is a line of its pod's log.
+#[test]
+fn the_walkthrough_example_serves_the_demo_page_through_the_ingress() {
+    if Command::new("kubectl").args(["version", "--client"]).output().is_err() {
+        eprintln!("SKIPPED: kubectl is not on PATH");
+        return;
+    }
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/data-plane/nginx.yaml");
+    let dev = Dev::start("loop-example");
+    let ingress = dev.port("ingress-port");
+    dev.kubectl_ok(&["apply", "-f", &example.display().to_string()]);
+    dev.wait_rollout_phase("demo", 60, "Healthy");
+    let page = format!("http://127.0.0.1:{ingress}/");
+    let (status, body) = rollouts_testkit::http::get(&page, Duration::from_secs(5)).unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("<html") && body.contains("fetch(\"/color\""), "{body}");
+    wait_until(20, "blue answers for any host", || {
+        (color(ingress, "127.0.0.1") == "\"blue\" 200" && color(ingress, "demo") == "\"blue\" 200").then_some(())
+    });
+    let pods = dev.kubectl_ok(&["get", "pods", "-l", "app=demo", "-o", "name"]);
+    let logs: String = pods.lines().map(|p| dev.kubectl_ok(&["logs", p])).collect();
+    assert!(logs.contains("\n200 - blue\n"), "{logs}");
 }
