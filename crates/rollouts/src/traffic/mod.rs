@@ -128,6 +128,7 @@ pub async fn run(args: TrafficArgs) -> anyhow::Result<()> {
         Duration::from_secs(1),
     );
     let deadline = args.duration.map(|d| tokio::time::Instant::now() + d);
+    let mut previous = Tally::default();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
@@ -137,8 +138,9 @@ pub async fn run(args: TrafficArgs) -> anyhow::Result<()> {
                 let _ = tokens.try_send(());
             }
             _ = report.tick() => {
-                let line = tally.lock().unwrap_or_else(PoisonError::into_inner).line(start.elapsed().as_secs());
-                println!("{line}");
+                let now = tally.lock().unwrap_or_else(PoisonError::into_inner).clone();
+                println!("{}", now.since(&previous).line(start.elapsed().as_secs(), now.total));
+                previous = now;
             }
             () = async { if let Some(d) = deadline { tokio::time::sleep_until(d).await } else { std::future::pending::<()>().await } } => break,
             _ = &mut ctrl_c => break,

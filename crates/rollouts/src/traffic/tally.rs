@@ -42,9 +42,25 @@ impl Tally {
         *self.statuses.entry(status).or_default() += 1;
     }
 
-    /// One line for the live view: elapsed seconds, requests, then each answer and status with its share.
-    pub fn line(&self, elapsed_secs: u64) -> String {
-        let mut out = format!("{elapsed_secs:>4}s  {:>6} requests ", self.total);
+    /// What was counted since `earlier` (a copy of this tally taken before).
+    pub fn since(&self, earlier: &Tally) -> Tally {
+        let minus = |now: &BTreeMap<String, u64>, then: &BTreeMap<String, u64>| {
+            now.iter()
+                .map(|(k, n)| (k.clone(), n - then.get(k).copied().unwrap_or(0)))
+                .filter(|(_, n)| *n > 0)
+                .collect()
+        };
+        Tally {
+            total: self.total - earlier.total,
+            answers: minus(&self.answers, &earlier.answers),
+            statuses: minus(&self.statuses, &earlier.statuses),
+        }
+    }
+
+    /// One line for the live view of this window (the last second): elapsed seconds, the requests of
+    /// the whole run, then each answer and status of the window with its share.
+    pub fn line(&self, elapsed_secs: u64, run_total: u64) -> String {
+        let mut out = format!("{elapsed_secs:>4}s  {run_total:>6} requests  last second:");
         for (answer, n) in sorted(&self.answers) {
             let _ = write!(out, "  {answer} {}", share(n, self.total));
         }
@@ -142,9 +158,23 @@ mod tests {
             tally.add(&answer(200, "\"yellow\""));
         }
         assert_eq!(
-            tally.line(7),
-            "   7s       4 requests   yellow 3 (75.0%)  blue 1 (25.0%)  |  200 4 (100.0%)"
+            tally.line(7, 40),
+            "   7s      40 requests  last second:  yellow 3 (75.0%)  blue 1 (25.0%)  |  200 4 (100.0%)"
         );
+    }
+
+    #[test]
+    fn a_window_is_what_was_counted_since_a_copy() {
+        let mut tally = Tally::default();
+        tally.add(&answer(200, "\"blue\""));
+        let earlier = tally.clone();
+        tally.add(&answer(200, "\"green\""));
+        tally.add(&answer(500, "\"green\""));
+        let window = tally.since(&earlier);
+        assert_eq!(window.total, 2);
+        assert_eq!(window.answers.get("blue"), None);
+        assert_eq!(window.answers["green"], 2);
+        assert_eq!(window.statuses["500"], 1);
     }
 
     #[test]
@@ -166,7 +196,7 @@ mod tests {
     #[test]
     fn nothing_counted_prints_dashes_not_a_division_by_zero() {
         let tally = Tally::default();
-        assert_eq!(tally.line(0), "   0s       0 requests   |");
+        assert_eq!(tally.line(0, 0), "   0s       0 requests  last second:  |");
         assert_eq!(tally.summary(), "ANSWER  REQUESTS   SHARE\nSTATUS  REQUESTS   SHARE\n");
     }
 }
