@@ -13,3 +13,6 @@ pub mod scale_down_deadline;
 pub mod service;
 pub mod status;
 pub mod traffic;
+
+#[cfg(test)]
+mod test_support;

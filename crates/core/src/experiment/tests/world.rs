@@ -1,7 +1,7 @@
 //! The test world of Experiments: an Experiment, its ReplicaSets, Services and AnalysisRuns, the
 //! analysis templates, a clock, and the API server's handling of the planner's writes.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -61,7 +61,7 @@ impl World {
     }
 
     pub fn advance(&mut self, seconds: i64) {
-        self.now = self.now.checked_add(SignedDuration::from_secs(seconds)).unwrap();
+        self.now = crate::test_support::later(self.now, seconds);
     }
 
     /// Plans and applies one reconcile.
@@ -74,10 +74,7 @@ impl World {
     }
 
     fn rs_index(&self, name: &str) -> usize {
-        self.replica_sets
-            .iter()
-            .position(|rs| rs.metadata.name.as_deref() == Some(name))
-            .unwrap_or_else(|| panic!("no ReplicaSet {name}"))
+        crate::test_support::index_of(&self.replica_sets, name)
     }
 
     fn uid(&mut self, prefix: &str) -> String {

@@ -2,7 +2,7 @@
 //! of the planner's writes (merge patches, updates, creates, deletes).
 
 use crate::traffic::{ObjectRef, RoutingWrite};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
 use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -154,7 +154,7 @@ impl World {
     }
 
     pub fn advance(&mut self, seconds: i64) {
-        self.now = self.now.checked_add(SignedDuration::from_secs(seconds)).unwrap();
+        self.now = crate::test_support::later(self.now, seconds);
     }
 
     /// Plans and applies one reconcile.
@@ -167,10 +167,7 @@ impl World {
     }
 
     fn rs_index(&self, name: &str) -> usize {
-        self.replica_sets
-            .iter()
-            .position(|rs| rs.metadata.name.as_deref() == Some(name))
-            .unwrap_or_else(|| panic!("no ReplicaSet {name}"))
+        crate::test_support::index_of(&self.replica_sets, name)
     }
 
     pub fn rs(&self, name: &str) -> &ReplicaSet {
