@@ -239,7 +239,17 @@ pub fn builtins() -> Vec<ResourceType> {
         ),
         builtin("events.k8s.io", "v1", "Event", "events", NS, &["ev"], &[], false, false),
         // Stored and served; not enforced (every request is the admin's).
-        builtin("rbac.authorization.k8s.io", "v1", "Role", "roles", NS, &[], &[], false, false),
+        builtin(
+            "rbac.authorization.k8s.io",
+            "v1",
+            "Role",
+            "roles",
+            NS,
+            &[],
+            &[],
+            false,
+            false,
+        ),
         builtin(
             "rbac.authorization.k8s.io",
             "v1",

@@ -71,11 +71,12 @@ pub fn build(dir: &Path) -> anyhow::Result<Vec<Value>> {
 fn build_unordered(dir: &Path) -> anyhow::Result<Vec<Value>> {
     let file = dir.join("kustomization.yaml");
     let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-    let kustomization: Kustomization =
-        serde_saphyr::from_str(&text).with_context(|| format!("{}: not a kustomization this renderer supports", file.display()))?;
+    let kustomization: Kustomization = serde_saphyr::from_str(&text)
+        .with_context(|| format!("{}: not a kustomization this renderer supports", file.display()))?;
     let mut objects = Vec::new();
     for resource in &kustomization.resources {
-        objects.extend(load_resource(dir, resource).with_context(|| format!("{}: resource {resource}", file.display()))?);
+        objects
+            .extend(load_resource(dir, resource).with_context(|| format!("{}: resource {resource}", file.display()))?);
     }
     for (index, entry) in kustomization.patches.iter().enumerate() {
         apply_patch(dir, entry, &mut objects).with_context(|| format!("{}: patch {}", file.display(), index + 1))?;
@@ -119,7 +120,11 @@ fn read_documents(path: &Path) -> anyhow::Result<Vec<Value>> {
         rollouts_api::decode::documents(&text).with_context(|| format!("{}: not valid YAML", path.display()))?;
     for (index, document) in documents.iter().enumerate() {
         if order::text(document, "/kind").is_empty() || order::text(document, "/metadata/name").is_empty() {
-            bail!("{}: document {} has no kind or no metadata.name", path.display(), index + 1);
+            bail!(
+                "{}: document {} has no kind or no metadata.name",
+                path.display(),
+                index + 1
+            );
         }
     }
     Ok(documents)
@@ -142,8 +147,7 @@ fn apply_patch(dir: &Path, entry: &PatchEntry, objects: &mut [Value]) -> anyhow:
     let Some(target) = &entry.target else {
         bail!("only JSON 6902 patches with a `target` are supported");
     };
-    let operations: json_patch::Patch =
-        serde_saphyr::from_str(&text).context("not a list of JSON 6902 operations")?;
+    let operations: json_patch::Patch = serde_saphyr::from_str(&text).context("not a list of JSON 6902 operations")?;
     let mut matched = false;
     for object in objects.iter_mut().filter(|o| target.matches(o)) {
         matched = true;
@@ -166,7 +170,11 @@ fn set_namespace(object: &mut Value, namespace: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     if matches!(kind.as_str(), "RoleBinding" | "ClusterRoleBinding") {
-        let subjects = object.get("subjects").and_then(Value::as_array).cloned().unwrap_or_default();
+        let subjects = object
+            .get("subjects")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         for subject in subjects {
             let subject_namespace = order::text(&subject, "/namespace");
             if order::text(&subject, "/kind") == "ServiceAccount" && subject_namespace != namespace {
@@ -250,7 +258,10 @@ mod tests {
                 "top/kustomization.yaml",
                 "namespace: team\nresources: [ns.yaml, ../base, binding.yaml]\n",
             ),
-            ("top/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: placeholder}\n"),
+            (
+                "top/ns.yaml",
+                "apiVersion: v1\nkind: Namespace\nmetadata: {name: placeholder}\n",
+            ),
             (
                 "top/binding.yaml",
                 "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: b}\n\
@@ -285,7 +296,10 @@ mod tests {
         let objects = tree.build("top").unwrap();
         assert_eq!(names(&objects), ["ServiceAccount sa", "Role role"]);
         assert_eq!(objects[0]["metadata"]["labels"]["a"], "b");
-        assert_eq!(objects[1]["metadata"]["labels"]["a"], "b", "v1 of rbac.authorization.k8s.io too");
+        assert_eq!(
+            objects[1]["metadata"]["labels"]["a"], "b",
+            "v1 of rbac.authorization.k8s.io too"
+        );
     }
 
     #[test]

@@ -47,8 +47,8 @@ fn render(deploy_dir: &Path, kustomization: &str) -> anyhow::Result<String> {
         if index > 0 {
             out.push_str("---\n");
         }
-        let yaml = serde_saphyr::to_string(object)
-            .with_context(|| format!("printing {} as YAML", order::describe(object)))?;
+        let yaml =
+            serde_saphyr::to_string(object).with_context(|| format!("printing {} as YAML", order::describe(object)))?;
         out.push_str(&yaml);
     }
     Ok(out)

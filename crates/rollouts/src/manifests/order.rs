@@ -92,7 +92,14 @@ fn sort_key(object: &Value) -> (usize, &str, &str, &str, &str, &str) {
     let (group, version) = group_version(object);
     let kind = text(object, "/kind");
     let namespace = text(object, "/metadata/namespace");
-    (rank(kind), group, version, kind, namespace, text(object, "/metadata/name"))
+    (
+        rank(kind),
+        group,
+        version,
+        kind,
+        namespace,
+        text(object, "/metadata/name"),
+    )
 }
 
 fn compare(a: &Value, b: &Value) -> Ordering {
@@ -117,7 +124,12 @@ mod tests {
     #[test]
     fn dependencies_come_first_and_webhooks_last() {
         let mut objects = vec![
-            object("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "", "w"),
+            object(
+                "admissionregistration.k8s.io/v1",
+                "ValidatingWebhookConfiguration",
+                "",
+                "w",
+            ),
             object("apps/v1", "Deployment", "ns", "d"),
             object("example.com/v1", "Widget", "ns", "w"),
             object("v1", "Service", "ns", "b"),

@@ -93,7 +93,11 @@ fn kubectl_kustomize_builds_the_same_objects() {
         let ours = rendered(file);
         assert_eq!(ids(&ours), ids(&built), "{file}: objects or their order differ");
         for (a, b) in ours.iter().zip(&built) {
-            assert!(a == b, "{file}: {} differs from kubectl kustomize's", ids(&[a.clone()])[0]);
+            assert!(
+                a == b,
+                "{file}: {} differs from kubectl kustomize's",
+                ids(&[a.clone()])[0]
+            );
         }
     }
 }
@@ -204,7 +208,10 @@ fn check_controller(objects: &[Value], args: &[&str]) {
     assert!(container["resources"]["requests"]["memory"].is_string());
     // The restricted Pod Security Standard.
     assert_eq!(pod["spec"]["securityContext"]["runAsNonRoot"], true);
-    assert_eq!(pod["spec"]["securityContext"]["seccompProfile"]["type"], "RuntimeDefault");
+    assert_eq!(
+        pod["spec"]["securityContext"]["seccompProfile"]["type"],
+        "RuntimeDefault"
+    );
     let security = &container["securityContext"];
     assert_eq!(security["allowPrivilegeEscalation"], false);
     assert_eq!(security["readOnlyRootFilesystem"], true);
@@ -218,7 +225,11 @@ fn check_controller(objects: &[Value], args: &[&str]) {
     );
     let labels = pod["metadata"]["labels"].as_object().unwrap();
     for (key, value) in service["spec"]["selector"].as_object().unwrap() {
-        assert_eq!(labels.get(key), Some(value), "the Service selects the controller's pods");
+        assert_eq!(
+            labels.get(key),
+            Some(value),
+            "the Service selects the controller's pods"
+        );
     }
 }
 
