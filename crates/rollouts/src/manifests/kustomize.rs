@@ -69,7 +69,7 @@ pub fn build(dir: &Path) -> anyhow::Result<Vec<Value>> {
 /// The objects of the kustomization in `dir`, with its patches and namespace applied, in the order
 /// its resources list them.
 fn build_unordered(dir: &Path) -> anyhow::Result<Vec<Value>> {
-    let file = dir.join("kustomization.yaml");
+    let file = kustomization_file(dir)?;
     let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
     let kustomization: Kustomization = serde_saphyr::from_str(&text)
         .with_context(|| format!("{}: not a kustomization this renderer supports", file.display()))?;
@@ -88,6 +88,24 @@ fn build_unordered(dir: &Path) -> anyhow::Result<Vec<Value>> {
     }
     check_unique(&objects).with_context(|| file.display().to_string())?;
     Ok(objects)
+}
+
+/// The names kustomize looks for a kustomization under; `Kustomization`, without extension, lets a
+/// folder of manifests be applied with `kubectl apply -f` too.
+const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// The kustomization file of `dir`; there must be exactly one, as kustomize requires.
+fn kustomization_file(dir: &Path) -> anyhow::Result<PathBuf> {
+    let found: Vec<PathBuf> = KUSTOMIZATION_FILES
+        .iter()
+        .map(|name| dir.join(name))
+        .filter(|path| path.is_file())
+        .collect();
+    match found.as_slice() {
+        [file] => Ok(file.clone()),
+        [] => bail!("{}: no kustomization.yaml", dir.display()),
+        _ => bail!("{}: more than one kustomization file", dir.display()),
+    }
 }
 
 /// The objects of one `resources` entry: a folder with a kustomization, or a YAML file inside `dir`
@@ -252,7 +270,7 @@ mod tests {
     #[test]
     fn namespace_moves_namespaced_objects_and_renames_the_namespace() {
         let tree = Tree::new(&[
-            ("base/kustomization.yaml", "resources: [objects.yaml]\n"),
+            ("base/Kustomization", "resources: [objects.yaml]\n"),
             ("base/objects.yaml", BASE),
             (
                 "top/kustomization.yaml",
@@ -307,6 +325,8 @@ mod tests {
         let cases: &[(&str, &str)] = &[
             ("resources: [o.yaml]\nimages: []\n", "unknown field"),
             ("resources: [../elsewhere.yaml]\n", "outside the kustomization's folder"),
+            ("resources: [sub]\n", "no kustomization.yaml"),
+            ("resources: [both]\n", "more than one kustomization file"),
             ("resources: [https://example.com/x.yaml]\n", "remote resources"),
             ("resources: [missing.yaml]\n", "missing.yaml"),
             ("resources: [o.yaml, o.yaml]\n", "listed twice"),
@@ -332,6 +352,9 @@ mod tests {
                      subjects: [{kind: ServiceAccount, name: sa}]\n",
                 ),
                 ("elsewhere.yaml", BASE),
+                ("k/sub/o.yaml", BASE),
+                ("k/both/kustomization.yaml", "resources: []\n"),
+                ("k/both/Kustomization", "resources: []\n"),
             ]);
             let error = format!("{:#}", tree.build("k").unwrap_err());
             assert!(error.contains(expected), "{kustomization}: {error}");

@@ -29,20 +29,26 @@ fn kubectl_missing() -> bool {
     missing
 }
 
+/// `Kind namespace/name` of an object.
+fn id(object: &Value) -> String {
+    let text = |p: &str| {
+        object
+            .pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    format!(
+        "{} {}/{}",
+        text("/kind"),
+        text("/metadata/namespace"),
+        text("/metadata/name")
+    )
+}
+
 /// `Kind namespace/name` of every object, in order.
 fn ids(objects: &[Value]) -> Vec<String> {
-    objects
-        .iter()
-        .map(|o| {
-            let text = |p: &str| o.pointer(p).and_then(Value::as_str).unwrap_or_default().to_string();
-            format!(
-                "{} {}/{}",
-                text("/kind"),
-                text("/metadata/namespace"),
-                text("/metadata/name")
-            )
-        })
-        .collect()
+    objects.iter().map(id).collect()
 }
 
 fn find<'a>(objects: &'a [Value], kind: &str, name: &str) -> &'a Value {
@@ -75,6 +81,25 @@ fn rendered_files_are_current() {
 }
 
 #[test]
+fn the_crds_folder_still_applies_with_kubectl_apply_f() {
+    // kubectl reads the .json, .yaml and .yml files of a folder: they must all be CRDs (the folder's
+    // kustomization is named `Kustomization` for that).
+    let mut crds = 0;
+    for entry in std::fs::read_dir(deploy_dir().join("crds")).unwrap() {
+        let path = entry.unwrap().path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+        if !matches!(ext, "json" | "yaml" | "yml") {
+            continue;
+        }
+        for document in yaml_documents(&std::fs::read_to_string(&path).unwrap()).unwrap() {
+            assert_eq!(document["kind"], "CustomResourceDefinition", "{}", path.display());
+            crds += 1;
+        }
+    }
+    assert_eq!(crds, 5);
+}
+
+#[test]
 fn kubectl_kustomize_builds_the_same_objects() {
     if kubectl_missing() {
         return;
@@ -93,11 +118,7 @@ fn kubectl_kustomize_builds_the_same_objects() {
         let ours = rendered(file);
         assert_eq!(ids(&ours), ids(&built), "{file}: objects or their order differ");
         for (a, b) in ours.iter().zip(&built) {
-            assert!(
-                a == b,
-                "{file}: {} differs from kubectl kustomize's",
-                ids(&[a.clone()])[0]
-            );
+            assert!(a == b, "{file}: {} differs from kubectl kustomize's", id(a));
         }
     }
 }
@@ -317,7 +338,7 @@ fn check_stored(cluster: &TestCluster, file: &Path, namespace: &str) {
         assert!(
             differences.is_empty(),
             "{file}: {}:\n{}",
-            ids(&[applied.clone()])[0],
+            id(applied),
             differences.join("\n")
         );
     }
