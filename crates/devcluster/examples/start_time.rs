@@ -12,7 +12,10 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("rollouts-start-{}", std::process::id()));
     let crds: Vec<serde_json::Value> = std::fs::read_dir("deploy/crds")
         .unwrap()
-        .map(|e| serde_saphyr::from_str(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap())
+        .map(|e| e.unwrap().path())
+        // The folder's kustomization is not a CRD.
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .map(|path| serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap())
         .collect();
     for (label, install) in [
         ("fresh, no CRDs", vec![]),

@@ -1,11 +1,12 @@
-//! `rollouts`: the controller, the embedded dev cluster (with the controller), and the CRD printer; invoked
-//! as `kubectl-argo-rollouts`, the kubectl plugin.
+//! `rollouts`: the controller, the embedded dev cluster (with the controller), the CRD printer and the
+//! install manifests' renderer; invoked as `kubectl-argo-rollouts`, the kubectl plugin.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod controller;
 mod dev;
+mod manifests;
 mod plugin;
 mod traffic;
 
@@ -31,6 +32,9 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
+    /// Render the install kustomizations under deploy/ into deploy/install.yaml and
+    /// deploy/namespace-install.yaml.
+    Manifests(manifests::ManifestsArgs),
     /// Run the Rollout controller against the cluster of the current kubeconfig.
     Controller(controller::ControllerArgs),
     /// Run the embedded dev cluster (a Kubernetes-compatible API server on 127.0.0.1) with the
@@ -60,6 +64,7 @@ fn main() -> anyhow::Result<ExitCode> {
                     .with_context(|| format!("writing {}", path.display()))?;
             }
         }
+        Command::Manifests(args) => manifests::run(&args)?,
         Command::Controller(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(controller::run(args))?;

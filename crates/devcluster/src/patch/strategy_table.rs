@@ -52,6 +52,7 @@ impl Strategy {
             | ("events.k8s.io", "Event")
             | ("networking.k8s.io", "Ingress")
             | ("coordination.k8s.io", "Lease")
+            | ("rbac.authorization.k8s.io", "Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding")
             | ("apiextensions.k8s.io", "CustomResourceDefinition") => {}
             // autoscaling/v2 tags status.conditions; v1 has no such field, so the entry is inert.
             ("autoscaling", "HorizontalPodAutoscaler") => conditions(&mut s, "status"),
@@ -214,6 +215,7 @@ mod tests {
             ("", "ServiceAccount"),
             ("", "Event"),
             ("coordination.k8s.io", "Lease"),
+            ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
             ("autoscaling", "HorizontalPodAutoscaler"),
             ("apiextensions.k8s.io", "CustomResourceDefinition"),
             ("batch", "Job"),

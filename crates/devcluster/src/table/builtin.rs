@@ -86,10 +86,14 @@ impl BuiltinKind {
 }
 
 /// Built-in kinds served with the default table (`Name`, `Created At`) rather than a printer.
-const DEFAULT_TABLE_KINDS: &[(&str, &str)] = &[("apiextensions.k8s.io", "CustomResourceDefinition")];
+const DEFAULT_TABLE_KINDS: &[(&str, &str)] = &[
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("rbac.authorization.k8s.io", "Role"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+];
 
 /// The table for a built-in `group`/`kind`: its printer, the default table for the built-in kinds
-/// known to use it (CustomResourceDefinition), otherwise `None`.
+/// known to use it (CustomResourceDefinition, Role, ClusterRole), otherwise `None`.
 pub fn builtin_spec(group: &str, kind: &str) -> Option<TableSpec> {
     if let Some(k) = BuiltinKind::of(group, kind) {
         return Some(TableSpec::Builtin(k));

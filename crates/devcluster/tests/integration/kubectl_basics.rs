@@ -437,6 +437,14 @@ fn api_resources_lists_builtins() {
             "HorizontalPodAutoscaler",
         ],
         ["jobs", "", "batch/v1", "true", "Job"],
+        ["roles", "", "rbac.authorization.k8s.io/v1", "true", "Role"],
+        [
+            "clusterrolebindings",
+            "",
+            "rbac.authorization.k8s.io/v1",
+            "false",
+            "ClusterRoleBinding",
+        ],
     ] {
         assert!(
             rows.iter().any(|r| r == &expected),
@@ -464,7 +472,8 @@ fn api_resources_lists_builtins() {
     );
     assert_eq!(
         tc.kubectl_ok(&["api-resources", "--namespaced=false", "-o", "name"]),
-        "namespaces\ncustomresourcedefinitions.apiextensions.k8s.io\n"
+        "namespaces\ncustomresourcedefinitions.apiextensions.k8s.io\nclusterrolebindings.rbac.authorization.k8s.io\n\
+         clusterroles.rbac.authorization.k8s.io\n"
     );
     assert!(tc.kubectl_ok(&["api-versions"]).lines().any(|l| l == "apps/v1"));
     // Discovery of a group that does not exist.

@@ -17,6 +17,7 @@ mod kubectl_crds;
 mod kubectl_faults;
 mod kubectl_lifecycle;
 mod kubectl_logs;
+mod kubectl_rbac_objects;
 mod kubectl_restart;
 mod kubectl_watch;
 mod memory;

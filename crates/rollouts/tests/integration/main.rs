@@ -9,3 +9,4 @@ mod crds_command;
 mod dev_command;
 mod dev_crash_safety;
 mod dev_plugin;
+mod install_manifests;

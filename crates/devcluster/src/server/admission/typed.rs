@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use k8s_openapi::api::{apps, autoscaling, batch, coordination, core, events, networking, policy};
+use k8s_openapi::api::{apps, autoscaling, batch, coordination, core, events, networking, policy, rbac};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 
 /// The outcome of decoding a built-in object.
@@ -104,6 +104,10 @@ pub fn decode_builtin(group: &str, kind: &str, value: &Value) -> Option<Result<D
         ("autoscaling", "HorizontalPodAutoscaler") => roundtrip::<autoscaling::v2::HorizontalPodAutoscaler>(value),
         ("policy", "PodDisruptionBudget") => roundtrip::<policy::v1::PodDisruptionBudget>(value),
         ("events.k8s.io", "Event") => roundtrip::<events::v1::Event>(value),
+        ("rbac.authorization.k8s.io", "Role") => roundtrip::<rbac::v1::Role>(value),
+        ("rbac.authorization.k8s.io", "RoleBinding") => roundtrip::<rbac::v1::RoleBinding>(value),
+        ("rbac.authorization.k8s.io", "ClusterRole") => roundtrip::<rbac::v1::ClusterRole>(value),
+        ("rbac.authorization.k8s.io", "ClusterRoleBinding") => roundtrip::<rbac::v1::ClusterRoleBinding>(value),
         ("apiextensions.k8s.io", "CustomResourceDefinition") => roundtrip::<CustomResourceDefinition>(value),
         _ => return None,
     })
