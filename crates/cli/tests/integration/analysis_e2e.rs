@@ -22,11 +22,11 @@ use crate::common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::Env;
 use common::objects::{
     BLUE, HASH_LABEL, RED, REVISION, YELLOW, available_replicas, get_json, hash_of, image_of, name_of,
     rollout_replica_sets, rs_with_image, spec_replicas,
 };
-use common::{Controller, Env};
 use rollouts_testkit::http::{StubResponse, StubServer};
 use serde_json::Value;
 
@@ -369,7 +369,7 @@ fn prometheus_background_analysis_promotes_then_aborts_a_bad_release() {
         return;
     };
     let started = Instant::now();
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
     let series = r#"success_rate{service="demo"}"#;
     prometheus.exporter().set(series, 1.0);
     prometheus
@@ -675,33 +675,37 @@ fn job_condition(job: &Value, kind: &str) -> bool {
 
 #[test]
 fn failing_job_analysis_step_aborts() {
-    let test = "failing_job_analysis_step_aborts";
-    let Some(corpus) = rollouts_testkit::conformance_or_skip(test) else {
-        return;
-    };
-    let Some(env) = start_env("analysis-job", test) else {
+    if let Some(env) = start_env("analysis-job", "failing_job_analysis_step_aborts") {
+        failing_job_step_aborts(&env);
+    }
+}
+
+/// A Job analysis step passing, then one failing and aborting the update, on `env` (skipped when the
+/// conformance files are missing).
+pub(crate) fn failing_job_step_aborts(env: &Env) {
+    let Some(corpus) = rollouts_testkit::conformance_or_skip("failing_job_analysis_step_aborts") else {
         return;
     };
     let started = Instant::now();
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
     // Upstream's templates, unchanged.
     env.cluster
         .kubectl_ok(&["apply", "-f", &corpus_path(&corpus, "examples/analysis-templates.yaml")]);
     env.apply(JOB_EXIT_TEMPLATE);
     env.apply(JOB_ROLLOUT);
     let (name, app) = (JOB_NAME, JOB_NAME);
-    let blue = wait_healthy_on(&env, name, app, BLUE, 2, 60);
+    let blue = wait_healthy_on(env, name, app, BLUE, 2, 60);
 
-    set_image(&env, name, "demo", YELLOW);
-    let hash = wait(&env, name, app, 30, "a ReplicaSet running yellow", || {
-        rs_with_image(&env, app, YELLOW).map(|rs| hash_of(&rs))
+    set_image(env, name, "demo", YELLOW);
+    let hash = wait(env, name, app, 30, "a ReplicaSet running yellow", || {
+        rs_with_image(env, app, YELLOW).map(|rs| hash_of(&rs))
     });
 
     // Step 1: `pass` runs one Job that exits 0; the run is Successful and the step completes.
     let pass_run = format!("{name}-{hash}-2-1");
     assert_eq!(
         wait_run_phase(
-            &env,
+            env,
             name,
             app,
             &pass_run,
@@ -710,13 +714,13 @@ fn failing_job_analysis_step_aborts() {
         ),
         "Successful",
         "{}",
-        diagnostics(&env, name, app)
+        diagnostics(env, name, app)
     );
-    let run = run_named(&env, &pass_run).unwrap();
+    let run = run_named(env, &pass_run).unwrap();
     check_run_metadata(&run, name, app, "Step", &hash, "2");
     assert_eq!(run["metadata"]["labels"]["step-index"], "1", "{run:#}");
     let uid = run["metadata"]["uid"].as_str().unwrap().to_string();
-    let jobs = jobs_of(&env, &uid);
+    let jobs = jobs_of(env, &uid);
     assert_eq!(jobs.len(), 1, "{jobs:#?}");
     assert_eq!(name_of(&jobs[0]), format!("{uid}.pass.1"));
     assert!(job_condition(&jobs[0], "Complete"), "{:#}", jobs[0]);
@@ -734,7 +738,7 @@ fn failing_job_analysis_step_aborts() {
     let fail_run = format!("{name}-{hash}-2-2");
     assert_eq!(
         wait_run_phase(
-            &env,
+            env,
             name,
             app,
             &fail_run,
@@ -743,9 +747,9 @@ fn failing_job_analysis_step_aborts() {
         ),
         "Failed",
         "{}",
-        diagnostics(&env, name, app)
+        diagnostics(env, name, app)
     );
-    let run = run_named(&env, &fail_run).unwrap();
+    let run = run_named(env, &fail_run).unwrap();
     check_run_metadata(&run, name, app, "Step", &hash, "2");
     assert_eq!(run["metadata"]["labels"]["step-index"], "2", "{run:#}");
     // The rollout's arguments, the hash from `podTemplateHashValue: Latest`, reach the Job.
@@ -755,7 +759,7 @@ fn failing_job_analysis_step_aborts() {
         "{run:#}"
     );
     let uid = run["metadata"]["uid"].as_str().unwrap().to_string();
-    let jobs = jobs_of(&env, &uid);
+    let jobs = jobs_of(env, &uid);
     assert_eq!(jobs.len(), 1, "{jobs:#?}");
     let job = &jobs[0];
     assert_eq!(name_of(job), format!("{uid}.exit.1"));
@@ -770,13 +774,13 @@ fn failing_job_analysis_step_aborts() {
         "{job:#}"
     );
     assert_eq!(measurement_phases(&run, "exit"), vec!["Failed"]);
-    let run_message = run_jsonpath(&env, &fail_run, "{.status.message}");
+    let run_message = run_jsonpath(env, &fail_run, "{.status.message}");
     assert!(
         run_message.starts_with(r#"Metric "exit" assessed Failed due to failed (1) > failureLimit (0)"#),
         "{run_message}"
     );
 
-    let status = wait(&env, name, app, 30, "the rollout Degraded by the failed step", || {
+    let status = wait(env, name, app, 30, "the rollout Degraded by the failed step", || {
         let r = env.rollout(name);
         (observed(&r) && r["status"]["phase"] == "Degraded").then(|| r["status"].clone())
     });
@@ -788,19 +792,19 @@ fn failing_job_analysis_step_aborts() {
     assert_eq!(status["currentStepIndex"], 0, "{status:#}");
     assert_eq!(status["stableRS"], blue.as_str(), "{status:#}");
     check_aborted_run_record(&status, "currentStepAnalysisRunStatus", &fail_run, &run_message);
-    wait(&env, name, app, 30, "blue at 2 available and yellow at 0", || {
-        let blue = rs_with_image(&env, app, BLUE)?;
-        let yellow = rs_with_image(&env, app, YELLOW)?;
+    wait(env, name, app, 30, "blue at 2 available and yellow at 0", || {
+        let blue = rs_with_image(env, app, BLUE)?;
+        let yellow = rs_with_image(env, app, YELLOW)?;
         (spec_replicas(&blue) == 2 && available_replicas(&blue) == 2 && spec_replicas(&yellow) == 0).then_some(())
     });
     // No run for the last step, and no new run for the aborted step.
     std::thread::sleep(Duration::from_secs(1));
-    let names: Vec<String> = runs(&env).iter().map(name_of).collect();
+    let names: Vec<String> = runs(env).iter().map(name_of).collect();
     assert_eq!(
         names,
         vec![pass_run.clone(), fail_run.clone()],
         "{}",
-        describe_runs(&env)
+        describe_runs(env)
     );
 
     let tree = env.plugin_ok(&["get", "rollout", name]);
@@ -812,7 +816,7 @@ fn failing_job_analysis_step_aborts() {
     let line = tree_line(&tree, &pass_run);
     assert!(line.contains("AnalysisRun") && line.contains("Successful"), "{line}");
     controller.stop();
-    eprintln!("{test}: {:?}", started.elapsed());
+    eprintln!("failing_job_analysis_step_aborts: {:?}", started.elapsed());
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -898,27 +902,30 @@ impl Health {
 
 #[test]
 fn inconclusive_web_metric_pauses() {
-    let test = "inconclusive_web_metric_pauses";
-    let Some(env) = start_env("analysis-web", test) else {
-        return;
-    };
+    if let Some(env) = start_env("analysis-web", "inconclusive_web_metric_pauses") {
+        inconclusive_web_pauses(&env);
+    }
+}
+
+/// A Web metric answering an inconclusive value pauses the update, on `env`.
+pub(crate) fn inconclusive_web_pauses(env: &Env) {
     let started = Instant::now();
     let health = Health::start(r#"{"ok": 2}"#);
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
     env.apply(&WEB_TEMPLATE.replace("@URL@", &health.server.url()));
     env.apply(WEB_ROLLOUT);
     let (name, app) = (WEB_NAME, WEB_NAME);
-    wait_healthy_on(&env, name, app, BLUE, 2, 60);
+    wait_healthy_on(env, name, app, BLUE, 2, 60);
     assert!(health.server.requests().is_empty(), "no analysis for the first deploy");
 
-    set_image(&env, name, "demo", YELLOW);
-    let hash = wait(&env, name, app, 30, "a ReplicaSet running yellow", || {
-        rs_with_image(&env, app, YELLOW).map(|rs| hash_of(&rs))
+    set_image(env, name, "demo", YELLOW);
+    let hash = wait(env, name, app, 30, "a ReplicaSet running yellow", || {
+        rs_with_image(env, app, YELLOW).map(|rs| hash_of(&rs))
     });
     let run1 = format!("{name}-{hash}-2");
     assert_eq!(
         wait_run_phase(
-            &env,
+            env,
             name,
             app,
             &run1,
@@ -927,29 +934,22 @@ fn inconclusive_web_metric_pauses() {
         ),
         "Inconclusive"
     );
-    let run = run_named(&env, &run1).unwrap();
+    let run = run_named(env, &run1).unwrap();
     check_run_metadata(&run, name, app, "Background", &hash, "2");
     assert_eq!(
-        run_jsonpath(&env, &run1, "{.status.message}"),
+        run_jsonpath(env, &run1, "{.status.message}"),
         r#"Metric "web" assessed Inconclusive due to inconclusive (1) > inconclusiveLimit (0)"#
     );
     assert_eq!(measurement_phases(&run, "web"), vec!["Inconclusive"]);
     assert_eq!(
-        run_jsonpath(&env, &run1, "{.status.metricResults[0].measurements[0].value}"),
+        run_jsonpath(env, &run1, "{.status.metricResults[0].measurements[0].value}"),
         r#"{"ok":2}"#
     );
 
-    let status = wait(
-        &env,
-        name,
-        app,
-        30,
-        "the rollout paused by the inconclusive run",
-        || {
-            let r = env.rollout(name);
-            (observed(&r) && r["status"]["phase"] == "Paused").then(|| r["status"].clone())
-        },
-    );
+    let status = wait(env, name, app, 30, "the rollout paused by the inconclusive run", || {
+        let r = env.rollout(name);
+        (observed(&r) && r["status"]["phase"] == "Paused").then(|| r["status"].clone())
+    });
     assert_eq!(status["message"], "InconclusiveAnalysisRun", "{status:#}");
     let reasons: Vec<&str> = status["pauseConditions"]
         .as_array()
@@ -972,17 +972,17 @@ fn inconclusive_web_metric_pauses() {
     let out = env.plugin_ok(&["status", name, "--watch=false"]);
     assert_eq!(out.trim(), "Paused - InconclusiveAnalysisRun");
     assert!(
-        events(&env, "Rollout", name).iter().any(|(t, r, m)| t == "Normal"
+        events(env, "Rollout", name).iter().any(|(t, r, m)| t == "Normal"
             && r == "AnalysisRunInconclusive"
             && m.starts_with(&format!("Background Analysis Run '{run1}' Status New: 'Inconclusive'"))),
         "{:#?}",
-        events(&env, "Rollout", name)
+        events(env, "Rollout", name)
     );
     // It stays paused: no new run while nobody resumes, and no further measurement of the completed run.
     std::thread::sleep(Duration::from_secs(2));
     let s = env.rollout(name)["status"].clone();
     assert_eq!(s["phase"], "Paused", "{s:#}");
-    assert_eq!(runs(&env).len(), 1, "{}", describe_runs(&env));
+    assert_eq!(runs(env).len(), 1, "{}", describe_runs(env));
     let requests = health.server.requests().len();
     assert_eq!(requests, 1, "one measurement, then the run is over");
 
@@ -992,20 +992,20 @@ fn inconclusive_web_metric_pauses() {
     let out = env.plugin_ok(&["promote", name]);
     assert_eq!(out.trim(), format!("rollout '{name}' promoted"));
     let run2 = format!("{run1}.1");
-    let second = wait(&env, name, app, 30, "the new background run", || run_named(&env, &run2));
+    let second = wait(env, name, app, 30, "the new background run", || run_named(env, &run2));
     check_run_metadata(&second, name, app, "Background", &hash, "2");
-    wait(&env, name, app, 30, "a Successful measurement of the new run", || {
-        let run = run_named(&env, &run2)?;
+    wait(env, name, app, 30, "a Successful measurement of the new run", || {
+        let run = run_named(env, &run2)?;
         measurement_phases(&run, "web")
             .iter()
             .any(|p| p == "Successful")
             .then_some(())
     });
-    let stable = wait_healthy_on(&env, name, app, YELLOW, 2, 60);
+    let stable = wait_healthy_on(env, name, app, YELLOW, 2, 60);
     assert_eq!(stable, hash);
     assert_eq!(
         wait_run_phase(
-            &env,
+            env,
             name,
             app,
             &run2,
@@ -1014,16 +1014,16 @@ fn inconclusive_web_metric_pauses() {
         ),
         "Successful"
     );
-    assert_eq!(run_jsonpath(&env, &run2, "{.spec.terminate}"), "true");
-    assert_eq!(run_jsonpath(&env, &run1, "{.status.phase}"), "Inconclusive");
-    let names: Vec<String> = runs(&env).iter().map(name_of).collect();
-    assert_eq!(names, vec![run1.clone(), run2.clone()], "{}", describe_runs(&env));
+    assert_eq!(run_jsonpath(env, &run2, "{.spec.terminate}"), "true");
+    assert_eq!(run_jsonpath(env, &run1, "{.status.phase}"), "Inconclusive");
+    let names: Vec<String> = runs(env).iter().map(name_of).collect();
+    assert_eq!(names, vec![run1.clone(), run2.clone()], "{}", describe_runs(env));
     let s = env.rollout(name)["status"].clone();
     assert!(s["pauseConditions"].as_array().is_none_or(Vec::is_empty), "{s:#}");
     assert!(s["controllerPause"] != true, "{s:#}");
     assert!(health.server.requests().len() > requests);
     controller.stop();
-    eprintln!("{test}: {:?}", started.elapsed());
+    eprintln!("inconclusive_web_metric_pauses: {:?}", started.elapsed());
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1039,7 +1039,7 @@ fn upstream_analysis_examples_pass_and_complete() {
         return;
     };
     let started = Instant::now();
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
     for file in [
         "examples/analysis-templates.yaml",
         "examples/cluster-analysis-templates.yaml",

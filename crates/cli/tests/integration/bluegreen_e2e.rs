@@ -22,7 +22,7 @@ use common::objects::{
     BLUE, RED, REVISION, YELLOW, available_replicas, get_json, hash_of, image_of, labelled, spec_replicas, status,
     wait_phase,
 };
-use common::{Controller, Env, wait_for};
+use common::{Env, wait_for};
 use serde_json::Value;
 
 const NAME: &str = "rollout-bluegreen";
@@ -575,19 +575,24 @@ fn generation(env: &Env) -> i64 {
 
 #[test]
 fn bluegreen_example_deploy_promote_abort_and_fast_track() {
+    if let Some(env) = Env::start("bluegreen-e2e") {
+        deploy_promote_abort_and_fast_track(&env);
+    }
+}
+
+/// Upstream's blue-green example on `env`: deploy, update, promote, abort, fast-track back (skipped when
+/// the conformance files are missing).
+pub(crate) fn deploy_promote_abort_and_fast_track(env: &Env) {
     let Some(manifest) = example("bluegreen_example_deploy_promote_abort_and_fast_track") else {
         return;
     };
-    let Some(env) = Env::start("bluegreen-e2e") else {
-        return;
-    };
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
-    let watches = Watches::start(&env);
+    let mut controller = env.start_controller();
+    let watches = Watches::start(env);
     let started = Instant::now();
 
     // 1. Deploy: one ReplicaSet at 2; the preview Service selects it first, the active one once its pods
     // are available; Healthy.
-    let (hash1, looks) = deploy(&env, &manifest);
+    let (hash1, looks) = deploy(env, &manifest);
     eprintln!("deploy: {:?}", transitions(&looks));
     for l in &looks {
         assert!(
@@ -606,13 +611,13 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         "jsonpath={.spec.selector['rollouts-pod-template-hash']}",
     ]);
     assert_eq!(bracketed, hash1);
-    let rs1 = rs_by_hash(&env, &hash1);
+    let rs1 = rs_by_hash(env, &hash1);
     wait_for(30, "2 available pods", || {
-        (available_replicas(&rs_by_hash(&env, &hash1)) == 2).then_some(())
+        (available_replicas(&rs_by_hash(env, &hash1)) == 2).then_some(())
     });
     assert_eq!(spec_replicas(&rs1), 2);
-    assert_eq!(phase(&env), "Healthy");
-    let s = status(&env, NAME);
+    assert_eq!(phase(env), "Healthy");
+    let s = status(env, NAME);
     assert_eq!(s["blueGreen"]["activeSelector"].as_str(), Some(hash1.as_str()), "{s:#}");
     assert_eq!(
         s["blueGreen"]["previewSelector"].as_str(),
@@ -621,19 +626,19 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
     );
     assert_eq!(s["stableRS"].as_str(), Some(hash1.as_str()), "{s:#}");
     assert_eq!(env.rollout(NAME)["metadata"]["annotations"][REVISION], "1");
-    check_service_annotation(&env, ACTIVE);
-    check_service_annotation(&env, PREVIEW);
+    check_service_annotation(env, ACTIVE);
+    check_service_annotation(env, PREVIEW);
     eprintln!("stage 1 (deploy) done after {:?}", started.elapsed());
 
     // 2. Update: a second ReplicaSet at 2; the preview Service follows it at once, the active one stays;
     // once the new pods are available the rollout pauses before the promotion.
-    set_image(&env, YELLOW);
-    let updated = generation(&env);
+    set_image(env, YELLOW);
+    let updated = generation(env);
     let hash2 = wait_for(30, "a ReplicaSet running yellow", || {
-        rs_with_image(&env, YELLOW).map(|rs| hash_of(&rs))
+        rs_with_image(env, YELLOW).map(|rs| hash_of(&rs))
     });
     assert_ne!(hash2, hash1);
-    let looks = looks_until(&env, 60, "the BlueGreenPause", |l| l.phase == "Paused");
+    let looks = looks_until(env, 60, "the BlueGreenPause", |l| l.phase == "Paused");
     eprintln!("update to yellow: {:?}", transitions(&looks));
     for l in &looks {
         assert_eq!(
@@ -642,7 +647,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         );
         assert!(l.preview == hash1 || l.preview == hash2, "{looks:#?}");
     }
-    let s = wait_phase(&env, NAME, 30, "Paused");
+    let s = wait_phase(env, NAME, 30, "Paused");
     assert_eq!(s["message"], "BlueGreenPause", "{s:#}");
     assert_eq!(s["pauseConditions"][0]["reason"], "BlueGreenPause", "{s:#}");
     assert_eq!(s["controllerPause"], true, "{s:#}");
@@ -653,9 +658,9 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         Some(hash2.as_str()),
         "{s:#}"
     );
-    assert_eq!(preview(&env), hash2);
-    assert_eq!(active(&env), hash1);
-    let rs2 = rs_by_hash(&env, &hash2);
+    assert_eq!(preview(env), hash2);
+    assert_eq!(active(env), hash1);
+    let rs2 = rs_by_hash(env, &hash2);
     assert_eq!(revision(&rs2), "2");
     assert_eq!(spec_replicas(&rs2), 2, "{rs2:#}");
     assert_eq!(
@@ -663,18 +668,18 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         2,
         "paused before the preview pods were available: {rs2:#}"
     );
-    assert_eq!(spec_replicas(&rs_by_hash(&env, &hash1)), 2);
+    assert_eq!(spec_replicas(&rs_by_hash(env, &hash1)), 2);
     assert_eq!(env.rollout(NAME)["metadata"]["annotations"][REVISION], "2");
     // It holds: nothing moves while paused.
-    for l in looks_for(&env, Duration::from_secs(3)) {
+    for l in looks_for(env, Duration::from_secs(3)) {
         assert_eq!(
             (l.active.as_str(), l.preview.as_str(), l.phase.as_str()),
             (hash1.as_str(), hash2.as_str(), "Paused"),
             "{l:?}"
         );
     }
-    assert_eq!(spec_replicas(&rs_by_hash(&env, &hash1)), 2);
-    assert_eq!(spec_replicas(&rs_by_hash(&env, &hash2)), 2);
+    assert_eq!(spec_replicas(&rs_by_hash(env, &hash1)), 2);
+    assert_eq!(spec_replicas(&rs_by_hash(env, &hash2)), 2);
     eprintln!("stage 2 (update, pause) done after {:?}", started.elapsed());
 
     // 3. Promote: the active Service switches to the new ReplicaSet, which becomes stable; the old one
@@ -682,7 +687,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
     let promoted = SystemTime::now();
     let out = env.plugin_ok(&["promote", NAME]);
     assert_eq!(out.trim(), format!("rollout '{NAME}' promoted"));
-    let looks = looks_until(&env, 30, "the active Service to switch", |l| l.active == hash2);
+    let looks = looks_until(env, 30, "the active Service to switch", |l| l.active == hash2);
     let switched = SystemTime::now();
     eprintln!("promote: {:?}", transitions(&looks));
     for l in &looks {
@@ -690,11 +695,11 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         assert_eq!(l.preview, hash2, "{looks:#?}");
     }
     assert_eq!(
-        spec_replicas(&rs_by_hash(&env, &hash1)),
+        spec_replicas(&rs_by_hash(env, &hash1)),
         2,
         "the old ReplicaSet was resized at the switch"
     );
-    let s = wait_phase(&env, NAME, 30, "Healthy");
+    let s = wait_phase(env, NAME, 30, "Healthy");
     assert_eq!(s["stableRS"].as_str(), Some(hash2.as_str()), "{s:#}");
     assert_eq!(s["blueGreen"]["activeSelector"].as_str(), Some(hash2.as_str()), "{s:#}");
     assert_eq!(
@@ -703,7 +708,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         "{s:#}"
     );
     assert!(s["pauseConditions"].as_array().is_none_or(Vec::is_empty), "{s:#}");
-    let (deadline, seen) = wait_deadline(&env, &hash1, "the old ReplicaSet's scale-down-deadline");
+    let (deadline, seen) = wait_deadline(env, &hash1, "the old ReplicaSet's scale-down-deadline");
     eprintln!(
         "old ReplicaSet's deadline: {} the promotion, {} the switch was seen",
         after(deadline, promoted),
@@ -720,7 +725,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         "deadline {} it was seen",
         after(deadline, seen)
     );
-    let samples = sample_until_scaled_down(&env, &hash1, deadline + Duration::from_secs(20));
+    let samples = sample_until_scaled_down(env, &hash1, deadline + Duration::from_secs(20));
     check_scale_down_after_deadline(&samples, deadline, 2, "old ReplicaSet after the promotion");
     assert!(
         samples
@@ -735,8 +740,8 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
             "{s:?}"
         );
     }
-    assert_eq!(spec_replicas(&rs_by_hash(&env, &hash2)), 2);
-    let l = look(&env);
+    assert_eq!(spec_replicas(&rs_by_hash(env, &hash2)), 2);
+    let l = look(env);
     assert_eq!(
         (l.active.as_str(), l.preview.as_str(), l.phase.as_str()),
         (hash2.as_str(), hash2.as_str(), "Healthy")
@@ -749,23 +754,23 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
     // 4. Update to red, then abort: the active Service never leaves the stable ReplicaSet; the aborted one
     // keeps its pods until its abort deadline (abortScaleDownDelaySeconds, 30 s by default), then the
     // preview Service moves back to the stable ReplicaSet and the aborted one is scaled to 0.
-    set_image(&env, RED);
+    set_image(env, RED);
     let hash3 = wait_for(30, "a ReplicaSet running red", || {
-        rs_with_image(&env, RED).map(|rs| hash_of(&rs))
+        rs_with_image(env, RED).map(|rs| hash_of(&rs))
     });
     assert!(hash3 != hash1 && hash3 != hash2, "{hash3}");
-    let looks = looks_until(&env, 60, "the BlueGreenPause", |l| l.phase == "Paused");
+    let looks = looks_until(env, 60, "the BlueGreenPause", |l| l.phase == "Paused");
     eprintln!("update to red: {:?}", transitions(&looks));
     for l in &looks {
         assert_eq!(l.active, hash2, "{looks:#?}");
         assert!(l.preview == hash2 || l.preview == hash3, "{looks:#?}");
     }
-    let s = wait_phase(&env, NAME, 30, "Paused");
+    let s = wait_phase(env, NAME, 30, "Paused");
     assert_eq!(s["message"], "BlueGreenPause", "{s:#}");
     assert_eq!(s["pauseConditions"][0]["reason"], "BlueGreenPause", "{s:#}");
-    assert_eq!(preview(&env), hash3);
-    assert_eq!(active(&env), hash2);
-    let rs3 = rs_by_hash(&env, &hash3);
+    assert_eq!(preview(env), hash3);
+    assert_eq!(active(env), hash2);
+    let rs3 = rs_by_hash(env, &hash3);
     assert_eq!(revision(&rs3), "3");
     assert_eq!(spec_replicas(&rs3), 2, "{rs3:#}");
     assert_eq!(available_replicas(&rs3), 2, "{rs3:#}");
@@ -773,12 +778,12 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
     let aborted = SystemTime::now();
     let out = env.plugin_ok(&["abort", NAME]);
     assert_eq!(out.trim(), format!("rollout '{NAME}' aborted"));
-    let looks = looks_until(&env, 30, "phase Degraded", |l| l.phase == "Degraded");
+    let looks = looks_until(env, 30, "phase Degraded", |l| l.phase == "Degraded");
     eprintln!("abort: {:?}", transitions(&looks));
     for l in &looks {
         assert_eq!(l.active, hash2, "{looks:#?}");
     }
-    let s = wait_phase(&env, NAME, 30, "Degraded");
+    let s = wait_phase(env, NAME, 30, "Degraded");
     let message = s["message"].as_str().unwrap_or_default();
     assert!(
         message.starts_with("RolloutAborted: Rollout aborted update to revision 3"),
@@ -786,7 +791,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
     );
     assert_eq!(s["abort"], true, "{s:#}");
     assert_eq!(s["stableRS"].as_str(), Some(hash2.as_str()), "{s:#}");
-    let (deadline, seen) = wait_deadline(&env, &hash3, "the aborted ReplicaSet's scale-down-deadline");
+    let (deadline, seen) = wait_deadline(env, &hash3, "the aborted ReplicaSet's scale-down-deadline");
     eprintln!("aborted ReplicaSet's deadline: {} the abort", after(deadline, aborted));
     assert!(
         deadline + Duration::from_secs(1) >= aborted + Duration::from_secs(30),
@@ -798,7 +803,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         "abort deadline {} it was seen",
         after(deadline, seen)
     );
-    let samples = sample_until_scaled_down(&env, &hash3, deadline + Duration::from_secs(20));
+    let samples = sample_until_scaled_down(env, &hash3, deadline + Duration::from_secs(20));
     check_scale_down_after_deadline(&samples, deadline, 2, "aborted ReplicaSet");
     for s in &samples {
         assert_eq!(s.active, hash2, "the active Service left the stable ReplicaSet: {s:?}");
@@ -817,14 +822,14 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
             );
         }
     }
-    assert_eq!(spec_replicas(&rs_by_hash(&env, &hash3)), 0);
-    assert_eq!(spec_replicas(&rs_by_hash(&env, &hash2)), 2);
-    let l = look(&env);
+    assert_eq!(spec_replicas(&rs_by_hash(env, &hash3)), 0);
+    assert_eq!(spec_replicas(&rs_by_hash(env, &hash2)), 2);
+    let l = look(env);
     assert_eq!(
         (l.active.as_str(), l.preview.as_str(), l.phase.as_str()),
         (hash2.as_str(), hash2.as_str(), "Degraded")
     );
-    let s = status(&env, NAME);
+    let s = status(env, NAME);
     assert_eq!(s["abort"], true, "{s:#}");
     assert_eq!(s["blueGreen"]["activeSelector"].as_str(), Some(hash2.as_str()), "{s:#}");
     eprintln!(
@@ -833,14 +838,14 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
     );
 
     // 5. Back to the stable image: the stable ReplicaSet is reused (revision 4), Healthy without a pause.
-    let before = replica_sets(&env).len();
-    set_image(&env, YELLOW);
-    let back = generation(&env);
-    let looks = looks_until(&env, 30, "Healthy for the new generation", |l| {
-        l.phase == "Healthy" && rollout_jsonpath(&env, "{.status.observedGeneration}") == back.to_string()
+    let before = replica_sets(env).len();
+    set_image(env, YELLOW);
+    let back = generation(env);
+    let looks = looks_until(env, 30, "Healthy for the new generation", |l| {
+        l.phase == "Healthy" && rollout_jsonpath(env, "{.status.observedGeneration}") == back.to_string()
     });
     let mut phases: Vec<String> = looks.iter().map(|l| l.phase.clone()).collect();
-    let after_healthy = looks_for(&env, Duration::from_secs(3));
+    let after_healthy = looks_for(env, Duration::from_secs(3));
     eprintln!(
         "back to yellow: {:?} then {:?}",
         transitions(&looks),
@@ -861,7 +866,7 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
             "{l:?}"
         );
     }
-    let s = wait_phase(&env, NAME, 5, "Healthy");
+    let s = wait_phase(env, NAME, 5, "Healthy");
     assert!(s["abort"].is_null() || s["abort"] == false, "{s:#}");
     assert!(s["pauseConditions"].as_array().is_none_or(Vec::is_empty), "{s:#}");
     assert_eq!(s["stableRS"].as_str(), Some(hash2.as_str()), "{s:#}");
@@ -872,17 +877,17 @@ fn bluegreen_example_deploy_promote_abort_and_fast_track() {
         Some(hash2.as_str()),
         "{s:#}"
     );
-    let sets = replica_sets(&env);
+    let sets = replica_sets(env);
     assert_eq!(sets.len(), before, "{sets:#?}");
     assert_eq!(sets.iter().filter(|rs| image_of(rs) == YELLOW).count(), 1, "{sets:#?}");
-    let rs2 = rs_by_hash(&env, &hash2);
+    let rs2 = rs_by_hash(env, &hash2);
     assert_eq!(revision(&rs2), "4", "{rs2:#}");
     assert_eq!(
         rs2["metadata"]["annotations"]["rollout.argoproj.io/revision-history"], "2",
         "{rs2:#}"
     );
     assert_eq!(spec_replicas(&rs2), 2, "{rs2:#}");
-    assert_eq!(spec_replicas(&rs_by_hash(&env, &hash3)), 0);
+    assert_eq!(spec_replicas(&rs_by_hash(env, &hash3)), 0);
     assert_eq!(env.rollout(NAME)["metadata"]["annotations"][REVISION], "4");
     eprintln!("stage 5 (fast-track) done after {:?}", started.elapsed());
     let history = watches.finish();
@@ -924,7 +929,7 @@ fn active_service_never_selects_a_replica_set_without_available_pods() {
     let Some(env) = Env::start("bluegreen-never-ready") else {
         return;
     };
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
     let watches = Watches::start(&env);
     let started = Instant::now();
     let (hash1, _) = deploy(&env, &manifest);

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Output, Stdio};
 
 use common::objects::{BLUE, GREEN, HASH_LABEL, REVISION, YELLOW, get_json, image_of, without_hash};
-use common::{Controller, Env, assert_only_one_line_error, manifests, output_with_stdin, stderr, stdout, wait_for};
+use common::{Env, assert_only_one_line_error, manifests, output_with_stdin, stderr, stdout, wait_for};
 use rollouts_devcluster::testing::temp_dir;
 use serde_json::{Value, json};
 
@@ -51,7 +51,7 @@ fn undo_rollout() -> String {
 #[test]
 fn undo_rolls_back_to_the_previous_or_a_given_revision() {
     let Some(env) = Env::start("cli-undo") else { return };
-    let _controller = Controller::start(&env.cluster.kubeconfig());
+    let _controller = env.start_controller();
     env.apply(&undo_rollout());
     wait_revision(&env, "demo", "1", BLUE);
 

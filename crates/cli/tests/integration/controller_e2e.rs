@@ -442,7 +442,7 @@ fn never_ready_image_degrades_after_the_progress_deadline() {
     let Some(env) = Env::start("ctl-deadline") else {
         return;
     };
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
     // maxUnavailable 0: the stable ReplicaSet keeps all 5 pods while the canary is not available.
     env.apply(&deadline_yaml(NAME, false, Some(0)));
     wait_phase(&env, NAME, 60, "Healthy");
@@ -501,7 +501,7 @@ fn progress_deadline_abort_aborts_and_restores_stable() {
     let Some(env) = Env::start("ctl-deadline-abort") else {
         return;
     };
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
     // The default maxUnavailable (1 of 5): the stable ReplicaSet goes down to 4 for the canary.
     env.apply(&deadline_yaml(NAME, true, None));
     wait_phase(&env, NAME, 60, "Healthy");
@@ -605,7 +605,7 @@ fn workload_ref_to_a_deployment() {
     wait_for(30, "the Deployment's 3 pods", || {
         (available_by_image(&env, "wl") == counts(&[(BLUE, 3)])).then_some(())
     });
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
     env.apply(WORKLOAD_ROLLOUT);
 
     // The Rollout runs the Deployment's template in a ReplicaSet of its own and becomes Healthy.
@@ -667,7 +667,7 @@ fn workload_ref_deployment_change_is_noticed_on_its_own() {
         return;
     };
     env.apply(WORKLOAD_DEPLOYMENT);
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
     env.apply(WORKLOAD_ROLLOUT);
     wait_phase(&env, "wl", 60, "Healthy");
     env.cluster
@@ -700,7 +700,7 @@ fn hpa_style_scale_write_mid_update_keeps_the_step_ratio() {
     let Some(env) = Env::start("ctl-hpa") else {
         return;
     };
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
     env.apply(&hpa_rollout());
     wait_phase(&env, "hpa", 60, "Healthy");
     wait_available(&env, "hpa", 30, &[(BLUE, 4)]);
@@ -774,7 +774,7 @@ fn each_event_keeps_its_own_message() {
     let Some(env) = Env::start("ctl-events") else {
         return;
     };
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
     env.apply(&hpa_rollout());
     wait_phase(&env, "hpa", 60, "Healthy");
     env.plugin_ok(&["set", "image", "hpa", &format!("app={YELLOW}")]);

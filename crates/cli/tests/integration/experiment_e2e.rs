@@ -38,7 +38,7 @@ impl Lab {
     fn start(test: &str, label: &str) -> Option<Lab> {
         let corpus = rollouts_testkit::conformance_or_skip(test)?;
         let env = Env::start(label)?;
-        let controller = Controller::start(&env.cluster.kubeconfig());
+        let controller = env.start_controller();
         Some(Lab {
             env,
             controller,

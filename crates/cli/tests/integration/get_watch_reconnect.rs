@@ -149,7 +149,7 @@ fn a_stopped_api_server_shows_the_reconnecting_line_until_it_is_back() {
     let watching = Watching::start(&env);
     let listed = watching.wait_for_frame(1, "the watched view", |f| f.contains(NAME_LINE));
 
-    let Env { cluster } = env;
+    let Env { cluster, .. } = env;
     let (dir, port) = cluster.stop();
     let lost = watching.wait_for_frame(listed + 1, "the reconnecting notice", |f| f.contains(RECONNECTING));
     assert_one_notice(&watching.frames()[lost]);
@@ -160,7 +160,7 @@ fn a_stopped_api_server_shows_the_reconnecting_line_until_it_is_back() {
         .map(|(_, crd)| serde_json::to_value(crd).unwrap())
         .collect();
     let cluster = TestCluster::start_installed(&dir, port, Some(fast_simulation()), crds).unwrap();
-    let env = Env { cluster };
+    let env = Env::with_cluster(cluster);
     env.plugin_ok(&["pause", "demo"]);
     let back = watching.wait_for_frame(lost + 1, "the view without the notice", |f| !f.contains(RECONNECTING));
     for frame in &watching.frames()[lost..back] {

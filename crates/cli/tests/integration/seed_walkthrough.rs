@@ -11,7 +11,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::objects::{counts, get_json, labelled, status, wait_phase};
-use common::{Controller, Env, stdout, wait_for};
+use common::{Env, stdout, wait_for};
 use serde_json::Value;
 
 const NAME: &str = "rollouts-demo";
@@ -102,25 +102,29 @@ fn check_replica_set_contract(env: &Env) {
 
 #[test]
 fn seed_walkthrough() {
+    if let Some(env) = Env::start("seed-walkthrough") {
+        walk(&env);
+    }
+}
+
+/// The walkthrough on `env` (skipped when the conformance files are missing).
+pub(crate) fn walk(env: &Env) {
     let Some((rollout_yaml, service_yaml)) = manifests() else {
         return;
     };
-    let Some(env) = Env::start("seed-walkthrough") else {
-        return;
-    };
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
 
     // 1. Apply: a first ReplicaSet straight to 5 (no steps on the first revision), Healthy, revision 1.
     env.cluster
         .kubectl_ok(&["apply", "-f", &rollout_yaml, "-f", &service_yaml]);
-    let s = wait_phase(&env, NAME, 60, "Healthy");
-    wait_pods(&env, 30, &[("blue", 5)]);
+    let s = wait_phase(env, NAME, 60, "Healthy");
+    wait_pods(env, 30, &[("blue", 5)]);
     assert_eq!(s["stableRS"], s["currentPodHash"]);
     assert_eq!(
-        rollout(&env)["metadata"]["annotations"]["rollout.argoproj.io/revision"],
+        rollout(env)["metadata"]["annotations"]["rollout.argoproj.io/revision"],
         "1"
     );
-    assert_eq!(replica_sets(&env).len(), 1);
+    assert_eq!(replica_sets(env).len(), 1);
     let service_before = env
         .cluster
         .kubectl_ok(&["get", "svc", NAME, "-o", "jsonpath={.spec.selector}"]);
@@ -142,22 +146,22 @@ fn seed_walkthrough() {
     // 3. Set image yellow: revision 2, 1 yellow / 4 blue, paused at the indefinite pause.
     let out = env.plugin_ok(&["set", "image", NAME, "rollouts-demo=argoproj/rollouts-demo:yellow"]);
     assert_eq!(out.trim(), "rollout \"rollouts-demo\" image updated");
-    let s = wait_phase(&env, NAME, 60, "Paused");
-    wait_pods(&env, 30, &[("blue", 4), ("yellow", 1)]);
+    let s = wait_phase(env, NAME, 60, "Paused");
+    wait_pods(env, 30, &[("blue", 4), ("yellow", 1)]);
     assert_eq!(s["message"], "CanaryPauseStep");
     assert_eq!(s["pauseConditions"][0]["reason"], "CanaryPauseStep");
     assert_eq!(s["controllerPause"], true);
     assert_eq!(s["currentStepIndex"], 1);
     assert_eq!(
-        rollout(&env)["metadata"]["annotations"]["rollout.argoproj.io/revision"],
+        rollout(env)["metadata"]["annotations"]["rollout.argoproj.io/revision"],
         "2"
     );
-    let yellow = replica_set_with_tag(&env, "yellow");
+    let yellow = replica_set_with_tag(env, "yellow");
     assert_eq!(yellow["metadata"]["annotations"]["rollout.argoproj.io/revision"], "2");
     // It stays paused until promoted.
     std::thread::sleep(Duration::from_secs(3));
-    assert_eq!(phase(&env).0, "Paused");
-    assert_eq!(pods_by_tag(&env), counts(&[("blue", 4), ("yellow", 1)]));
+    assert_eq!(phase(env).0, "Paused");
+    assert_eq!(pods_by_tag(env), counts(&[("blue", 4), ("yellow", 1)]));
     let tree = env.plugin_ok(&["get", "rollout", NAME, "--no-color"]);
     for line in [
         "Name:            rollouts-demo",
@@ -182,10 +186,10 @@ fn seed_walkthrough() {
     let mut samples: Vec<(usize, Instant)> = Vec::new();
     wait_for(120, "all 5 pods yellow and Healthy", || {
         let taken = Instant::now();
-        let pods = pods_by_tag(&env);
+        let pods = pods_by_tag(env);
         let yellow = pods.get("yellow").copied().unwrap_or(0);
         samples.push((yellow, taken));
-        let (p, _) = phase(&env);
+        let (p, _) = phase(env);
         (yellow == 5 && pods.len() == 1 && p == "Healthy").then_some(())
     });
     let first_seen = |n: usize| samples.iter().position(|(c, _)| *c >= n);
@@ -199,13 +203,13 @@ fn seed_walkthrough() {
         let held = end - start;
         assert!(held >= Duration::from_secs(10), "{from}/5 held at most {held:?}");
     }
-    let s = status(&env, NAME);
-    let yellow = replica_set_with_tag(&env, "yellow");
+    let s = status(env, NAME);
+    let yellow = replica_set_with_tag(env, "yellow");
     assert_eq!(
         s["stableRS"],
         yellow["metadata"]["labels"]["rollouts-pod-template-hash"]
     );
-    assert_eq!(replica_set_with_tag(&env, "blue")["spec"]["replicas"], 0);
+    assert_eq!(replica_set_with_tag(env, "blue")["spec"]["replicas"], 0);
     assert_eq!(s["phase"], "Healthy");
 
     // The watch redrew the tree through the pause and the promotion.
@@ -217,37 +221,37 @@ fn seed_walkthrough() {
 
     // 5. Set image red: revision 3, 1 red / 4 yellow, paused at step 1.
     env.plugin_ok(&["set", "image", NAME, "rollouts-demo=argoproj/rollouts-demo:red"]);
-    let s = wait_phase(&env, NAME, 60, "Paused");
-    wait_pods(&env, 30, &[("red", 1), ("yellow", 4)]);
+    let s = wait_phase(env, NAME, 60, "Paused");
+    wait_pods(env, 30, &[("red", 1), ("yellow", 4)]);
     assert_eq!(s["currentStepIndex"], 1);
     assert_eq!(
-        replica_set_with_tag(&env, "red")["metadata"]["annotations"]["rollout.argoproj.io/revision"],
+        replica_set_with_tag(env, "red")["metadata"]["annotations"]["rollout.argoproj.io/revision"],
         "3"
     );
 
     // 6. Abort: red to 0, yellow back to 5, Degraded with upstream's message.
     let out = env.plugin_ok(&["abort", NAME]);
     assert_eq!(out.trim(), "rollout 'rollouts-demo' aborted");
-    let s = wait_phase(&env, NAME, 60, "Degraded");
-    wait_pods(&env, 30, &[("yellow", 5)]);
+    let s = wait_phase(env, NAME, 60, "Degraded");
+    wait_pods(env, 30, &[("yellow", 5)]);
     assert_eq!(s["abort"], true);
     assert_eq!(s["message"], "RolloutAborted: Rollout aborted update to revision 3");
-    assert_eq!(replica_set_with_tag(&env, "red")["spec"]["replicas"], 0);
-    assert_eq!(replica_set_with_tag(&env, "yellow")["spec"]["replicas"], 5);
+    assert_eq!(replica_set_with_tag(env, "red")["spec"]["replicas"], 0);
+    assert_eq!(replica_set_with_tag(env, "yellow")["spec"]["replicas"], 5);
 
     // 7. Set image yellow again: Healthy at once, no new ReplicaSet, the yellow one becomes revision 4.
-    let before = replica_sets(&env).len();
+    let before = replica_sets(env).len();
     env.plugin_ok(&["set", "image", NAME, "rollouts-demo=argoproj/rollouts-demo:yellow"]);
-    let s = wait_phase(&env, NAME, 30, "Healthy");
-    assert_eq!(replica_sets(&env).len(), before);
-    let yellow = replica_set_with_tag(&env, "yellow");
+    let s = wait_phase(env, NAME, 30, "Healthy");
+    assert_eq!(replica_sets(env).len(), before);
+    let yellow = replica_set_with_tag(env, "yellow");
     assert_eq!(yellow["metadata"]["annotations"]["rollout.argoproj.io/revision"], "4");
     assert_eq!(
         yellow["metadata"]["annotations"]["rollout.argoproj.io/revision-history"],
         "2"
     );
     assert_eq!(
-        rollout(&env)["metadata"]["annotations"]["rollout.argoproj.io/revision"],
+        rollout(env)["metadata"]["annotations"]["rollout.argoproj.io/revision"],
         "4"
     );
     assert_eq!(
@@ -255,10 +259,10 @@ fn seed_walkthrough() {
         yellow["metadata"]["labels"]["rollouts-pod-template-hash"]
     );
     assert!(s["abort"] != true);
-    assert_eq!(pods_by_tag(&env), counts(&[("yellow", 5)]));
+    assert_eq!(pods_by_tag(env), counts(&[("yellow", 5)]));
 
     // Throughout: the ReplicaSet contract, the Service left alone, events on the Rollout.
-    check_replica_set_contract(&env);
+    check_replica_set_contract(env);
     let service_after = env
         .cluster
         .kubectl_ok(&["get", "svc", NAME, "-o", "jsonpath={.spec.selector}"]);

@@ -8,7 +8,7 @@ use crate::common;
 
 use common::objects::{get_json, hash_of, wait_phase};
 use common::routing::{annotation, apply_file, corpus, get_line, rs_by_revision, selected, step_index};
-use common::{Controller, Env, wait_for};
+use common::{Env, wait_for};
 
 /// `(service, weight)` of each backend of a TrafficSplit, in order.
 fn split_backends(env: &Env, name: &str) -> Vec<(String, i64)> {
@@ -45,7 +45,7 @@ fn smi_and_nginx_split_traffic_as_upstreams_smi_ingress_e2e_asserts() {
     let Some(env) = Env::start("traffic-smi-nginx") else {
         return;
     };
-    let mut controller = Controller::start(&env.cluster.kubeconfig());
+    let mut controller = env.start_controller();
     apply_file(&env, &crd);
     apply_file(&env, &manifest);
     wait_phase(&env, NAME, 30, "Healthy");

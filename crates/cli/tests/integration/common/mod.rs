@@ -10,7 +10,7 @@ pub mod objects;
 pub mod routing;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -48,6 +48,8 @@ pub fn stderr(out: &Output) -> String {
 pub struct Env {
     /// The cluster.
     pub cluster: TestCluster,
+    /// The kubeconfig the controller runs with when it is not the cluster's admin one.
+    controller_kubeconfig: Option<PathBuf>,
 }
 
 impl Env {
@@ -62,7 +64,54 @@ impl Env {
             .map(|(_, crd)| serde_json::to_value(crd).unwrap())
             .collect();
         let cluster = TestCluster::start_installed(&temp_dir(label), 0, Some(fast_simulation()), crds).unwrap();
-        Some(Env { cluster })
+        Some(Env {
+            cluster,
+            controller_kubeconfig: None,
+        })
+    }
+
+    /// An environment over a cluster started by the caller (the controller runs as its admin).
+    pub fn with_cluster(cluster: TestCluster) -> Env {
+        Env {
+            cluster,
+            controller_kubeconfig: None,
+        }
+    }
+
+    /// Starts the cluster and installs the project as a cluster admin would (`deploy/install.yaml`
+    /// applied with kubectl); the controller then runs as the `argo-rollouts` ServiceAccount, with a
+    /// token from `kubectl create token`, so every request it makes is checked against the install's
+    /// ClusterRole. `None` (after a notice) when kubectl is not available.
+    pub fn start_as_service_account(label: &str) -> Option<Env> {
+        if !kubectl_available() {
+            return None;
+        }
+        let dir = temp_dir(label);
+        let cluster = TestCluster::start_with(&dir, 0, Some(fast_simulation())).unwrap();
+        let install = rollouts_testkit::workspace_root().join("deploy/install.yaml");
+        cluster.kubectl_ok(&["apply", "--server-side", "-f", install.to_str().unwrap()]);
+        let token = cluster.kubectl_ok(&[
+            "create",
+            "token",
+            "argo-rollouts",
+            "-n",
+            "argo-rollouts",
+            "--duration=2h",
+        ]);
+        let kubeconfig = dir.join("argo-rollouts.kubeconfig");
+        std::fs::write(&kubeconfig, with_token(&cluster.kubeconfig(), token.trim())).unwrap();
+        Some(Env {
+            cluster,
+            controller_kubeconfig: Some(kubeconfig),
+        })
+    }
+
+    /// Starts the rollouts controller in this process, as the admin or as the ServiceAccount.
+    pub fn start_controller(&self) -> Controller {
+        match &self.controller_kubeconfig {
+            Some(path) => Controller::start(path),
+            None => Controller::start(&self.cluster.kubeconfig()),
+        }
     }
 
     /// `kubectl apply -f -` of `yaml`.
@@ -126,6 +175,17 @@ impl Env {
         }});
         self.patch_status(name, &patch.to_string());
     }
+}
+
+/// The kubeconfig at `path` with its user's token replaced by `token`.
+fn with_token(path: &Path, token: &str) -> String {
+    let mut config = kube::config::Kubeconfig::read_from(path).unwrap();
+    for user in &mut config.auth_infos {
+        if let Some(auth) = user.auth_info.as_mut() {
+            auth.token = Some(token.to_string().into());
+        }
+    }
+    serde_json::to_string_pretty(&config).unwrap()
 }
 
 /// The rollouts controller running in this process (on its own runtime thread) against a cluster.

@@ -183,7 +183,7 @@ pub fn corpus_files(test: &str, paths: &[&str]) -> Option<Vec<String>> {
 /// kubectl.
 pub fn start_applied(label: &str, files: &[String]) -> Option<(Env, Controller)> {
     let env = Env::start(label)?;
-    let controller = Controller::start(&env.cluster.kubeconfig());
+    let controller = env.start_controller();
     for file in files {
         apply_file(&env, file);
     }
