@@ -7,12 +7,14 @@
 //!
 //! [`http`] has a scripted HTTP server and a tiny client; [`prometheus`] runs a real Prometheus
 //! scraping an exporter the test controls (skipped the same way when the binary is missing);
-//! [`concurrent`] runs many requests at once, to fill a cluster quickly.
+//! [`concurrent`] runs many requests at once, to fill a cluster quickly; [`logs`] captures what the
+//! code under test logs.
 
 use std::path::{Path, PathBuf};
 
 pub mod concurrent;
 pub mod http;
+pub mod logs;
 pub mod prometheus;
 
 /// Where the corpus is, if it is reachable from here.

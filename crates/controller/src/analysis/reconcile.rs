@@ -79,7 +79,9 @@ async fn run_task(ctx: &Context, run: &AnalysisRun, prepared: &Prepared, task: &
         (Ok(provider), Task::Measure { .. }) => provider.run(run, metric).await,
         (Ok(provider), Task::Resume { measurement, .. }) => provider.resume(run, metric, measurement.clone()).await,
         (Ok(provider), Task::Terminate { measurement, .. }) => {
-            tracing::info!(run = %RunKey::of(run), metric = %metric.name, "terminating in-progress measurement");
+            let namespace = run.metadata.namespace.as_deref().unwrap_or_default();
+            let name = run.metadata.name.as_deref().unwrap_or_default();
+            tracing::info!(namespace = %namespace, analysisrun = %name, metric = %metric.name, "Terminating in-progress measurement");
             provider.terminate(run, metric, measurement.clone()).await
         }
     };

@@ -64,9 +64,11 @@ pub async fn apply(
         garbage_collect(ctx, run, prepared, &update.garbage_collect).await;
     }
     if update.delete {
-        tracing::info!(run = %key, "deleting the AnalysisRun: its ttlStrategy has expired");
         return match api.delete(&key.name, &DeleteParams::default()).await {
-            Ok(_) => Ok(Reconciled::Done(Action::await_change())),
+            Ok(_) => {
+                tracing::info!(namespace = %key.namespace, analysisrun = %key.name, "Trying to cleanup TTL exceeded analysis run");
+                Ok(Reconciled::Done(Action::await_change()))
+            }
             Err(error) if is_status(&error, 404) => Ok(Reconciled::Done(Action::await_change())),
             Err(source) => Err(RunError::Api {
                 action: format!("delete AnalysisRun {key}"),

@@ -1,5 +1,6 @@
 //! Carrying out an Experiment's plan: each action becomes one API request, in order, stopping at the
-//! first failure; the next reconcile plans again from a fresh snapshot.
+//! first failure; the next reconcile plans again from a fresh snapshot. Each write that changed
+//! something is said in the log ([`super::execute_log`]).
 
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use rollouts_core::experiment::Action;
 use super::ExperimentKey;
 use super::context::Context;
 use super::error::ExperimentError;
+use super::execute_log;
 use crate::runtime::api::{ALREADY_EXISTS_REQUEUE, delete_params, is_status, patch_params, post_params};
 
 /// How a plan's execution ended.
@@ -65,92 +67,97 @@ async fn execute_one(ctx: &Context, key: &ExperimentKey, action: &Action) -> Res
     let services: Api<Service> = Api::namespaced(client.clone(), ns);
     let runs: Api<AnalysisRun> = Api::namespaced(client.clone(), ns);
     let experiments: Api<DynamicObject> = Api::namespaced_with(client, ns, &ctx.experiment_resource);
-    {
-        match action {
-            Action::CreateReplicaSet(rs) => {
-                let name = rs.metadata.name.clone().unwrap_or_default();
-                match replica_sets.create(&post_params(), rs).await {
-                    Ok(created) => {
-                        let rv = created.metadata.resource_version.as_deref();
-                        ctx.runtime.tracker.owned_written(key, &name, rv, Instant::now());
-                    }
-                    Err(e) if is_status(&e, 409) => {
-                        tracing::debug!(experiment = %key, replicaset = %name, "the ReplicaSet already exists; planning again");
-                        return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE));
-                    }
-                    Err(e) => return Err(ExperimentError::api(format!("create ReplicaSet {name}"), e)),
+    let wrote = match action {
+        Action::CreateReplicaSet(rs) => {
+            let name = rs.metadata.name.clone().unwrap_or_default();
+            match replica_sets.create(&post_params(), rs).await {
+                Ok(created) => {
+                    let rv = created.metadata.resource_version.as_deref();
+                    ctx.runtime.tracker.owned_written(key, &name, rv, Instant::now());
+                    true
                 }
-            }
-            Action::UpdateReplicaSet(rs) => {
-                let name = rs.metadata.name.clone().unwrap_or_default();
-                let updated = replica_sets
-                    .replace(&name, &post_params(), rs)
-                    .await
-                    .map_err(|e| ExperimentError::api(format!("update ReplicaSet {name}"), e))?;
-                let rv = updated.metadata.resource_version.as_deref();
-                ctx.runtime.tracker.owned_written(key, &name, rv, Instant::now());
-            }
-            Action::PatchReplicaSet { name, patch } => {
-                let action = format!("patch ReplicaSet {name}");
-                let patch: json_patch::Patch =
-                    serde_json::from_value(patch.clone()).map_err(|source| ExperimentError::BadPatch {
-                        action: action.clone(),
-                        source,
-                    })?;
-                let patched = replica_sets
-                    .patch(name, &patch_params(), &Patch::Json::<()>(patch))
-                    .await
-                    .map_err(|e| ExperimentError::api(action, e))?;
-                let rv = patched.metadata.resource_version.as_deref();
-                ctx.runtime.tracker.owned_written(key, name, rv, Instant::now());
-            }
-            Action::CreateService(svc) => {
-                let name = svc.metadata.name.clone().unwrap_or_default();
-                match services.create(&post_params(), svc).await {
-                    Ok(_) => {}
-                    Err(e) if is_status(&e, 409) => {
-                        tracing::debug!(experiment = %key, service = %name, "the Service already exists; planning again");
-                        return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE));
-                    }
-                    Err(e) => return Err(ExperimentError::api(format!("create Service {name}"), e)),
+                Err(e) if is_status(&e, 409) => {
+                    tracing::debug!(experiment = %key, replicaset = %name, "the ReplicaSet already exists; planning again");
+                    return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE));
                 }
-            }
-            Action::DeleteService { name, uid } => match services.delete(name, &delete_params(uid.as_deref())).await {
-                Ok(_) => {}
-                Err(e) if is_status(&e, 404) => {}
-                Err(e) => return Err(ExperimentError::api(format!("delete Service {name}"), e)),
-            },
-            Action::CreateAnalysisRun(run) => {
-                let name = run.metadata.name.clone().unwrap_or_default();
-                match runs.create(&post_params(), run).await {
-                    Ok(_) => {}
-                    // The cache has not seen the run yet: plan again once it has.
-                    Err(e) if is_status(&e, 409) => return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE)),
-                    Err(e) => return Err(ExperimentError::api(format!("create AnalysisRun {name}"), e)),
-                }
-            }
-            Action::PatchAnalysisRun { name, patch } => {
-                match runs.patch(name, &patch_params(), &Patch::Merge(patch)).await {
-                    Ok(_) => {}
-                    Err(e) if is_status(&e, 404) => {}
-                    Err(e) => return Err(ExperimentError::api(format!("patch AnalysisRun {name}"), e)),
-                }
-            }
-            Action::PatchExperiment(patch) => {
-                match experiments
-                    .patch(&key.name, &patch_params(), &Patch::Merge(patch))
-                    .await
-                {
-                    Ok(patched) => {
-                        let rv = patched.metadata.resource_version.as_deref();
-                        ctx.runtime.tracker.written(key, rv, Instant::now());
-                    }
-                    // Deleted meanwhile: nothing left to record.
-                    Err(e) if is_status(&e, 404) => {}
-                    Err(e) => return Err(ExperimentError::api(format!("patch Experiment {}", key.name), e)),
-                }
+                Err(e) => return Err(ExperimentError::api(format!("create ReplicaSet {name}"), e)),
             }
         }
+        Action::UpdateReplicaSet(rs) => {
+            let name = rs.metadata.name.clone().unwrap_or_default();
+            let updated = replica_sets
+                .replace(&name, &post_params(), rs)
+                .await
+                .map_err(|e| ExperimentError::api(format!("update ReplicaSet {name}"), e))?;
+            let rv = updated.metadata.resource_version.as_deref();
+            ctx.runtime.tracker.owned_written(key, &name, rv, Instant::now());
+            true
+        }
+        Action::PatchReplicaSet { name, patch } => {
+            let action = format!("patch ReplicaSet {name}");
+            let patch: json_patch::Patch =
+                serde_json::from_value(patch.clone()).map_err(|source| ExperimentError::BadPatch {
+                    action: action.clone(),
+                    source,
+                })?;
+            let patched = replica_sets
+                .patch(name, &patch_params(), &Patch::Json::<()>(patch))
+                .await
+                .map_err(|e| ExperimentError::api(action, e))?;
+            let rv = patched.metadata.resource_version.as_deref();
+            ctx.runtime.tracker.owned_written(key, name, rv, Instant::now());
+            true
+        }
+        Action::CreateService(svc) => {
+            let name = svc.metadata.name.clone().unwrap_or_default();
+            match services.create(&post_params(), svc).await {
+                Ok(_) => true,
+                Err(e) if is_status(&e, 409) => {
+                    tracing::debug!(experiment = %key, service = %name, "the Service already exists; planning again");
+                    return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE));
+                }
+                Err(e) => return Err(ExperimentError::api(format!("create Service {name}"), e)),
+            }
+        }
+        Action::DeleteService { name, uid } => match services.delete(name, &delete_params(uid.as_deref())).await {
+            Ok(_) => true,
+            Err(e) if is_status(&e, 404) => false,
+            Err(e) => return Err(ExperimentError::api(format!("delete Service {name}"), e)),
+        },
+        Action::CreateAnalysisRun(run) => {
+            let name = run.metadata.name.clone().unwrap_or_default();
+            match runs.create(&post_params(), run).await {
+                Ok(_) => true,
+                // The cache has not seen the run yet: plan again once it has.
+                Err(e) if is_status(&e, 409) => return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE)),
+                Err(e) => return Err(ExperimentError::api(format!("create AnalysisRun {name}"), e)),
+            }
+        }
+        Action::PatchAnalysisRun { name, patch } => {
+            match runs.patch(name, &patch_params(), &Patch::Merge(patch)).await {
+                Ok(_) => true,
+                Err(e) if is_status(&e, 404) => false,
+                Err(e) => return Err(ExperimentError::api(format!("patch AnalysisRun {name}"), e)),
+            }
+        }
+        Action::PatchExperiment(patch) => {
+            match experiments
+                .patch(&key.name, &patch_params(), &Patch::Merge(patch))
+                .await
+            {
+                Ok(patched) => {
+                    let rv = patched.metadata.resource_version.as_deref();
+                    ctx.runtime.tracker.written(key, rv, Instant::now());
+                    true
+                }
+                // Deleted meanwhile: nothing left to record.
+                Err(e) if is_status(&e, 404) => false,
+                Err(e) => return Err(ExperimentError::api(format!("patch Experiment {}", key.name), e)),
+            }
+        }
+    };
+    if wrote {
+        execute_log::written(key, action);
     }
     Ok(Executed::All)
 }

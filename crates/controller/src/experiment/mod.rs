@@ -12,6 +12,7 @@ pub(crate) mod context;
 pub(crate) mod controller;
 pub(crate) mod error;
 mod execute;
+mod execute_log;
 mod reconcile;
 mod snapshot;
 

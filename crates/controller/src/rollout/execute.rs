@@ -1,6 +1,6 @@
 //! Carrying out a plan: each [`Action`] becomes one API request, in order, stopping at the first
 //! failure. The next reconcile plans again from a fresh snapshot, so a partly executed plan is never
-//! resumed.
+//! resumed. Each write that changed something is said in the log ([`super::execute_log`]).
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::RolloutKey;
 use super::context::Context;
 use super::error::ReconcileError;
+use super::execute_log;
 use super::workload::WorkloadKind;
 use crate::runtime::api::{ALREADY_EXISTS_REQUEUE, delete_params, is_status, patch_params, post_params};
 
@@ -38,13 +39,14 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
     let replica_sets: Api<ReplicaSet> = Api::namespaced(ctx.runtime.client.clone(), ns);
     let rollouts: Api<DynamicObject> = Api::namespaced_with(ctx.runtime.client.clone(), ns, &ctx.rollout_resource);
     for action in actions {
-        match action {
+        let wrote = match action {
             Action::CreateReplicaSet(rs) => {
                 let name = rs.metadata.name.clone().unwrap_or_default();
                 match replica_sets.create(&post_params(), rs).await {
                     Ok(created) => {
                         let rv = created.metadata.resource_version.as_deref();
                         ctx.runtime.tracker.owned_written(key, &name, rv, Instant::now());
+                        true
                     }
                     Err(e) if is_status(&e, 409) => {
                         tracing::debug!(replicaset = %name, "the ReplicaSet already exists; planning again");
@@ -62,6 +64,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .map_err(|e| ReconcileError::api(format!("update ReplicaSet {name}"), e))?;
                 let rv = updated.metadata.resource_version.as_deref();
                 ctx.runtime.tracker.owned_written(key, &name, rv, Instant::now());
+                true
             }
             Action::PatchReplicaSet { name, patch } => {
                 let action = format!("patch ReplicaSet {name}");
@@ -76,14 +79,16 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .map_err(|e| ReconcileError::api(action, e))?;
                 let rv = patched.metadata.resource_version.as_deref();
                 ctx.runtime.tracker.owned_written(key, name, rv, Instant::now());
+                true
             }
             Action::DeleteReplicaSet { name, uid } => {
-                match replica_sets.delete(name, &delete_params(uid.as_deref())).await {
-                    Ok(_) => {}
-                    Err(e) if is_status(&e, 404) => {}
+                let deleted = match replica_sets.delete(name, &delete_params(uid.as_deref())).await {
+                    Ok(_) => true,
+                    Err(e) if is_status(&e, 404) => false,
                     Err(e) => return Err(ReconcileError::api(format!("delete ReplicaSet {name}"), e)),
-                }
+                };
                 ctx.runtime.tracker.owned_deleted(ns, name);
+                deleted
             }
             Action::PatchRollout(patch) => {
                 let patched = rollouts
@@ -92,6 +97,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .map_err(|e| ReconcileError::api(format!("patch Rollout {}", key.name), e))?;
                 let rv = patched.metadata.resource_version.as_deref();
                 ctx.runtime.tracker.written(key, rv, Instant::now());
+                true
             }
             Action::PatchRolloutStatus(patch) => {
                 let patched = rollouts
@@ -100,6 +106,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .map_err(|e| ReconcileError::api(format!("patch Rollout {} status", key.name), e))?;
                 let rv = patched.metadata.resource_version.as_deref();
                 ctx.runtime.tracker.written(key, rv, Instant::now());
+                true
             }
             Action::PatchService { name, patch } => {
                 let services: Api<Service> = Api::namespaced(ctx.runtime.client.clone(), ns);
@@ -107,18 +114,23 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     .patch(name, &patch_params(), &Patch::Strategic(patch))
                     .await
                     .map_err(|e| ReconcileError::api(format!("patch Service {name}"), e))?;
+                true
             }
             Action::EvictPod { name } => {
                 let pods: Api<Pod> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 match tokio::time::timeout(EVICTION_TIMEOUT, pods.evict(name, &EvictParams::default())).await {
-                    Ok(Ok(_)) => {}
+                    Ok(Ok(_)) => true,
                     // A PodDisruptionBudget refused (429), or the pod is already gone: a later
                     // reconcile tries the pods that are left.
                     Ok(Err(e)) if is_status(&e, 429) || is_status(&e, 404) => {
                         tracing::debug!(pod = %name, error = %e, "eviction not possible now");
+                        false
                     }
                     Ok(Err(e)) => return Err(ReconcileError::api(format!("evict Pod {name}"), e)),
-                    Err(_) => tracing::debug!(pod = %name, "eviction still refused; trying again later"),
+                    Err(_) => {
+                        tracing::debug!(pod = %name, "eviction still refused; trying again later");
+                        false
+                    }
                 }
             }
             Action::PatchPods {
@@ -138,17 +150,19 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 for pod in list.items {
                     let Some(name) = pod.metadata.name else { continue };
                     match pods.patch(&name, &patch_params(), &Patch::Merge(patch)).await {
-                        Ok(_) => {}
+                        Ok(_) => execute_log::pod_patched(key, &name, patch),
                         Err(e) if is_status(&e, 404) => {}
                         Err(e) => return Err(ReconcileError::api(format!("patch Pod {name}"), e)),
                     }
                 }
+                // Said pod by pod.
+                false
             }
             Action::CreateAnalysisRun(run) => {
                 let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 let name = run.metadata.name.clone().unwrap_or_default();
                 match runs.create(&post_params(), run).await {
-                    Ok(_) => {}
+                    Ok(_) => true,
                     // The cache has not seen the run yet: plan again once it has.
                     Err(e) if is_status(&e, 409) => return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE)),
                     Err(e) => return Err(ReconcileError::api(format!("create AnalysisRun {name}"), e)),
@@ -157,16 +171,16 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
             Action::PatchAnalysisRun { name, patch } => {
                 let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 match runs.patch(name, &patch_params(), &Patch::Merge(patch)).await {
-                    Ok(_) => {}
-                    Err(e) if is_status(&e, 404) => {}
+                    Ok(_) => true,
+                    Err(e) if is_status(&e, 404) => false,
                     Err(e) => return Err(ReconcileError::api(format!("patch AnalysisRun {name}"), e)),
                 }
             }
             Action::DeleteAnalysisRun { name, uid } => {
                 let runs: Api<rollouts_api::AnalysisRun> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 match runs.delete(name, &delete_params(uid.as_deref())).await {
-                    Ok(_) => {}
-                    Err(e) if is_status(&e, 404) => {}
+                    Ok(_) => true,
+                    Err(e) if is_status(&e, 404) => false,
                     Err(e) => return Err(ReconcileError::api(format!("delete AnalysisRun {name}"), e)),
                 }
             }
@@ -174,7 +188,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 let experiments: Api<rollouts_api::Experiment> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 let name = experiment.metadata.name.clone().unwrap_or_default();
                 match experiments.create(&post_params(), experiment).await {
-                    Ok(_) => {}
+                    Ok(_) => true,
                     // The cache has not seen the Experiment yet: plan again once it has.
                     Err(e) if is_status(&e, 409) => return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE)),
                     Err(e) => return Err(ReconcileError::api(format!("create Experiment {name}"), e)),
@@ -183,16 +197,16 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
             Action::PatchExperiment { name, patch } => {
                 let experiments: Api<rollouts_api::Experiment> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 match experiments.patch(name, &patch_params(), &Patch::Merge(patch)).await {
-                    Ok(_) => {}
-                    Err(e) if is_status(&e, 404) => {}
+                    Ok(_) => true,
+                    Err(e) if is_status(&e, 404) => false,
                     Err(e) => return Err(ReconcileError::api(format!("patch Experiment {name}"), e)),
                 }
             }
             Action::DeleteExperiment { name, uid } => {
                 let experiments: Api<rollouts_api::Experiment> = Api::namespaced(ctx.runtime.client.clone(), ns);
                 match experiments.delete(name, &delete_params(uid.as_deref())).await {
-                    Ok(_) => {}
-                    Err(e) if is_status(&e, 404) => {}
+                    Ok(_) => true,
+                    Err(e) if is_status(&e, 404) => false,
                     Err(e) => return Err(ReconcileError::api(format!("delete Experiment {name}"), e)),
                 }
             }
@@ -200,6 +214,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 if !super::routing::write(ctx, write).await? {
                     return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE));
                 }
+                true
             }
             Action::ScaleWorkload {
                 api_version,
@@ -219,7 +234,11 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                 api.patch_scale(name, &patch_params(), &Patch::Merge(scale_patch(*replicas)))
                     .await
                     .map_err(|e| ReconcileError::api(format!("scale {kind} {name}"), e))?;
+                true
             }
+        };
+        if wrote {
+            execute_log::written(key, action);
         }
     }
     Ok(Executed::All)
@@ -227,7 +246,7 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
 
 /// A ReplicaSet of the new one's name already exists: unless it is this Rollout's own (a cache that
 /// has not caught up), the pod template hash collided, and `collisionCount` is raised so the next
-/// hash differs (upstream logs `Found a hash collision - bumped collisionCount`).
+/// hash differs (logged as a warning, in upstream's words).
 async fn collision(
     ctx: &Context,
     key: &RolloutKey,
@@ -247,13 +266,19 @@ async fn collision(
         return Ok(());
     };
     if let Some(patch) = rollouts_core::plan::replica_sets::hash_collision_patch(&rollout, &existing) {
-        tracing::warn!(rollout = %key, replicaset = %name, "found a hash collision; raising collisionCount");
         let patched = rollouts
             .patch_status(&key.name, &patch_params(), &Patch::Merge(status_patch(&patch)))
             .await
             .map_err(|e| ReconcileError::api(format!("patch Rollout {} status", key.name), e))?;
         let rv = patched.metadata.resource_version.as_deref();
         ctx.runtime.tracker.written(key, rv, Instant::now());
+        let before = rollout.status.as_ref().and_then(|s| s.collision_count).unwrap_or(0);
+        let after = &patch["collisionCount"];
+        tracing::warn!(
+            namespace = %key.namespace,
+            rollout = %key.name,
+            "Found a hash collision - bumped collisionCount ({before}->{after}) to resolve it"
+        );
     }
     Ok(())
 }

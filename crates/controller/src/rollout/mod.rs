@@ -13,6 +13,7 @@ pub(crate) mod context;
 pub(crate) mod controller;
 pub(crate) mod error;
 pub(crate) mod execute;
+mod execute_log;
 #[cfg(test)]
 mod execute_tests;
 pub(crate) mod reconcile;

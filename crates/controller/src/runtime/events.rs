@@ -19,6 +19,7 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 use crate::runtime::api::{MANAGER, is_status};
+use crate::runtime::change_log;
 use crate::runtime::repeats::{Repeats, Report};
 
 /// How many distinct events are remembered for deduplication (client-go keeps 4096 too).
@@ -219,13 +220,15 @@ impl Recorder {
         }
     }
 
-    /// Queues `events` about the object `reference`, to be written in order.
+    /// Queues `events` about the object `reference`, to be written in order, and says each in the log
+    /// (the plan they come from has been carried out).
     pub async fn publish(&self, reference: &ObjectReference, events: &[plan::Event]) {
         let uid = reference.uid.as_deref().unwrap_or_default();
         let shard = uid
             .bytes()
             .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)));
         for event in events {
+            change_log::log_event(reference, event);
             match self.queues.get(shard % self.queues.len().max(1)) {
                 Some(queue) => {
                     if queue.try_send((reference.clone(), event.clone())).is_err() {

@@ -43,6 +43,13 @@ impl ControllerKind {
         }
     }
 
+    /// The controller of objects of `kind`, if one of ours.
+    pub(crate) fn of_object_kind(kind: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|controller| controller.object_kind() == kind)
+    }
+
     /// What its log lines start with: the Rollout controller's have always gone without the kind.
     pub(crate) fn log_prefix(self) -> &'static str {
         match self {

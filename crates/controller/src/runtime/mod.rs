@@ -10,6 +10,7 @@ pub(crate) mod api;
 pub(crate) mod api_requests;
 pub(crate) mod applier;
 pub(crate) mod backoff;
+pub(crate) mod change_log;
 pub(crate) mod changes;
 pub(crate) mod decode;
 pub(crate) mod events;

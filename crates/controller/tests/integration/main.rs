@@ -6,6 +6,7 @@
 mod analysis_runs;
 mod common;
 mod controller_runtime;
+mod info_logs;
 mod providers_prometheus;
 mod providers_web;
 mod restarts;

@@ -5,6 +5,7 @@
 
 mod closed_loop;
 mod controller_command;
+mod controller_info_logs;
 mod crds_command;
 mod dev_command;
 mod dev_crash_safety;

@@ -104,13 +104,17 @@ impl JobProvider {
             ..PostParams::default()
         };
         match api.create(&params, &job).await {
-            Ok(_) => tracing::info!(job = %format_args!("{namespace}/{name}"), "job created"),
+            Ok(_) => {
+                let (run_namespace, run_name) = run_of(run);
+                tracing::info!(namespace = %run_namespace, analysisrun = %run_name, metric = %metric.name, "job {namespace}/{name} created");
+            }
             Err(error) if is_status(&error, 409) => {
                 if !self.owns_existing(&api, run, &name, &namespace).await {
                     tracing::warn!(job = %name, "a job of that name exists and belongs to another run");
                     return measurement_error(measurement, api_message(&error), Timestamp::now());
                 }
-                tracing::info!(job = %name, "duplicate job create detected");
+                let (run_namespace, run_name) = run_of(run);
+                tracing::info!(namespace = %run_namespace, analysisrun = %run_name, metric = %metric.name, "duplicate job create detected {name}");
             }
             Err(error) => {
                 tracing::warn!(job = %name, %error, "job create failed");
@@ -169,7 +173,8 @@ impl JobProvider {
         if let Some(phase) = job_outcome(&job) {
             measurement.phase = phase;
             measurement.finished_at = Some(Time(now));
-            tracing::info!(job = %format_args!("{namespace}/{name}"), %phase, "job completed");
+            let (run_namespace, run_name) = run_of(run);
+            tracing::info!(namespace = %run_namespace, analysisrun = %run_name, "job {namespace}/{name} completed: {phase}");
             return measurement;
         }
         let pods = match self.pods(&job, &namespace).await {
@@ -228,7 +233,8 @@ impl JobProvider {
         }
         measurement.phase = AnalysisPhase::Inconclusive;
         measurement.finished_at = Some(Time(Timestamp::now()));
-        tracing::info!(job = %format_args!("{namespace}/{name}"), "job terminated");
+        let (run_namespace, run_name) = run_of(run);
+        tracing::info!(namespace = %run_namespace, analysisrun = %run_name, "job {namespace}/{name} terminated");
         measurement
     }
 
@@ -280,7 +286,8 @@ impl JobProvider {
             let namespace = job.metadata.namespace.as_deref().unwrap_or_default();
             let name = job.metadata.name.as_deref().unwrap_or_default();
             self.delete(namespace, name).await.map_err(ProviderError)?;
-            tracing::info!(job = %format_args!("{namespace}/{name}"), "job garbage collected");
+            let (run_namespace, run_name) = run_of(run);
+            tracing::info!(namespace = %run_namespace, analysisrun = %run_name, metric = %metric.name, "job {namespace}/{name} garbage collected");
         }
         Ok(())
     }
@@ -475,6 +482,12 @@ pub fn terminal_pod_error(pods: &[Pod]) -> Option<String> {
 pub fn resume_delay(elapsed: SignedDuration) -> Duration {
     let seconds = elapsed.as_secs_f64().max(0.0);
     Duration::try_from_secs_f64((2.0 * seconds).sqrt()).unwrap_or(Duration::ZERO)
+}
+
+/// The run's namespace and name, the fields of the lines about its Jobs.
+fn run_of(run: &AnalysisRun) -> (&str, &str) {
+    let namespace = run.metadata.namespace.as_deref().unwrap_or_default();
+    (namespace, run.metadata.name.as_deref().unwrap_or_default())
 }
 
 fn label<'a>(meta: &'a ObjectMeta, key: &str) -> Option<&'a str> {
