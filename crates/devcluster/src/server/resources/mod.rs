@@ -178,6 +178,9 @@ pub async fn handle(
             super::logs::serve(&ctx, &name)
         }
         (Method::POST, None, None) => write::create(&ctx, &body).await,
+        (Method::POST, Some(name), Some("token")) if ctx.rt.group.is_empty() && ctx.rt.plural == "serviceaccounts" => {
+            super::token_request::create(&ctx, &name, &body)
+        }
         (Method::POST, Some(name), Some("eviction")) if ctx.rt.group.is_empty() && ctx.rt.plural == "pods" => {
             super::eviction::evict(&ctx, &name, &body).await
         }
@@ -193,7 +196,7 @@ pub async fn handle(
         }
         (Method::DELETE, Some(name), None) => delete::delete(&ctx, &name, &body).await,
         (Method::DELETE, None, None) => delete::delete_collection(&ctx, &body).await,
-        (m, _, Some(s)) if !matches!(s, "status" | "scale" | "eviction" | "finalize" | "log") => {
+        (m, _, Some(s)) if !matches!(s, "status" | "scale" | "eviction" | "finalize" | "log" | "token") => {
             Err(ApiError::no_route(&format!("{}/{s} ({m})", ctx.rt.plural)))
         }
         (m, _, _) => Err(ApiError::method_not_allowed(m.as_str())),
@@ -202,15 +205,20 @@ pub async fn handle(
 
 /// Parses a request body: JSON, or YAML when declared so.
 pub(super) fn parse_body(ctx: &Ctx<'_>, body: &Bytes) -> Result<Value, ApiError> {
+    decode_body(&ctx.headers.content_type, body)
+}
+
+/// Decodes a request body of `content_type` (without parameters): Kubernetes protobuf, YAML, or JSON.
+pub(in crate::server) fn decode_body(content_type: &str, body: &Bytes) -> Result<Value, ApiError> {
     if body.is_empty() {
         return Err(ApiError::bad_request("the request body is empty"));
     }
     // kubectl's typed commands (`create deployment`, `drain`, ...) send Kubernetes protobuf.
-    if crate::protobuf::is_protobuf_media_type(&ctx.headers.content_type) {
+    if crate::protobuf::is_protobuf_media_type(content_type) {
         return crate::protobuf::decode_object(body)
             .map_err(|e| ApiError::bad_request(format!("the request body could not be decoded: {e}")));
     }
-    let yaml = ctx.headers.content_type.contains("yaml");
+    let yaml = content_type.contains("yaml");
     let parsed = if yaml {
         let text = std::str::from_utf8(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
         super::strict::parse_yaml(text).map_err(|e| e.to_string())
