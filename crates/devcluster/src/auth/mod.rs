@@ -11,6 +11,7 @@ pub mod aggregation;
 pub mod attributes;
 pub mod bootstrap;
 pub mod controller;
+pub mod escalation;
 pub mod identity;
 pub mod impersonation;
 pub mod policy;

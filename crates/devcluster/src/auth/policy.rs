@@ -207,28 +207,36 @@ fn meta<'a>(obj: &'a Value, field: &str) -> &'a str {
 pub struct Policy {
     cluster: Grants,
     namespaces: HashMap<String, Grants>,
+    /// The rules of every ClusterRole, by name.
+    cluster_roles: HashMap<String, Arc<[Rule]>>,
+    /// The rules of every Role, by namespace and name.
+    roles: HashMap<(String, String), Arc<[Rule]>>,
 }
 
 impl Policy {
     /// Compiles the stored objects.
     pub fn build(objects: &Objects<'_>) -> Policy {
-        let cluster_roles: HashMap<&str, Arc<[Rule]>> = objects
-            .cluster_roles
-            .iter()
-            .map(|r| (meta(r, "name"), Arc::from(Rule::all_of(r))))
-            .collect();
-        let roles: HashMap<(&str, &str), Arc<[Rule]>> = objects
-            .roles
-            .iter()
-            .map(|r| ((meta(r, "namespace"), meta(r, "name")), Arc::from(Rule::all_of(r))))
-            .collect();
-        let mut policy = Policy::default();
+        let mut policy = Policy {
+            cluster_roles: objects
+                .cluster_roles
+                .iter()
+                .map(|r| (meta(r, "name").to_string(), Arc::from(Rule::all_of(r))))
+                .collect(),
+            roles: objects
+                .roles
+                .iter()
+                .map(|r| {
+                    let key = (meta(r, "namespace").to_string(), meta(r, "name").to_string());
+                    (key, Arc::from(Rule::all_of(r)))
+                })
+                .collect(),
+            ..Policy::default()
+        };
         for binding in &objects.cluster_role_bindings {
             let (kind, role) = role_ref(binding);
             let rules = match kind {
-                "ClusterRole" => cluster_roles
-                    .get(role)
-                    .cloned()
+                "ClusterRole" => policy
+                    .role_rules(kind, "", role)
                     .ok_or_else(|| format!("clusterrole.rbac.authorization.k8s.io \"{role}\" not found")),
                 other => Err(format!("unsupported role reference kind: {other:?}")),
             };
@@ -241,13 +249,11 @@ impl Policy {
             let (kind, role) = role_ref(binding);
             let namespace = meta(binding, "namespace");
             let rules = match kind {
-                "ClusterRole" => cluster_roles
-                    .get(role)
-                    .cloned()
+                "ClusterRole" => policy
+                    .role_rules(kind, namespace, role)
                     .ok_or_else(|| format!("clusterrole.rbac.authorization.k8s.io \"{role}\" not found")),
-                "Role" => roles
-                    .get(&(namespace, role))
-                    .cloned()
+                "Role" => policy
+                    .role_rules(kind, namespace, role)
                     .ok_or_else(|| format!("role.rbac.authorization.k8s.io \"{role}\" not found")),
                 other => Err(format!("unsupported role reference kind: {other:?}")),
             };
@@ -258,6 +264,15 @@ impl Policy {
             });
         }
         policy
+    }
+
+    /// The rules of the Role `namespace/name` or the ClusterRole `name`, if it exists.
+    pub fn role_rules(&self, kind: &str, namespace: &str, name: &str) -> Option<Arc<[Rule]>> {
+        match kind {
+            "ClusterRole" => self.cluster_roles.get(name).cloned(),
+            "Role" => self.roles.get(&(namespace.to_string(), name.to_string())).cloned(),
+            _ => None,
+        }
     }
 
     /// Whether `user` may do what `attrs` say, and why: the cluster-wide bindings first, then those of the

@@ -233,7 +233,7 @@ impl ApiServer {
                 if let Some(api) = reviews::api_of(&rp) {
                     return reviews::handle(self, &parts.method, api, &rp, user, &headers, &body);
                 }
-                resources::handle(self, &parts.method, rp, query, headers, body).await
+                resources::handle(self, &parts.method, rp, query, headers, body, Some(user)).await
             }
         }
     }

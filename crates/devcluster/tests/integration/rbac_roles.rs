@@ -318,3 +318,203 @@ fn upstream_aggregate_roles_flow_into_admin_edit_and_view() {
         "Error from server (Forbidden): rollouts.argoproj.io \"web\" is forbidden: User \"system:serviceaccount:team:viewer\" cannot delete resource \"rollouts\" in API group \"argoproj.io\" in the namespace \"team\"\n"
     );
 }
+
+const ROLE_MANAGER: &str = "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: role-manager, namespace: team}
+rules:
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [roles, rolebindings]
+  verbs: [create, get, list, patch, update]
+- apiGroups: [\"\"]
+  resources: [configmaps]
+  verbs: [get, list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: bot-manages-roles, namespace: team}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: role-manager}
+subjects:
+- {kind: ServiceAccount, name: bot}
+";
+
+#[test]
+fn no_one_grants_what_they_do_not_hold() {
+    if !kubectl_available() {
+        return;
+    }
+    let tc = TestCluster::start().unwrap();
+    tc.kubectl_ok(&["create", "namespace", "team"]);
+    let bot = service_account_kubeconfig(&tc, "team", "bot");
+    tc.kubectl_ok_stdin(&["apply", "-f", "-"], ROLE_MANAGER);
+    let groups = r#"(groups=["system:serviceaccounts" "system:serviceaccounts:team" "system:authenticated"])"#;
+    // What the bot holds, it may grant.
+    kubectl_with_ok(
+        &tc,
+        &bot,
+        &[
+            "create",
+            "role",
+            "cm-reader",
+            "-n",
+            "team",
+            "--verb=get,list",
+            "--resource=configmaps",
+        ],
+    );
+    kubectl_with_ok(
+        &tc,
+        &bot,
+        &[
+            "create",
+            "rolebinding",
+            "cm-readers",
+            "-n",
+            "team",
+            "--role=cm-reader",
+            "--group=devs",
+        ],
+    );
+    // Not more.
+    assert_eq!(
+        kubectl_with_err(
+            &tc,
+            &bot,
+            &[
+                "create",
+                "role",
+                "secret-reader",
+                "-n",
+                "team",
+                "--verb=get,list",
+                "--resource=secrets,configmaps"
+            ]
+        ),
+        format!(
+            "Error from server (Forbidden): roles.rbac.authorization.k8s.io \"secret-reader\" is forbidden: user \"{USER}\" {groups} is attempting to grant RBAC permissions not currently held:\n\
+             {{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"get\" \"list\"]}}\n"
+        )
+    );
+    let err = kubectl_with_err(
+        &tc,
+        &bot,
+        &[
+            "patch",
+            "role",
+            "cm-reader",
+            "-n",
+            "team",
+            "--type=json",
+            "-p",
+            r#"[{"op": "add", "path": "/rules/0/verbs/-", "value": "delete"}]"#,
+        ],
+    );
+    assert!(
+        err.contains(r#"{APIGroups:[""], Resources:["configmaps"], Verbs:["delete"]}"#),
+        "{err}"
+    );
+    let err = kubectl_with_err(
+        &tc,
+        &bot,
+        &[
+            "create",
+            "rolebinding",
+            "bot-admin",
+            "-n",
+            "team",
+            "--clusterrole=admin",
+            "--serviceaccount=team:bot",
+        ],
+    );
+    assert!(
+        err.starts_with(&format!(
+            "error: failed to create rolebinding: rolebindings.rbac.authorization.k8s.io \"bot-admin\" is forbidden: user \"{USER}\" {groups} is attempting to grant RBAC permissions not currently held:\n"
+        )),
+        "{err}"
+    );
+    // The bind and escalate verbs let through.
+    tc.kubectl_ok(&[
+        "create",
+        "role",
+        "binder",
+        "-n",
+        "team",
+        "--verb=bind",
+        "--resource=clusterroles.rbac.authorization.k8s.io",
+        "--resource-name=admin",
+    ]);
+    tc.kubectl_ok(&[
+        "create",
+        "rolebinding",
+        "bot-binds",
+        "-n",
+        "team",
+        "--role=binder",
+        "--serviceaccount=team:bot",
+    ]);
+    kubectl_with_ok(
+        &tc,
+        &bot,
+        &[
+            "create",
+            "rolebinding",
+            "bot-admin",
+            "-n",
+            "team",
+            "--clusterrole=admin",
+            "--serviceaccount=team:bot",
+        ],
+    );
+    // Bound to admin now, the bot holds secrets in team, so it may grant them.
+    kubectl_with_ok(
+        &tc,
+        &bot,
+        &[
+            "create",
+            "role",
+            "secret-reader",
+            "-n",
+            "team",
+            "--verb=get,list",
+            "--resource=secrets",
+        ],
+    );
+    // A ClusterRole needs rights at the cluster scope, which a RoleBinding does not give.
+    tc.kubectl_ok(&[
+        "create",
+        "clusterrole",
+        "clusterrole-writer",
+        "--verb=create",
+        "--resource=clusterroles",
+    ]);
+    tc.kubectl_ok(&[
+        "create",
+        "clusterrolebinding",
+        "bot-writes-clusterroles",
+        "--clusterrole=clusterrole-writer",
+        "--serviceaccount=team:bot",
+    ]);
+    let err = kubectl_with_err(
+        &tc,
+        &bot,
+        &[
+            "create",
+            "clusterrole",
+            "secrets-everywhere",
+            "--verb=get",
+            "--resource=secrets",
+        ],
+    );
+    assert!(
+        err.contains("is attempting to grant RBAC permissions not currently held"),
+        "{err}"
+    );
+    // The admin is never refused.
+    tc.kubectl_ok(&[
+        "create",
+        "clusterrole",
+        "secrets-everywhere",
+        "--verb=get",
+        "--resource=secrets",
+    ]);
+}

@@ -20,6 +20,8 @@ use super::query::Query;
 use super::route::ResourcePath;
 use super::strict::Strictness;
 use super::{ApiServer, Reply, watch};
+use crate::auth::escalation::Guard;
+use crate::auth::identity::UserInfo;
 use crate::registry::ResourceType;
 use crate::store::Key;
 use read::selected;
@@ -87,6 +89,8 @@ pub(super) struct Ctx<'a> {
     pub headers: Headers,
     /// What `fieldValidation` asks for, and what the body's decoding found.
     pub strict: Strictness,
+    /// The check of a write of an RBAC object by someone not in `system:masters`.
+    pub escalation: Option<Guard>,
 }
 
 impl Ctx<'_> {
@@ -105,6 +109,14 @@ impl Ctx<'_> {
     fn dry_run(&self) -> bool {
         self.query.get("dryRun") == Some("All")
     }
+
+    /// Refuses a write of an RBAC object that would grant more than its writer holds.
+    pub fn check_rbac_write(&self, object: &Value, previous: Option<&Value>) -> Result<(), ApiError> {
+        match &self.escalation {
+            Some(guard) => guard.check(&self.rt.kind, object, previous),
+            None => Ok(()),
+        }
+    }
 }
 
 fn verb(method: &Method, rp: &ResourcePath, query: &Query) -> &'static str {
@@ -121,7 +133,7 @@ fn verb(method: &Method, rp: &ResourcePath, query: &Query) -> &'static str {
     }
 }
 
-/// Serves a request on a resource path.
+/// Serves a request on a resource path, made by `user` (`None`: the cluster's own controllers).
 pub async fn handle(
     server: &Arc<ApiServer>,
     method: &Method,
@@ -129,6 +141,7 @@ pub async fn handle(
     query: Query,
     headers: Headers,
     body: Bytes,
+    user: Option<&UserInfo>,
 ) -> Result<Reply, ApiError> {
     let rt = server
         .registry()
@@ -152,6 +165,13 @@ pub async fn handle(
         &query,
         &body,
     );
+    let writes = matches!(*method, Method::POST | Method::PUT | Method::PATCH);
+    let escalation = match user {
+        Some(user) if writes && rt.group == "rbac.authorization.k8s.io" => {
+            Guard::for_user(user, || server.auth.policy(&server.store))
+        }
+        _ => None,
+    };
     let ctx = Ctx {
         server,
         rt,
@@ -159,6 +179,7 @@ pub async fn handle(
         query,
         headers,
         strict,
+        escalation,
     };
     let name = ctx.path.name.clone();
     let sub = ctx.path.subresource.clone();
