@@ -2,7 +2,9 @@
 //! storage, so that kubectl, kube-rs clients and the rollouts controller run with no real cluster.
 //!
 //! [`DevCluster::start`] opens (or creates) the data directory, serves the API on `127.0.0.1`, writes a
-//! kubeconfig with a fresh bearer token, and runs garbage collection and namespace cleanup.
+//! kubeconfig with a fresh bearer token, and runs garbage collection and namespace cleanup. That token is
+//! the admin's (`system:masters`); service accounts get tokens of their own (TokenRequest, token Secrets)
+//! and are held to RBAC, with the bootstrap roles of a real cluster.
 //!
 //! The public face is small: [`DevCluster`] and its [`Config`], the fault injection settings of
 //! [`faults`], the simulation settings [`sim::SimConfig`], the TLS material of [`tls`], and [`testing`]

@@ -17,7 +17,7 @@ use crate::auth::impersonation::Impersonation;
 /// allowed what it asks; or the 401, 403 (or 500 for impersonation headers without a user) to answer.
 pub(super) fn check(server: &ApiServer, req: &Request<Incoming>, admin: bool) -> Result<UserInfo, ApiError> {
     let requester = if admin {
-        UserInfo::admin()
+        server.admin.clone()
     } else {
         req.headers()
             .get(hyper::header::AUTHORIZATION)
