@@ -2,13 +2,16 @@
 //! storage, so that kubectl, kube-rs clients and the rollouts controller run with no real cluster.
 //!
 //! [`DevCluster::start`] opens (or creates) the data directory, serves the API on `127.0.0.1`, writes a
-//! kubeconfig with a fresh bearer token, and runs garbage collection and namespace cleanup.
+//! kubeconfig with a fresh bearer token, and runs garbage collection and namespace cleanup. That token is
+//! the admin's (`system:masters`); service accounts get tokens of their own (TokenRequest, token Secrets)
+//! and are held to RBAC, with the bootstrap roles of a real cluster.
 //!
 //! The public face is small: [`DevCluster`] and its [`Config`], the fault injection settings of
 //! [`faults`], the simulation settings [`sim::SimConfig`], the TLS material of [`tls`], and [`testing`]
 //! (a cluster for tests, with helpers to run kubectl against it). The rest (store, registry, API
 //! server, patches, schemas, tables, simulated controllers) is the crate's own.
 
+mod auth;
 mod datadir;
 pub mod dataplane;
 mod event_ttl;
@@ -98,6 +101,15 @@ pub enum StartError {
     /// TLS could not be set up.
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    /// The key service account tokens are signed with could not be written.
+    #[error("writing the service account signing key {path}: {source}")]
+    SigningKey {
+        /// Where.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The kubeconfig could not be written.
     #[error("writing the kubeconfig {path}: {source}")]
     Kubeconfig {
@@ -132,6 +144,8 @@ pub struct DevCluster {
 }
 
 const SYSTEM_NAMESPACES: [&str; 4] = ["default", "kube-system", "kube-public", "kube-node-lease"];
+/// The file of the data directory holding the key service account tokens are signed with.
+const SIGNING_KEY_FILE: &str = "service-account.key";
 
 impl DevCluster {
     /// Starts serving. Must be called inside a Tokio runtime.
@@ -167,8 +181,20 @@ impl DevCluster {
             }
             None => kubeconfig::new_token(),
         };
-        let server = ApiServer::new(Arc::clone(&store), token.clone());
+        // Service account tokens are signed with a key kept with the data, so they outlive restarts.
+        let signing_key = match &config.data_dir {
+            Some(dir) => {
+                let path = dir.join(SIGNING_KEY_FILE);
+                auth::tokens::SigningKey::load_or_create(&path)
+                    .map_err(|source| StartError::SigningKey { path, source })?
+            }
+            None => auth::tokens::SigningKey::generate(),
+        };
+        let auth = auth::Auth::new(&store, signing_key, tls.ca_pem.clone());
+        let server = ApiServer::new(Arc::clone(&store), token.clone(), auth);
         ensure_namespaces(&server).await;
+        auth::controller::install_bootstrap(&server).await;
+        auth::controller::aggregate(&server).await;
         let client = workloads::client::InternalClient::new(Arc::clone(&server));
         for obj in &config.install {
             client
@@ -200,6 +226,7 @@ impl DevCluster {
             serve,
             tokio::spawn(gc::run(Arc::clone(&server))),
             tokio::spawn(event_ttl::run(Arc::clone(&server), event_ttl)),
+            tokio::spawn(auth::controller::run(Arc::clone(&server))),
         ];
         if let Some(sim) = config.simulation.clone() {
             tasks.push(tokio::spawn(workloads::Workloads::new(Arc::clone(&server), sim).run()));

@@ -83,6 +83,8 @@ pub enum NameRule {
     Label,
     /// RFC 1035 label (services).
     Dns1035,
+    /// Any path segment (RBAC kinds, whose names hold colons: `system:discovery`).
+    PathSegment,
 }
 
 impl NameRule {
@@ -91,6 +93,7 @@ impl NameRule {
         match (group, kind) {
             ("", "Namespace") => NameRule::Label,
             ("", "Service") => NameRule::Dns1035,
+            ("rbac.authorization.k8s.io", _) => NameRule::PathSegment,
             _ => NameRule::Subdomain,
         }
     }
@@ -132,6 +135,16 @@ pub fn name_problems(name: &str, rule: NameRule) -> Vec<String> {
             }
             if !is_label(&name[..name.len().min(63)], false) {
                 out.push("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')".to_string());
+            }
+        }
+        NameRule::PathSegment => {
+            if name == "." || name == ".." {
+                out.push(format!("may not be '{name}'"));
+            }
+            for c in ["/", "%"] {
+                if name.contains(c) {
+                    out.push(format!("may not contain '{c}'"));
+                }
             }
         }
         NameRule::Dns1035 => {
@@ -205,6 +218,16 @@ mod tests {
         assert!(!name_problems("1abc", NameRule::Dns1035).is_empty());
         assert!(name_problems("abc-1", NameRule::Dns1035).is_empty());
         assert!(!name_problems(&"a".repeat(64), NameRule::Label).is_empty());
+        assert!(name_problems("system:aggregate-to-edit", NameRule::PathSegment).is_empty());
+        assert_eq!(name_problems("..", NameRule::PathSegment), ["may not be '..'"]);
+        assert_eq!(
+            name_problems("a/b%", NameRule::PathSegment),
+            ["may not contain '/'", "may not contain '%'"]
+        );
+        assert_eq!(
+            NameRule::for_kind("rbac.authorization.k8s.io", "ClusterRole"),
+            NameRule::PathSegment
+        );
     }
 
     #[test]

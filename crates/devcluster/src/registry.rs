@@ -238,7 +238,7 @@ pub fn builtins() -> Vec<ResourceType> {
             false,
         ),
         builtin("events.k8s.io", "v1", "Event", "events", NS, &["ev"], &[], false, false),
-        // Stored and served; not enforced (every request is the admin's).
+        // Enforced for every identity but the admin (`crate::auth`).
         builtin(
             "rbac.authorization.k8s.io",
             "v1",

@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 
 use serde_json::{Value, json};
 
+use super::reviews::REVIEW_APIS;
 use crate::registry::{Registry, ResourceType};
 
 /// The Kubernetes version this server reports.
@@ -69,8 +70,16 @@ fn versions_of(registry: &Registry, group: &str) -> Vec<String> {
     versions
 }
 
+/// Groups of the review APIs, served by handlers rather than the registry (at v1 only).
+fn is_review_group(group: &str) -> bool {
+    REVIEW_APIS.iter().any(|api| api.group == group)
+}
+
 fn group_doc(registry: &Registry, group: &str) -> Option<Value> {
-    let versions = versions_of(registry, group);
+    let mut versions = versions_of(registry, group);
+    if is_review_group(group) && !versions.iter().any(|v| v == "v1") {
+        versions.insert(0, "v1".to_string());
+    }
     let preferred = versions.first()?;
     let gv = |v: &String| json!({ "groupVersion": format!("{group}/{v}"), "version": v });
     Some(json!({
@@ -97,6 +106,12 @@ pub fn groups(registry: &Registry) -> Value {
             names.push(g);
         }
     }
+    for api in &REVIEW_APIS {
+        if !names.iter().any(|n| n == api.group) {
+            names.push(api.group.to_string());
+        }
+    }
+    names.sort();
     json!({
         "kind": "APIGroupList",
         "apiVersion": "v1",
@@ -156,6 +171,12 @@ fn resource_entries(t: &ResourceType) -> Vec<Value> {
             "group": "policy", "version": "v1", "kind": "Eviction", "verbs": ["create"],
         }));
     }
+    if t.group.is_empty() && t.plural == "serviceaccounts" {
+        out.push(json!({
+            "name": "serviceaccounts/token", "singularName": "", "namespaced": true,
+            "group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest", "verbs": ["create"],
+        }));
+    }
     if t.group.is_empty() && t.plural == "namespaces" {
         out.push(json!({
             "name": "namespaces/finalize", "singularName": "", "namespaced": false,
@@ -168,7 +189,17 @@ fn resource_entries(t: &ResourceType) -> Vec<Value> {
 /// `/api/v1` or `/apis/{group}/{version}`.
 pub fn resources(registry: &Registry, group: &str, version: &str) -> Option<Value> {
     let types = registry.in_group_version(group, version);
-    if types.is_empty() {
+    let reviews: Vec<Value> = REVIEW_APIS
+        .iter()
+        .filter(|api| api.group == group && version == "v1")
+        .map(|api| {
+            json!({
+                "name": api.plural, "singularName": api.kind.to_lowercase(), "namespaced": api.namespaced,
+                "kind": api.kind, "verbs": ["create"],
+            })
+        })
+        .collect();
+    if types.is_empty() && reviews.is_empty() {
         return None;
     }
     let group_version = if group.is_empty() {
@@ -180,7 +211,7 @@ pub fn resources(registry: &Registry, group: &str, version: &str) -> Option<Valu
         "kind": "APIResourceList",
         "apiVersion": "v1",
         "groupVersion": group_version,
-        "resources": types.iter().flat_map(|t| resource_entries(t)).collect::<Vec<_>>(),
+        "resources": types.iter().flat_map(|t| resource_entries(t)).chain(reviews).collect::<Vec<_>>(),
     }))
 }
 

@@ -1,5 +1,6 @@
 //! The HTTP API server: authentication, routing, discovery, and the resource verbs.
 
+mod access;
 mod admission;
 mod body;
 mod connections;
@@ -12,10 +13,12 @@ mod openapi;
 mod patching;
 pub(crate) mod query;
 pub(crate) mod resources;
+mod reviews;
 pub mod route;
 mod scale;
-mod strict;
+pub(crate) mod strict;
 mod tables;
+mod token_request;
 mod warnings;
 mod watch;
 
@@ -36,6 +39,9 @@ use error::ApiError;
 use query::Query;
 use route::Route;
 
+use crate::auth::Auth;
+use crate::auth::identity::UserInfo;
+use crate::auth::impersonation;
 use crate::faults::{FaultSettings, Faults};
 use crate::podlogs::PodLogs;
 use crate::registry::Registry;
@@ -52,6 +58,10 @@ pub struct ApiServer {
     pub store: Arc<Store>,
     registry: RwLock<Registry>,
     token: String,
+    /// Who the admin's token authenticates.
+    admin: UserInfo,
+    /// Service account tokens and the RBAC policy.
+    pub(crate) auth: Arc<Auth>,
     /// Fault injection settings.
     pub faults: Faults,
     address: RwLock<String>,
@@ -72,8 +82,8 @@ pub enum Reply {
 }
 
 impl ApiServer {
-    /// A server over `store` requiring `token`; CRDs already stored are served at once.
-    pub(crate) fn new(store: Arc<Store>, token: String) -> Arc<Self> {
+    /// A server over `store` whose admin presents `token`; CRDs already stored are served at once.
+    pub(crate) fn new(store: Arc<Store>, token: String, auth: Auth) -> Arc<Self> {
         let mut registry = Registry::with_builtins();
         let (crds, _) = store.list("/apiextensions.k8s.io/customresourcedefinitions", None);
         for crd in crds {
@@ -85,6 +95,8 @@ impl ApiServer {
             store,
             registry: RwLock::new(registry),
             token,
+            admin: UserInfo::admin(),
+            auth: Arc::new(auth),
             faults: Faults::default(),
             address: RwLock::new(String::new()),
             accept_errors: AtomicU64::new(0),
@@ -121,16 +133,21 @@ impl ApiServer {
         if let Some(delay) = self.faults.latency() {
             tokio::time::sleep(delay).await;
         }
-        let authorized = req
+        // The admin's token is compared first, and its requests go straight on: they cost what they
+        // always have. Anything else is authenticated and authorized (or impersonates someone who is).
+        let admin = req
             .headers()
             .get(hyper::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(bearer_token)
             .is_some_and(|t| constant_time_eq(t.as_bytes(), self.token.as_bytes()));
-        let (reply, warnings) = if authorized {
-            warnings::collect(self.route(req)).await
+        let (reply, warnings) = if admin && !impersonation::requested(req.headers()) {
+            warnings::collect(self.route(req, &self.admin)).await
         } else {
-            (Err(ApiError::unauthorized()), Vec::new())
+            match access::check(self, &req, admin) {
+                Ok(user) => warnings::collect(self.route(req, &user)).await,
+                Err(e) => (Err(e), Vec::new()),
+            }
         };
         let mut response = Self::respond(reply);
         for text in &warnings {
@@ -167,7 +184,7 @@ impl ApiServer {
         }
     }
 
-    async fn route(self: &Arc<Self>, req: Request<Incoming>) -> Result<Reply, ApiError> {
+    async fn route(self: &Arc<Self>, req: Request<Incoming>, user: &UserInfo) -> Result<Reply, ApiError> {
         let (parts, body) = req.into_parts();
         let path = parts.uri.path().to_string();
         let query = Query::parse(parts.uri.query());
@@ -213,7 +230,10 @@ impl ApiServer {
             }
             Route::Resource(rp) => {
                 let headers = resources::Headers::from(&parts.headers);
-                resources::handle(self, &parts.method, rp, query, headers, body).await
+                if let Some(api) = reviews::api_of(&rp) {
+                    return reviews::handle(self, &parts.method, api, &rp, user, &headers, &body);
+                }
+                resources::handle(self, &parts.method, rp, query, headers, body, Some(user)).await
             }
         }
     }

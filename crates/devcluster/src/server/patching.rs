@@ -164,6 +164,7 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
                         meta.insert("managedFields".into(), mf);
                     }
                     let created = admission::validate(&rt, &ctx.strict, created)?;
+                    ctx.check_rbac_write(&created, None)?;
                     Ok((
                         if dry_run {
                             Change::Keep
@@ -179,6 +180,7 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
                         Updated::Delete(last) => Ok((if dry_run { Change::Keep } else { Change::Delete }, Some(last))),
                         Updated::Put(next) => {
                             let next = admission::validate(&rt, &ctx.strict, next)?;
+                            ctx.check_rbac_write(&next, live.as_ref())?;
                             Ok((
                                 if dry_run {
                                     Change::Keep

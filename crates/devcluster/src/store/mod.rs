@@ -12,6 +12,7 @@ pub mod watch;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use serde_json::Value;
@@ -96,6 +97,8 @@ struct Inner {
     objects: BTreeMap<String, Arc<Stored>>,
     pending: Pending,
     closed: bool,
+    /// Counters of writes under key prefixes, for caches derived from those objects.
+    counters: Vec<(String, Arc<AtomicU64>)>,
 }
 
 /// The store. Cheap to share behind an `Arc`.
@@ -197,6 +200,7 @@ impl Store {
                     revision,
                 },
                 closed: false,
+                counters: Vec::new(),
             }),
             wake_committer: Condvar::new(),
             durable,
@@ -273,6 +277,19 @@ impl Store {
         }
     }
 
+    /// A counter raised by every write under `prefix` (e.g. `/rbac.authorization.k8s.io/`), from the moment
+    /// the write is visible to reads: a cache built from those objects after reading the counter is current
+    /// as long as the counter has not moved.
+    pub fn write_counter(&self, prefix: &str) -> Arc<AtomicU64> {
+        let mut inner = lock(&self.inner);
+        if let Some((_, counter)) = inner.counters.iter().find(|(p, _)| p == prefix) {
+            return Arc::clone(counter);
+        }
+        let counter = Arc::new(AtomicU64::new(0));
+        inner.counters.push((prefix.to_string(), Arc::clone(&counter)));
+        counter
+    }
+
     /// The newest revision handed out (possibly not yet durable).
     pub fn revision(&self) -> u64 {
         lock(&self.inner).revision
@@ -324,6 +341,13 @@ impl Store {
                 Ok(v) => v,
                 Err(e) => return Ok(Err(e)),
             };
+            if !matches!(change, Change::Keep) {
+                for (prefix, counter) in &inner.counters {
+                    if encoded.starts_with(prefix.as_str()) {
+                        counter.fetch_add(1, Ordering::Release);
+                    }
+                }
+            }
             match change {
                 Change::Keep => return Ok(Ok((current, extra))),
                 Change::Put(mut object) => {

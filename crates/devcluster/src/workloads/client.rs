@@ -86,7 +86,17 @@ impl InternalClient {
         } else {
             format!("{query}&fieldValidation=Ignore")
         };
-        match resources::handle(&self.server, &method, path, Query::parse(Some(&query)), headers, body).await? {
+        match resources::handle(
+            &self.server,
+            &method,
+            path,
+            Query::parse(Some(&query)),
+            headers,
+            body,
+            None,
+        )
+        .await?
+        {
             Reply::Json(_, v) => Ok(v),
             _ => Ok(Value::Null),
         }

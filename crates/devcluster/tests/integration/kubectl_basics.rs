@@ -472,8 +472,10 @@ fn api_resources_lists_builtins() {
     );
     assert_eq!(
         tc.kubectl_ok(&["api-resources", "--namespaced=false", "-o", "name"]),
-        "namespaces\ncustomresourcedefinitions.apiextensions.k8s.io\nclusterrolebindings.rbac.authorization.k8s.io\n\
-         clusterroles.rbac.authorization.k8s.io\n"
+        "namespaces\ncustomresourcedefinitions.apiextensions.k8s.io\nselfsubjectreviews.authentication.k8s.io\n\
+         tokenreviews.authentication.k8s.io\nselfsubjectaccessreviews.authorization.k8s.io\n\
+         selfsubjectrulesreviews.authorization.k8s.io\nsubjectaccessreviews.authorization.k8s.io\n\
+         clusterrolebindings.rbac.authorization.k8s.io\nclusterroles.rbac.authorization.k8s.io\n"
     );
     assert!(tc.kubectl_ok(&["api-versions"]).lines().any(|l| l == "apps/v1"));
     // Discovery of a group that does not exist.

@@ -1,5 +1,5 @@
-//! Roles, ClusterRoles and their bindings are stored and served as kube-apiserver serves them (they are
-//! not enforced: every request is the admin's): applied, listed with the default table, patched, checked
+//! Roles, ClusterRoles and their bindings are stored and served as kube-apiserver serves them (the admin's
+//! requests here; enforcing them is `rbac_*`'s): applied, listed with the default table, patched, checked
 //! against their types.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -21,4 +21,7 @@ mod kubectl_rbac_objects;
 mod kubectl_restart;
 mod kubectl_watch;
 mod memory;
+mod rbac_access;
+mod rbac_roles;
+mod rbac_tokens;
 mod workloads;

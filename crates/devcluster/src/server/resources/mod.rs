@@ -20,6 +20,8 @@ use super::query::Query;
 use super::route::ResourcePath;
 use super::strict::Strictness;
 use super::{ApiServer, Reply, watch};
+use crate::auth::escalation::Guard;
+use crate::auth::identity::UserInfo;
 use crate::registry::ResourceType;
 use crate::store::Key;
 use read::selected;
@@ -87,6 +89,8 @@ pub(super) struct Ctx<'a> {
     pub headers: Headers,
     /// What `fieldValidation` asks for, and what the body's decoding found.
     pub strict: Strictness,
+    /// The check of a write of an RBAC object by someone not in `system:masters`.
+    pub escalation: Option<Guard>,
 }
 
 impl Ctx<'_> {
@@ -105,6 +109,14 @@ impl Ctx<'_> {
     fn dry_run(&self) -> bool {
         self.query.get("dryRun") == Some("All")
     }
+
+    /// Refuses a write of an RBAC object that would grant more than its writer holds.
+    pub fn check_rbac_write(&self, object: &Value, previous: Option<&Value>) -> Result<(), ApiError> {
+        match &self.escalation {
+            Some(guard) => guard.check(&self.rt.kind, object, previous),
+            None => Ok(()),
+        }
+    }
 }
 
 fn verb(method: &Method, rp: &ResourcePath, query: &Query) -> &'static str {
@@ -121,7 +133,7 @@ fn verb(method: &Method, rp: &ResourcePath, query: &Query) -> &'static str {
     }
 }
 
-/// Serves a request on a resource path.
+/// Serves a request on a resource path, made by `user` (`None`: the cluster's own controllers).
 pub async fn handle(
     server: &Arc<ApiServer>,
     method: &Method,
@@ -129,6 +141,7 @@ pub async fn handle(
     query: Query,
     headers: Headers,
     body: Bytes,
+    user: Option<&UserInfo>,
 ) -> Result<Reply, ApiError> {
     let rt = server
         .registry()
@@ -152,6 +165,13 @@ pub async fn handle(
         &query,
         &body,
     );
+    let writes = matches!(*method, Method::POST | Method::PUT | Method::PATCH);
+    let escalation = match user {
+        Some(user) if writes && rt.group == "rbac.authorization.k8s.io" => {
+            Guard::for_user(user, || server.auth.policy(&server.store))
+        }
+        _ => None,
+    };
     let ctx = Ctx {
         server,
         rt,
@@ -159,6 +179,7 @@ pub async fn handle(
         query,
         headers,
         strict,
+        escalation,
     };
     let name = ctx.path.name.clone();
     let sub = ctx.path.subresource.clone();
@@ -178,6 +199,9 @@ pub async fn handle(
             super::logs::serve(&ctx, &name)
         }
         (Method::POST, None, None) => write::create(&ctx, &body).await,
+        (Method::POST, Some(name), Some("token")) if ctx.rt.group.is_empty() && ctx.rt.plural == "serviceaccounts" => {
+            super::token_request::create(&ctx, &name, &body)
+        }
         (Method::POST, Some(name), Some("eviction")) if ctx.rt.group.is_empty() && ctx.rt.plural == "pods" => {
             super::eviction::evict(&ctx, &name, &body).await
         }
@@ -193,7 +217,7 @@ pub async fn handle(
         }
         (Method::DELETE, Some(name), None) => delete::delete(&ctx, &name, &body).await,
         (Method::DELETE, None, None) => delete::delete_collection(&ctx, &body).await,
-        (m, _, Some(s)) if !matches!(s, "status" | "scale" | "eviction" | "finalize" | "log") => {
+        (m, _, Some(s)) if !matches!(s, "status" | "scale" | "eviction" | "finalize" | "log" | "token") => {
             Err(ApiError::no_route(&format!("{}/{s} ({m})", ctx.rt.plural)))
         }
         (m, _, _) => Err(ApiError::method_not_allowed(m.as_str())),
@@ -202,15 +226,20 @@ pub async fn handle(
 
 /// Parses a request body: JSON, or YAML when declared so.
 pub(super) fn parse_body(ctx: &Ctx<'_>, body: &Bytes) -> Result<Value, ApiError> {
+    decode_body(&ctx.headers.content_type, body)
+}
+
+/// Decodes a request body of `content_type` (without parameters): Kubernetes protobuf, YAML, or JSON.
+pub(in crate::server) fn decode_body(content_type: &str, body: &Bytes) -> Result<Value, ApiError> {
     if body.is_empty() {
         return Err(ApiError::bad_request("the request body is empty"));
     }
     // kubectl's typed commands (`create deployment`, `drain`, ...) send Kubernetes protobuf.
-    if crate::protobuf::is_protobuf_media_type(&ctx.headers.content_type) {
+    if crate::protobuf::is_protobuf_media_type(content_type) {
         return crate::protobuf::decode_object(body)
             .map_err(|e| ApiError::bad_request(format!("the request body could not be decoded: {e}")));
     }
-    let yaml = ctx.headers.content_type.contains("yaml");
+    let yaml = content_type.contains("yaml");
     let parsed = if yaml {
         let text = std::str::from_utf8(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
         super::strict::parse_yaml(text).map_err(|e| e.to_string())

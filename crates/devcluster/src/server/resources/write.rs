@@ -52,6 +52,7 @@ pub(super) async fn create(ctx: &Ctx<'_>, body: &Bytes) -> Result<Reply, ApiErro
     let body = parse_body(ctx, body)?;
     namespace_check(ctx, object::meta_str(&body, "name").unwrap_or_default())?;
     let obj = new_object(ctx, body)?;
+    ctx.check_rbac_write(&obj, None)?;
     let name = object::meta_str(&obj, "name").unwrap_or_default().to_string();
     if ctx.dry_run() {
         return Ok(Reply::Json(201, obj));
@@ -101,6 +102,7 @@ pub(in crate::server) async fn write_existing(
                 Updated::Delete(last) => Ok((if dry_run { Change::Keep } else { Change::Delete }, Some(last))),
                 Updated::Put(new) => {
                     let new = admission::validate(&rt, &ctx.strict, new)?;
+                    ctx.check_rbac_write(&new, Some(&current))?;
                     if dry_run {
                         Ok((Change::Keep, Some(new)))
                     } else {

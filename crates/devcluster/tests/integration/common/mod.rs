@@ -267,3 +267,56 @@ pub fn install_project_crds(tc: &TestCluster) -> String {
     let dir = dir.to_string_lossy().into_owned();
     tc.kubectl_ok(&["apply", "--server-side", "-f", &dir])
 }
+
+/// A kubeconfig for `tc` presenting `token` instead of the admin's, written beside the admin's as
+/// `kubeconfig-<name>`.
+pub fn kubeconfig_with_token(tc: &TestCluster, name: &str, token: &str) -> std::path::PathBuf {
+    let admin = std::fs::read_to_string(tc.kubeconfig()).unwrap();
+    let text: String = admin
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("token:") {
+                format!("    token: {token}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let path = tc.dir().join(format!("kubeconfig-{name}"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Creates the service account `namespace/name` and returns a kubeconfig with a token of it
+/// (`kubectl create token`).
+pub fn service_account_kubeconfig(tc: &TestCluster, namespace: &str, name: &str) -> std::path::PathBuf {
+    tc.kubectl_ok(&["create", "serviceaccount", name, "-n", namespace]);
+    let token = tc.kubectl_ok(&["create", "token", name, "-n", namespace]);
+    kubeconfig_with_token(tc, &format!("{namespace}-{name}"), token.trim())
+}
+
+/// kubectl against `tc` with another kubeconfig.
+pub fn kubectl_with(tc: &TestCluster, kubeconfig: &std::path::Path, args: &[&str]) -> Output {
+    tc.kubectl_command()
+        .env("KUBECONFIG", kubeconfig)
+        .args(args)
+        .output()
+        .expect("run kubectl")
+}
+
+/// Like [`kubectl_with`], expecting success; its stdout.
+pub fn kubectl_with_ok(tc: &TestCluster, kubeconfig: &std::path::Path, args: &[&str]) -> String {
+    let out = kubectl_with(tc, kubeconfig, args);
+    assert!(
+        out.status.success(),
+        "kubectl {} failed:\n{}",
+        args.join(" "),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+/// Like [`kubectl_with`], expecting failure; its stderr.
+pub fn kubectl_with_err(tc: &TestCluster, kubeconfig: &std::path::Path, args: &[&str]) -> String {
+    failed(args, &kubectl_with(tc, kubeconfig, args))
+}

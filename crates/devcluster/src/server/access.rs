@@ -1,0 +1,52 @@
+//! Who a request runs as, and whether it may: for every request but the admin's plain ones (those are
+//! let through by [`ApiServer::handle`] at the cost of a token comparison). The requester is authenticated
+//! by its token, may impersonate whom RBAC lets it, and the request is then authorized for whoever it runs
+//! as, before its body is read.
+
+use hyper::Request;
+use hyper::body::Incoming;
+
+use super::error::ApiError;
+use super::query::Query;
+use super::{ApiServer, bearer_token};
+use crate::auth::attributes::{self, Attributes};
+use crate::auth::identity::UserInfo;
+use crate::auth::impersonation::Impersonation;
+
+/// The identity `req` runs as, once authenticated (`admin` says the admin's token was presented) and
+/// allowed what it asks; or the 401, 403 (or 500 for impersonation headers without a user) to answer.
+pub(super) fn check(server: &ApiServer, req: &Request<Incoming>, admin: bool) -> Result<UserInfo, ApiError> {
+    let requester = if admin {
+        server.admin.clone()
+    } else {
+        req.headers()
+            .get(hyper::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(bearer_token)
+            .and_then(|token| server.auth.authenticate(&server.store, token))
+            .ok_or_else(ApiError::unauthorized)?
+    };
+    let user = match Impersonation::from_headers(req.headers()) {
+        Err(e) => return Err(ApiError::internal(e)),
+        Ok(None) => requester,
+        Ok(Some(impersonation)) => {
+            for asked in impersonation.checks() {
+                authorize(server, &requester, &asked)?;
+            }
+            impersonation.user()
+        }
+    };
+    let query = Query::parse(req.uri().query());
+    let attrs = attributes::from_request(req.method().as_str(), req.uri().path(), &query);
+    authorize(server, &user, &attrs)?;
+    Ok(user)
+}
+
+fn authorize(server: &ApiServer, user: &UserInfo, attrs: &Attributes) -> Result<(), ApiError> {
+    let decision = server.auth.authorize(&server.store, user, attrs);
+    if decision.allowed {
+        Ok(())
+    } else {
+        Err(attributes::forbidden(&user.name, attrs, &decision.reason))
+    }
+}
