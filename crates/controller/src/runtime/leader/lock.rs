@@ -1,0 +1,76 @@
+//! The Lease API: read the lock, create it, and write over it only if nobody wrote since it was read.
+
+use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
+use kube::api::{Api, ObjectMeta};
+
+use crate::runtime::api::{is_status, post_params};
+
+/// The Lease named `name` in `namespace`.
+pub struct LeaseLock {
+    api: Api<Lease>,
+    name: String,
+    namespace: String,
+}
+
+/// Why a write to the Lease did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// Another candidate wrote first (409: created it, or changed it since it was read).
+    #[error("another candidate changed the Lease first")]
+    Conflict,
+    /// The API request failed.
+    #[error(transparent)]
+    Api(#[from] kube::Error),
+}
+
+impl LeaseLock {
+    /// The lock `namespace/name`, read and written with `client`.
+    pub fn new(client: kube::Client, namespace: &str, name: &str) -> Self {
+        Self {
+            api: Api::namespaced(client, namespace),
+            name: name.to_string(),
+            namespace: namespace.to_string(),
+        }
+    }
+
+    /// `namespace/name`, for log lines.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// The Lease, or `None` when there is none.
+    pub async fn get(&self) -> Result<Option<Lease>, LockError> {
+        Ok(self.api.get_opt(&self.name).await?)
+    }
+
+    /// Creates the Lease with `spec`.
+    pub async fn create(&self, spec: LeaseSpec) -> Result<Lease, LockError> {
+        let lease = Lease {
+            metadata: ObjectMeta {
+                name: Some(self.name.clone()),
+                namespace: Some(self.namespace.clone()),
+                ..ObjectMeta::default()
+            },
+            spec: Some(spec),
+        };
+        self.api.create(&post_params(), &lease).await.map_err(conflict)
+    }
+
+    /// Replaces the record of `read` (the Lease as read, with its resourceVersion) by `spec`; fails
+    /// with [`LockError::Conflict`] when the Lease changed since it was read.
+    pub async fn update(&self, read: &Lease, spec: LeaseSpec) -> Result<Lease, LockError> {
+        let lease = Lease {
+            metadata: read.metadata.clone(),
+            spec: Some(spec),
+        };
+        self.api.replace(&self.name, &post_params(), &lease).await.map_err(conflict)
+    }
+}
+
+fn conflict(error: kube::Error) -> LockError {
+    if is_status(&error, 409) {
+        LockError::Conflict
+    } else {
+        LockError::Api(error)
+    }
+}
