@@ -33,8 +33,6 @@ pub use run::{ControllerConfig, run};
 pub use runtime::api_requests::classify as classify_request;
 pub use runtime::instance::selector as instance_selector;
 pub use runtime::kind::ControllerKind;
-pub use runtime::leader::{
-    LEASE_NAME, Settings as LeaderElection, SettingsError as LeaderElectionError, lease_name,
-};
+pub use runtime::leader::{LEASE_NAME, Settings as LeaderElection, SettingsError as LeaderElectionError, lease_name};
 pub use runtime::metrics::Metrics;
 pub use runtime::throttle::RateLimit;

@@ -38,7 +38,7 @@ enum Command {
     /// Run the controllers against a cluster (the current kubeconfig's, or the in-cluster service
     /// account's), as upstream's rollouts-controller.
     #[command(version)]
-    Controller(controller::ControllerArgs),
+    Controller(Box<controller::ControllerArgs>),
     /// Run the embedded dev cluster (a Kubernetes-compatible API server on 127.0.0.1) with the
     /// controller.
     Dev(dev::DevArgs),
@@ -77,7 +77,7 @@ fn main() -> anyhow::Result<ExitCode> {
         Command::Manifests(args) => manifests::run(&args)?,
         Command::Controller(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            runtime.block_on(controller::run(args))?;
+            runtime.block_on(controller::run(*args))?;
         }
         Command::Dev(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

@@ -86,8 +86,9 @@ pub fn queue(
     let run_api = dynamic_api(client, namespace, &run_resource);
     let template_api = dynamic_api(client, namespace, &template_resource);
     // Namespaced: not watched at all (see the module doc).
-    let cluster_template_api =
-        namespace.is_none().then(|| Api::all_with(client.clone(), &cluster_template_resource));
+    let cluster_template_api = namespace
+        .is_none()
+        .then(|| Api::all_with(client.clone(), &cluster_template_resource));
     let experiment_resource = experiment_resource();
     let experiment_api = dynamic_api(client, namespace, &experiment_resource);
 
@@ -191,13 +192,7 @@ pub fn queue(
             triggers::template_event(false),
         ),
         requests(
-            cached(
-                experiment_api,
-                owned(),
-                writers.experiments,
-                "Experiments",
-                keep,
-            ),
+            cached(experiment_api, owned(), writers.experiments, "Experiments", keep),
             &ctx,
             Some(Cache::Experiments),
             experiment_changed,

@@ -28,7 +28,10 @@ mod tests {
     #[test]
     fn without_an_id_only_unlabelled_objects_are_handled() {
         assert_eq!(selector(""), "!argo-rollouts.argoproj.io/controller-instance-id");
-        assert_eq!(selector("blue"), "argo-rollouts.argoproj.io/controller-instance-id=blue");
+        assert_eq!(
+            selector("blue"),
+            "argo-rollouts.argoproj.io/controller-instance-id=blue"
+        );
         assert_eq!(
             watch_config("blue").label_selector.as_deref(),
             Some("argo-rollouts.argoproj.io/controller-instance-id=blue")

@@ -86,7 +86,10 @@ mod tests {
 
     #[test]
     fn flags_read_as_client_go_reads_them() {
-        assert_eq!(RateLimit::from_flags(40.0, 80), Some(RateLimit { qps: 40.0, burst: 80 }));
+        assert_eq!(
+            RateLimit::from_flags(40.0, 80),
+            Some(RateLimit { qps: 40.0, burst: 80 })
+        );
         assert_eq!(RateLimit::from_flags(0.0, 0), Some(RateLimit { qps: 5.0, burst: 10 }));
         assert_eq!(RateLimit::from_flags(-1.0, 80), None);
     }

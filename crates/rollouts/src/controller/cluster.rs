@@ -236,13 +236,19 @@ mod tests {
         flags.apply(&mut config).unwrap();
         assert_eq!(config.cluster_url.to_string(), "https://127.0.0.1:6443/");
         assert!(config.auth_info.token.is_some());
-        assert_eq!(config.auth_info.token_file, None, "the token flag wins over the token file");
+        assert_eq!(
+            config.auth_info.token_file, None,
+            "the token flag wins over the token file"
+        );
         assert!(config.accept_invalid_certs);
         assert_eq!(
             config.auth_info.impersonate.as_deref(),
             Some("system:serviceaccount:argo-rollouts:argo-rollouts")
         );
-        assert_eq!(config.auth_info.impersonate_groups, Some(vec!["g1".into(), "g2".into()]));
+        assert_eq!(
+            config.auth_info.impersonate_groups,
+            Some(vec!["g1".into(), "g2".into()])
+        );
         assert_eq!(config.tls_server_name.as_deref(), Some("kubernetes"));
     }
 
@@ -259,12 +265,21 @@ mod tests {
             proxy_url: Some("http://proxy:3128".into()),
             ..ClusterFlags::default()
         };
-        assert_eq!(proxy.check().unwrap_err().to_string(), "--proxy-url is not supported yet");
+        assert_eq!(
+            proxy.check().unwrap_err().to_string(),
+            "--proxy-url is not supported yet"
+        );
         let timeout = ClusterFlags {
             request_timeout: "30s".into(),
             ..ClusterFlags::default()
         };
-        assert!(timeout.check().unwrap_err().to_string().contains("--request-timeout=30s is not supported yet"));
+        assert!(
+            timeout
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("--request-timeout=30s is not supported yet")
+        );
         let none = ClusterFlags {
             request_timeout: "0".into(),
             ..ClusterFlags::default()

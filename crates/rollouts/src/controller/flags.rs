@@ -47,7 +47,12 @@ pub struct ControllerArgs {
     #[arg(long = "metricsPort", value_name = "PORT")]
     pub metrics_port: Option<u16>,
     /// Deprecated: use --metricsPort.
-    #[arg(long = "metricsport", value_name = "PORT", hide = true, conflicts_with = "metrics_port")]
+    #[arg(
+        long = "metricsport",
+        value_name = "PORT",
+        hide = true,
+        conflicts_with = "metrics_port"
+    )]
     pub metrics_port_deprecated: Option<u16>,
     /// Set the port the healthz endpoint should be exposed over, on 0.0.0.0 [default: 8080; 0: any
     /// free port].
@@ -203,7 +208,9 @@ pub fn parse_log_level(value: &str) -> Result<tracing::Level, String> {
         "info" => Ok(tracing::Level::INFO),
         "debug" => Ok(tracing::Level::DEBUG),
         "trace" => Ok(tracing::Level::TRACE),
-        _ => Err(format!("not a valid log level {value:?}: one of debug, info, warn, error")),
+        _ => Err(format!(
+            "not a valid log level {value:?}: one of debug, info, warn, error"
+        )),
     }
 }
 
@@ -241,7 +248,9 @@ fn parse_ingress_version(value: &str) -> Result<String, String> {
         "extensions/v1beta1" | "networking.k8s.io/v1beta1" => Err(format!(
             "{value} Ingresses are not supported: only networking.k8s.io/v1 is read (served since Kubernetes 1.19)"
         )),
-        _ => Err(format!("unknown Ingress apiVersion {value:?}: use networking.k8s.io/v1")),
+        _ => Err(format!(
+            "unknown Ingress apiVersion {value:?}: use networking.k8s.io/v1"
+        )),
     }
 }
 
@@ -285,16 +294,14 @@ impl ControllerArgs {
     /// Checks what the parser cannot: the controllers asked for.
     pub fn check_controllers(&self) -> Result<(), String> {
         // An empty item is no controller, as in a Go string slice (`--controllers=`).
-        for controller in self.controllers.iter().filter(|c| !c.is_empty()) {
-            match controller.as_str() {
-                "analysis" => {
-                    return Err(
-                        "--controllers=analysis (running only the AnalysisRun controller) is not supported yet"
-                            .to_string(),
-                    );
-                }
-                other => return Err(format!("unsupported controller: {other}")),
-            }
+        let named = || self.controllers.iter().filter(|c| !c.is_empty());
+        if let Some(unknown) = named().find(|c| *c != "analysis") {
+            return Err(format!("unsupported controller: {unknown}"));
+        }
+        if named().next().is_some() {
+            return Err(
+                "--controllers=analysis (running only the AnalysisRun controller) is not supported yet".to_string(),
+            );
         }
         Ok(())
     }
@@ -355,7 +362,11 @@ mod tests {
         assert!(!ok(&["--namespaced=0"]).namespaced);
         // As in Go, a separate word is not the flag's value.
         assert!(parse(&["--leader-elect", "false"]).is_err());
-        assert!(parse(&["--leader-elect=maybe"]).unwrap_err().contains("invalid boolean"));
+        assert!(
+            parse(&["--leader-elect=maybe"])
+                .unwrap_err()
+                .contains("invalid boolean")
+        );
     }
 
     #[test]
@@ -386,7 +397,10 @@ mod tests {
         );
         assert!(parse(&["--metricsport=1", "--metricsPort=2"]).is_err());
         // One port for both: one server.
-        assert_eq!(ok(&["--metricsPort=9100", "--healthzPort=9100"]).endpoints().healthz, None);
+        assert_eq!(
+            ok(&["--metricsPort=9100", "--healthzPort=9100"]).endpoints().healthz,
+            None
+        );
         // Port 0: a free port each.
         assert_eq!(
             ok(&["--metricsPort=0", "--healthzPort=0"]).endpoints().healthz,
@@ -402,7 +416,9 @@ mod tests {
             }
         );
         assert_eq!(
-            ok(&["--metrics-addr=127.0.0.1:7000", "--healthzPort=7001"]).endpoints().healthz,
+            ok(&["--metrics-addr=127.0.0.1:7000", "--healthzPort=7001"])
+                .endpoints()
+                .healthz,
             Some("0.0.0.0:7001".parse().unwrap())
         );
     }
@@ -412,7 +428,11 @@ mod tests {
         assert_eq!(ok(&["--loglevel=debug"]).loglevel, tracing::Level::DEBUG);
         assert_eq!(ok(&["--loglevel=warning"]).loglevel, tracing::Level::WARN);
         assert_eq!(ok(&["--loglevel=ERROR"]).loglevel, tracing::Level::ERROR);
-        assert!(parse(&["--loglevel=loud"]).unwrap_err().contains("not a valid log level"));
+        assert!(
+            parse(&["--loglevel=loud"])
+                .unwrap_err()
+                .contains("not a valid log level")
+        );
         assert_eq!(ok(&["--kloglevel=4"]).kloglevel, 4);
         assert_eq!(ok(&["--logformat=json"]).logformat, "json");
     }

@@ -170,10 +170,7 @@ fn text_line(time: &str, level: &str, fields: &Fields) -> String {
 /// `text` as logrus writes a value: bare when it is made of letters, digits and `-._/@^+` only,
 /// else quoted and escaped.
 fn quoted(text: &str) -> String {
-    let bare = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-._/@^+".contains(c));
+    let bare = !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "-._/@^+".contains(c));
     if bare {
         text.to_string()
     } else {
@@ -219,7 +216,10 @@ mod tests {
         let line = json_line(
             "2024-05-01T10:00:00Z",
             "warning",
-            fields("lost \"it\"", &[("error", Value::from("boom")), ("count", Value::from(2))]),
+            fields(
+                "lost \"it\"",
+                &[("error", Value::from("boom")), ("count", Value::from(2))],
+            ),
         );
         assert_eq!(
             line,

@@ -25,12 +25,7 @@ pub fn resolve(pod_namespace: Option<&str>, service_account: &Path) -> String {
     let named = |value: &str| Some(value.trim().to_string()).filter(|ns| !ns.is_empty());
     pod_namespace
         .and_then(named)
-        .or_else(|| {
-            std::fs::read_to_string(service_account)
-                .ok()
-                .as_deref()
-                .and_then(named)
-        })
+        .or_else(|| std::fs::read_to_string(service_account).ok().as_deref().and_then(named))
         .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string())
 }
 

@@ -109,7 +109,9 @@ mod tests {
     fn each_flag_without_effect_says_so() {
         assert_eq!(
             warnings_of(&["--aws-verify-target-group"]),
-            ["--aws-verify-target-group has no effect: AWS target group verification is not supported yet (no AWS API is called)"]
+            [
+                "--aws-verify-target-group has no effect: AWS target group verification is not supported yet (no AWS API is called)"
+            ]
         );
         assert_eq!(
             warnings_of(&["--traefik-api-version=traefik.io/v1alpha1"]),

@@ -199,7 +199,9 @@ impl Leadership {
             Ok(Ok(true)) => tracing::info!(lease = %self.lease, "released the leader lease"),
             Ok(Ok(false)) => tracing::info!(lease = %self.lease, "the leader lease was no longer held"),
             Ok(Err(error)) => tracing::warn!(lease = %self.lease, %error, "releasing the leader lease"),
-            Err(_) => tracing::warn!(lease = %self.lease, "releasing the leader lease: the API server did not answer in time"),
+            Err(_) => {
+                tracing::warn!(lease = %self.lease, "releasing the leader lease: the API server did not answer in time");
+            }
         }
     }
 }

@@ -63,7 +63,10 @@ impl LeaseLock {
             metadata: read.metadata.clone(),
             spec: Some(spec),
         };
-        self.api.replace(&self.name, &post_params(), &lease).await.map_err(conflict)
+        self.api
+            .replace(&self.name, &post_params(), &lease)
+            .await
+            .map_err(conflict)
     }
 }
 

@@ -49,7 +49,9 @@ pub enum SettingsError {
     #[error("--leader-election-{0} must be greater than zero")]
     Zero(&'static str),
     /// The leader could still believe it leads after a follower took the lease over.
-    #[error("--leader-election-lease-duration ({lease:?}) must be greater than --leader-election-renew-deadline ({renew:?})")]
+    #[error(
+        "--leader-election-lease-duration ({lease:?}) must be greater than --leader-election-renew-deadline ({renew:?})"
+    )]
     RenewNotBeforeExpiry {
         /// The lease duration.
         lease: Duration,
@@ -57,7 +59,9 @@ pub enum SettingsError {
         renew: Duration,
     },
     /// The leader would not get a second try at renewing before it gives up.
-    #[error("--leader-election-renew-deadline ({renew:?}) must be greater than 1.2 × --leader-election-retry-period ({retry:?})")]
+    #[error(
+        "--leader-election-renew-deadline ({renew:?}) must be greater than 1.2 × --leader-election-retry-period ({retry:?})"
+    )]
     RetryNotBeforeDeadline {
         /// The renew deadline.
         renew: Duration,

@@ -219,7 +219,14 @@ mod tests {
             ..held_by("", 0)
         };
         assert!(matches!(
-            decide("a", LEASE, Some(&empty), &mut None, Instant::now(), Timestamp::UNIX_EPOCH),
+            decide(
+                "a",
+                LEASE,
+                Some(&empty),
+                &mut None,
+                Instant::now(),
+                Timestamp::UNIX_EPOCH
+            ),
             Decision::Update(_)
         ));
     }
@@ -229,7 +236,14 @@ mod tests {
         let mut spec = held_by("b", 0);
         spec.lease_duration_seconds = None;
         assert!(matches!(
-            decide("a", LEASE, Some(&spec), &mut None, Instant::now(), Timestamp::UNIX_EPOCH),
+            decide(
+                "a",
+                LEASE,
+                Some(&spec),
+                &mut None,
+                Instant::now(),
+                Timestamp::UNIX_EPOCH
+            ),
             Decision::Update(_)
         ));
     }
