@@ -11,7 +11,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -297,11 +297,11 @@ fn completed(rollout: &Value) -> bool {
 }
 
 /// What a watch of the Rollout and of the ReplicaSets saw: every status (pod hash, step index) in
-/// order, and every ReplicaSet created.
+/// order, and every ReplicaSet (uid, name, pod-template hash) that appeared.
 #[derive(Default)]
 struct Recording {
     steps: Vec<(String, i64)>,
-    replica_sets: Vec<(String, String)>,
+    replica_sets: BTreeSet<(String, String, String)>,
 }
 
 /// Records every change of the Rollout `name` and every ReplicaSet created in `default`.
@@ -334,10 +334,9 @@ fn record(client: &Client, name: &str) -> Arc<Mutex<Recording>> {
                     .as_ref()
                     .and_then(|l| l.get("rollouts-pod-template-hash").cloned())
                     .unwrap_or_default();
-                seen.lock()
-                    .unwrap()
-                    .replica_sets
-                    .push((rs.metadata.name.unwrap_or_default(), hash));
+                let uid = rs.metadata.uid.unwrap_or_default();
+                let name = rs.metadata.name.unwrap_or_default();
+                seen.lock().unwrap().replica_sets.insert((uid, name, hash));
             }
         })
         .await;
@@ -345,7 +344,8 @@ fn record(client: &Client, name: &str) -> Arc<Mutex<Recording>> {
     recording
 }
 
-/// Watches `api` for good (from the start of its history), handing every event to `seen`.
+/// Watches `api` for good, handing every event to `seen`; after an expired resource version it starts
+/// again from the current state (replayed as additions, which the recordings fold).
 async fn watch_all<K>(api: Api<K>, fields: &str, mut seen: impl FnMut(WatchEvent<K>))
 where
     K: kube::Resource + Clone + serde::de::DeserializeOwned + std::fmt::Debug + Send + 'static,
@@ -366,7 +366,12 @@ where
                     }
                 }
                 WatchEvent::Bookmark(b) => version = b.metadata.resource_version.clone(),
-                WatchEvent::Error(_) => {}
+                WatchEvent::Error(error) => {
+                    if error.code == 410 {
+                        version = "0".to_string();
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
             }
             seen(event);
         }
@@ -462,6 +467,46 @@ fn exactly_one_leader_writes_and_a_released_lease_is_taken_over_at_once() {
     assert_eq!(candidates[last].requests_beyond_the_lease(), BTreeMap::new());
 }
 
+#[test]
+fn a_leader_whose_lease_is_taken_stops_its_controllers_and_exits() {
+    let cluster = start_cluster("lease-lost");
+    let client = Client::new(&cluster.kubeconfig());
+    client.create_namespace(LEASE_NAMESPACE);
+    let mut leader = Candidate::start(&cluster, "leader", &[], &QUICK);
+    let identity = leader.identity();
+    wait_until("the lease", Duration::from_secs(20), || {
+        (client.holder(LEASE_NAMESPACE, LEASE)? == identity).then_some(())
+    });
+    // Another holder writes itself into the lease (as an elector with a skewed view would): the leader
+    // cannot renew, and gives up within its renew deadline.
+    let leases: Api<Lease> = Api::namespaced(client.client.clone(), LEASE_NAMESPACE);
+    let taken = Instant::now();
+    client.runtime.block_on(async {
+        let mut lease = leases.get(LEASE).await.unwrap();
+        let spec = lease.spec.as_mut().unwrap();
+        spec.holder_identity = Some("intruder".into());
+        spec.lease_duration_seconds = Some(60);
+        leases.replace(LEASE, &PostParams::default(), &lease).await.unwrap();
+    });
+    let mut child = leader.child.take().unwrap();
+    let exit = wait_until("the leader to exit", Duration::from_secs(20), || {
+        child.try_wait().unwrap()
+    });
+    eprintln!("lease taken to exit: {:?}", taken.elapsed());
+    let log = leader.log_text();
+    assert!(!exit.success(), "losing the lease is an error exit:\n{log}");
+    assert!(log.contains("stopped leading"), "{log}");
+    assert!(
+        log.contains("lost the leader lease argo-rollouts/argo-rollouts-controller-lock"),
+        "{log}"
+    );
+    assert_eq!(
+        client.holder(LEASE_NAMESPACE, LEASE).as_deref(),
+        Some("intruder"),
+        "not released"
+    );
+}
+
 /// Runs `kills` canary updates of one Rollout with three candidates; in each the leader is killed
 /// (-9) once the update has passed its first step, and replaced by a fresh candidate. Returns the time
 /// from each kill to the next holder of the lease.
@@ -519,10 +564,8 @@ fn updates_with_killed_leaders(label: &str, kills: usize, durations: &[&str]) ->
     // Every ReplicaSet was created once: one per template, none twice. (Copied out: the watches lock
     // the recording on the client's only worker, which the list below needs.)
     let created = recording.lock().unwrap().replica_sets.clone();
-    let mut hashes: Vec<&str> = created.iter().map(|(_, hash)| hash.as_str()).collect();
-    assert_eq!(hashes.len(), kills + 1, "ReplicaSets created: {created:?}");
-    hashes.sort_unstable();
-    hashes.dedup();
+    assert_eq!(created.len(), kills + 1, "ReplicaSets created: {created:?}");
+    let hashes: BTreeSet<&str> = created.iter().map(|(_, _, hash)| hash.as_str()).collect();
     assert_eq!(hashes.len(), kills + 1, "ReplicaSets created: {created:?}");
     let replica_sets: Api<ReplicaSet> = Api::namespaced(client.client.clone(), "default");
     let listed = client

@@ -4,8 +4,8 @@
 //! holds the lease; the leader then renews every retry period, and gives up leading when it has not
 //! managed to renew for the renew deadline (shorter than the lease duration, so that it stops before
 //! any other candidate may take the lease over). Unlike upstream's controller, which leaves the lease to
-//! expire, a leader that stops on request clears the holder so that a follower takes over at its next
-//! try.
+//! expire, a leader that stops on request clears the holder; followers watch the lease (when allowed
+//! to), so that one takes it over at once.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -64,12 +64,36 @@ impl Elector {
         Some(Leadership::keep(self))
     }
 
+    /// Tries every retry period; and, unlike client-go, also as soon as the lease changes (a watch:
+    /// a released lease is taken at once, and a renewal is seen when it happens rather than up to a
+    /// retry period later) and at the moment the holder's claim lapses, so that a follower takes over
+    /// a dead leader's lease one lease duration after its last renewal, not up to two retry periods
+    /// after that.
     async fn campaign(&mut self) {
+        let mut changes = Some(self.lock.changes());
         loop {
             if self.try_bounded(self.settings.renew_deadline).await {
                 return;
             }
-            tokio::time::sleep(jittered(self.settings.retry_period)).await;
+            let retry = Instant::now() + jittered(self.settings.retry_period);
+            let wake = match &self.observed {
+                Some(seen) if seen.valid_at(Instant::now()) => retry.min(seen.expiry()),
+                _ => retry,
+            };
+            let changed = async {
+                match changes.as_mut() {
+                    Some(receiver) => receiver.changed().await.is_ok(),
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = tokio::time::sleep_until(wake.into()) => {}
+                watching = changed => {
+                    if !watching {
+                        changes = None;
+                    }
+                }
+            }
         }
     }
 

@@ -1,7 +1,12 @@
-//! The Lease API: read the lock, create it, and write over it only if nobody wrote since it was read.
+//! The Lease API: read the lock, create it, write over it only if nobody wrote since it was read, and
+//! watch it change.
 
+use std::time::Duration;
+
+use futures::StreamExt;
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
-use kube::api::{Api, ObjectMeta};
+use kube::api::{Api, ObjectMeta, WatchEvent, WatchParams};
+use tokio::sync::watch;
 
 use crate::runtime::api::{is_status, post_params};
 
@@ -67,6 +72,58 @@ impl LeaseLock {
             .replace(&self.name, &post_params(), &lease)
             .await
             .map_err(conflict)
+    }
+}
+
+impl LeaseLock {
+    /// A signal raised at every change of the Lease, from a watch that runs until the receiver is
+    /// dropped. Where the watch is not permitted (upstream's role grants get, create and update only)
+    /// the sender goes away and the candidate polls every retry period instead.
+    pub fn changes(&self) -> watch::Receiver<()> {
+        let (changed, changes) = watch::channel(());
+        let api = self.api.clone();
+        let params = WatchParams::default()
+            .fields(&format!("metadata.name={}", self.name))
+            .timeout(290);
+        tokio::spawn(async move {
+            let mut failures = 0u32;
+            loop {
+                let started = tokio::select! {
+                    () = changed.closed() => return,
+                    started = api.watch(&params, "0") => started,
+                };
+                let events = match started {
+                    Ok(events) => events,
+                    Err(error) if is_status(&error, 403) => {
+                        tracing::debug!(%error, "watching the leader lease is not permitted: polling it");
+                        return;
+                    }
+                    Err(error) => {
+                        failures = failures.saturating_add(1);
+                        tracing::debug!(%error, "watching the leader lease");
+                        tokio::time::sleep(Duration::from_secs(u64::from(failures.min(30)))).await;
+                        continue;
+                    }
+                };
+                failures = 0;
+                let mut events = events.boxed();
+                loop {
+                    let event = tokio::select! {
+                        () = changed.closed() => return,
+                        event = events.next() => event,
+                    };
+                    match event {
+                        Some(Ok(WatchEvent::Added(_) | WatchEvent::Modified(_) | WatchEvent::Deleted(_))) => {
+                            let _ = changed.send(());
+                        }
+                        Some(Ok(WatchEvent::Bookmark(_))) => {}
+                        // Ended, expired or broken: watch again (from the current state).
+                        Some(Ok(WatchEvent::Error(_)) | Err(_)) | None => break,
+                    }
+                }
+            }
+        });
+        changes
     }
 }
 

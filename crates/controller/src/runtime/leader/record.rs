@@ -25,8 +25,13 @@ impl Observation {
     /// Whether the holder's claim still stands at `now`: the record changed less than its
     /// `leaseDurationSeconds` ago.
     pub fn valid_at(&self, now: Instant) -> bool {
+        self.expiry() > now
+    }
+
+    /// When the holder's claim lapses unless the record changes before.
+    pub fn expiry(&self) -> Instant {
         let seconds = self.spec.lease_duration_seconds.unwrap_or_default().max(0);
-        self.since + Duration::from_secs(u64::from(seconds.unsigned_abs())) > now
+        self.since + Duration::from_secs(u64::from(seconds.unsigned_abs()))
     }
 }
 
