@@ -198,6 +198,36 @@ fn unsupported_flags_are_refused_or_warned_about_clearly() {
 }
 
 #[test]
+fn without_a_kubeconfig_the_in_cluster_configuration_is_used_in_a_pod_only() {
+    let home = temp_dir("controller-no-home");
+    let run = |in_pod: bool| {
+        let mut command = Command::new(BIN);
+        command
+            .args(["controller", "--leader-elect=false"])
+            .env_remove("KUBECONFIG")
+            .env_remove("KUBERNETES_SERVICE_HOST")
+            .env("HOME", &home);
+        if in_pod {
+            // As the kubelet sets it; the service account files are not there, so loading fails.
+            command
+                .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+                .env("KUBERNETES_SERVICE_PORT", "1");
+        }
+        let out = command.output().unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let outside = run(false);
+    assert!(
+        outside.contains("no cluster to talk to: pass --kubeconfig"),
+        "{outside}"
+    );
+    let inside = run(true);
+    assert!(inside.contains("loading the in-cluster configuration"), "{inside}");
+    assert!(!inside.contains("panicked") && !outside.contains("panicked"));
+}
+
+#[test]
 fn a_bad_resync_is_a_clear_error() {
     for (value, message) in [("0", "must be greater than zero"), ("soon", "invalid duration")] {
         let out = Command::new(BIN)
