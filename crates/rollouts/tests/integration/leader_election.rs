@@ -599,7 +599,7 @@ fn a_leader_killed_mid_update_is_replaced_and_no_step_is_skipped() {
 /// `scripts/bench-leader-election`: 20 kills with upstream's durations (lease 15 s, renew 10 s, retry
 /// 2 s); prints each takeover time and their spread.
 #[test]
-#[ignore = "a benchmark: about 10 minutes"]
+#[ignore = "a benchmark: about 7 minutes"]
 fn takeover_figures() {
     let rounds = std::env::var("ROLLOUTS_LEADER_KILLS")
         .ok()
