@@ -15,8 +15,9 @@
 //!
 //! Each controller is a folder of its own (`rollout/`, `analysis/`, `experiment/`, `service/`) over one shared runtime
 //! (`runtime/`: keys, staleness, backoff, events, decoding, readiness, the reconcile watchdog and
-//! logging, the applier, metrics); the controllers do not import each other, and the runtime imports
-//! neither. `run.rs` wires them together.
+//! logging, the applier, metrics, throttling, leader election); the controllers do not import each
+//! other, and the runtime imports neither. `run.rs` wires them together, and runs them only while it
+//! holds the leader lease when [`ControllerConfig::leader_election`] is set.
 
 pub mod analysis;
 mod error;
@@ -30,5 +31,8 @@ pub use error::ControllerError;
 pub use rollout::ReconcileError;
 pub use run::{ControllerConfig, run};
 pub use runtime::api_requests::classify as classify_request;
+pub use runtime::instance::selector as instance_selector;
 pub use runtime::kind::ControllerKind;
+pub use runtime::leader::{LEASE_NAME, Settings as LeaderElection, SettingsError as LeaderElectionError, lease_name};
 pub use runtime::metrics::Metrics;
+pub use runtime::throttle::RateLimit;

@@ -171,7 +171,8 @@ impl Controller {
     }
 }
 
-/// Starts the controller against the dev cluster, as a client of its API like any other.
+/// Starts the controller against the dev cluster, as a client of its API like any other; alone, so
+/// without leader election (`ControllerConfig::default()` elects no leader).
 async fn start_controller(kubeconfig: &std::path::Path) -> anyhow::Result<Controller> {
     let client = crate::controller::client_from_kubeconfig(kubeconfig).await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

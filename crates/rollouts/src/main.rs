@@ -35,8 +35,10 @@ enum Command {
     /// Render the install kustomizations under deploy/ into deploy/install.yaml and
     /// deploy/namespace-install.yaml.
     Manifests(manifests::ManifestsArgs),
-    /// Run the Rollout controller against the cluster of the current kubeconfig.
-    Controller(controller::ControllerArgs),
+    /// Run the controllers against a cluster (the current kubeconfig's, or the in-cluster service
+    /// account's), as upstream's rollouts-controller.
+    #[command(version)]
+    Controller(Box<controller::ControllerArgs>),
     /// Run the embedded dev cluster (a Kubernetes-compatible API server on 127.0.0.1) with the
     /// controller.
     Dev(dev::DevArgs),
@@ -48,11 +50,19 @@ fn main() -> anyhow::Result<ExitCode> {
     if plugin::invoked_as_plugin(std::env::args_os().next().as_deref()) {
         return Ok(rollouts_cli::main_with_args(std::env::args_os()));
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ROLLOUTS_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Controller(args) => controller::init_logging(args),
+        _ => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_env("ROLLOUTS_LOG").unwrap_or_else(|_| "warn".into()),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+        }
+    }
+    match cli.command {
         Command::Crds { out_dir: None } => {
             print!("{}", rollouts_api::crd::all_yaml()?);
         }
@@ -67,7 +77,7 @@ fn main() -> anyhow::Result<ExitCode> {
         Command::Manifests(args) => manifests::run(&args)?,
         Command::Controller(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            runtime.block_on(controller::run(args))?;
+            runtime.block_on(controller::run(*args))?;
         }
         Command::Dev(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

@@ -24,6 +24,8 @@ use crate::runtime::shutdown::UntilShutdown;
 pub struct Settings {
     /// Watch this namespace only.
     pub namespace: Option<String>,
+    /// Handle only the objects of this controller instance ([`crate::runtime::instance`]).
+    pub instance_id: String,
     /// How many Rollouts are reconciled at once at most.
     pub concurrency: u16,
     /// How long to wait before looking at a Rollout again when nothing asks for sooner.
@@ -67,7 +69,10 @@ pub async fn run<F>(
     let queue = UntilShutdown::new(
         watch::queue(
             &client,
-            settings.namespace.as_deref(),
+            watch::Scope {
+                namespace: settings.namespace.as_deref(),
+                instance_id: &settings.instance_id,
+            },
             writers,
             Arc::clone(&ctx),
             run_changes,

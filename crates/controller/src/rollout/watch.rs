@@ -15,6 +15,10 @@
 //! * Routing objects (Ingresses, VirtualServices, TrafficSplits, HTTPRoutes...) are watched per kind
 //!   once a Rollout's routers read one, and enqueue the Rollouts that read the object.
 //! * (Cluster) AnalysisTemplates are watched so that a Rollout waiting for one goes on when it appears.
+//!   A controller watching one namespace does not watch ClusterAnalysisTemplates (a namespaced Role
+//!   cannot list them), as upstream's namespaced mode: its cache stays empty and counts as filled.
+//! * Rollouts, AnalysisRuns, (Cluster)AnalysisTemplates and Experiments are watched with the
+//!   instance-id selector ([`crate::runtime::instance`]): another controller instance's are not seen.
 //! * Experiments are watched once for both controllers: every change is forwarded to the Experiment
 //!   controller and enqueues the Rollout controlling the Experiment (an experiment step). A change to a
 //!   ReplicaSet or a Service an Experiment controls, or a run it controls changing phase, is forwarded
@@ -48,19 +52,31 @@ use super::caches::{Cache, Writers, analysis_resources, experiment_resource};
 use super::context::Context;
 use super::triggers;
 use crate::runtime::changes::LastSeen;
+use crate::runtime::instance;
 use crate::runtime::queue::{ChangeSender, ObjectChange, Request};
 use crate::runtime::watching::{api, cached, dynamic_api, keep, uncached};
+
+/// Which objects the watches see.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// One namespace, or all of them.
+    pub namespace: Option<&'a str>,
+    /// The controller instance ([`crate::runtime::instance`]).
+    pub instance_id: &'a str,
+}
 
 /// Runs the watches (while polled) and yields the Rollouts to reconcile.
 pub fn queue(
     client: &kube::Client,
-    namespace: Option<&str>,
+    scope: Scope<'_>,
     writers: Writers,
     ctx: Arc<Context>,
     run_changes: ChangeSender,
     experiment_changes: ChangeSender,
     routing_requests: UnboundedReceiver<Request>,
 ) -> impl Stream<Item = Result<Request, Infallible>> + Send + 'static {
+    let Scope { namespace, instance_id } = scope;
+    let owned = || instance::watch_config(instance_id);
     let (run_resource, template_resource, cluster_template_resource) = analysis_resources();
     let rollout_api = dynamic_api(client, namespace, &ctx.rollout_resource);
     let replica_set_api = api(client, namespace);
@@ -69,7 +85,10 @@ pub fn queue(
     let deployment_api = api::<PartialObjectMeta<Deployment>>(client, namespace);
     let run_api = dynamic_api(client, namespace, &run_resource);
     let template_api = dynamic_api(client, namespace, &template_resource);
-    let cluster_template_api = Api::all_with(client.clone(), &cluster_template_resource);
+    // Namespaced: not watched at all (see the module doc).
+    let cluster_template_api = namespace
+        .is_none()
+        .then(|| Api::all_with(client.clone(), &cluster_template_resource));
     let experiment_resource = experiment_resource();
     let experiment_api = dynamic_api(client, namespace, &experiment_resource);
 
@@ -119,7 +138,7 @@ pub fn queue(
 
     let streams = vec![
         requests(
-            cached(rollout_api, Config::default(), writers.rollouts, "Rollouts", keep),
+            cached(rollout_api, owned(), writers.rollouts, "Rollouts", keep),
             &ctx,
             None,
             triggers::rollout_event,
@@ -155,7 +174,7 @@ pub fn queue(
             deployment_changed,
         ),
         requests(
-            cached(run_api, Config::default(), writers.analysis_runs, "AnalysisRuns", keep),
+            cached(run_api, owned(), writers.analysis_runs, "AnalysisRuns", keep),
             &ctx,
             Some(Cache::AnalysisRuns),
             run_changed,
@@ -163,7 +182,7 @@ pub fn queue(
         requests(
             cached(
                 template_api,
-                Config::default(),
+                owned(),
                 writers.analysis_templates,
                 "AnalysisTemplates",
                 keep,
@@ -173,9 +192,19 @@ pub fn queue(
             triggers::template_event(false),
         ),
         requests(
+            cached(experiment_api, owned(), writers.experiments, "Experiments", keep),
+            &ctx,
+            Some(Cache::Experiments),
+            experiment_changed,
+        ),
+        // The routing objects' watches start as Rollouts name them (see `super::routing_watch`).
+        routing_requests.boxed(),
+    ];
+    let cluster_templates = match cluster_template_api {
+        Some(api) => requests(
             cached(
-                cluster_template_api,
-                Config::default(),
+                api,
+                owned(),
                 writers.cluster_analysis_templates,
                 "ClusterAnalysisTemplates",
                 keep,
@@ -184,22 +213,12 @@ pub fn queue(
             Some(Cache::ClusterAnalysisTemplates),
             triggers::template_event(true),
         ),
-        requests(
-            cached(
-                experiment_api,
-                Config::default(),
-                writers.experiments,
-                "Experiments",
-                keep,
-            ),
-            &ctx,
-            Some(Cache::Experiments),
-            experiment_changed,
-        ),
-        // The routing objects' watches start as Rollouts name them (see `super::routing_watch`).
-        routing_requests.boxed(),
-    ];
-    stream::select_all(streams).map(Ok)
+        None => {
+            ctx.readiness.filled(Cache::ClusterAnalysisTemplates);
+            stream::empty().boxed()
+        }
+    };
+    stream::select_all(streams.into_iter().chain([cluster_templates])).map(Ok)
 }
 
 /// The requests of one watch: `to_requests` says which Rollouts each of its events concerns, and

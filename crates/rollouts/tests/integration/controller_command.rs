@@ -1,6 +1,9 @@
 //! `rollouts controller` against a dev cluster started by the test: it reads the kubeconfig from
-//! `--kubeconfig` or `KUBECONFIG`, serves `/healthz` and `/metrics` on `--metrics-addr`, and exits 0 on
-//! Ctrl-C and SIGTERM. `rollouts dev` runs the same controller in-process unless `--no-controller`.
+//! `--kubeconfig` or `KUBECONFIG`, serves `/healthz` and `/metrics` on `--metrics-addr` (or each on its
+//! own port with `--metricsPort` / `--healthzPort`), and exits 0 on Ctrl-C and SIGTERM. `rollouts dev`
+//! runs the same controller in-process unless `--no-controller`. Leader election has its own tests
+//! (`leader_election.rs`); here it is left on (with the lease in `default`, through `POD_NAMESPACE`) or
+//! turned off.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
@@ -98,6 +101,7 @@ fn controller_serves_metrics_and_exits_cleanly_on_ctrl_c() {
         .arg(cluster.kubeconfig())
         .args(["--rollout-resync", "1m", "--metrics-addr", &addr.to_string()])
         .env_remove("KUBECONFIG")
+        .env("POD_NAMESPACE", "default")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -122,6 +126,7 @@ fn controller_reads_kubeconfig_from_the_environment_and_exits_cleanly_on_sigterm
             "default",
             "--metrics-addr",
             &addr.to_string(),
+            "--leader-elect=false",
         ])
         .env("KUBECONFIG", cluster.kubeconfig())
         .stdout(Stdio::null())
@@ -131,6 +136,95 @@ fn controller_reads_kubeconfig_from_the_environment_and_exits_cleanly_on_sigterm
     wait_until("the Rollout watch", Duration::from_secs(30), || watching_rollouts(addr));
     let (clean, stderr) = stop(child, "-TERM");
     assert!(clean, "should exit 0 on SIGTERM; stderr:\n{stderr}");
+}
+
+#[test]
+fn metrics_and_healthz_are_served_each_on_its_own_port() {
+    let cluster = start_cluster("controller-ports");
+    let (metrics, healthz) = (free_addr().port(), free_addr().port());
+    let child = Command::new(BIN)
+        .args(["controller", "--kubeconfig"])
+        .arg(cluster.kubeconfig())
+        .arg(format!("--metricsPort={metrics}"))
+        .arg(format!("--healthzPort={healthz}"))
+        .arg("--leader-elect=false")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Upstream's ports listen on every address; the test talks to 127.0.0.1 only.
+    let metrics = SocketAddr::from(([127, 0, 0, 1], metrics));
+    let healthz = SocketAddr::from(([127, 0, 0, 1], healthz));
+    wait_until("the Rollout watch", Duration::from_secs(30), || {
+        watching_rollouts(metrics)
+    });
+    let (status, body) = http_get(healthz, "/healthz").unwrap();
+    assert!(status.contains("200") && body == "ok", "{status} {body}");
+    let (status, _) = http_get(healthz, "/metrics").unwrap();
+    assert!(status.contains("404"), "/metrics is not on the health port: {status}");
+    let (clean, stderr) = stop(child, "-TERM");
+    assert!(clean, "{stderr}");
+}
+
+#[test]
+fn unsupported_flags_are_refused_or_warned_about_clearly() {
+    let out = Command::new(BIN)
+        .args(["controller", "--controllers=analysis", "--kubeconfig", "/nonexistent"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--controllers=analysis (running only the AnalysisRun controller) is not supported yet"),
+        "{stderr}"
+    );
+    // Accepted with a warning, then on to the kubeconfig, which fails.
+    let out = Command::new(BIN)
+        .args([
+            "controller",
+            "--aws-verify-target-group",
+            "--kubeconfig",
+            "/nonexistent",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("level=warning"), "{stderr}");
+    assert!(stderr.contains("no AWS API is called"), "{stderr}");
+    assert!(stderr.contains("reading the kubeconfig"), "{stderr}");
+    let out = Command::new(BIN).args(["controller", "--version"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn without_a_kubeconfig_the_in_cluster_configuration_is_used_in_a_pod_only() {
+    let home = temp_dir("controller-no-home");
+    let run = |in_pod: bool| {
+        let mut command = Command::new(BIN);
+        command
+            .args(["controller", "--leader-elect=false"])
+            .env_remove("KUBECONFIG")
+            .env_remove("KUBERNETES_SERVICE_HOST")
+            .env("HOME", &home);
+        if in_pod {
+            // As the kubelet sets it; the service account files are not there, so loading fails.
+            command
+                .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+                .env("KUBERNETES_SERVICE_PORT", "1");
+        }
+        let out = command.output().unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let outside = run(false);
+    assert!(
+        outside.contains("no cluster to talk to: pass --kubeconfig"),
+        "{outside}"
+    );
+    let inside = run(true);
+    assert!(inside.contains("loading the in-cluster configuration"), "{inside}");
+    assert!(!inside.contains("panicked") && !outside.contains("panicked"));
 }
 
 #[test]

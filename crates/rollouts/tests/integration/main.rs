@@ -11,3 +11,4 @@ mod dev_command;
 mod dev_crash_safety;
 mod dev_plugin;
 mod install_manifests;
+mod leader_election;
