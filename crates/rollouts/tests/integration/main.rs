@@ -10,3 +10,4 @@ mod dev_command;
 mod dev_crash_safety;
 mod dev_plugin;
 mod install_manifests;
+mod metrics_e2e;

@@ -199,21 +199,19 @@ fn watched_name(query: Option<&str>) -> Option<String> {
 /// A create: the kind from the path, the namespace and name from the body; nothing known when the
 /// body is not a JSON object.
 fn created(path: &str, body: Option<&[u8]>) -> Described {
-    let object = body.and_then(|body| serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body).ok());
-    let Some(object) = object else {
+    /// The body as far as it is read: its metadata (the rest is skipped, not stored).
+    #[derive(serde::Deserialize)]
+    struct Created {
+        #[serde(default)]
+        metadata: serde_json::Value,
+    }
+    let Some(object) = body.and_then(|body| serde_json::from_slice::<Created>(body).ok()) else {
         return Described {
             verb: "Create",
             ..Described::default()
         };
     };
-    let metadata = |field: &str| {
-        object
-            .get("metadata")
-            .and_then(|m| m.get(field))
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
+    let metadata = |field: &str| object.metadata[field].as_str().unwrap_or_default().to_string();
     Described {
         kind: last_element(path).to_string(),
         namespace: metadata("namespace"),
