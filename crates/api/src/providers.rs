@@ -50,6 +50,30 @@ pub struct MetricProvider {
     pub web: Option<WebMetric>,
 }
 
+impl MetricProvider {
+    /// The provider's type name as upstream reports it (in measurements, errors and the
+    /// `analysis_run_metric_type` metric): the first one set in upstream's order of precedence, `None`
+    /// when none is.
+    pub fn type_name(&self) -> Option<&'static str> {
+        [
+            (self.prometheus.is_some(), "Prometheus"),
+            (self.job.is_some(), "Job"),
+            (self.kayenta.is_some(), "Kayenta"),
+            (self.web.is_some(), "Web"),
+            (self.datadog.is_some(), "Datadog"),
+            (self.wavefront.is_some(), "Wavefront"),
+            (self.new_relic.is_some(), "NewRelic"),
+            (self.cloud_watch.is_some(), "CloudWatch"),
+            (self.graphite.is_some(), "Graphite"),
+            (self.influxdb.is_some(), "Influxdb"),
+            (self.skywalking.is_some(), "skywalking"),
+            (self.plugin.is_some(), "RPCPlugin"),
+        ]
+        .into_iter()
+        .find_map(|(set, name)| set.then_some(name))
+    }
+}
+
 /// AWS CloudWatch metric data queries.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]

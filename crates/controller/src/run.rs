@@ -171,6 +171,13 @@ where
         None => client,
     };
     let (stores, writers) = rollout::caches::empty(&ApiResource::erase::<Rollout>(&()));
+    metrics.watch_objects(runtime::metrics::ObjectCaches {
+        rollouts: stores.rollouts.clone(),
+        analysis_runs: stores.analysis_runs.clone(),
+        analysis_templates: stores.analysis_templates.clone(),
+        cluster_analysis_templates: stores.cluster_analysis_templates.clone(),
+        experiments: stores.experiments.clone(),
+    });
     let runs = stores.analysis_runs.clone();
     let experiment_caches = experiment::context::Caches {
         experiments: stores.experiments.clone(),

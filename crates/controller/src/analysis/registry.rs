@@ -54,22 +54,7 @@ impl Providers {
 /// The type name of the metric's provider as upstream reports it (upstream `metricproviders.Type`),
 /// in upstream's order of precedence; `None` without a provider.
 pub fn provider_type(metric: &Metric) -> Option<&'static str> {
-    let p = &metric.provider;
-    let kinds = [
-        (p.prometheus.is_some(), "Prometheus"),
-        (p.job.is_some(), "Job"),
-        (p.kayenta.is_some(), "Kayenta"),
-        (p.web.is_some(), "Web"),
-        (p.datadog.is_some(), "Datadog"),
-        (p.wavefront.is_some(), "Wavefront"),
-        (p.new_relic.is_some(), "NewRelic"),
-        (p.cloud_watch.is_some(), "CloudWatch"),
-        (p.graphite.is_some(), "Graphite"),
-        (p.influxdb.is_some(), "Influxdb"),
-        (p.skywalking.is_some(), "skywalking"),
-        (p.plugin.is_some(), "RPCPlugin"),
-    ];
-    kinds.into_iter().find(|(set, _)| *set).map(|(_, kind)| kind)
+    metric.provider.type_name()
 }
 
 #[cfg(test)]

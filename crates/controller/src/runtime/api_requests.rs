@@ -1,20 +1,37 @@
 //! Counting the controller's API requests: the kube client the controller uses is wrapped in a service
-//! that classifies every request by verb and resource before sending it, so that watches, lists,
-//! writes and event posts made anywhere (kube-runtime included) are all counted in one place.
+//! that classifies every request by verb and resource before sending it, and by upstream's labels
+//! (with the answer's status) once answered, so that watches, lists, writes and event posts made
+//! anywhere (kube-runtime included) are all counted in one place.
 
 use hyper::{Method, Request};
 use kube::client::Body;
 
 use crate::runtime::metrics::Metrics;
+use crate::runtime::metrics::k8s_requests;
 
 /// Wraps `client` so that every request it sends is counted in `metrics`.
 pub fn counting_client(client: kube::Client, metrics: Metrics) -> kube::Client {
     let namespace = client.default_namespace().to_string();
     let counting = tower::service_fn(move |request: Request<Body>| {
-        let (verb, resource) = classify(request.method(), request.uri().path(), request.uri().query());
+        let (method, uri) = (request.method().clone(), request.uri().clone());
+        let (verb, resource) = classify(&method, uri.path(), uri.query());
         metrics.record_api_request(verb, &resource);
+        // A create is described by its body's metadata: a copy of it (the client's bodies are
+        // in memory) is read while the request is sent.
+        let body = (method == Method::POST).then(|| request.body().try_clone()).flatten();
         let client = client.clone();
-        async move { client.send(request).await }
+        let metrics = metrics.clone();
+        async move {
+            let created = match body {
+                Some(body) => body.collect_bytes().await.ok(),
+                None => None,
+            };
+            let described = k8s_requests::describe(&method, uri.path(), uri.query(), created.as_deref());
+            let response = client.send(request).await;
+            let status = response.as_ref().map_or(0, |r| r.status().as_u16());
+            metrics.record_k8s_request(&described.labels(status));
+            response
+        }
     });
     kube::Client::new(counting, namespace)
 }

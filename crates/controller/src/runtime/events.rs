@@ -20,6 +20,7 @@ use tokio::sync::mpsc;
 
 use crate::runtime::api::{MANAGER, is_status};
 use crate::runtime::change_log;
+use crate::runtime::metrics::Metrics;
 use crate::runtime::repeats::{Repeats, Report};
 
 /// How many distinct events are remembered for deduplication (client-go keeps 4096 too).
@@ -176,6 +177,8 @@ const WRITERS: usize = 4;
 /// (an event is informational; waiting for it would hold a reconcile slot for a round trip per event).
 pub struct Recorder {
     writer: Arc<Writer>,
+    /// Counts the events of Rollouts (`rollout_events_total`).
+    metrics: Metrics,
     queues: Vec<mpsc::Sender<(ObjectReference, plan::Event)>>,
     /// Events dropped because the queues were full, logged once per burst rather than per event.
     dropped: Mutex<Repeats>,
@@ -190,9 +193,9 @@ struct Writer {
 }
 
 impl Recorder {
-    /// A recorder writing with `client`; within a Tokio runtime the writes happen on background
-    /// tasks that end when the recorder is dropped.
-    pub fn new(client: kube::Client) -> Self {
+    /// A recorder writing with `client` and counting in `metrics`; within a Tokio runtime the writes
+    /// happen on background tasks that end when the recorder is dropped.
+    pub fn new(client: kube::Client, metrics: Metrics) -> Self {
         let writer = Arc::new(Writer {
             client,
             cache: Mutex::new(EventCache::new(CACHE_SIZE)),
@@ -215,8 +218,22 @@ impl Recorder {
         };
         Self {
             writer,
+            metrics,
             queues,
             dropped: Mutex::new(Repeats::default()),
+        }
+    }
+
+    /// Counts an event of a Rollout as upstream does: when it is recorded, whether or not it is
+    /// written.
+    fn count(&self, reference: &ObjectReference, event: &plan::Event) {
+        if reference.kind.as_deref() == Some("Rollout") && !event.reason.is_empty() {
+            self.metrics.record_rollout_event(
+                reference.namespace.as_deref().unwrap_or_default(),
+                reference.name.as_deref().unwrap_or_default(),
+                type_name(event.type_),
+                &event.reason,
+            );
         }
     }
 
@@ -229,6 +246,7 @@ impl Recorder {
             .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)));
         for event in events {
             change_log::log_event(reference, event);
+            self.count(reference, event);
             match self.queues.get(shard % self.queues.len().max(1)) {
                 Some(queue) => {
                     if queue.try_send((reference.clone(), event.clone())).is_err() {
@@ -261,6 +279,7 @@ impl Recorder {
 
     /// Records `event` on the object `reference` now; a failure is logged only.
     pub async fn record(&self, reference: &ObjectReference, event: &plan::Event) {
+        self.count(reference, event);
         self.writer.record(reference, event).await;
     }
 }
@@ -553,7 +572,8 @@ mod tests {
             let first = plan::Event::normal("NewReplicaSetCreated", one);
             let second = plan::Event::normal("NewReplicaSetCreated", two);
 
-            let recorder = Recorder::new(client.clone());
+            let metrics = Metrics::new();
+            let recorder = Recorder::new(client.clone(), metrics.clone());
             recorder
                 .publish(&web("u-1"), &[first.clone(), first.clone(), second])
                 .await;
@@ -578,6 +598,10 @@ mod tests {
             let after = events().await;
             assert_eq!(summary(&after), [(two.to_string(), 1), (one.to_string(), 1)]);
             assert_ne!(after[1].2.as_deref(), Some(expired.as_str()));
+            // Every occurrence is counted, as upstream counts them.
+            assert!(metrics.render().contains(
+                "rollout_events_total{name=\"web\",namespace=\"ns\",reason=\"NewReplicaSetCreated\",type=\"Normal\"} 4\n"
+            ));
         });
     }
 

@@ -90,7 +90,7 @@ impl Runtime {
     ) -> Self {
         Self {
             controller,
-            recorder: Recorder::new(client.clone()),
+            recorder: Recorder::new(client.clone(), metrics.clone()),
             client,
             tracker: Tracker::default(),
             backoff: Backoff::default(),
@@ -118,10 +118,12 @@ impl Runtime {
         key: &ObjectKey,
         work: impl Future<Output = Result<Reconciled, E>>,
     ) -> Result<Action, E> {
+        let started = Instant::now();
         let result = watchdog::within_limits(work, self.limits, self.controller, key, &self.metrics)
             .await
             .unwrap_or_else(|watchdog::TimedOut(limit)| Err(E::timed_out(limit)));
-        self.metrics.record_reconcile(self.controller, key, result.is_err());
+        self.metrics
+            .record_reconcile(self.controller, key, started.elapsed(), result.is_err());
         self.log_outcome(key, &result);
         result.map(|reconciled| match reconciled {
             Reconciled::Done(action) => {

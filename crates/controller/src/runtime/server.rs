@@ -1,4 +1,4 @@
-//! A tiny HTTP/1 server for `/metrics` (Prometheus text format) and `/healthz`.
+//! A tiny HTTP/1 server for `/metrics` (Prometheus text format, 0.0.4) and `/healthz`.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -79,7 +79,7 @@ fn respond(method: &Method, path: &str, metrics: &Metrics) -> Response<Full<Byte
     let (status, content_type, body) = match (method, path) {
         (&Method::GET, "/metrics") => (
             StatusCode::OK,
-            "text/plain; version=0.0.4; charset=utf-8",
+            crate::runtime::metrics::family::CONTENT_TYPE,
             metrics.render(),
         ),
         (&Method::GET, "/healthz") => (StatusCode::OK, "text/plain; charset=utf-8", "ok".to_string()),

@@ -206,11 +206,17 @@ fn one_bad_rollout_does_not_block_the_others_and_related_objects_enqueue_their_r
         let (status, body) = http_get(addr, "/metrics").await;
         assert!(status.contains("200"), "{status}");
         assert!(
-            body.contains("rollout_reconcile_total{namespace=\"default\",name=\"good\"}"),
+            body.contains("rollout_reconcile_count{name=\"good\",namespace=\"default\"}"),
             "{body}"
         );
+        // Upstream's error counter: a series from the first failure on.
         assert!(
-            body.contains("rollout_controller_api_requests_total{verb=\"watch\",resource=\"rollouts\"}"),
+            body.contains("rollout_reconcile_error{name=\"bad\",namespace=\"default\"}"),
+            "{body}"
+        );
+        assert!(!body.contains("rollout_reconcile_error{name=\"good\""), "{body}");
+        assert!(
+            body.contains("rollout_controller_api_requests_total{resource=\"rollouts\",verb=\"watch\"}"),
             "{body}"
         );
 

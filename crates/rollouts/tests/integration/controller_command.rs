@@ -88,7 +88,7 @@ fn stop(mut child: Child, signal: &str) -> (bool, String) {
 
 fn watching_rollouts(addr: SocketAddr) -> bool {
     http_get(addr, "/metrics").is_some_and(|(_, body)| {
-        body.contains("rollout_controller_api_requests_total{verb=\"watch\",resource=\"rollouts\"}")
+        body.contains("rollout_controller_api_requests_total{resource=\"rollouts\",verb=\"watch\"}")
     })
 }
 

@@ -12,3 +12,4 @@ mod dev_crash_safety;
 mod dev_plugin;
 mod install_manifests;
 mod leader_election;
+mod metrics_e2e;
