@@ -8,6 +8,7 @@
 //! controllers call the handlers directly and are not subject to any of it.
 
 pub mod aggregation;
+pub mod audit;
 pub mod attributes;
 pub mod bootstrap;
 pub mod controller;

@@ -5,10 +5,12 @@
 
 mod defaults;
 mod metadata;
+mod owner_refs;
 mod typed;
 mod validation;
 
 pub(crate) use defaults::has_spec_finalizers;
+pub(in crate::server) use owner_refs::OwnerRefGuard;
 pub(in crate::server) use metadata::{Updated, prepare_create, prepare_update};
 
 use rollouts_compat::reencode::{LostField, lost_fields};
