@@ -27,9 +27,7 @@ use crate::auth::policy::{Objects, Policy};
 /// `system:public-info-viewer`, ...) give `user` in `groups`, as every cluster does.
 pub fn bootstrap_rules(user: &str, groups: &[String]) -> Vec<Rule> {
     let objects = crate::auth::bootstrap::objects();
-    let of_kind = |kind: &str| -> Vec<&serde_json::Value> {
-        objects.iter().filter(|o| o["kind"] == kind).collect()
-    };
+    let of_kind = |kind: &str| -> Vec<&serde_json::Value> { objects.iter().filter(|o| o["kind"] == kind).collect() };
     let policy = Policy::build(&Objects {
         cluster_roles: of_kind("ClusterRole"),
         cluster_role_bindings: of_kind("ClusterRoleBinding"),

@@ -143,7 +143,11 @@ impl std::fmt::Display for AuditRecord {
             Attributes::Resource(r) => r.combined_resource(),
             Attributes::NonResource { .. } => String::new(),
         };
-        let group = if self.api_group.is_empty() { "core" } else { &self.api_group };
+        let group = if self.api_group.is_empty() {
+            "core"
+        } else {
+            &self.api_group
+        };
         write!(f, "{resource} ({group})")?;
         match (self.namespace.is_empty(), self.name.is_empty()) {
             (false, false) => write!(f, " {}/{}", self.namespace, self.name)?,
@@ -245,11 +249,19 @@ mod tests {
             path: "/api".into(),
         };
         log.record(&AuditRecord::new(&user, &attrs, true, None));
-        log.record(&AuditRecord::new(&user, &attrs, false, Some("OwnerReferencesPermissionEnforcement")));
+        log.record(&AuditRecord::new(
+            &user,
+            &attrs,
+            false,
+            Some("OwnerReferencesPermissionEnforcement"),
+        ));
         let text = std::fs::read_to_string(&path).unwrap();
         let records: Vec<AuditRecord> = text.lines().map(|l| AuditRecord::parse(l).unwrap()).collect();
         assert_eq!(records.len(), 2);
-        assert_eq!(records[1].admission.as_deref(), Some("OwnerReferencesPermissionEnforcement"));
+        assert_eq!(
+            records[1].admission.as_deref(),
+            Some("OwnerReferencesPermissionEnforcement")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

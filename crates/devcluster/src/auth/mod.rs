@@ -8,8 +8,8 @@
 //! controllers call the handlers directly and are not subject to any of it.
 
 pub mod aggregation;
-pub mod audit;
 pub mod attributes;
+pub mod audit;
 pub mod bootstrap;
 pub mod controller;
 pub mod escalation;

@@ -104,9 +104,8 @@ impl OwnerRefGuard {
             .pointer("/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let refused = |cause: String| {
-            ApiError::forbidden(format!("{} {name:?} is forbidden: {cause}", rt.group_resource()))
-        };
+        let refused =
+            |cause: String| ApiError::forbidden(format!("{} {name:?} is forbidden: {cause}", rt.group_resource()));
         if previous.is_some() {
             let delete = Attributes::Resource(ResourceAttributes {
                 verb: "delete".into(),
@@ -214,7 +213,8 @@ mod tests {
     }
 
     fn replica_set(block: Option<bool>) -> Value {
-        let mut owner = json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "d1", "controller": true});
+        let mut owner =
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "d1", "controller": true});
         if let Some(b) = block {
             owner["blockOwnerDeletion"] = json!(b);
         }
@@ -229,7 +229,8 @@ mod tests {
     fn blocking_an_owners_deletion_takes_its_finalizers() {
         let registry = Registry::with_builtins();
         let rt = rs_type(&registry);
-        let create = json!([{"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": ["create", "update", "delete"]}]);
+        let create =
+            json!([{"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": ["create", "update", "delete"]}]);
         let g = guard(create.clone());
         let e = g
             .check(&registry, None, &rt, None, "ns", &replica_set(Some(true)), None)
@@ -240,12 +241,21 @@ mod tests {
             r#"replicasets.apps "web-1" is forbidden: cannot set blockOwnerDeletion if an ownerReference refers to a resource you can't set finalizers on: , <nil>"#
         );
         // Not blocking, or blocking an owner whose finalizers may be set: allowed.
-        assert!(g.check(&registry, None, &rt, None, "ns", &replica_set(Some(false)), None).is_ok());
-        assert!(g.check(&registry, None, &rt, None, "ns", &replica_set(None), None).is_ok());
+        assert!(
+            g.check(&registry, None, &rt, None, "ns", &replica_set(Some(false)), None)
+                .is_ok()
+        );
+        assert!(
+            g.check(&registry, None, &rt, None, "ns", &replica_set(None), None)
+                .is_ok()
+        );
         let mut rules = create.as_array().unwrap().clone();
         rules.push(json!({"apiGroups": ["apps"], "resources": ["deployments/finalizers"], "verbs": ["update"], "resourceNames": ["web"]}));
         let g = guard(json!(rules));
-        assert!(g.check(&registry, None, &rt, None, "ns", &replica_set(Some(true)), None).is_ok());
+        assert!(
+            g.check(&registry, None, &rt, None, "ns", &replica_set(Some(true)), None)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -255,18 +265,45 @@ mod tests {
         let g = guard(json!([{"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": ["update"]}]));
         let blocking = replica_set(Some(true));
         // References unchanged: nothing to check.
-        assert!(g.check(&registry, None, &rt, None, "ns", &blocking, Some(&blocking)).is_ok());
+        assert!(
+            g.check(&registry, None, &rt, None, "ns", &blocking, Some(&blocking))
+                .is_ok()
+        );
         // Changed: the writer must be allowed to delete the object.
         let e = g
             .check(&registry, None, &rt, None, "ns", &blocking, Some(&replica_set(None)))
             .unwrap_err();
-        assert!(e.message.contains("cannot set an ownerRef on a resource you can't delete"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("cannot set an ownerRef on a resource you can't delete"),
+            "{}",
+            e.message
+        );
         let g = guard(json!([
             {"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": ["update", "delete"]},
         ]));
-        assert!(g.check(&registry, None, &rt, None, "ns", &replica_set(Some(false)), Some(&blocking)).is_ok());
+        assert!(
+            g.check(
+                &registry,
+                None,
+                &rt,
+                None,
+                "ns",
+                &replica_set(Some(false)),
+                Some(&blocking)
+            )
+            .is_ok()
+        );
         let e = g
-            .check(&registry, None, &rt, None, "ns", &blocking, Some(&replica_set(Some(false))))
+            .check(
+                &registry,
+                None,
+                &rt,
+                None,
+                "ns",
+                &blocking,
+                Some(&replica_set(Some(false))),
+            )
             .unwrap_err();
         assert!(e.message.contains("can't set finalizers on"), "{}", e.message);
     }
@@ -280,7 +317,12 @@ mod tests {
         obj["metadata"]["ownerReferences"][0]["kind"] = json!("Thing");
         let g = guard(json!([]));
         let e = g.check(&registry, None, &rt, None, "ns", &obj, None).unwrap_err();
-        assert!(e.message.contains("cannot find RESTMapping for APIVersion example.com/v1 Kind Thing"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("cannot find RESTMapping for APIVersion example.com/v1 Kind Thing"),
+            "{}",
+            e.message
+        );
         let g = guard(json!([{"apiGroups": ["*"], "resources": ["*/finalizers"], "verbs": ["update"]}]));
         assert!(g.check(&registry, None, &rt, None, "ns", &obj, None).is_ok());
     }

@@ -125,7 +125,11 @@ impl Ctx<'_> {
                 self.server.audit.as_ref(),
                 &self.rt,
                 self.path.subresource.as_deref(),
-                self.path.namespace.as_deref().filter(|_| self.rt.namespaced).unwrap_or_default(),
+                self.path
+                    .namespace
+                    .as_deref()
+                    .filter(|_| self.rt.namespaced)
+                    .unwrap_or_default(),
                 object,
                 previous,
             ),
