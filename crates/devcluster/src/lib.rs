@@ -22,6 +22,7 @@ mod object;
 mod patch;
 pub mod podlogs;
 mod protobuf;
+pub mod rbac;
 mod registry;
 mod schema;
 mod selectors;
@@ -75,6 +76,10 @@ pub struct Config {
     /// ports; `None` serves none. The ports chosen are written to `<data_dir>/ingress-port` and
     /// `<data_dir>/metrics-port`, and tried first the next time a port is 0.
     pub dataplane: Option<DataPlaneConfig>,
+    /// Append a JSON line per authorization decision about an identity outside `system:masters` to this
+    /// file, as kube-apiserver's `--audit-log-path` (simplified; see [`rbac::AuditRecord`]); `None` keeps
+    /// no log.
+    pub audit_log: Option<PathBuf>,
 }
 
 /// Why the dev cluster could not start.
@@ -104,6 +109,15 @@ pub enum StartError {
     /// The key service account tokens are signed with could not be written.
     #[error("writing the service account signing key {path}: {source}")]
     SigningKey {
+        /// Where.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The audit log could not be opened.
+    #[error("opening the audit log {path}: {source}")]
+    AuditLog {
         /// Where.
         path: PathBuf,
         /// The OS error.
@@ -191,7 +205,16 @@ impl DevCluster {
             None => auth::tokens::SigningKey::generate(),
         };
         let auth = auth::Auth::new(&store, signing_key, tls.ca_pem.clone());
-        let server = ApiServer::new(Arc::clone(&store), token.clone(), auth);
+        let audit = match &config.audit_log {
+            Some(path) => Some(
+                auth::audit::AuditLog::open(path).map_err(|source| StartError::AuditLog {
+                    path: path.clone(),
+                    source,
+                })?,
+            ),
+            None => None,
+        };
+        let server = ApiServer::new(Arc::clone(&store), token.clone(), auth, audit);
         ensure_namespaces(&server).await;
         auth::controller::install_bootstrap(&server).await;
         auth::controller::aggregate(&server).await;

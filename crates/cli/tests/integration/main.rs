@@ -19,6 +19,7 @@ mod header_mirror_e2e;
 mod istio_e2e;
 mod kubectl_plugin;
 mod nginx_e2e;
+mod rbac_minimal;
 mod render_get;
 mod seed_walkthrough;
 mod traffic_routing_e2e;

@@ -9,6 +9,7 @@
 
 pub mod aggregation;
 pub mod attributes;
+pub mod audit;
 pub mod bootstrap;
 pub mod controller;
 pub mod escalation;

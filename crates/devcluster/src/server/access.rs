@@ -10,8 +10,24 @@ use super::error::ApiError;
 use super::query::Query;
 use super::{ApiServer, bearer_token};
 use crate::auth::attributes::{self, Attributes};
+use crate::auth::audit::AuditRecord;
 use crate::auth::identity::UserInfo;
 use crate::auth::impersonation::Impersonation;
+use crate::auth::policy::Decision;
+
+impl ApiServer {
+    /// Whether `user` may do what `attrs` say, recorded in the audit log (if one is kept) unless `user` is in
+    /// `system:masters`; `admission` names the plugin asking, if the request itself is not what is asked.
+    pub(crate) fn authorize(&self, user: &UserInfo, attrs: &Attributes, admission: Option<&str>) -> Decision {
+        let decision = self.auth.authorize(&self.store, user, attrs);
+        if let Some(log) = &self.audit
+            && !user.is_privileged()
+        {
+            log.record(&AuditRecord::new(user, attrs, decision.allowed, admission));
+        }
+        decision
+    }
+}
 
 /// The identity `req` runs as, once authenticated (`admin` says the admin's token was presented) and
 /// allowed what it asks; or the 401, 403 (or 500 for impersonation headers without a user) to answer.
@@ -43,7 +59,7 @@ pub(super) fn check(server: &ApiServer, req: &Request<Incoming>, admin: bool) ->
 }
 
 fn authorize(server: &ApiServer, user: &UserInfo, attrs: &Attributes) -> Result<(), ApiError> {
-    let decision = server.auth.authorize(&server.store, user, attrs);
+    let decision = server.authorize(user, attrs, None);
     if decision.allowed {
         Ok(())
     } else {

@@ -40,6 +40,7 @@ use query::Query;
 use route::Route;
 
 use crate::auth::Auth;
+use crate::auth::audit::AuditLog;
 use crate::auth::identity::UserInfo;
 use crate::auth::impersonation;
 use crate::faults::{FaultSettings, Faults};
@@ -69,6 +70,8 @@ pub struct ApiServer {
     open_connections: AtomicUsize,
     /// The pods' logs (`pods/log`).
     pub logs: Arc<PodLogs>,
+    /// Where authorization decisions about identities outside `system:masters` are recorded, if anywhere.
+    pub(crate) audit: Option<AuditLog>,
 }
 
 /// What a handler answers.
@@ -83,7 +86,7 @@ pub enum Reply {
 
 impl ApiServer {
     /// A server over `store` whose admin presents `token`; CRDs already stored are served at once.
-    pub(crate) fn new(store: Arc<Store>, token: String, auth: Auth) -> Arc<Self> {
+    pub(crate) fn new(store: Arc<Store>, token: String, auth: Auth, audit: Option<AuditLog>) -> Arc<Self> {
         let mut registry = Registry::with_builtins();
         let (crds, _) = store.list("/apiextensions.k8s.io/customresourcedefinitions", None);
         for crd in crds {
@@ -102,6 +105,7 @@ impl ApiServer {
             accept_errors: AtomicU64::new(0),
             open_connections: AtomicUsize::new(0),
             logs: Arc::new(PodLogs::default()),
+            audit,
         })
     }
 

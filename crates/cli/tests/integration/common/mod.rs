@@ -88,6 +88,11 @@ impl Env {
         }
         let dir = temp_dir(label);
         let cluster = TestCluster::start_with(&dir, 0, Some(fast_simulation())).unwrap();
+        Some(Env::as_service_account(cluster, &dir))
+    }
+
+    /// [`Env::start_as_service_account`] over a cluster started by the caller in `dir`.
+    pub fn as_service_account(cluster: TestCluster, dir: &Path) -> Env {
         let install = rollouts_testkit::workspace_root().join("deploy/install.yaml");
         cluster.kubectl_ok(&["apply", "--server-side", "-f", install.to_str().unwrap()]);
         let token = cluster.kubectl_ok(&[
@@ -100,10 +105,10 @@ impl Env {
         ]);
         let kubeconfig = dir.join("argo-rollouts.kubeconfig");
         std::fs::write(&kubeconfig, with_token(&cluster.kubeconfig(), token.trim())).unwrap();
-        Some(Env {
+        Env {
             cluster,
             controller_kubeconfig: Some(kubeconfig),
-        })
+        }
     }
 
     /// Starts the rollouts controller in this process, as the admin or as the ServiceAccount.

@@ -5,11 +5,13 @@
 
 mod defaults;
 mod metadata;
+mod owner_refs;
 mod typed;
 mod validation;
 
 pub(crate) use defaults::has_spec_finalizers;
 pub(in crate::server) use metadata::{Updated, prepare_create, prepare_update};
+pub(in crate::server) use owner_refs::OwnerRefGuard;
 
 use rollouts_compat::reencode::{LostField, lost_fields};
 use serde_json::{Value, json};

@@ -15,6 +15,7 @@ pub(crate) use delete::{DeleteOptions, delete_object};
 pub(super) use read::field_selector;
 pub(super) use write::{namespace_check, write_existing};
 
+use super::admission::OwnerRefGuard;
 use super::error::ApiError;
 use super::query::Query;
 use super::route::ResourcePath;
@@ -91,6 +92,8 @@ pub(super) struct Ctx<'a> {
     pub strict: Strictness,
     /// The check of a write of an RBAC object by someone not in `system:masters`.
     pub escalation: Option<Guard>,
+    /// The check of ownerReferences written by someone not in `system:masters`.
+    pub owner_refs: Option<OwnerRefGuard>,
 }
 
 impl Ctx<'_> {
@@ -110,10 +113,26 @@ impl Ctx<'_> {
         self.query.get("dryRun") == Some("All")
     }
 
-    /// Refuses a write of an RBAC object that would grant more than its writer holds.
+    /// Refuses a write its writer's permissions do not cover: an RBAC object that would grant more than
+    /// they hold, or ownerReferences they may not set.
     pub fn check_rbac_write(&self, object: &Value, previous: Option<&Value>) -> Result<(), ApiError> {
-        match &self.escalation {
-            Some(guard) => guard.check(&self.rt.kind, object, previous),
+        if let Some(guard) = &self.escalation {
+            guard.check(&self.rt.kind, object, previous)?;
+        }
+        match &self.owner_refs {
+            Some(guard) => guard.check(
+                &self.server.registry(),
+                self.server.audit.as_ref(),
+                &self.rt,
+                self.path.subresource.as_deref(),
+                self.path
+                    .namespace
+                    .as_deref()
+                    .filter(|_| self.rt.namespaced)
+                    .unwrap_or_default(),
+                object,
+                previous,
+            ),
             None => Ok(()),
         }
     }
@@ -172,6 +191,10 @@ pub async fn handle(
         }
         _ => None,
     };
+    let owner_refs = match user {
+        Some(user) if writes => OwnerRefGuard::for_user(user, || server.auth.policy(&server.store)),
+        _ => None,
+    };
     let ctx = Ctx {
         server,
         rt,
@@ -180,6 +203,7 @@ pub async fn handle(
         headers,
         strict,
         escalation,
+        owner_refs,
     };
     let name = ctx.path.name.clone();
     let sub = ctx.path.subresource.clone();
