@@ -22,7 +22,8 @@ use crate::common::{Env, wait_for, wait_for_or};
 
 const TEST: &str = "the_install_role_is_minimal";
 const SERVICE_ACCOUNT: &str = "system:serviceaccount:argo-rollouts:argo-rollouts";
-/// Leader election is not part of the in-process controller's run; its rule is checked elsewhere.
+/// Leader election is not part of the in-process controller's run; its rule is checked by
+/// `leader_election::the_install_s_service_account_needs_the_leases_rule_to_lead` (crates/rollouts).
 const NOT_TOURED: [(&str, &str); 1] = [("coordination.k8s.io", "leases")];
 /// `(resource, verb)` pairs of the role the tour does not reach yet (history limits, a hash collision, a
 /// Job read back, repeated Events, an Experiment's Service, scaling a referenced ReplicaSet): each is

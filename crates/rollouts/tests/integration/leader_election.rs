@@ -25,6 +25,7 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, DynamicObject};
+use rollouts_devcluster::rbac::{AuditRecord, Rule, bootstrap_rules};
 use rollouts_devcluster::testing::{TestCluster, fast_simulation, kubectl_available, temp_dir};
 use serde_json::{Value, json};
 
@@ -75,12 +76,17 @@ struct Candidate {
 
 impl Candidate {
     fn start(cluster: &TestCluster, name: &str, env: &[(&str, &str)], flags: &[&str]) -> Self {
+        Self::start_as(cluster, &cluster.kubeconfig(), name, env, flags)
+    }
+
+    /// A candidate with the credentials of `kubeconfig`.
+    fn start_as(cluster: &TestCluster, kubeconfig: &Path, name: &str, env: &[(&str, &str)], flags: &[&str]) -> Self {
         let log = cluster.dir().join(format!("{name}.log"));
         let metrics = free_addr();
         let child = Command::new(BIN)
             .arg("controller")
             .arg("--kubeconfig")
-            .arg(cluster.kubeconfig())
+            .arg(kubeconfig)
             .args(["--metrics-addr", &metrics.to_string(), "--logformat=json"])
             .args(flags)
             .env_remove("KUBECONFIG")
@@ -718,5 +724,105 @@ fn namespaced_watches_only_the_controller_s_namespace_and_no_cluster_templates()
         !cluster_templates(&namespaced),
         "{:?}",
         namespaced.requests_beyond_the_lease()
+    );
+}
+
+/// The audited Lease requests of the install's ServiceAccount.
+fn lease_requests(log: &Path) -> Vec<AuditRecord> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .map(|line| AuditRecord::parse(line).unwrap())
+        .filter(|r| r.user == "system:serviceaccount:argo-rollouts:argo-rollouts" && r.resource == "leases")
+        .collect()
+}
+
+/// `rollouts controller` as the install's ServiceAccount (`deploy/install.yaml` applied, a token from
+/// `kubectl create token`), with the dev cluster enforcing RBAC: it takes the lease and gives it back on
+/// SIGTERM, every Lease request it makes is allowed by the role's `leases` rule and by nothing else it
+/// holds; with that rule taken out of the ClusterRole its Lease requests are refused and it never leads.
+#[test]
+fn the_install_s_service_account_needs_the_leases_rule_to_lead() {
+    if !kubectl_available() {
+        return;
+    }
+    let dir = temp_dir("lease-rbac");
+    let log = dir.join("audit.log");
+    let cluster = TestCluster::start_config(rollouts_devcluster::Config {
+        data_dir: Some(dir.clone()),
+        simulation: Some(fast_simulation()),
+        audit_log: Some(log.clone()),
+        ..rollouts_devcluster::Config::default()
+    })
+    .unwrap();
+    let install = rollouts_testkit::workspace_root().join("deploy/install.yaml");
+    cluster.kubectl_ok(&["apply", "--server-side", "-f", install.to_str().unwrap()]);
+    let token = cluster.kubectl_ok(&["create", "token", "argo-rollouts", "-n", "argo-rollouts"]);
+    let mut kubeconfig = Kubeconfig::read_from(cluster.kubeconfig()).unwrap();
+    for user in &mut kubeconfig.auth_infos {
+        if let Some(auth) = user.auth_info.as_mut() {
+            auth.token = Some(token.trim().to_string().into());
+        }
+    }
+    let as_account = dir.join("argo-rollouts.kubeconfig");
+    std::fs::write(&as_account, serde_json::to_string(&kubeconfig).unwrap()).unwrap();
+    let admin = Client::new(&cluster.kubeconfig());
+
+    let mut leader = Candidate::start_as(&cluster, &as_account, "as-account", &[], &QUICK);
+    wait_until("the account to hold the lease", Duration::from_secs(20), || {
+        admin.holder(LEASE_NAMESPACE, LEASE)
+    });
+    assert!(leader.signal("-TERM"), "{}", leader.log_text());
+    assert_eq!(admin.holder(LEASE_NAMESPACE, LEASE), None, "the lease was not released");
+
+    let records = lease_requests(&log);
+    let verbs: BTreeSet<&str> = records.iter().map(|r| r.verb.as_str()).collect();
+    assert!(verbs.contains("create") && verbs.contains("update"), "{records:#?}");
+    assert!(records.iter().all(|r| !r.is_forbidden()), "{records:#?}");
+    let role: Value = cluster
+        .kubectl_ok(&["get", "clusterrole", "argo-rollouts", "-o", "json"])
+        .parse()
+        .unwrap();
+    let (leases, others): (Vec<Value>, Vec<Value>) = role["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .cloned()
+        .partition(|rule| rule["apiGroups"][0] == "coordination.k8s.io");
+    assert_eq!(leases.len(), 1, "one leases rule in {role:#}");
+    let groups = records[0].groups.clone();
+    let held: Vec<Rule> = others
+        .iter()
+        .map(Rule::from_json)
+        .chain(bootstrap_rules(&records[0].user, &groups))
+        .collect();
+    for record in &records {
+        let attributes = record.attributes();
+        assert!(Rule::from_json(&leases[0]).allows(&attributes), "{record}");
+        assert!(
+            !held.iter().any(|rule| rule.allows(&attributes)),
+            "another rule allows {record}"
+        );
+    }
+
+    // The same role without the rule: the account cannot take the lease.
+    let mut reduced = role.clone();
+    reduced["rules"] = Value::Array(others);
+    reduced["metadata"] = json!({"name": "argo-rollouts"});
+    cluster.kubectl_ok_stdin(&["apply", "-f", "-"], &reduced.to_string());
+    let before = lease_requests(&log).len();
+    let _refused = Candidate::start_as(&cluster, &as_account, "without-rule", &[], &QUICK);
+    let refusal = wait_until("a refused Lease request", Duration::from_secs(20), || {
+        lease_requests(&log)
+            .into_iter()
+            .skip(before)
+            .find(AuditRecord::is_forbidden)
+    });
+    assert_eq!(refusal.namespace, LEASE_NAMESPACE, "{refusal}");
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        admin.holder(LEASE_NAMESPACE, LEASE),
+        None,
+        "led without the leases rule"
     );
 }
