@@ -20,7 +20,7 @@ use kube::api::{Api, ObjectMeta, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 
-const READS: usize = 4000;
+const READS: usize = 20_000;
 const CLIENTS: usize = 16;
 
 fn meta(name: &str, namespace: Option<&str>) -> ObjectMeta {
@@ -67,8 +67,23 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
-/// `READS` gets of single ConfigMaps by `CLIENTS` clients at once: requests per second and latencies.
-async fn reads(client: &Client, names: &Arc<Vec<String>>) -> (f64, Duration, Duration) {
+/// CPU time (user and system) the process `pid` has used, in seconds (clock ticks of 10 ms).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// `READS` gets of single ConfigMaps by `CLIENTS` clients at once: requests per second, the server's CPU
+/// time per request, and latencies.
+async fn reads(client: &Client, names: &Arc<Vec<String>>, server: u32) -> (f64, Duration, Duration, Duration) {
+    let cpu_before = cpu_seconds(server);
     let api: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
@@ -93,8 +108,9 @@ async fn reads(client: &Client, names: &Arc<Vec<String>>) -> (f64, Duration, Dur
         all.extend(t.await.unwrap());
     }
     let secs = started.elapsed().as_secs_f64();
+    let cpu = Duration::from_secs_f64((cpu_seconds(server) - cpu_before) / READS as f64);
     all.sort();
-    (READS as f64 / secs, percentile(&all, 0.5), percentile(&all, 0.99))
+    (READS as f64 / secs, cpu, percentile(&all, 0.5), percentile(&all, 0.99))
 }
 
 async fn token_client(dir: &std::path::Path, admin: &Client) -> Client {
@@ -159,6 +175,7 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("rollouts-rbac-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let mut server = common::start_server(&dir, false);
+    let pid = server.id();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -235,18 +252,42 @@ fn main() {
         );
         let sa = token_client(&dir, &admin).await;
 
-        // Warm both paths, then measure each twice, alternating.
-        reads(&admin, &names).await;
-        reads(&sa, &names).await;
-        for round in 1..=2 {
-            let (rps, p50, p99) = reads(&admin, &names).await;
-            println!("round {round}: admin token:           {rps:>6.0} gets/s, p50 {p50:?}, p99 {p99:?}");
-            let (rps, p50, p99) = reads(&sa, &names).await;
-            println!("round {round}: service account token: {rps:>6.0} gets/s, p50 {p50:?}, p99 {p99:?}");
+        // Warm both paths, then measure each in turn, the one first in a round second in the next.
+        reads(&admin, &names, pid).await;
+        reads(&sa, &names, pid).await;
+        for round in 1..=4 {
+            let order = if round % 2 == 1 { [("admin token", &admin), ("service account token", &sa)] } else { [("service account token", &sa), ("admin token", &admin)] };
+            for (who, client) in order {
+                let (rps, cpu, p50, p99) = reads(client, &names, pid).await;
+                println!(
+                    "round {round}: {who:<22} {rps:>6.0} gets/s, server CPU {cpu:?} a get, p50 {p50:?}, p99 {p99:?}"
+                );
+            }
         }
 
-        // An RBAC write before every read: each read compiles the policy again.
+        // An RBAC write before every read: each read compiles the policy again. Beside it, the same reads
+        // one at a time with no write between them.
         let sa_cms: Api<ConfigMap> = Api::namespaced(sa.clone(), "default");
+        let one_at_a_time = |api: Api<ConfigMap>| {
+            let name = names[0].clone();
+            async move {
+                let mut latencies = Vec::new();
+                for _ in 0..500 {
+                    let t = Instant::now();
+                    api.get(&name).await.unwrap();
+                    latencies.push(t.elapsed());
+                }
+                latencies.sort();
+                latencies
+            }
+        };
+        let admin_alone = one_at_a_time(cms.clone()).await;
+        let alone = one_at_a_time(sa_cms.clone()).await;
+        println!(
+            "one read at a time: admin p50 {:?}, service account p50 {:?}",
+            percentile(&admin_alone, 0.5),
+            percentile(&alone, 0.5)
+        );
         let mut after_write = Vec::new();
         for i in 0..100 {
             roles
@@ -262,7 +303,7 @@ fn main() {
         }
         after_write.sort();
         println!(
-            "a read right after an RBAC write (policy compiled again over {} objects): p50 {:?}, max {:?}",
+            "a service account's read right after an RBAC write (policy compiled again over {} objects): p50 {:?}, max {:?}",
             2 * bindings + 100,
             percentile(&after_write, 0.5),
             after_write[after_write.len() - 1]

@@ -18,6 +18,7 @@ pub mod impersonation;
 pub mod policy;
 pub mod tokens;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -38,6 +39,8 @@ pub const TOKEN_SECRET_TYPE: &str = "kubernetes.io/service-account-token";
 pub const SERVICE_ACCOUNT_NAME_ANNOTATION: &str = "kubernetes.io/service-account.name";
 /// The Secret annotation holding the uid of that service account.
 pub const SERVICE_ACCOUNT_UID_ANNOTATION: &str = "kubernetes.io/service-account.uid";
+/// Most verified tokens remembered (the cache starts over when full).
+const VERIFIED_TOKENS: usize = 4096;
 
 /// A policy and the count of RBAC writes it reflects.
 struct Compiled {
@@ -52,6 +55,9 @@ pub struct Auth {
     rbac_writes: Arc<AtomicU64>,
     compiled: RwLock<Option<Compiled>>,
     rebuilding: Mutex<()>,
+    /// Tokens whose signature was checked, with what they say: checking it again is most of the cost of
+    /// authenticating. Only tokens that verified get in, so garbage cannot fill it.
+    verified: Mutex<HashMap<String, Arc<Verified>>>,
 }
 
 fn key(prefix: &str, namespace: &str, name: &str) -> Key {
@@ -79,6 +85,7 @@ impl Auth {
             rbac_writes: store.write_counter(RBAC_PREFIX),
             compiled: RwLock::new(None),
             rebuilding: Mutex::new(()),
+            verified: Mutex::new(HashMap::new()),
         }
     }
 
@@ -137,55 +144,97 @@ impl Auth {
     }
 
     /// The service account a token belongs to, if it is valid now.
-    pub fn authenticate(&self, store: &Store, token: &str) -> Option<UserInfo> {
-        let claims = self.key.verify(token, jiff::Timestamp::now().as_second()).ok()?;
-        validate_live(store, &claims, token)
+    pub fn authenticate(&self, store: &Store, token: &str) -> Option<Arc<UserInfo>> {
+        let now = jiff::Timestamp::now().as_second();
+        let lock = || self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Keyed by the signature (short, and as unique as the token); the whole token must match too.
+        let signature = token.rsplit('.').next().unwrap_or_default();
+        let cached = lock().get(signature).filter(|v| v.token == token).cloned();
+        let verified = match cached {
+            Some(verified) => verified,
+            None => {
+                let verified = Arc::new(Verified::new(token, self.key.verify(token, now).ok()?));
+                let mut cache = lock();
+                if cache.len() >= VERIFIED_TOKENS {
+                    cache.clear();
+                }
+                cache.insert(signature.to_string(), Arc::clone(&verified));
+                verified
+            }
+        };
+        if verified.claims.expires.is_some_and(|at| at <= now) || !verified.is_live(store) {
+            return None;
+        }
+        Some(Arc::clone(&verified.user))
     }
 }
 
-/// Checks the objects a token depends on: the service account with the uid it names, and the Secret of a
-/// legacy token (holding this very token) or the object a bound token is bound to.
-fn validate_live(store: &Store, claims: &TokenClaims, token: &str) -> Option<UserInfo> {
-    let account = &claims.account;
-    let sa = store.get(&key("/core/serviceaccounts", &account.namespace, &account.name))?;
-    if uid_of(&sa.object) != account.uid || is_deleting(&sa.object) {
-        return None;
-    }
-    let mut user = UserInfo::service_account(&account.namespace, &account.name, &account.uid);
-    match &claims.credential {
-        Credential::Legacy { secret } => {
-            let secret = store.get(&key("/core/secrets", &account.namespace, secret))?;
-            let stored = secret.object.pointer("/data/token").and_then(Value::as_str)?;
-            let stored = base64::engine::general_purpose::STANDARD.decode(stored).ok()?;
-            if stored != token.as_bytes() || is_deleting(&secret.object) {
-                return None;
+/// A token whose signature was checked: what it says, and who it authenticates while it is live.
+struct Verified {
+    token: String,
+    claims: TokenClaims,
+    user: Arc<UserInfo>,
+    /// For a legacy token, the token as its Secret stores it (base64).
+    stored_form: String,
+}
+
+impl Verified {
+    fn new(token: &str, claims: TokenClaims) -> Self {
+        let account = &claims.account;
+        let mut user = UserInfo::service_account(&account.namespace, &account.name, &account.uid);
+        let mut stored_form = String::new();
+        match &claims.credential {
+            Credential::Legacy { .. } => {
+                stored_form = base64::engine::general_purpose::STANDARD.encode(token);
             }
-        }
-        Credential::Bound { id, bound } => {
-            if let Some(bound) = bound {
-                let prefix = match bound.kind.as_str() {
-                    "Pod" => "/core/pods",
-                    "Secret" => "/core/secrets",
-                    _ => return None,
-                };
-                let object = store.get(&key(prefix, &account.namespace, &bound.name))?;
-                if uid_of(&object.object) != bound.uid || is_deleting(&object.object) {
-                    return None;
-                }
-                if bound.kind == "Pod" {
+            Credential::Bound { id, bound } => {
+                if let Some(bound) = bound.as_ref().filter(|b| b.kind == "Pod") {
                     user.extra
                         .insert("authentication.kubernetes.io/pod-name".into(), vec![bound.name.clone()]);
                     user.extra
                         .insert("authentication.kubernetes.io/pod-uid".into(), vec![bound.uid.clone()]);
                 }
+                user.extra.insert(
+                    "authentication.kubernetes.io/credential-id".into(),
+                    vec![format!("JTI={id}")],
+                );
             }
-            user.extra.insert(
-                "authentication.kubernetes.io/credential-id".into(),
-                vec![format!("JTI={id}")],
-            );
+        }
+        Verified {
+            token: token.to_string(),
+            claims,
+            user: Arc::new(user),
+            stored_form,
         }
     }
-    Some(user)
+
+    /// Whether the objects the token depends on are there: the service account with the uid it names,
+    /// and the Secret of a legacy token (holding this very token) or the object a bound token is bound to.
+    fn is_live(&self, store: &Store) -> bool {
+        let account = &self.claims.account;
+        let live = |prefix: &str, name: &str, uid: &str| {
+            store
+                .get(&key(prefix, &account.namespace, name))
+                .is_some_and(|s| uid_of(&s.object) == uid && !is_deleting(&s.object))
+        };
+        if !live("/core/serviceaccounts", &account.name, &account.uid) {
+            return false;
+        }
+        match &self.claims.credential {
+            Credential::Legacy { secret } => store
+                .get(&key("/core/secrets", &account.namespace, secret))
+                .is_some_and(|s| {
+                    !is_deleting(&s.object)
+                        && s.object.pointer("/data/token").and_then(Value::as_str) == Some(self.stored_form.as_str())
+                }),
+            Credential::Bound { bound: None, .. } => true,
+            Credential::Bound { bound: Some(bound), .. } => match bound.kind.as_str() {
+                "Pod" => live("/core/pods", &bound.name, &bound.uid),
+                "Secret" => live("/core/secrets", &bound.name, &bound.uid),
+                _ => false,
+            },
+        }
+    }
 }
 
 fn compile(store: &Store) -> Policy {

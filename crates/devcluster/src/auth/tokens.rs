@@ -71,6 +71,8 @@ pub struct TokenClaims {
     pub account: ServiceAccountRef,
     /// How it was issued.
     pub credential: Credential,
+    /// When it expires (Unix seconds); never for legacy tokens.
+    pub expires: Option<i64>,
 }
 
 /// Why a token is refused.
@@ -280,12 +282,14 @@ fn legacy_claims(claims: &Value) -> Result<TokenClaims, TokenError> {
         credential: Credential::Legacy {
             secret: claim("secret.name")?.to_string(),
         },
+        expires: None,
     })
 }
 
 fn bound_claims(claims: &Value, now: i64) -> Result<TokenClaims, TokenError> {
     let time = |name: &str| claims.get(name).and_then(Value::as_i64).ok_or(TokenError::Malformed);
-    if time("exp")? <= now {
+    let expires = time("exp")?;
+    if expires <= now {
         return Err(TokenError::Expired);
     }
     if time("nbf")? > now + NOT_BEFORE_LEEWAY_SECS {
@@ -317,6 +321,7 @@ fn bound_claims(claims: &Value, now: i64) -> Result<TokenClaims, TokenError> {
             id: text(claims, "/jti")?.to_string(),
             bound,
         },
+        expires: Some(expires),
     })
 }
 
@@ -349,6 +354,7 @@ mod tests {
         let claims = key.verify(&token, 1000).unwrap();
         assert_eq!(claims.account, account());
         assert_eq!(claims.credential, Credential::Bound { id, bound: None });
+        assert_eq!(claims.expires, Some(1600));
         assert!(key.verify(&token, 1599).is_ok());
         assert_eq!(key.verify(&token, 1600), Err(TokenError::Expired));
         assert_eq!(key.verify(&token, 900), Err(TokenError::NotYetValid));
@@ -391,6 +397,7 @@ mod tests {
             }
         );
         assert_eq!(claims.account.uid, "uid-1");
+        assert_eq!(claims.expires, None);
     }
 
     #[test]

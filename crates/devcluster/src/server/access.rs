@@ -3,6 +3,8 @@
 //! by its token, may impersonate whom RBAC lets it, and the request is then authorized for whoever it runs
 //! as, before its body is read.
 
+use std::sync::Arc;
+
 use hyper::Request;
 use hyper::body::Incoming;
 
@@ -31,9 +33,9 @@ impl ApiServer {
 
 /// The identity `req` runs as, once authenticated (`admin` says the admin's token was presented) and
 /// allowed what it asks; or the 401, 403 (or 500 for impersonation headers without a user) to answer.
-pub(super) fn check(server: &ApiServer, req: &Request<Incoming>, admin: bool) -> Result<UserInfo, ApiError> {
+pub(super) fn check(server: &ApiServer, req: &Request<Incoming>, admin: bool) -> Result<Arc<UserInfo>, ApiError> {
     let requester = if admin {
-        server.admin.clone()
+        Arc::new(server.admin.clone())
     } else {
         req.headers()
             .get(hyper::header::AUTHORIZATION)
@@ -49,7 +51,7 @@ pub(super) fn check(server: &ApiServer, req: &Request<Incoming>, admin: bool) ->
             for asked in impersonation.checks() {
                 authorize(server, &requester, &asked)?;
             }
-            impersonation.user()
+            Arc::new(impersonation.user())
         }
     };
     let query = Query::parse(req.uri().query());

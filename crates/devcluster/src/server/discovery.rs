@@ -242,4 +242,45 @@ mod tests {
         let groups = groups(&r);
         assert!(groups["groups"].as_array().unwrap().iter().any(|g| g["name"] == "apps"));
     }
+
+    #[test]
+    fn review_apis_and_token_requests_are_discovered() {
+        let r = Registry::with_builtins();
+        let names: Vec<String> = groups(&r)["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["name"].as_str().unwrap().to_string())
+            .collect();
+        assert!(names.contains(&"authorization.k8s.io".to_string()));
+        assert!(names.contains(&"authentication.k8s.io".to_string()));
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+        assert_eq!(
+            group(&r, "authorization.k8s.io").unwrap()["preferredVersion"]["version"],
+            "v1"
+        );
+        let doc = resources(&r, "authorization.k8s.io", "v1").unwrap();
+        let ssar = doc["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == "selfsubjectaccessreviews")
+            .unwrap();
+        assert_eq!(ssar["verbs"], json!(["create"]));
+        assert_eq!(ssar["namespaced"], false);
+        assert!(resources(&r, "authorization.k8s.io", "v1beta1").is_none());
+        let core = resources(&r, "", "v1").unwrap();
+        let token = core["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == "serviceaccounts/token")
+            .unwrap();
+        assert_eq!(
+            (token["kind"].as_str(), token["group"].as_str()),
+            (Some("TokenRequest"), Some("authentication.k8s.io"))
+        );
+    }
 }

@@ -191,3 +191,67 @@ fn the_admin_impersonates_and_others_need_the_impersonate_verb() {
         )
     );
 }
+
+#[test]
+fn subject_access_and_token_reviews_answer_for_others() {
+    if !kubectl_available() {
+        return;
+    }
+    let tc = TestCluster::start().unwrap();
+    tc.kubectl_ok(&["create", "namespace", "team"]);
+    let bot = service_account_kubeconfig(&tc, "team", "bot");
+    tc.kubectl_ok_stdin(&["apply", "-f", "-"], POLICY);
+    let review = |manifest: &str, path: &str| {
+        tc.kubectl_ok_stdin(
+            &[
+                "create",
+                "--validate=false",
+                "-f",
+                "-",
+                "-o",
+                &format!("jsonpath={path}"),
+            ],
+            manifest,
+        )
+    };
+    let sar = |verb: &str, namespace: &str| {
+        format!(
+            "apiVersion: authorization.k8s.io/v1\nkind: SubjectAccessReview\nspec:\n  user: {BOT}\n  \
+             groups: [system:serviceaccounts, system:authenticated]\n  \
+             resourceAttributes: {{namespace: {namespace}, verb: {verb}, resource: pods}}\n"
+        )
+    };
+    assert_eq!(review(&sar("list", "team"), "{.status.allowed}"), "true");
+    assert_eq!(
+        review(&sar("list", "team"), "{.status.reason}"),
+        r#"RBAC: allowed by RoleBinding "readers/team" of Role "pod-reader" to ServiceAccount "bot/team""#
+    );
+    assert_eq!(review(&sar("delete", "team"), "{.status.allowed}"), "false");
+    let local = "apiVersion: authorization.k8s.io/v1\nkind: LocalSubjectAccessReview\nmetadata: {namespace: team}\nspec:\n  \
+                 user: jane\n  groups: [devs]\n  resourceAttributes: {namespace: team, verb: get, resource: pods}\n";
+    assert_eq!(review(local, "{.status.allowed}"), "true");
+    // A token, reviewed.
+    let token = std::fs::read_to_string(&bot).unwrap();
+    let token = token
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("token: "))
+        .unwrap()
+        .to_string();
+    let token_review =
+        |t: &str| format!("apiVersion: authentication.k8s.io/v1\nkind: TokenReview\nspec:\n  token: \"{t}\"\n");
+    assert_eq!(review(&token_review(&token), "{.status.user.username}"), BOT);
+    assert_eq!(review(&token_review("nonsense"), "{.status.authenticated}"), "false");
+    // Reviewing others is not for everyone.
+    let out = common::kubectl_with_stdin(
+        &tc,
+        &bot,
+        &["create", "--validate=false", "-f", "-"],
+        &sar("list", "team"),
+    );
+    assert_eq!(
+        common::stderr(&out),
+        format!(
+            "Error from server (Forbidden): error when creating \"STDIN\": subjectaccessreviews.authorization.k8s.io is forbidden: User \"{BOT}\" cannot create resource \"subjectaccessreviews\" in API group \"authorization.k8s.io\" at the cluster scope\n"
+        )
+    );
+}

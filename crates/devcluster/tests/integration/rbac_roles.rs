@@ -518,3 +518,39 @@ fn no_one_grants_what_they_do_not_hold() {
         "--resource=secrets",
     ]);
 }
+
+#[test]
+fn the_install_manifests_grant_the_controller_what_their_role_says() {
+    if !kubectl_available() {
+        return;
+    }
+    let tc = TestCluster::start().unwrap();
+    let install = common::workspace().join("deploy").join("install.yaml");
+    tc.kubectl_ok(&["apply", "--server-side", "-f", install.to_str().unwrap()]);
+    let controller = "--as=system:serviceaccount:argo-rollouts:argo-rollouts";
+    let can_i = |args: &[&str]| {
+        let mut full = vec!["auth", "can-i", controller];
+        full.extend_from_slice(args);
+        tc.kubectl(&full).status.code()
+    };
+    assert_eq!(
+        can_i(&["patch", "rollouts.argoproj.io", "--subresource=status", "-n", "team"]),
+        Some(0)
+    );
+    assert_eq!(
+        can_i(&["update", "rollouts.argoproj.io", "--subresource=status", "-n", "team"]),
+        Some(1)
+    );
+    assert_eq!(can_i(&["create", "replicasets.apps", "-n", "team"]), Some(0));
+    assert_eq!(can_i(&["update", "rollouts.argoproj.io", "-n", "team"]), Some(1));
+    assert_eq!(can_i(&["delete", "namespaces"]), Some(1));
+    // The controller's token, from the manifests' service account, lists rollouts everywhere.
+    let token = tc.kubectl_ok(&["create", "token", "argo-rollouts", "-n", "argo-rollouts"]);
+    let kubeconfig = common::kubeconfig_with_token(&tc, "controller", token.trim());
+    let out = common::kubectl_with(&tc, &kubeconfig, &["get", "rollouts", "-A"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    assert_eq!(
+        kubectl_with_err(&tc, &kubeconfig, &["get", "secrets", "-n", "kube-system"]),
+        "Error from server (Forbidden): secrets is forbidden: User \"system:serviceaccount:argo-rollouts:argo-rollouts\" cannot list resource \"secrets\" in API group \"\" in the namespace \"kube-system\"\n"
+    );
+}

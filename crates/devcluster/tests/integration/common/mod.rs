@@ -320,3 +320,21 @@ pub fn kubectl_with_ok(tc: &TestCluster, kubeconfig: &std::path::Path, args: &[&
 pub fn kubectl_with_err(tc: &TestCluster, kubeconfig: &std::path::Path, args: &[&str]) -> String {
     failed(args, &kubectl_with(tc, kubeconfig, args))
 }
+
+/// Like [`kubectl_with`], feeding `stdin`.
+pub fn kubectl_with_stdin(tc: &TestCluster, kubeconfig: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = tc
+        .kubectl_command()
+        .env("KUBECONFIG", kubeconfig)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kubectl");
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    child.wait_with_output().expect("run kubectl")
+}
