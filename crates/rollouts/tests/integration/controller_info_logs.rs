@@ -66,7 +66,12 @@ fn the_controller_says_a_canary_update_at_info_level() {
         .collect();
     let cluster = TestCluster::start_installed(&temp_dir("controller-info"), 0, Some(fast_simulation()), crds).unwrap();
     let mut child = Command::new(BIN)
-        .args(["controller", "--kubeconfig"])
+        .args([
+            "controller",
+            "--leader-elect=false",
+            "--metrics-addr=127.0.0.1:0",
+            "--kubeconfig",
+        ])
         .arg(cluster.kubeconfig())
         .env("ROLLOUTS_LOG", "info")
         .env("NO_COLOR", "1")
@@ -110,18 +115,26 @@ fn the_controller_says_a_canary_update_at_info_level() {
     let fields = ["namespace=default", "rollout=canary-demo"];
     wait_for_line(
         &lines,
-        &["INFO", "Rollout completed update to revision 1", fields[0], fields[1]],
+        &[
+            "level=info",
+            "Rollout completed update to revision 1",
+            fields[0],
+            fields[1],
+        ],
     );
 
     let update = json!({"spec": {"template": {"spec": {"containers": [{"name": "web", "image": "nginx:1.26"}]}}}});
     rt.block_on(rollouts.patch("canary-demo", &PatchParams::default(), &Patch::Merge(update)))
         .unwrap();
-    let revision = wait_for_line(&lines, &["INFO", "Rollout updated to revision 2", fields[0], fields[1]]);
+    let revision = wait_for_line(
+        &lines,
+        &["level=info", "Rollout updated to revision 2", fields[0], fields[1]],
+    );
     assert!(revision.contains("event_reason=RolloutUpdated"), "{revision}");
     let created = wait_for_line(
         &lines,
         &[
-            "INFO",
+            "level=info",
             "Created ReplicaSet canary-demo-",
             "(revision 2)",
             fields[0],
@@ -132,7 +145,7 @@ fn the_controller_says_a_canary_update_at_info_level() {
     wait_for_line(
         &lines,
         &[
-            "INFO",
+            "level=info",
             "Rollout step 1/2 completed (setWeight: 50)",
             fields[0],
             fields[1],
@@ -140,6 +153,11 @@ fn the_controller_says_a_canary_update_at_info_level() {
     );
     wait_for_line(
         &lines,
-        &["INFO", "Rollout is paused (CanaryPauseStep)", fields[0], fields[1]],
+        &[
+            "level=info",
+            "Rollout is paused (CanaryPauseStep)",
+            fields[0],
+            fields[1],
+        ],
     );
 }

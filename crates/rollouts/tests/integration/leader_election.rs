@@ -118,12 +118,23 @@ impl Candidate {
 
     /// Its identity in the lease, from its log.
     fn identity(&self) -> String {
-        wait_until("the candidate's identity", Duration::from_secs(20), || {
-            self.log_lines()
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let found = self
+                .log_lines()
                 .into_iter()
                 .find(|line| line["msg"] == "attempting to acquire the leader lease")
-                .and_then(|line| line["identity"].as_str().map(str::to_string))
-        })
+                .and_then(|line| line["identity"].as_str().map(str::to_string));
+            if let Some(identity) = found {
+                return identity;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no identity from the candidate; its log:\n{}",
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Its API requests by verb and resource, except the Lease's, from its `/metrics` (any counter

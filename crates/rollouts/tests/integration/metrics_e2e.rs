@@ -130,7 +130,7 @@ impl Setup {
         let metrics = free_addr();
         let controller = Process(
             Command::new(BIN)
-                .args(["controller", "--kubeconfig"])
+                .args(["controller", "--leader-elect=false", "--kubeconfig"])
                 .arg(&kubeconfig)
                 .args(["--metrics-addr", &metrics.to_string()])
                 .env_remove("KUBECONFIG")
