@@ -336,8 +336,10 @@ async fn bind_loopback(
     Ok((listener, addr))
 }
 
+/// Creates the system namespaces that do not exist, all at once, so that the store commits them together.
 async fn ensure_namespaces(server: &Arc<ApiServer>) {
     let now = object::rfc3339(jiff::Timestamp::now());
+    let mut writes = tokio::task::JoinSet::new();
     for ns in SYSTEM_NAMESPACES {
         let key = Key {
             prefix: "/core/namespaces".into(),
@@ -351,20 +353,25 @@ async fn ensure_namespaces(server: &Arc<ApiServer>) {
             "spec": { "finalizers": ["kubernetes"] },
             "status": { "phase": "Active" },
         });
-        let result = server
-            .store
-            .mutate(&key, |current| {
-                Ok::<_, ()>((
-                    if current.is_some() {
-                        Change::Keep
-                    } else {
-                        Change::Put(obj)
-                    },
-                    (),
-                ))
-            })
-            .await;
-        if let Err(e) = result {
+        let store = Arc::clone(&server.store);
+        writes.spawn(async move {
+            let result = store
+                .mutate(&key, |current| {
+                    Ok::<_, ()>((
+                        if current.is_some() {
+                            Change::Keep
+                        } else {
+                            Change::Put(obj)
+                        },
+                        (),
+                    ))
+                })
+                .await;
+            (ns, result)
+        });
+    }
+    while let Some(done) = writes.join_next().await {
+        if let Ok((ns, Err(e))) = done {
             tracing::error!("creating namespace {ns}: {e}");
         }
     }

@@ -17,34 +17,101 @@ use crate::store::{Change, EventType, Key, RecvError, WatchEvent};
 use crate::workloads::client::InternalClient;
 
 const CLUSTER_ROLES: &str = "/rbac.authorization.k8s.io/clusterroles";
+const CLUSTER_ROLE_BINDINGS: &str = "/rbac.authorization.k8s.io/clusterrolebindings";
 const SECRETS: &str = "/core/secrets";
 const SERVICE_ACCOUNTS: &str = "/core/serviceaccounts";
 /// The field manager of aggregated rules, as kube-controller-manager's.
 const AGGREGATION_MANAGER: &str = "clusterrole-aggregation-controller";
 
 /// Creates the bootstrap roles and bindings that do not exist; those that do are left as they are, so
-/// that a user's changes survive restarts.
+/// that a user's changes survive restarts. They are stored directly (the policy is compiled in and
+/// tested), all at once so that the store commits them together, and aggregated roles with their rules:
+/// a fresh data directory costs one commit.
 pub async fn install_bootstrap(server: &Arc<ApiServer>) {
-    let client = InternalClient::new(Arc::clone(server));
-    for object in bootstrap::objects() {
-        let kind = object["kind"].as_str().unwrap_or_default();
-        let name = object["metadata"]["name"].as_str().unwrap_or_default();
-        let prefix = if kind == "ClusterRole" {
+    let key_of = |object: &Value| {
+        let prefix = if object["kind"] == "ClusterRole" {
             CLUSTER_ROLES
         } else {
-            "/rbac.authorization.k8s.io/clusterrolebindings"
+            CLUSTER_ROLE_BINDINGS
         };
-        let key = Key {
-            prefix: prefix.to_string(),
-            namespace: None,
-            name: name.to_string(),
-        };
-        if server.store.get(&key).is_some() {
-            continue;
+        cluster_key(prefix, object["metadata"]["name"].as_str().unwrap_or_default())
+    };
+    let mut missing: Vec<Value> = bootstrap::objects()
+        .into_iter()
+        .filter(|object| server.store.get(&key_of(object)).is_none())
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let (stored, _) = server.store.list(CLUSTER_ROLES, None);
+    let updates = {
+        let mut roles: Vec<&Value> = stored.iter().map(|r| r.object.as_ref()).collect();
+        roles.extend(missing.iter().filter(|o| o["kind"] == "ClusterRole"));
+        aggregation::aggregate(&roles)
+    };
+    for update in updates {
+        if let Some(role) = missing
+            .iter_mut()
+            .find(|o| o["kind"] == "ClusterRole" && o["metadata"]["name"] == update.name.as_str())
+        {
+            role["rules"] = json!(update.rules);
         }
-        if let Err(e) = client.apply(&object, "kube-apiserver").await {
-            tracing::error!("creating the bootstrap {kind} {name}: {}", e.message);
+    }
+    let now = crate::object::rfc3339(jiff::Timestamp::now());
+    let mut writes = tokio::task::JoinSet::new();
+    for mut object in missing {
+        object["metadata"]["uid"] = json!(crate::object::new_uid());
+        object["metadata"]["creationTimestamp"] = json!(now);
+        let key = key_of(&object);
+        let store = Arc::clone(&server.store);
+        writes.spawn(async move {
+            let result = store
+                .mutate(&key, |current| {
+                    let change = if current.is_some() {
+                        Change::Keep
+                    } else {
+                        Change::Put(object)
+                    };
+                    Ok::<_, ()>((change, ()))
+                })
+                .await;
+            (key, result)
+        });
+    }
+    while let Some(done) = writes.join_next().await {
+        if let Ok((key, Err(e))) = done {
+            tracing::error!("creating the bootstrap {}: {e}", key.encode());
         }
+    }
+}
+
+/// Applies `objects` as `manager`, all at once, so that the store commits them together.
+async fn apply_all(server: &Arc<ApiServer>, objects: Vec<Value>, manager: &'static str) {
+    let mut writes = tokio::task::JoinSet::new();
+    for object in objects {
+        let client = InternalClient::new(Arc::clone(server));
+        writes.spawn(async move {
+            let result = client.apply(&object, manager).await;
+            (object, result)
+        });
+    }
+    while let Some(done) = writes.join_next().await {
+        if let Ok((object, Err(e))) = done {
+            tracing::warn!(
+                "writing the {} {}: {}",
+                object["kind"].as_str().unwrap_or_default(),
+                object["metadata"]["name"].as_str().unwrap_or_default(),
+                e.message
+            );
+        }
+    }
+}
+
+fn cluster_key(prefix: &str, name: &str) -> Key {
+    Key {
+        prefix: prefix.to_string(),
+        namespace: None,
+        name: name.to_string(),
     }
 }
 
@@ -52,21 +119,19 @@ pub async fn install_bootstrap(server: &Arc<ApiServer>) {
 pub async fn aggregate(server: &Arc<ApiServer>) {
     let (roles, _) = server.store.list(CLUSTER_ROLES, None);
     let refs: Vec<&Value> = roles.iter().map(|r| r.object.as_ref()).collect();
-    let updates = aggregation::aggregate(&refs);
-    if updates.is_empty() {
-        return;
-    }
-    let client = InternalClient::new(Arc::clone(server));
-    for update in updates {
-        let applied = json!({
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "ClusterRole",
-            "metadata": { "name": update.name },
-            "rules": update.rules,
-        });
-        if let Err(e) = client.apply(&applied, AGGREGATION_MANAGER).await {
-            tracing::warn!("aggregating the rules of ClusterRole {}: {}", update.name, e.message);
-        }
+    let updates: Vec<Value> = aggregation::aggregate(&refs)
+        .into_iter()
+        .map(|update| {
+            json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1",
+                "kind": "ClusterRole",
+                "metadata": { "name": update.name },
+                "rules": update.rules,
+            })
+        })
+        .collect();
+    if !updates.is_empty() {
+        apply_all(server, updates, AGGREGATION_MANAGER).await;
     }
 }
 
