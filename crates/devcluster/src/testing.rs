@@ -142,6 +142,25 @@ impl TestCluster {
         self.dir.join("kubeconfig")
     }
 
+    /// A copy of the kubeconfig, `kubeconfig-<name>` in the cluster's directory, that authenticates with
+    /// `token` (a ServiceAccount's, say) instead of the admin's.
+    pub fn kubeconfig_with_token(&self, name: &str, token: &str) -> std::io::Result<PathBuf> {
+        let admin = std::fs::read_to_string(self.kubeconfig())?;
+        let text: String = admin
+            .lines()
+            .map(|l| {
+                if l.trim_start().starts_with("token:") {
+                    format!("    token: {token}\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        let path = self.dir.join(format!("kubeconfig-{name}"));
+        std::fs::write(&path, text)?;
+        Ok(path)
+    }
+
     /// The port the cluster listens on.
     pub fn port(&self) -> u16 {
         self.cluster().addr.port()

@@ -436,7 +436,7 @@ fn start(label: &str) -> Option<(Env, PathBuf)> {
         ..rollouts_devcluster::Config::default()
     })
     .unwrap();
-    Some((Env::as_service_account(cluster, &dir), log))
+    Some((Env::as_service_account(cluster), log))
 }
 
 #[test]

@@ -769,14 +769,7 @@ fn the_install_s_service_account_needs_the_leases_rule_to_lead() {
     let install = rollouts_testkit::workspace_root().join("deploy/install.yaml");
     cluster.kubectl_ok(&["apply", "--server-side", "-f", install.to_str().unwrap()]);
     let token = cluster.kubectl_ok(&["create", "token", "argo-rollouts", "-n", "argo-rollouts"]);
-    let mut kubeconfig = Kubeconfig::read_from(cluster.kubeconfig()).unwrap();
-    for user in &mut kubeconfig.auth_infos {
-        if let Some(auth) = user.auth_info.as_mut() {
-            auth.token = Some(token.trim().to_string().into());
-        }
-    }
-    let as_account = dir.join("argo-rollouts.kubeconfig");
-    std::fs::write(&as_account, serde_json::to_string(&kubeconfig).unwrap()).unwrap();
+    let as_account = cluster.kubeconfig_with_token("argo-rollouts", token.trim()).unwrap();
     let admin = Client::new(&cluster.kubeconfig());
 
     let mut leader = Candidate::start_as(&cluster, &as_account, "as-account", &[], &QUICK);

@@ -88,11 +88,11 @@ impl Env {
         }
         let dir = temp_dir(label);
         let cluster = TestCluster::start_with(&dir, 0, Some(fast_simulation())).unwrap();
-        Some(Env::as_service_account(cluster, &dir))
+        Some(Env::as_service_account(cluster))
     }
 
-    /// [`Env::start_as_service_account`] over a cluster started by the caller in `dir`.
-    pub fn as_service_account(cluster: TestCluster, dir: &Path) -> Env {
+    /// [`Env::start_as_service_account`] over a cluster started by the caller.
+    pub fn as_service_account(cluster: TestCluster) -> Env {
         let install = rollouts_testkit::workspace_root().join("deploy/install.yaml");
         cluster.kubectl_ok(&["apply", "--server-side", "-f", install.to_str().unwrap()]);
         let token = cluster.kubectl_ok(&[
@@ -103,8 +103,7 @@ impl Env {
             "argo-rollouts",
             "--duration=2h",
         ]);
-        let kubeconfig = dir.join("argo-rollouts.kubeconfig");
-        std::fs::write(&kubeconfig, with_token(&cluster.kubeconfig(), token.trim())).unwrap();
+        let kubeconfig = cluster.kubeconfig_with_token("argo-rollouts", token.trim()).unwrap();
         Env {
             cluster,
             controller_kubeconfig: Some(kubeconfig),
@@ -180,17 +179,6 @@ impl Env {
         }});
         self.patch_status(name, &patch.to_string());
     }
-}
-
-/// The kubeconfig at `path` with its user's token replaced by `token`.
-fn with_token(path: &Path, token: &str) -> String {
-    let mut config = kube::config::Kubeconfig::read_from(path).unwrap();
-    for user in &mut config.auth_infos {
-        if let Some(auth) = user.auth_info.as_mut() {
-            auth.token = Some(token.to_string().into());
-        }
-    }
-    serde_json::to_string_pretty(&config).unwrap()
 }
 
 /// The rollouts controller running in this process (on its own runtime thread) against a cluster.

@@ -271,20 +271,7 @@ pub fn install_project_crds(tc: &TestCluster) -> String {
 /// A kubeconfig for `tc` presenting `token` instead of the admin's, written beside the admin's as
 /// `kubeconfig-<name>`.
 pub fn kubeconfig_with_token(tc: &TestCluster, name: &str, token: &str) -> std::path::PathBuf {
-    let admin = std::fs::read_to_string(tc.kubeconfig()).unwrap();
-    let text: String = admin
-        .lines()
-        .map(|l| {
-            if l.trim_start().starts_with("token:") {
-                format!("    token: {token}\n")
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    let path = tc.dir().join(format!("kubeconfig-{name}"));
-    std::fs::write(&path, text).unwrap();
-    path
+    tc.kubeconfig_with_token(name, token).unwrap()
 }
 
 /// Creates the service account `namespace/name` and returns a kubeconfig with a token of it
