@@ -773,11 +773,27 @@ fn the_install_s_service_account_needs_the_leases_rule_to_lead() {
     let admin = Client::new(&cluster.kubeconfig());
 
     let mut leader = Candidate::start_as(&cluster, &as_account, "as-account", &[], &QUICK);
-    wait_until("the account to hold the lease", Duration::from_secs(20), || {
-        admin.holder(LEASE_NAMESPACE, LEASE)
+    wait_until("the account to lead", Duration::from_secs(20), || {
+        leader
+            .log_lines()
+            .iter()
+            .any(|line| line["msg"] == "became the leader")
+            .then_some(())
     });
+    assert!(admin.holder(LEASE_NAMESPACE, LEASE).is_some());
     assert!(leader.signal("-TERM"), "{}", leader.log_text());
-    assert_eq!(admin.holder(LEASE_NAMESPACE, LEASE), None, "the lease was not released");
+    let released = (0..50).any(|_| {
+        let free = admin.holder(LEASE_NAMESPACE, LEASE).is_none();
+        if !free {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        free
+    });
+    assert!(
+        released,
+        "the lease was not released; the leader's log:\n{}",
+        leader.log_text()
+    );
 
     let records = lease_requests(&log);
     let verbs: BTreeSet<&str> = records.iter().map(|r| r.verb.as_str()).collect();
