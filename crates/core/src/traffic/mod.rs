@@ -39,6 +39,15 @@ pub struct RoutingSettings {
     pub traffic_split_api_version: Option<String>,
     /// Istio `networking.istio.io` version (`v1alpha3`, `v1beta1`, `v1`).
     pub istio_api_version: Option<String>,
+    /// Traefik API group (upstream's `--traefik-api-group`, `traefik.io` by default).
+    pub traefik_api_group: Option<String>,
+    /// Traefik `apiVersion` (upstream's `--traefik-api-version`, `traefik.io/v1alpha1` by default).
+    pub traefik_api_version: Option<String>,
+    /// Ambassador `apiVersion` (upstream's `--ambassador-api-version`, `getambassador.io/v2` by
+    /// default).
+    pub ambassador_api_version: Option<String>,
+    /// App Mesh CRD version (upstream's `--appmesh-crd-version`, `v1beta2` by default).
+    pub appmesh_crd_version: Option<String>,
 }
 
 /// Why a router could not do what it was asked; the reconcile stops there and is retried.

@@ -129,8 +129,8 @@ pub struct ControllerArgs {
     pub controllers: Vec<String>,
 }
 
-/// Upstream flags for traffic routers and integrations that are not supported yet: accepted so that
-/// upstream's manifests start this controller, each logging a warning when given (see
+/// Upstream flags for traffic routers and integrations. Those that are not supported are accepted
+/// so that upstream's manifests start this controller, each logging a warning when given (see
 /// [`super::unsupported`]).
 #[derive(clap::Args, Debug, Default)]
 pub struct UnsupportedRouterFlags {
@@ -142,16 +142,16 @@ pub struct UnsupportedRouterFlags {
     /// ingress.k8s.aws/resource].
     #[arg(long, value_name = "KEY")]
     pub alb_tag_key_resource_id: Option<String>,
-    /// Not supported yet: the Ambassador apiVersion [upstream default: getambassador.io/v2].
+    /// The Ambassador apiVersion [default: getambassador.io/v2].
     #[arg(long, value_name = "VERSION")]
     pub ambassador_api_version: Option<String>,
-    /// Not supported yet: the Traefik apiGroup [upstream default: traefik.io].
+    /// The Traefik apiGroup [default: traefik.io].
     #[arg(long, value_name = "GROUP")]
     pub traefik_api_group: Option<String>,
-    /// Not supported yet: the Traefik apiVersion [upstream default: traefik.io/v1alpha1].
+    /// The Traefik apiVersion [default: traefik.io/v1alpha1].
     #[arg(long, value_name = "VERSION")]
     pub traefik_api_version: Option<String>,
-    /// Not supported yet: the AppMesh CRD version [upstream default: v1beta2].
+    /// The AppMesh CRD version [default: v1beta2].
     #[arg(long, value_name = "VERSION")]
     pub appmesh_crd_version: Option<String>,
     /// Not supported yet: the ingress classes of the ALB ingress controller [upstream default: alb].

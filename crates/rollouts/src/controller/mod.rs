@@ -75,6 +75,10 @@ pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
         routing: rollouts_core::traffic::RoutingSettings {
             traffic_split_api_version: args.traffic_split_api_version,
             istio_api_version: args.istio_api_version,
+            traefik_api_group: args.unsupported.traefik_api_group,
+            traefik_api_version: args.unsupported.traefik_api_version,
+            ambassador_api_version: args.unsupported.ambassador_api_version,
+            appmesh_crd_version: args.unsupported.appmesh_crd_version,
         },
         ..ControllerConfig::default()
     };

@@ -29,26 +29,6 @@ pub fn warnings(args: &ControllerArgs) -> Vec<String> {
         "AWS ALB traffic routing",
     );
     not_supported(
-        flags.ambassador_api_version.is_some(),
-        "ambassador-api-version",
-        "Ambassador traffic routing",
-    );
-    not_supported(
-        flags.traefik_api_group.is_some(),
-        "traefik-api-group",
-        "Traefik traffic routing",
-    );
-    not_supported(
-        flags.traefik_api_version.is_some(),
-        "traefik-api-version",
-        "Traefik traffic routing",
-    );
-    not_supported(
-        flags.appmesh_crd_version.is_some(),
-        "appmesh-crd-version",
-        "App Mesh traffic routing",
-    );
-    not_supported(
         flags.self_service_notification_enabled,
         "self-service-notification-enabled",
         "notifications",
@@ -113,10 +93,7 @@ mod tests {
                 "--aws-verify-target-group has no effect: AWS target group verification is not supported yet (no AWS API is called)"
             ]
         );
-        assert_eq!(
-            warnings_of(&["--traefik-api-version=traefik.io/v1alpha1"]),
-            ["--traefik-api-version has no effect: Traefik traffic routing is not supported yet"]
-        );
+        assert!(warnings_of(&["--traefik-api-version=traefik.io/v1alpha1"]).is_empty());
         assert_eq!(warnings_of(&["--alb-verify-weight"]).len(), 2);
         assert_eq!(
             warnings_of(&["--metricsport=9000"]),
