@@ -149,7 +149,7 @@ fn apply_routing(routing: &mut Vec<serde_json::Value>, write: RoutingWrite) {
         (RoutingWrite::Create(o), None) => routing.push(o),
         (RoutingWrite::Update(o), Some(i)) => routing[i] = o,
         (RoutingWrite::MergePatch { patch, .. }, Some(i)) => merge_patch::apply(&mut routing[i], &patch),
-        (RoutingWrite::Delete(_), Some(i)) => {
+        (RoutingWrite::Delete(_) | RoutingWrite::DeleteAfter { .. }, Some(i)) => {
             routing.remove(i);
         }
         (write, _) => panic!("routing write on a missing or existing object: {write:?}"),
