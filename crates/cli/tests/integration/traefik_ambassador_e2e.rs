@@ -142,7 +142,12 @@ fn traefik_weights_follow_the_steps_and_return_to_the_stable() {
         return;
     };
     let mut controller = env.start_controller();
-    env.apply(&minimal_crd("traefik.io", "v1alpha1", "TraefikService", "traefikservices"));
+    env.apply(&minimal_crd(
+        "traefik.io",
+        "v1alpha1",
+        "TraefikService",
+        "traefikservices",
+    ));
     wait_for(10, "the TraefikService CRD", || {
         env.cluster
             .kubectl(&["get", "traefikservices.traefik.io"])
@@ -162,7 +167,9 @@ fn traefik_weights_follow_the_steps_and_return_to_the_stable() {
     for (step, weight) in [(3, 40), (5, 60), (7, 80)] {
         env.plugin_ok(&["promote", NAME]);
         wait_for(30, "the next pause", || (step_index(&env, NAME) == step).then_some(()));
-        wait_eq(10, "the step's weight", weights(weight), || traefik_weights(&env, SERVICE));
+        wait_eq(10, "the step's weight", weights(weight), || {
+            traefik_weights(&env, SERVICE)
+        });
     }
     env.plugin_ok(&["promote", NAME]);
     wait_phase(&env, NAME, 30, "Healthy");
@@ -240,11 +247,17 @@ fn ambassador_canary_mapping_follows_the_steps_and_goes_after_promotion() {
         seen_at_zero |= mapping_weight(&mapping) == Some(0);
         mapping.is_null().then_some(())
     });
-    assert!(seen_at_zero, "the canary Mapping was deleted before its weight went to 0");
+    assert!(
+        seen_at_zero,
+        "the canary Mapping was deleted before its weight went to 0"
+    );
     // The base Mapping is never written.
     let after = object(&env, MAPPINGS, "echo");
     assert_eq!(after["spec"], base["spec"]);
-    assert_eq!(after["metadata"]["resourceVersion"], base["metadata"]["resourceVersion"]);
+    assert_eq!(
+        after["metadata"]["resourceVersion"],
+        base["metadata"]["resourceVersion"]
+    );
     let weights = &env.rollout(NAME)["status"]["canary"]["weights"];
     assert_eq!(weights["canary"]["weight"], 0);
     assert_eq!(weights["stable"]["weight"], 100);

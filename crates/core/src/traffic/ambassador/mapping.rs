@@ -33,7 +33,11 @@ impl MappingResource {
             Some((group, rest)) => (group, rest.rsplit('/').next().unwrap_or(rest)),
             None => (DEFAULT_GROUP, api_version),
         };
-        let kind = if group == V3_GROUP { "AmbassadorMapping" } else { "Mapping" };
+        let kind = if group == V3_GROUP {
+            "AmbassadorMapping"
+        } else {
+            "Mapping"
+        };
         Self {
             api_version: format!("{group}/{version}"),
             kind,
@@ -62,7 +66,10 @@ pub fn weight(mapping: &Value) -> i64 {
 
 /// `spec.service`, empty when missing or not a string.
 pub fn service(mapping: &Value) -> &str {
-    nested_string(mapping, &["spec", "service"]).ok().flatten().unwrap_or_default()
+    nested_string(mapping, &["spec", "service"])
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 /// Sets `spec.weight`.
@@ -75,7 +82,10 @@ pub fn set_weight(mapping: &mut Value, weight: i32) {
 /// canary's, and `spec.weight` set.
 pub fn canary_mapping(base: &Value, stable_service: &str, canary_service: &str, weight: i32) -> Value {
     let mut canary = base.clone();
-    let name = base.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+    let name = base
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let namespace = base.pointer("/metadata/namespace").and_then(Value::as_str);
     let service = service(base).replacen(stable_service, canary_service, 1);
     if let Value::Object(members) = &mut canary {

@@ -108,8 +108,13 @@ impl Router for Traefik<'_> {
         })?;
         let (stable, canary) = self.services();
         let weighted = services::weighted_services(&mut object).map_err(RouterError::new)?;
-        services::set_weight(weighted, canary, i64::from(weight), "traefik canary service was not found")
-            .map_err(RouterError::new)?;
+        services::set_weight(
+            weighted,
+            canary,
+            i64::from(weight),
+            "traefik canary service was not found",
+        )
+        .map_err(RouterError::new)?;
         services::set_weight(
             weighted,
             stable,

@@ -31,7 +31,10 @@ fn router<'a>(rollout: &'a Rollout, api_version: &str) -> Ambassador<'a> {
         rollout,
         replica_sets: &[],
     };
-    let config = input.routing().and_then(|r| r.ambassador.as_ref()).expect("ambassador routing");
+    let config = input
+        .routing()
+        .and_then(|r| r.ambassador.as_ref())
+        .expect("ambassador routing");
     Ambassador::new(input, config, api_version)
 }
 
@@ -232,7 +235,9 @@ fn will_return_error_if_base_mapping_defines_the_weight() {
     let outcome = set_weight(&rollout(&[BASE]), &[base], 20);
     assert_eq!(
         outcome.result,
-        Err(RouterError::new("Ambassador mapping \"myapp-mapping\" can not define weight"))
+        Err(RouterError::new(
+            "Ambassador mapping \"myapp-mapping\" can not define weight"
+        ))
     );
     assert!(outcome.writes.is_empty());
     assert_eq!(
@@ -252,14 +257,19 @@ fn will_return_error_if_base_mapping_not_found() {
     let outcome = set_weight(&rollout(&[BASE]), &[], 20);
     assert_eq!(
         outcome.result,
-        Err(RouterError::new("mappings.getambassador.io \"myapp-mapping\" not found"))
+        Err(RouterError::new(
+            "mappings.getambassador.io \"myapp-mapping\" not found"
+        ))
     );
     assert!(outcome.writes.is_empty());
     assert_eq!(
         outcome.events,
         [
             normal(20),
-            warning("AmbassadorMappingNotFound", "Ambassador mapping \"myapp-mapping\" not found")
+            warning(
+                "AmbassadorMappingNotFound",
+                "Ambassador mapping \"myapp-mapping\" not found"
+            )
         ]
     );
 }
@@ -343,12 +353,19 @@ fn get_mapping_gvr() {
     let of = |v: &str| {
         let r = MappingResource::of(v);
         let target = r.target("ns", "m");
-        (target.group().to_string(), target.version().to_string(), target.plural())
+        (
+            target.group().to_string(),
+            target.version().to_string(),
+            target.plural(),
+        )
     };
     let expect = |g: &str, v: &str, r: &str| (g.to_string(), v.to_string(), r.to_string());
     assert_eq!(of(DEFAULT_API_VERSION), expect("getambassador.io", "v2", "mappings"));
     assert_eq!(of("v1"), expect("getambassador.io", "v1", "mappings"));
-    assert_eq!(of("invalid.com/v1alpha1"), expect("invalid.com", "v1alpha1", "mappings"));
+    assert_eq!(
+        of("invalid.com/v1alpha1"),
+        expect("invalid.com", "v1alpha1", "mappings")
+    );
     assert_eq!(
         of("x.getambassador.io/v3alpha1"),
         expect("x.getambassador.io", "v3alpha1", "ambassadormappings")

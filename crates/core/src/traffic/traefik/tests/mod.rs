@@ -30,7 +30,10 @@ fn router(rollout: &Rollout) -> Traefik<'_> {
         rollout,
         replica_sets: &[],
     };
-    let config = input.routing().and_then(|r| r.traefik.as_ref()).expect("traefik routing");
+    let config = input
+        .routing()
+        .and_then(|r| r.traefik.as_ref())
+        .expect("traefik routing");
     Traefik::new(
         input,
         config,
@@ -178,7 +181,9 @@ fn header_mirror_and_hash_operations_do_nothing() {
     traefik.set_header_route(&mut objects, &header).expect("no-op");
     traefik.set_mirror_route(&mut objects, &mirror).expect("no-op");
     traefik.remove_managed_routes(&mut objects).expect("no-op");
-    traefik.update_hash(&mut objects, "canary", "stable", &[]).expect("no-op");
+    traefik
+        .update_hash(&mut objects, "canary", "stable", &[])
+        .expect("no-op");
     assert!(objects.writes().is_empty());
 }
 
@@ -191,7 +196,12 @@ fn the_api_group_and_version_come_from_the_settings() {
     };
     assert_eq!(
         router(&ro).references(),
-        [ObjectRef::new("traefik.io/v1alpha1", "TraefikService", "default", TRAEFIK_SERVICE)]
+        [ObjectRef::new(
+            "traefik.io/v1alpha1",
+            "TraefikService",
+            "default",
+            TRAEFIK_SERVICE
+        )]
     );
     // Upstream keeps the part of the version after the last `/`, and the group of its own flag.
     let settings = RoutingSettings {
