@@ -123,10 +123,8 @@ fn routing_written(namespace: &str, rollout: &str, write: &RoutingWrite) {
         RoutingWrite::Delete(target) => {
             tracing::info!(namespace = %namespace, rollout = %rollout, "Deleted {} {}", target.kind, target.name);
         }
-        // Upstream's words as it waits before deleting the canary Mapping.
-        RoutingWrite::DeleteAfter { delay, .. } => {
-            tracing::info!(namespace = %namespace, rollout = %rollout, "sleep {} sec for propagation of mapping update", delay.as_secs());
-        }
+        // Logged when the delete is scheduled, once however many reconciles plan it meanwhile.
+        RoutingWrite::DeleteAfter { .. } => {}
     }
 }
 

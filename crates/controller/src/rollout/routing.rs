@@ -192,6 +192,8 @@ fn delete_later(ctx: &Context, api: Api<DynamicObject>, target: ObjectRef, uid: 
         return;
     }
     drop(scheduled);
+    // Upstream's words as it waits before deleting the canary Mapping.
+    tracing::info!(namespace = %target.namespace, "sleep {} sec for propagation of mapping update", delay.as_secs());
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
         tracing::info!(namespace = %target.namespace, "deleting canary mapping {:?}", target.name);
