@@ -60,6 +60,10 @@ fn replica_set(r: &Rollout, image: &str, revision: i64, replicas: i32) -> Replic
 static NO_SETTINGS: rollouts_core::traffic::RoutingSettings = rollouts_core::traffic::RoutingSettings {
     traffic_split_api_version: None,
     istio_api_version: None,
+    traefik_api_group: None,
+    traefik_api_version: None,
+    ambassador_api_version: None,
+    appmesh_crd_version: None,
 };
 
 fn snapshot_of<'a>(
@@ -149,7 +153,7 @@ fn apply_routing(routing: &mut Vec<serde_json::Value>, write: RoutingWrite) {
         (RoutingWrite::Create(o), None) => routing.push(o),
         (RoutingWrite::Update(o), Some(i)) => routing[i] = o,
         (RoutingWrite::MergePatch { patch, .. }, Some(i)) => merge_patch::apply(&mut routing[i], &patch),
-        (RoutingWrite::Delete(_), Some(i)) => {
+        (RoutingWrite::Delete(_) | RoutingWrite::DeleteAfter { .. }, Some(i)) => {
             routing.remove(i);
         }
         (write, _) => panic!("routing write on a missing or existing object: {write:?}"),

@@ -22,4 +22,5 @@ mod nginx_e2e;
 mod rbac_minimal;
 mod render_get;
 mod seed_walkthrough;
+mod traefik_ambassador_e2e;
 mod traffic_routing_e2e;

@@ -1,10 +1,10 @@
 //! What every reconcile of a Rollout shares.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rollouts_core::traffic::RoutingSettings;
+use rollouts_core::traffic::{ObjectRef, RoutingSettings};
 
 use kube::core::ApiResource;
 
@@ -38,6 +38,9 @@ pub struct Context {
     pub routing_flags: RoutingSettings,
     /// API group → the version the cluster prefers, once discovered.
     pub discovered_versions: Mutex<HashMap<String, String>>,
+    /// Routing objects whose delayed delete is scheduled and not done yet, so that the reconciles
+    /// meanwhile, which plan it again, do not schedule another.
+    pub pending_deletes: Arc<Mutex<HashSet<ObjectRef>>>,
 }
 
 impl Context {
@@ -55,6 +58,7 @@ impl Context {
             routing,
             routing_flags: RoutingSettings::default(),
             discovered_versions: Mutex::default(),
+            pending_deletes: Arc::default(),
             runtime: Runtime::new(ControllerKind::Rollout, client, metrics, resync, DEFAULT_LIMITS),
             readiness: stores.readiness.clone(),
             stores,

@@ -123,6 +123,8 @@ fn routing_written(namespace: &str, rollout: &str, write: &RoutingWrite) {
         RoutingWrite::Delete(target) => {
             tracing::info!(namespace = %namespace, rollout = %rollout, "Deleted {} {}", target.kind, target.name);
         }
+        // Logged when the delete is scheduled, once however many reconciles plan it meanwhile.
+        RoutingWrite::DeleteAfter { .. } => {}
     }
 }
 

@@ -3,6 +3,9 @@
 //! for Istio, SMI or Gateway API, and a cluster without those CRDs simply has none of the objects
 //! (the planner's validation then names what is missing).
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use kube::api::{Api, DeleteParams, ListParams, Patch};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind, TypeMeta};
 use rollouts_api::Rollout;
@@ -13,7 +16,7 @@ use serde_json::Value;
 use super::RolloutKey;
 use super::context::Context;
 use super::error::ReconcileError;
-use crate::runtime::api::{is_status, patch_params, post_params};
+use crate::runtime::api::{delete_params, is_status, patch_params, post_params};
 
 /// The API resource of a routing object's kind.
 fn resource(target: &ObjectRef) -> ApiResource {
@@ -169,7 +172,41 @@ pub async fn write(ctx: &Context, write: &RoutingWrite) -> Result<bool, Reconcil
             Err(e) if is_status(&e, 404) => Ok(true),
             Err(e) => Err(ReconcileError::api(format!("delete {what}"), e)),
         },
+        RoutingWrite::DeleteAfter { uid, delay, .. } => {
+            delete_later(ctx, api, target, uid.clone(), *delay);
+            Ok(true)
+        }
     }
+}
+
+/// Deletes a routing object after `delay` on a task of its own, so the reconcile goes on meanwhile
+/// (see [`RoutingWrite::DeleteAfter`]); a delete already scheduled for the object is not doubled. The
+/// `uid` precondition spares an object created again under the name meanwhile. A failure is logged:
+/// the next reconcile that sees the object at weight 0 schedules the delete again.
+fn delete_later(ctx: &Context, api: Api<DynamicObject>, target: ObjectRef, uid: Option<String>, delay: Duration) {
+    let pending = Arc::clone(&ctx.pending_deletes);
+    let Ok(mut scheduled) = pending.lock() else {
+        return;
+    };
+    if !scheduled.insert(target.clone()) {
+        return;
+    }
+    drop(scheduled);
+    // Upstream's words as it waits before deleting the canary Mapping.
+    tracing::info!(namespace = %target.namespace, "sleep {} sec for propagation of mapping update", delay.as_secs());
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        tracing::info!(namespace = %target.namespace, "deleting canary mapping {:?}", target.name);
+        match api.delete(&target.name, &delete_params(uid.as_deref())).await {
+            Ok(_) => {}
+            // Already gone, or replaced by a newer object of the name (the uid precondition).
+            Err(e) if is_status(&e, 404) || is_status(&e, 409) => {}
+            Err(error) => tracing::error!(namespace = %target.namespace, "error deleting canary mapping: {error}"),
+        }
+        if let Ok(mut scheduled) = pending.lock() {
+            scheduled.remove(&target);
+        }
+    });
 }
 
 /// The kind whose injected labels are taken out once no Rollout routes through it.

@@ -40,8 +40,6 @@ fn unsupported_router(rollout: &Rollout) -> Option<FieldError> {
     let built_in = [
         ("alb", "AWS ALB", routing.alb.is_some()),
         ("appMesh", "AWS App Mesh", routing.app_mesh.is_some()),
-        ("traefik", "Traefik", routing.traefik.is_some()),
-        ("ambassador", "Ambassador", routing.ambassador.is_some()),
         ("apisix", "Apache APISIX", routing.apisix.is_some()),
     ];
     if let Some((field, name, _)) = built_in.iter().find(|(_, _, set)| *set) {

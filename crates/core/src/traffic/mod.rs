@@ -8,6 +8,7 @@
 //! `SetMirrorRoute`, `RemoveManagedRoutes`), called in upstream's order by the canary reconcile, so that
 //! the writes and their order are the ones upstream makes.
 
+pub mod ambassador;
 pub mod gateway_api;
 pub mod istio;
 pub mod nginx;
@@ -15,6 +16,8 @@ mod objects;
 mod owner;
 mod selector;
 pub mod smi;
+pub mod traefik;
+mod unstructured;
 pub mod weights;
 
 use k8s_openapi::api::apps::v1::ReplicaSet;
@@ -214,6 +217,24 @@ pub fn routers_with<'a>(input: RouterInput<'a>, settings: &RoutingSettings) -> V
             .and_then(|v| v.parse().ok())
             .unwrap_or_default();
         routers.push(Box::new(smi::Smi::with_version(input, smi, version)));
+    }
+    if let Some(config) = &routing.ambassador {
+        let version = settings
+            .ambassador_api_version
+            .as_deref()
+            .unwrap_or(ambassador::DEFAULT_API_VERSION);
+        routers.push(Box::new(ambassador::Ambassador::new(input, config, version)));
+    }
+    if let Some(config) = &routing.traefik {
+        let group = settings
+            .traefik_api_group
+            .as_deref()
+            .unwrap_or(traefik::DEFAULT_API_GROUP);
+        let version = settings
+            .traefik_api_version
+            .as_deref()
+            .unwrap_or(traefik::DEFAULT_API_VERSION);
+        routers.push(Box::new(traefik::Traefik::new(input, config, group, version)));
     }
     // Plugins come last; the Gateway API one is built in.
     routers.extend(gateway_api::router(input));

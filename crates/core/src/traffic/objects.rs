@@ -6,6 +6,8 @@
 //! the object as the API server will hold it. A router writes only what differs, so a reconcile that
 //! changes nothing records nothing.
 
+use std::time::Duration;
+
 use serde_json::Value;
 
 use super::ObjectSelector;
@@ -95,6 +97,21 @@ pub enum RoutingWrite {
     },
     /// Delete the object.
     Delete(ObjectRef),
+    /// Delete the object once `delay` has passed, without holding up the reconcile (Ambassador's canary
+    /// Mapping, removed a while after its weight went to 0 so that the change has reached the proxies
+    /// first). Upstream sleeps inside the reconcile; here the controller schedules the delete and goes
+    /// on, so one slow router does not stall every Rollout of the worker. A requeue would need the
+    /// time the weight went to 0 kept somewhere across reconciles, i.e. written into the object, which
+    /// upstream does not do. The delete carries the object's `uid` as a precondition, so a Mapping
+    /// created again meanwhile (a new rollout starting within the delay) is not the one deleted.
+    DeleteAfter {
+        /// The object.
+        target: ObjectRef,
+        /// Its `uid` when read, if it had one.
+        uid: Option<String>,
+        /// How long after the reconcile the delete happens.
+        delay: Duration,
+    },
 }
 
 impl RoutingWrite {
@@ -102,7 +119,9 @@ impl RoutingWrite {
     pub fn target(&self) -> ObjectRef {
         match self {
             RoutingWrite::Create(object) | RoutingWrite::Update(object) => ObjectRef::of(object),
-            RoutingWrite::MergePatch { target, .. } | RoutingWrite::Delete(target) => target.clone(),
+            RoutingWrite::MergePatch { target, .. }
+            | RoutingWrite::Delete(target)
+            | RoutingWrite::DeleteAfter { target, .. } => target.clone(),
         }
     }
 }
@@ -115,13 +134,15 @@ pub struct Objects {
     events: Vec<RoutingEvent>,
 }
 
-/// A Normal event a router records on the Rollout with its writes (e.g. `TrafficSplitCreated`).
+/// An event a router records on the Rollout with its writes (e.g. `TrafficSplitCreated`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoutingEvent {
     /// Upstream's reason.
     pub reason: String,
     /// Upstream's message.
     pub message: String,
+    /// A Warning rather than a Normal event (e.g. `AmbassadorMappingConfigError`).
+    pub warning: bool,
 }
 
 impl Objects {
@@ -201,11 +222,38 @@ impl Objects {
         }
     }
 
+    /// Deletes an object once `delay` has passed (see [`RoutingWrite::DeleteAfter`]); it is still held
+    /// meanwhile, as it still exists. Nothing is written when it does not exist.
+    pub fn delete_after(&mut self, target: &ObjectRef, delay: Duration) {
+        let Some(held) = self.get(target) else {
+            return;
+        };
+        let uid = held
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        self.writes.push(RoutingWrite::DeleteAfter {
+            target: target.clone(),
+            uid,
+            delay,
+        });
+    }
+
     /// Records a Normal event on the Rollout, published once the plan's writes succeeded.
     pub fn event(&mut self, reason: &str, message: impl Into<String>) {
         self.events.push(RoutingEvent {
             reason: reason.to_string(),
             message: message.into(),
+            warning: false,
+        });
+    }
+
+    /// Records a Warning event on the Rollout, published with the plan (also when a router failed).
+    pub fn warning(&mut self, reason: &str, message: impl Into<String>) {
+        self.events.push(RoutingEvent {
+            reason: reason.to_string(),
+            message: message.into(),
+            warning: true,
         });
     }
 
@@ -263,6 +311,7 @@ mod tests {
                 RoutingWrite::Update(_) => "update",
                 RoutingWrite::MergePatch { .. } => "patch",
                 RoutingWrite::Delete(_) => "delete",
+                RoutingWrite::DeleteAfter { .. } => "delete later",
             })
             .collect();
         assert_eq!(kinds, ["patch", "create", "delete"]);

@@ -103,7 +103,11 @@ pub(super) fn reconcile_traffic_routing(ctx: &mut Ctx<'_>) -> Result<(), RouterE
         .actions
         .extend(objects.take_writes().into_iter().map(Action::Routing));
     for event in objects.take_events() {
-        ctx.event(Event::normal(&event.reason, event.message));
+        ctx.event(if event.warning {
+            Event::warning(&event.reason, event.message)
+        } else {
+            Event::normal(&event.reason, event.message)
+        });
     }
     if let Err(error) = &result {
         ctx.plan.error = Some(error.to_string());

@@ -15,6 +15,7 @@ mod golden;
 mod properties;
 mod set_canary_scale_golden;
 mod traffic;
+mod traffic_ambassador_traefik;
 mod traffic_properties;
 mod unsupported;
 mod world;

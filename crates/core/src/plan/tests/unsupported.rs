@@ -27,16 +27,6 @@ fn every_router_not_built_yet_is_an_invalid_spec_naming_it() {
             "AWS App Mesh",
         ),
         (
-            json!({"traefik": {"weightedTraefikServiceName": "demo"}}),
-            "traefik",
-            "Traefik",
-        ),
-        (
-            json!({"ambassador": {"mappings": ["demo"]}}),
-            "ambassador",
-            "Ambassador",
-        ),
-        (
             json!({"apisix": {"route": {"name": "demo"}}}),
             "apisix",
             "Apache APISIX",

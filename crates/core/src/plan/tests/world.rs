@@ -283,7 +283,8 @@ impl World {
                     (RoutingWrite::MergePatch { patch, .. }, Some(i)) => {
                         crate::plan::merge_patch::apply(&mut self.routing_objects[i], patch);
                     }
-                    (RoutingWrite::Delete(_), Some(i)) => {
+                    // The world has no clock: a delayed delete is done by the next reconcile.
+                    (RoutingWrite::Delete(_) | RoutingWrite::DeleteAfter { .. }, Some(i)) => {
                         self.routing_objects.remove(i);
                     }
                     (write, _) => panic!("routing write on a missing or existing object: {write:?}"),
@@ -526,6 +527,9 @@ pub fn describe(action: &Action) -> String {
             ),
             RoutingWrite::MergePatch { target, patch } => format!("patch {} {} {patch}", target.kind, target.name),
             RoutingWrite::Delete(target) => format!("delete {} {}", target.kind, target.name),
+            RoutingWrite::DeleteAfter { target, delay, .. } => {
+                format!("delete {} {} after {}s", target.kind, target.name, delay.as_secs())
+            }
         },
     }
 }
