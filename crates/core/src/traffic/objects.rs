@@ -223,11 +223,19 @@ impl Objects {
     }
 
     /// Deletes an object once `delay` has passed (see [`RoutingWrite::DeleteAfter`]); it is still held
-    /// meanwhile, as it still exists. Nothing is written when it does not exist.
+    /// meanwhile, as it still exists. Nothing is written when it does not exist, or when this
+    /// reconcile already asked for its delete (several routers' weight-0 calls in one plan).
     pub fn delete_after(&mut self, target: &ObjectRef, delay: Duration) {
         let Some(held) = self.get(target) else {
             return;
         };
+        let asked = self
+            .writes
+            .iter()
+            .any(|w| matches!(w, RoutingWrite::DeleteAfter { target: t, .. } if t == target));
+        if asked {
+            return;
+        }
         let uid = held
             .pointer("/metadata/uid")
             .and_then(Value::as_str)

@@ -36,6 +36,9 @@ const DESTINATION_RULE: &str = "props-destrule";
 const ROOT: &str = "props-root";
 /// A destination that is a DestinationRule subset rather than a Service.
 const SUBSET: &str = "subset/";
+const TRAEFIK_SERVICE: &str = "props-traefik";
+const MAPPING: &str = "props-mapping";
+const CANARY_MAPPING: &str = "props-mapping-canary";
 
 /// Which routers the Rollout configures: one, or two side by side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,8 +50,17 @@ impl Routers {
     const ISTIO: u16 = 1 << 2;
     /// Istio splitting between the subsets of a DestinationRule.
     const ISTIO_SUBSET: u16 = 1 << 3;
+    const TRAEFIK: u16 = 1 << 4;
+    const AMBASSADOR: u16 = 1 << 5;
     /// Every router the properties drive; any one of them, or any two of them, make a Rollout.
-    const ALL: [u16; 4] = [Self::SMI, Self::NGINX, Self::ISTIO, Self::ISTIO_SUBSET];
+    const ALL: [u16; 6] = [
+        Self::SMI,
+        Self::NGINX,
+        Self::ISTIO,
+        Self::ISTIO_SUBSET,
+        Self::TRAEFIK,
+        Self::AMBASSADOR,
+    ];
 
     fn of(bits: &[u16]) -> Self {
         Self(bits.iter().fold(0, |all, bit| all | bit))
@@ -72,6 +84,14 @@ impl Routers {
 
     fn istio_subset(self) -> bool {
         self.has(Self::ISTIO_SUBSET)
+    }
+
+    fn traefik(self) -> bool {
+        self.has(Self::TRAEFIK)
+    }
+
+    fn ambassador(self) -> bool {
+        self.has(Self::AMBASSADOR)
     }
 }
 
@@ -202,6 +222,12 @@ fn world(config: &Config) -> World {
     if config.routers.istio() {
         routing["istio"] = json!({"virtualService": {"name": VIRTUAL_SERVICE, "routes": ["primary"]}});
     }
+    if config.routers.traefik() {
+        routing["traefik"] = json!({"weightedTraefikServiceName": TRAEFIK_SERVICE});
+    }
+    if config.routers.ambassador() {
+        routing["ambassador"] = json!({"mappings": [MAPPING]});
+    }
     if config.routers.istio_subset() {
         routing["istio"]["destinationRule"] =
             json!({"name": DESTINATION_RULE, "canarySubsetName": "canary", "stableSubsetName": "stable"});
@@ -248,6 +274,19 @@ fn world(config: &Config) -> World {
             {"destination": {"host": CANARY}, "weight": 0}
         ]}]}}),
     ];
+    w.routing_objects.push(json!({
+        "apiVersion": "traefik.io/v1alpha1", "kind": "TraefikService",
+        "metadata": {"name": TRAEFIK_SERVICE, "namespace": "default", "resourceVersion": "1"},
+        "spec": {"weighted": {"services": [
+            {"name": STABLE, "port": 80, "weight": config.max()},
+            {"name": CANARY, "port": 80, "weight": 0}
+        ]}}
+    }));
+    w.routing_objects.push(json!({
+        "apiVersion": "getambassador.io/v2", "kind": "Mapping",
+        "metadata": {"name": MAPPING, "namespace": "default", "resourceVersion": "1"},
+        "spec": {"prefix": "/", "service": STABLE}
+    }));
     if config.routers.istio_subset() {
         w.routing_objects[1]["spec"]["http"][0]["route"] = json!([
             {"destination": {"host": ROOT, "subset": "stable"}, "weight": 100},
@@ -377,6 +416,33 @@ fn tables(w: &World, config: &Config) -> Vec<Table> {
             object: "Ingress".into(),
             total,
             destinations: vec![(CANARY.into(), canary), (STABLE.into(), total - canary)],
+        });
+    }
+    if config.routers.traefik() {
+        let service = object(w, "TraefikService", TRAEFIK_SERVICE).unwrap();
+        let destinations = service["spec"]["weighted"]["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["name"].as_str().unwrap().to_string(), weight_of(&s["weight"])))
+            .collect();
+        tables.push(Table {
+            object: "TraefikService".into(),
+            total: max,
+            destinations,
+        });
+    }
+    if config.routers.ambassador() {
+        // The base Mapping takes what the canary one does not (Mapping weights are percentages).
+        assert_eq!(object(w, "Mapping", MAPPING).unwrap()["spec"].get("weight"), None);
+        let canary = object(w, "Mapping", CANARY_MAPPING).map_or(0, |m| m["spec"]["weight"].as_i64().unwrap());
+        if let Some(mapping) = object(w, "Mapping", CANARY_MAPPING) {
+            assert_eq!(mapping["spec"]["service"], CANARY, "the canary Mapping's service");
+        }
+        tables.push(Table {
+            object: "Mapping".into(),
+            total: 100,
+            destinations: vec![(CANARY.into(), canary), (STABLE.into(), 100 - canary)],
         });
     }
     if config.routers.istio() {
@@ -926,6 +992,43 @@ fn istio_next_to_nginx_gets_percentages_of_the_max_traffic_weight() {
             ),
         ]
     );
+}
+
+/// Traefik and Ambassador next to NGINX with a `maxTrafficWeight`: the TraefikService's relative
+/// weights split that maximum, the canary Mapping gets its percentage (upstream writes `100 - weight`
+/// for the stable, negative past 100).
+#[test]
+fn traefik_and_ambassador_next_to_nginx_split_the_max_traffic_weight() {
+    for (router, expected) in [
+        (
+            Routers::TRAEFIK,
+            (
+                "TraefikService",
+                vec![(STABLE.to_string(), 50), (CANARY.to_string(), 150)],
+            ),
+        ),
+        (
+            Routers::AMBASSADOR,
+            ("Mapping", vec![(CANARY.to_string(), 75), (STABLE.to_string(), 25)]),
+        ),
+    ] {
+        let config = Config {
+            routers: Routers::of(&[Routers::NGINX, router]),
+            max_weight: Some(200),
+            replicas: 4,
+            dynamic: false,
+            abort_delay: None,
+            steps: vec![StepSpec::SetWeight(75), StepSpec::Pause],
+        };
+        run(&config, &[Op::SetImage(0)]);
+        let mut w = world(&config);
+        w.run_until_quiet(20);
+        w.set_image("app:v0");
+        w.run_until_quiet(20);
+        let tables = tables(&w, &config);
+        let table = tables.iter().find(|t| t.object == expected.0).unwrap();
+        assert_eq!(table.destinations, expected.1);
+    }
 }
 
 /// A full promotion with `dynamicStableScale` weighs the canary by its available pods: a

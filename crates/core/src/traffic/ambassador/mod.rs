@@ -185,6 +185,10 @@ impl Router for Ambassador<'_> {
         weight: i32,
         _additional: &[WeightDestination],
     ) -> Result<(), RouterError> {
+        // Mapping weights are percentages: a `maxTrafficWeight` (allowed next to NGINX) is converted,
+        // rounding down so that the canary never gets more than its share.
+        let max_weight = i64::from(self.input.max_weight().max(1));
+        let weight = i32::try_from(i64::from(weight) * 100 / max_weight).unwrap_or(100);
         objects.event(
             CANARY_MAPPING_WEIGHT_UPDATE,
             format!("Set canary mapping weight to {weight}"),

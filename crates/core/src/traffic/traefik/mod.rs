@@ -4,9 +4,10 @@
 //! back whole; Traefik has no header or mirror routes here and does not care about pod-template hashes,
 //! so those operations do nothing.
 //!
-//! As upstream, the stable Service gets `100 - weight` whatever `maxTrafficWeight` says (validation
-//! allows `maxTrafficWeight` only alongside NGINX or plugins), and a missing TraefikService is not an
-//! invalid spec: setting the weight fails, and the reconcile is retried.
+//! The stable Service gets `maxTrafficWeight - weight` (Traefik's weights are relative, so the split is
+//! the one asked for; upstream writes `100 - weight`, which goes negative next to an NGINX router with a
+//! larger `maxTrafficWeight`). As upstream, a missing TraefikService is not an invalid spec: setting
+//! the weight fails, and the reconcile is retried.
 
 mod services;
 
@@ -118,7 +119,7 @@ impl Router for Traefik<'_> {
         services::set_weight(
             weighted,
             stable,
-            100 - i64::from(weight),
+            i64::from(self.input.max_weight()) - i64::from(weight),
             "traefik stable service was not found",
         )
         .map_err(RouterError::new)?;
