@@ -10,7 +10,9 @@ use kube::api::{Api, DeleteParams, ListParams, Patch};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind, TypeMeta};
 use rollouts_api::Rollout;
 use rollouts_core::traffic::istio::release::{managing_rollout, released_destination_rule};
-use rollouts_core::traffic::{ObjectRef, ObjectSelector, RoutingSettings, RoutingWrite, references, selectors};
+use rollouts_core::traffic::{
+    ObjectRef, ObjectSelector, RoutingSettings, RoutingWrite, dependent_references, references, selectors,
+};
 use serde_json::Value;
 
 use super::RolloutKey;
@@ -89,15 +91,13 @@ pub async fn load(ctx: &Context, rollout: &Rollout, settings: &RoutingSettings) 
     let targets = references(rollout, settings);
     let selections = selectors(rollout, settings);
     let mut objects = Vec::new();
-    for target in &targets {
-        match api(ctx, target).get(&target.name).await {
-            Ok(object) => objects.push(to_value(&object, target)?),
-            Err(e) if is_status(&e, 404) => {}
-            Err(e) => return Err(ReconcileError::api(format!("get {}", target.describe()), e)),
-        }
-    }
+    get_into(ctx, &targets, &mut objects).await?;
+    // Objects named inside those just read (App Mesh's VirtualRouter) come next.
+    let dependents = dependent_references(rollout, settings, &objects);
+    get_into(ctx, &dependents, &mut objects).await?;
     // A listed object that loses its labels must trigger the Rollout too, so it is watched by name.
     let mut watched = targets;
+    watched.extend(dependents);
     for selection in &selections {
         let listed = list(ctx, selection).await?;
         watched.extend(listed.iter().map(ObjectRef::of));
@@ -108,6 +108,18 @@ pub async fn load(ctx: &Context, rollout: &Rollout, settings: &RoutingSettings) 
         release_destination_rules(ctx.routing.client(), dropped);
     }
     Ok(objects)
+}
+
+/// Reads the objects `targets` name into `objects`; one that does not exist is left out.
+async fn get_into(ctx: &Context, targets: &[ObjectRef], objects: &mut Vec<Value>) -> Result<(), ReconcileError> {
+    for target in targets {
+        match api(ctx, target).get(&target.name).await {
+            Ok(object) => objects.push(to_value(&object, target)?),
+            Err(e) if is_status(&e, 404) => {}
+            Err(e) => return Err(ReconcileError::api(format!("get {}", target.describe()), e)),
+        }
+    }
+    Ok(())
 }
 
 /// Lists the objects a selector picks; none when the kind is not served.

@@ -25,9 +25,9 @@ fn unsupported_step(rollout: &Rollout) -> Option<FieldError> {
     })
 }
 
-/// The first router the Rollout configures that is not supported (ALB, App Mesh, Traefik, Ambassador,
-/// APISIX, then plugins other than Gateway API, in the order upstream drives them); `None` when the
-/// Rollout uses no router or only supported ones (Istio, NGINX, SMI, Gateway API).
+/// The first router the Rollout configures that is not supported (ALB, then plugins other than Gateway
+/// API, in the order upstream drives them); `None` when the Rollout uses no router or only supported
+/// ones (Istio, NGINX, SMI, Ambassador, App Mesh, Traefik, APISIX, Gateway API).
 fn unsupported_router(rollout: &Rollout) -> Option<FieldError> {
     let routing = rollout
         .spec
@@ -37,11 +37,7 @@ fn unsupported_router(rollout: &Rollout) -> Option<FieldError> {
         .as_ref()?
         .traffic_routing
         .as_ref()?;
-    let built_in = [
-        ("alb", "AWS ALB", routing.alb.is_some()),
-        ("appMesh", "AWS App Mesh", routing.app_mesh.is_some()),
-        ("apisix", "Apache APISIX", routing.apisix.is_some()),
-    ];
+    let built_in = [("alb", "AWS ALB", routing.alb.is_some())];
     if let Some((field, name, _)) = built_in.iter().find(|(_, _, set)| *set) {
         return Some(FieldError::forbidden(
             format!("{PATH}.{field}"),

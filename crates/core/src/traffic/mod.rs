@@ -9,6 +9,8 @@
 //! the writes and their order are the ones upstream makes.
 
 pub mod ambassador;
+pub mod apisix;
+pub mod appmesh;
 pub mod gateway_api;
 pub mod istio;
 pub mod nginx;
@@ -137,6 +139,13 @@ pub trait Router {
     /// The objects this router reads; the controller loads them into the snapshot.
     fn references(&self) -> Vec<ObjectRef>;
 
+    /// The objects named inside objects this router reads (App Mesh's VirtualRouter, named by the
+    /// VirtualService); the controller loads them once it has read `objects`.
+    fn dependent_references(&self, objects: &Objects) -> Vec<ObjectRef> {
+        let _ = objects;
+        Vec::new()
+    }
+
     /// The objects this router reads by label; the controller lists them into the snapshot, where
     /// [`Objects::list`] finds them.
     fn selectors(&self) -> Vec<ObjectSelector> {
@@ -225,6 +234,13 @@ pub fn routers_with<'a>(input: RouterInput<'a>, settings: &RoutingSettings) -> V
             .unwrap_or(ambassador::DEFAULT_API_VERSION);
         routers.push(Box::new(ambassador::Ambassador::new(input, config, version)));
     }
+    if let Some(app_mesh) = &routing.app_mesh {
+        let version = settings
+            .appmesh_crd_version
+            .as_deref()
+            .unwrap_or(appmesh::DEFAULT_CRD_VERSION);
+        routers.push(Box::new(appmesh::AppMesh::new(input, app_mesh, version)));
+    }
     if let Some(config) = &routing.traefik {
         let group = settings
             .traefik_api_group
@@ -235,6 +251,9 @@ pub fn routers_with<'a>(input: RouterInput<'a>, settings: &RoutingSettings) -> V
             .as_deref()
             .unwrap_or(traefik::DEFAULT_API_VERSION);
         routers.push(Box::new(traefik::Traefik::new(input, config, group, version)));
+    }
+    if let Some(apisix) = &routing.apisix {
+        routers.push(Box::new(apisix::Apisix::new(input, apisix)));
     }
     // Plugins come last; the Gateway API one is built in.
     routers.extend(gateway_api::router(input));
@@ -250,6 +269,27 @@ pub fn references(rollout: &Rollout, settings: &RoutingSettings) -> Vec<ObjectRe
     let mut refs: Vec<ObjectRef> = routers_with(input, settings)
         .iter()
         .flat_map(|r| r.references())
+        .collect();
+    refs.sort();
+    refs.dedup();
+    refs
+}
+
+/// Every object named inside the objects `read` that the Rollout's routers also read, for the
+/// controller to load after them.
+pub fn dependent_references(
+    rollout: &Rollout,
+    settings: &RoutingSettings,
+    read: &[serde_json::Value],
+) -> Vec<ObjectRef> {
+    let input = RouterInput {
+        rollout,
+        replica_sets: &[],
+    };
+    let objects = Objects::new(read);
+    let mut refs: Vec<ObjectRef> = routers_with(input, settings)
+        .iter()
+        .flat_map(|r| r.dependent_references(&objects))
         .collect();
     refs.sort();
     refs.dedup();

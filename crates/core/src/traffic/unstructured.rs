@@ -75,9 +75,13 @@ pub(super) fn set_nested(object: &mut Value, path: &[&str], value: Value) {
 
 /// Upstream's `<.path> accessor error: <value> is of the type <type>, expected <expected>`.
 fn accessor_error(path: &[&str], found: &Value, expected: &str) -> String {
-    let json_path: String = path.iter().map(|f| format!(".{f}")).collect();
+    field_accessor_error(&path.join("."), found, expected)
+}
+
+/// The accessor error of the field at `field`, a dotted path (`spec.http`).
+pub(crate) fn field_accessor_error(field: &str, found: &Value, expected: &str) -> String {
     format!(
-        "{json_path} accessor error: {} is of the type {}, expected {expected}",
+        ".{field} accessor error: {} is of the type {}, expected {expected}",
         go_value(found),
         go_type(found)
     )

@@ -16,6 +16,7 @@ mod properties;
 mod set_canary_scale_golden;
 mod traffic;
 mod traffic_ambassador_traefik;
+mod traffic_apisix_appmesh;
 mod traffic_properties;
 mod unsupported;
 mod world;
