@@ -74,7 +74,10 @@ struct Rule {
 }
 
 enum Condition {
-    Header { name: String, values: Vec<String> },
+    Header {
+        name: String,
+        values: Vec<String>,
+    },
     Host(Vec<String>),
     Path(Vec<String>),
     Method(Vec<String>),
@@ -141,20 +144,20 @@ impl AlbRoutes {
         let mut routes = AlbRoutes::default();
         for (m, ingress) in ordered {
             let reader = Annotations::of(ingress);
-            let compile = |backend: &Value, host: Option<String>, paths: Vec<String>, skips: &mut Skips| {
-                match reader.rule_parts(services, m.namespace, backend) {
-                    Ok((action, conditions)) => Some(Arc::new(Rule {
-                        namespace: m.namespace.to_string(),
-                        ingress: m.name.to_string(),
-                        host,
-                        paths,
-                        conditions,
-                        action,
-                    })),
-                    Err(why) => {
-                        skips.add(KIND, &m, why);
-                        None
-                    }
+            let compile = |backend: &Value, host: Option<String>, paths: Vec<String>, skips: &mut Skips| match reader
+                .rule_parts(services, m.namespace, backend)
+            {
+                Ok((action, conditions)) => Some(Arc::new(Rule {
+                    namespace: m.namespace.to_string(),
+                    ingress: m.name.to_string(),
+                    host,
+                    paths,
+                    conditions,
+                    action,
+                })),
+                Err(why) => {
+                    skips.add(KIND, &m, why);
+                    None
                 }
             };
             if let Some(backend) = ingress.pointer("/spec/defaultBackend") {
@@ -195,10 +198,7 @@ impl AlbRoutes {
             Some(rule) => rule.serve(draw),
             None => match &self.default {
                 Some(rule) => rule.serve(draw),
-                None => Outcome::NotFound(format!(
-                    "no ALB rule matches {} on host {}",
-                    request.path, request.host
-                )),
+                None => Outcome::NotFound(format!("no ALB rule matches {} on host {}", request.path, request.host)),
             },
         })
     }
@@ -265,7 +265,11 @@ impl<'a> Annotations<'a> {
             );
         }
         if let Some(managed) = get(MANAGED_ACTIONS) {
-            keys.extend(managed.split(',').filter_map(|e| Some(e.split_once(':')?.1.to_string())));
+            keys.extend(
+                managed
+                    .split(',')
+                    .filter_map(|e| Some(e.split_once(':')?.1.to_string())),
+            );
         }
         for key in keys {
             let prefix = ["/actions.", "/conditions."]
@@ -288,7 +292,12 @@ impl<'a> Annotations<'a> {
     }
 
     /// The action and conditions of an Ingress backend.
-    fn rule_parts(&self, services: &Services, namespace: &str, backend: &Value) -> Result<(Action, Vec<Condition>), String> {
+    fn rule_parts(
+        &self,
+        services: &Services,
+        namespace: &str,
+        backend: &Value,
+    ) -> Result<(Action, Vec<Condition>), String> {
         // networking.k8s.io/v1 `{service: {name, port: {name|number}}}`, or the older
         // `{serviceName, servicePort}`.
         let (name, port) = match backend.get("service") {
@@ -313,8 +322,9 @@ impl<'a> Annotations<'a> {
         let action = parse_action(services, namespace, action).map_err(|e| format!("action {name}: {e}"))?;
         let conditions = match self.all.and_then(|a| a.get(&format!("{prefix}/conditions.{name}"))) {
             None => Vec::new(),
-            Some(value) => parse_conditions(value.as_str().unwrap_or_default())
-                .map_err(|e| format!("conditions {name}: {e}"))?,
+            Some(value) => {
+                parse_conditions(value.as_str().unwrap_or_default()).map_err(|e| format!("conditions {name}: {e}"))?
+            }
         };
         Ok((action, conditions))
     }
@@ -343,7 +353,9 @@ fn parse_action(services: &Services, namespace: &str, json: &str) -> Result<Acti
                 .ok_or("a forward action without ForwardConfig.TargetGroups")?;
             let mut weighted = Vec::new();
             for group in groups {
-                let Some(service) = field(group, "ServiceName").and_then(Value::as_str).filter(|s| !s.is_empty())
+                let Some(service) = field(group, "ServiceName")
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
                 else {
                     return Err("a target group outside the cluster (no ServiceName)".into());
                 };
@@ -359,7 +371,8 @@ fn parse_action(services: &Services, namespace: &str, json: &str) -> Result<Acti
             })
         }
         "fixed-response" => {
-            let config = field(&action, "FixedResponseConfig").ok_or("a fixed-response action without FixedResponseConfig")?;
+            let config =
+                field(&action, "FixedResponseConfig").ok_or("a fixed-response action without FixedResponseConfig")?;
             let status = match field(config, "StatusCode") {
                 Some(Value::String(s)) => s.parse().ok(),
                 Some(Value::Number(n)) => n.as_u64().and_then(|n| u16::try_from(n).ok()),

@@ -69,12 +69,18 @@ impl Key {
     fn holds(&self, request: &Request<'_>) -> bool {
         self.host.as_ref().is_none_or(|h| glob_matches(h, request.host, true))
             && request.path.starts_with(self.prefix.as_str())
-            && self.method.as_ref().is_none_or(|m| m.eq_ignore_ascii_case(method(request)))
-            && self.headers.iter().all(|(name, wanted)| match (request.header(name), wanted) {
-                (Some(value), Some(wanted)) => value == wanted,
-                (Some(_), None) => true,
-                (None, _) => false,
-            })
+            && self
+                .method
+                .as_ref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method(request)))
+            && self
+                .headers
+                .iter()
+                .all(|(name, wanted)| match (request.header(name), wanted) {
+                    (Some(value), Some(wanted)) => value == wanted,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                })
     }
 }
 
@@ -118,16 +124,16 @@ impl AmbassadorRoutes {
         self.hosts.specific(request.host)?;
         Some(match self.groups.iter().find(|g| g.key.holds(request)) {
             Some(group) => group.serve(draw),
-            None => Outcome::NotFound(format!(
-                "no Mapping matches {} on host {}",
-                request.path, request.host
-            )),
+            None => Outcome::NotFound(format!("no Mapping matches {} on host {}", request.path, request.host)),
         })
     }
 
     /// The answer of the first group for any host that holds.
     pub(super) fn any(&self, request: &Request<'_>, draw: &mut dyn Draw) -> Option<Outcome> {
-        let group = self.groups.iter().find(|g| g.key.host.is_none() && g.key.holds(request))?;
+        let group = self
+            .groups
+            .iter()
+            .find(|g| g.key.host.is_none() && g.key.holds(request))?;
         Some(group.serve(draw))
     }
 }
@@ -181,7 +187,10 @@ fn read(services: &Services, m: &Meta<'_>, mapping: &Value) -> Result<(Key, Entr
             return Err(format!("{unsupported} is not supported"));
         }
     }
-    if spec.get("regex_headers").is_some_and(|h| h.as_object().is_some_and(|o| !o.is_empty())) {
+    if spec
+        .get("regex_headers")
+        .is_some_and(|h| h.as_object().is_some_and(|o| !o.is_empty()))
+    {
         return Err("regex_headers is not supported".into());
     }
     let prefix = text(spec, "prefix").filter(|p| !p.is_empty()).ok_or("no prefix")?;

@@ -156,12 +156,29 @@ impl ApisixRoutes {
         let mut table = ApisixRoutes::default();
         let mut order = 0;
         for (m, route) in oldest_first(routes) {
-            for (i, http) in route.get("spec").map(|s| list(s, "http")).unwrap_or_default().iter().enumerate() {
+            for (i, http) in route
+                .get("spec")
+                .map(|s| list(s, "http"))
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+            {
                 let name = text(http, "name").unwrap_or_default();
                 let rule = match compile(services, &m, http, order) {
                     Ok(rule) => Arc::new(rule),
                     Err(why) => {
-                        skips.add(KIND, &m, format!("rule {}: {why}", if name.is_empty() { i.to_string() } else { name.to_string() }));
+                        skips.add(
+                            KIND,
+                            &m,
+                            format!(
+                                "rule {}: {why}",
+                                if name.is_empty() {
+                                    i.to_string()
+                                } else {
+                                    name.to_string()
+                                }
+                            ),
+                        );
                         continue;
                     }
                 };
@@ -225,7 +242,9 @@ fn compile(services: &Services, m: &Meta<'_>, http: &Value, order: usize) -> Res
     }
     let mut weighted = Vec::new();
     for b in backends {
-        let service = text(b, "serviceName").filter(|s| !s.is_empty()).ok_or("a backend without serviceName")?;
+        let service = text(b, "serviceName")
+            .filter(|s| !s.is_empty())
+            .ok_or("a backend without serviceName")?;
         let port = match b.get("servicePort") {
             Some(Value::Number(n)) => n.as_i64().map_or(PortRef::Unnamed, PortRef::Number),
             Some(Value::String(s)) => s.parse().map_or(PortRef::Name(s), PortRef::Number),
@@ -244,7 +263,11 @@ fn compile(services: &Services, m: &Meta<'_>, http: &Value, order: usize) -> Res
         priority: http.get("priority").and_then(Value::as_i64).unwrap_or(0),
         order,
         paths,
-        methods: list(matcher, "methods").iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        methods: list(matcher, "methods")
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         exprs,
         backends: Weighted::new(weighted),
     })
@@ -260,10 +283,23 @@ fn expr(e: &Value) -> Result<Expr, String> {
         "Query" => Subject::Query,
         other => return Err(format!("an expression of scope {other:?}")),
     };
-    let value = || text(e, "value").map(str::to_string).ok_or("an expression without value");
-    let set = || -> Vec<String> { list(e, "set").iter().filter_map(Value::as_str).map(str::to_string).collect() };
+    let value = || {
+        text(e, "value")
+            .map(str::to_string)
+            .ok_or("an expression without value")
+    };
+    let set = || -> Vec<String> {
+        list(e, "set")
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
+    };
     let number = || -> Result<f64, String> {
-        value()?.trim().parse().map_err(|_| "a comparison with a value that is not a number".to_string())
+        value()?
+            .trim()
+            .parse()
+            .map_err(|_| "a comparison with a value that is not a number".to_string())
     };
     let regex = |fold: bool| -> Result<Regex, String> {
         let pattern = value()?;

@@ -56,9 +56,9 @@ use self::gateway::GatewayRoutes;
 use self::ingress::IngressRoutes;
 use self::istio::IstioRoutes;
 use self::objects::{Skips, service_hosts};
-use self::traefik::TraefikRoutes;
 use self::services::{PortRef, Services, Target};
 use self::smi::Split;
+use self::traefik::TraefikRoutes;
 use super::{Backend, Draw, Outcome, Request, Routed, Via};
 
 /// The objects the data plane routes by, as stored (raw JSON), all namespaces.
@@ -172,7 +172,12 @@ impl RoutingTable {
             gateway: GatewayRoutes::build(&services, snapshot.gateways, snapshot.http_routes),
             istio: IstioRoutes::build(&services, snapshot.virtual_services, snapshot.destination_rules),
             alb: AlbRoutes::build(&services, snapshot.ingresses, &mut skips),
-            traefik: TraefikRoutes::build(&services, snapshot.ingress_routes, snapshot.traefik_services, &mut skips),
+            traefik: TraefikRoutes::build(
+                &services,
+                snapshot.ingress_routes,
+                snapshot.traefik_services,
+                &mut skips,
+            ),
             ambassador: AmbassadorRoutes::build(&services, snapshot.mappings, &mut skips),
             apisix: ApisixRoutes::build(&services, snapshot.apisix_routes, &mut skips),
             mesh,

@@ -150,7 +150,9 @@ fn compile(resolver: &Resolver<'_>, m: &Meta<'_>, route: &Value) -> Result<(i64,
     if text(route, "kind").is_some_and(|k| k != "Rule") {
         return Err("not of kind Rule".into());
     }
-    let expression = text(route, "match").filter(|t| !t.trim().is_empty()).ok_or("no match rule")?;
+    let expression = text(route, "match")
+        .filter(|t| !t.trim().is_empty())
+        .ok_or("no match rule")?;
     let rule = traefik_rule::parse(expression)?;
     let priority = route
         .get("priority")
@@ -201,7 +203,9 @@ impl Resolver<'_> {
 
     /// One `{name, namespace, port, kind}` reference.
     fn reference(&self, namespace: &str, r: &Value, depth: usize) -> Result<Node, String> {
-        let name = text(r, "name").filter(|n| !n.is_empty()).ok_or("a service without name")?;
+        let name = text(r, "name")
+            .filter(|n| !n.is_empty())
+            .ok_or("a service without name")?;
         let namespace = text(r, "namespace").filter(|n| !n.is_empty()).unwrap_or(namespace);
         match text(r, "kind").unwrap_or("Service") {
             "Service" => {

@@ -2,8 +2,8 @@
 //! `PathPrefix`, `Header`/`Headers`, `Method` (each with one or more quoted arguments, as Traefik v2
 //! allows), `!`, `&&`, `||` and parentheses. Arguments are in backquotes or double quotes.
 
-use crate::dataplane::Request;
 use super::matching::method;
+use crate::dataplane::Request;
 
 /// A compiled rule.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,8 @@
 //! Table tests of the routers, and seeded statistical tests of their weighted choices.
 
+mod alb;
+mod ambassador;
+mod apisix;
 mod gateway;
 mod ingress;
 mod istio;
@@ -7,6 +10,7 @@ mod matching;
 mod order;
 mod services;
 mod smi;
+mod traefik;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
