@@ -407,4 +407,39 @@ mod tests {
         );
         assert!(!text.contains("nginx_ingress_controller_requests{"), "{text}");
     }
+
+    #[test]
+    fn gateway_routers_requests_are_counted_under_istio_names_by_the_answering_service() {
+        let metrics = Metrics::new();
+        let index = LabelIndex::default();
+        let vias = [
+            Via::Alb {
+                namespace: "default".into(),
+                ingress: "demo-ingress".into(),
+            },
+            Via::Traefik {
+                namespace: "default".into(),
+                route: "demo".into(),
+            },
+            Via::Ambassador {
+                namespace: "default".into(),
+                mapping: "demo-canary".into(),
+            },
+            Via::Apisix {
+                namespace: "default".into(),
+                route: "demo".into(),
+            },
+        ];
+        for via in vias {
+            metrics.record(&index, &routed("canary-svc", via), &served(200, 2));
+        }
+        let text = metrics.encode().unwrap();
+        let lines = samples(&text, "istio_requests_total");
+        assert_eq!(lines.len(), 2, "{text}");
+        for line in lines {
+            assert!(line.contains(r#"destination_service_name="canary-svc""#), "{line}");
+            assert!(line.ends_with(" 4"), "{line}");
+        }
+        assert!(!text.contains("nginx_ingress_controller_requests{"), "{text}");
+    }
 }
