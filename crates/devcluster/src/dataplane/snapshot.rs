@@ -335,8 +335,14 @@ impl LiveTable {
                 apisix_routes: list(11),
             };
             self.builds.fetch_add(1, Ordering::Relaxed);
+            let table = RoutingTable::build(&snapshot);
+            // Said once, when a routing object starts being (partly) left out.
+            let before = previous.compiled.table.skipped();
+            for reason in table.skipped().iter().filter(|r| !before.contains(r)) {
+                tracing::warn!("data plane: skipped {reason}");
+            }
             Arc::new(Compiled {
-                table: RoutingTable::build(&snapshot),
+                table,
                 labels: LabelIndex::build(&snapshot),
             })
         };
