@@ -268,6 +268,7 @@ mod tests {
             },
             via,
             mirrors: Vec::new(),
+            set_cookie: None,
         }
     }
 

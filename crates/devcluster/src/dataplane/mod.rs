@@ -151,6 +151,8 @@ pub struct Routed {
     pub via: Via,
     /// Pods that get a copy of the request (Istio mirrors); their answers are dropped.
     pub mirrors: Vec<std::sync::Arc<Backend>>,
+    /// A `Set-Cookie` value the proxy adds to the answer (an ALB's target group stickiness).
+    pub set_cookie: Option<String>,
 }
 
 /// The outcome of routing one request.

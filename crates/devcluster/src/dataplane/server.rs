@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{CONTENT_TYPE, HOST, HeaderValue};
+use hyper::header::{CONTENT_TYPE, HOST, HeaderValue, SET_COOKIE};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Response, StatusCode};
@@ -172,7 +172,11 @@ impl DataPlane {
         };
         self.metrics.record(&compiled.labels, &routed, &served);
         let status = StatusCode::from_u16(answered.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        respond(status, answered.content_type, answered.body)
+        let mut response = respond(status, answered.content_type, answered.body);
+        if let Some(cookie) = routed.set_cookie.as_deref().and_then(|c| HeaderValue::from_str(c).ok()) {
+            response.headers_mut().append(SET_COOKIE, cookie);
+        }
+        response
     }
 
     /// Writes a pod's log line for one answer.

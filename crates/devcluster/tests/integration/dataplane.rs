@@ -488,6 +488,7 @@ metadata:
     alb.ingress.kubernetes.io/actions.header-route: '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"demo-canary","ServicePort":"80","Weight":100}]}}'
     alb.ingress.kubernetes.io/conditions.header-route: '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"X-Canary","values":["yes"]}}]'
     alb.ingress.kubernetes.io/actions.teapot: '{"Type":"fixed-response","FixedResponseConfig":{"ContentType":"text/plain","StatusCode":"418","MessageBody":"short and stout"}}'
+    alb.ingress.kubernetes.io/actions.sticky: '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"demo-canary","ServicePort":"80","Weight":50},{"ServiceName":"demo-stable","ServicePort":"80","Weight":50}],"TargetGroupStickinessConfig":{"Enabled":true,"DurationSeconds":60}}}'
     rollouts.argoproj.io/managed-alb-annotations: '{"demo":["alb.ingress.kubernetes.io/actions.demo-root","alb.ingress.kubernetes.io/actions.header-route","alb.ingress.kubernetes.io/conditions.header-route"]}'
 spec:
   rules:
@@ -495,6 +496,7 @@ spec:
     http:
       paths:
       - { path: /*, pathType: ImplementationSpecific, backend: { service: { name: header-route, port: { name: use-annotation } } } }
+      - { path: /sticky, pathType: Exact, backend: { service: { name: sticky, port: { name: use-annotation } } } }
       - { path: /teapot, pathType: Exact, backend: { service: { name: teapot, port: { name: use-annotation } } } }
       - { path: /, pathType: Prefix, backend: { service: { name: demo-root, port: { name: use-annotation } } } }
 "#;
@@ -513,9 +515,24 @@ spec:
         "{answer:?}"
     );
     assert_eq!(answer.header("content-type"), Some("text/plain"));
+    // A sticky action tells the client its target group, and keeps it there.
+    let first = client.get("demo.alb.local", "/sticky");
+    let cookie = first.header("set-cookie").expect("a sticky cookie").to_string();
+    assert!(
+        cookie.starts_with("AWSALBTG=default.demo-") && cookie.contains("Max-Age=60"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap_or_default();
+    for _ in 0..20 {
+        let again = client.get_with("demo.alb.local", "/sticky", &[&format!("Cookie: {pair}")]);
+        assert_eq!(again.body, first.body, "{again:?}");
+    }
+    // Paths other than `/color` answer with the pod's details.
+    let pod = first.json()["pod"].as_str().unwrap_or_default().to_string();
+    let sticky_canary = if pod.starts_with("yellow-") { 21 } else { 0 };
     assert_eq!(
         counted(&c).0 - before.0,
-        canary as u64 + 20,
+        canary as u64 + 20 + sticky_canary,
         "a fixed response reaches no Service"
     );
 }

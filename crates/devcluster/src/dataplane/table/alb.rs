@@ -20,12 +20,15 @@
 //!   Rollouts controller writes next to its actions; otherwise the default prefix is read.
 //! - A path whose action is missing or unreadable is skipped, with the reason recorded.
 //!
-//! Target group stickiness is accepted and not applied: every request is drawn on its own.
+//! - Target group stickiness (`ForwardConfig.TargetGroupStickinessConfig` enabled): an answer drawn by
+//!   the weights sets the cookie `AWSALBTG` naming its target group for `DurationSeconds`; a request
+//!   carrying it goes to that target group while it is still in the action with a weight above 0.
 
 use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::ingress::cookie;
 use super::land;
 use super::matching::{HostMap, Weighted, field, glob_matches, method};
 use super::objects::{Skips, list, oldest_first, text};
@@ -41,6 +44,8 @@ const MANAGED_ACTIONS: &str = "rollouts.argoproj.io/managed-alb-actions";
 /// The port name that sends a backend to its action annotation.
 const USE_ANNOTATION: &str = "use-annotation";
 const KIND: &str = "Ingress";
+/// The cookie an ALB keeps a client on one target group with.
+const STICKY_COOKIE: &str = "AWSALBTG";
 
 /// Whether an Ingress belongs to the AWS Load Balancer Controller.
 pub(super) fn is_alb(ingress: &Value) -> bool {
@@ -86,7 +91,11 @@ enum Condition {
 }
 
 enum Action {
-    Forward { groups: Weighted<Target> },
+    Forward {
+        groups: Weighted<Target>,
+        /// With stickiness, how long the cookie lasts (seconds).
+        sticky: Option<i64>,
+    },
     Fixed(FixedResponse),
 }
 
@@ -113,26 +122,48 @@ impl Rule {
             && self.conditions.iter().all(|c| c.holds(request))
     }
 
-    fn serve(&self, draw: &mut dyn Draw) -> Outcome {
+    fn serve(&self, request: &Request<'_>, draw: &mut dyn Draw) -> Outcome {
         match &self.action {
             Action::Fixed(fixed) => Outcome::Fixed(fixed.clone()),
-            Action::Forward { groups } => match groups.pick(draw) {
-                Some(target) => land(
-                    target,
-                    Via::Alb {
-                        namespace: self.namespace.clone(),
-                        ingress: self.ingress.clone(),
-                    },
-                    Vec::new(),
-                    draw,
-                ),
-                None => Outcome::Unavailable(format!(
-                    "ALB Ingress {}/{} forwards to no target group of weight above 0",
-                    self.namespace, self.ingress
-                )),
-            },
+            Action::Forward { groups, sticky } => {
+                let kept = sticky
+                    .and_then(|_| cookie(request, STICKY_COOKIE))
+                    .and_then(|token| groups.find(|t| group_token(t) == token));
+                match kept.or_else(|| groups.pick(draw)) {
+                    Some(target) => {
+                        let mut outcome = land(
+                            target,
+                            Via::Alb {
+                                namespace: self.namespace.clone(),
+                                ingress: self.ingress.clone(),
+                            },
+                            Vec::new(),
+                            draw,
+                        );
+                        if let (Some(seconds), Outcome::Routed(routed)) = (sticky, &mut outcome) {
+                            routed.set_cookie = Some(format!(
+                                "{STICKY_COOKIE}={}; Max-Age={seconds}; Path=/",
+                                group_token(target)
+                            ));
+                        }
+                        outcome
+                    }
+                    None => Outcome::Unavailable(format!(
+                        "ALB Ingress {}/{} forwards to no target group of weight above 0",
+                        self.namespace, self.ingress
+                    )),
+                }
+            }
         }
     }
+}
+
+/// The sticky cookie's value for a target group: its Service and port.
+fn group_token(target: &Target) -> String {
+    format!(
+        "{}.{}.{}",
+        target.service.namespace, target.service.name, target.service.port
+    )
 }
 
 impl AlbRoutes {
@@ -195,9 +226,9 @@ impl AlbRoutes {
     pub(super) fn specific(&self, request: &Request<'_>, draw: &mut dyn Draw) -> Option<Outcome> {
         self.hosts.specific(request.host)?;
         Some(match self.rules.iter().find(|r| r.holds(request)) {
-            Some(rule) => rule.serve(draw),
+            Some(rule) => rule.serve(request, draw),
             None => match &self.default {
-                Some(rule) => rule.serve(draw),
+                Some(rule) => rule.serve(request, draw),
                 None => Outcome::NotFound(format!("no ALB rule matches {} on host {}", request.path, request.host)),
             },
         })
@@ -206,12 +237,12 @@ impl AlbRoutes {
     /// The answer of the first rule for any host that holds.
     pub(super) fn any(&self, request: &Request<'_>, draw: &mut dyn Draw) -> Option<Outcome> {
         let rule = self.rules.iter().find(|r| r.host.is_none() && r.holds(request))?;
-        Some(rule.serve(draw))
+        Some(rule.serve(request, draw))
     }
 
     /// The answer of the default action, when an ALB Ingress has one.
-    pub(super) fn default_backend(&self, draw: &mut dyn Draw) -> Option<Outcome> {
-        Some(self.default.as_ref()?.serve(draw))
+    pub(super) fn default_backend(&self, request: &Request<'_>, draw: &mut dyn Draw) -> Option<Outcome> {
+        Some(self.default.as_ref()?.serve(request, draw))
     }
 }
 
@@ -312,6 +343,7 @@ impl<'a> Annotations<'a> {
             return Ok((
                 Action::Forward {
                     groups: Weighted::new([(1, target)]),
+                    sticky: None,
                 },
                 Vec::new(),
             ));
@@ -366,8 +398,19 @@ fn parse_action(services: &Services, namespace: &str, json: &str) -> Result<Acti
                 let port = port_of(field(group, "ServicePort"));
                 weighted.push((weight, services.target(namespace, service, port, None)));
             }
+            let stickiness = field(&action, "ForwardConfig").and_then(|f| field(f, "TargetGroupStickinessConfig"));
+            let sticky = match stickiness {
+                Some(s) if field(s, "Enabled").and_then(Value::as_bool) == Some(true) => Some(
+                    field(s, "DurationSeconds")
+                        .and_then(Value::as_i64)
+                        .filter(|d| (1..=604_800).contains(d))
+                        .ok_or("a TargetGroupStickinessConfig without DurationSeconds in 1..604800")?,
+                ),
+                _ => None,
+            };
             Ok(Action::Forward {
                 groups: Weighted::new(weighted),
+                sticky,
             })
         }
         "fixed-response" => {

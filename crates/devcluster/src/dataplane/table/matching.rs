@@ -185,6 +185,11 @@ impl<T> Weighted<T> {
         }
     }
 
+    /// The first value of weight above 0 that satisfies `wanted`.
+    pub(super) fn find(&self, wanted: impl Fn(&T) -> bool) -> Option<&T> {
+        self.entries.iter().map(|(_, v)| v).find(|v| wanted(v))
+    }
+
     /// The values, in order, with their own weights.
     #[cfg(test)]
     pub(super) fn weights(&self) -> Vec<u64> {

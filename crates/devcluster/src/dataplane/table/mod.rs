@@ -215,7 +215,7 @@ impl RoutingTable {
             .or_else(|| self.ambassador.any(request, draw))
             .or_else(|| self.apisix.any(request, draw))
             .or_else(|| self.ingress.default_backend(draw))
-            .or_else(|| self.alb.default_backend(draw))
+            .or_else(|| self.alb.default_backend(request, draw))
             .unwrap_or_else(|| Outcome::NotFound(format!("no route for host {}", request.host)))
     }
 
@@ -260,6 +260,7 @@ fn land(target: &Target, via: Via, mirrors: Vec<Arc<Backend>>, draw: &mut dyn Dr
             service: target.service.clone(),
             via,
             mirrors,
+            set_cookie: None,
         }),
         None => Outcome::Unavailable(answering.unavailable.to_string()),
     }

@@ -375,3 +375,46 @@ fn malformed_actions_and_conditions_are_skipped_with_a_reason() {
         assert_eq!(pod_of(&table, &get("h", path)), "stable-1", "{path}");
     }
 }
+
+#[test]
+fn target_group_stickiness_keeps_a_client_on_its_target_group() {
+    let mut w = two_versions();
+    let sticky = |weight: i64| {
+        json!({"Type": "forward", "ForwardConfig": {
+            "TargetGroups": [
+                {"ServiceName": "canary", "ServicePort": "80", "Weight": weight},
+                {"ServiceName": "stable", "ServicePort": "80", "Weight": 100 - weight}],
+            "TargetGroupStickinessConfig": {"Enabled": true, "DurationSeconds": 3600}}})
+        .to_string()
+    };
+    w.add(alb_ingress(
+        "i",
+        &[("/", "Prefix", "demo", "use-annotation")],
+        &[("alb.ingress.kubernetes.io/actions.demo", sticky(20))],
+    ));
+    let table = w.table();
+    // A new client is drawn by the weights and told where it went.
+    let r = routed(table.route(&get("h", "/"), &mut Seeded::new(1)));
+    let cookie = r.set_cookie.expect("a sticky cookie");
+    assert_eq!(
+        cookie,
+        format!("AWSALBTG=default.{}.80; Max-Age=3600; Path=/", r.service.name)
+    );
+    // A client that kept it stays, whatever the draws.
+    let back = |table: &RoutingTable, service: &str| {
+        let request = with_headers("h", "/", &[("cookie", &format!("a=b; AWSALBTG=default.{service}.80"))]);
+        spread(table, &request, 500, 5).into_keys().collect::<Vec<_>>()
+    };
+    assert_eq!(back(&table, "canary"), ["canary-1"]);
+    assert_eq!(back(&table, "stable"), ["stable-1"]);
+    // A target group no longer weighted (or unknown) is drawn for again.
+    let ingress = Arc::make_mut(&mut w.ingresses[0]);
+    ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/actions.demo"] = json!(sticky(0));
+    assert_eq!(back(&w.table(), "canary"), ["stable-1"]);
+    assert_eq!(back(&w.table(), "elsewhere"), ["stable-1"]);
+    // Without stickiness no cookie is set.
+    assert_eq!(
+        routed(weighted(20).table().route(&get("h", "/"), &mut Seeded::new(1))).set_cookie,
+        None
+    );
+}
