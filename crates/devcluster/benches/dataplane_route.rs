@@ -56,6 +56,7 @@ impl Cluster {
             virtual_services: &self.virtual_services,
             destination_rules: &self.destination_rules,
             traffic_splits: &self.traffic_splits,
+            ..Snapshot::default()
         }
     }
 }

@@ -9,10 +9,15 @@
 //!   canary answered), `status`, `canary` (the canary's upstream, `<namespace>-<service>-<port>`, when it
 //!   answered; empty otherwise), `method`, `host` and `path` (the rule's path, not the request's).
 //! - Every other request (an Istio VirtualService, an SMI TrafficSplit, a plain Service, a Gateway API
-//!   HTTPRoute) is counted as Istio's proxies count it: `istio_requests_total` and
+//!   HTTPRoute, an ALB Ingress, a Traefik IngressRoute, an Ambassador Mapping, an ApisixRoute) is
+//!   counted as Istio's proxies count it: `istio_requests_total` and
 //!   `istio_request_duration_milliseconds`, once with `reporter="source"` (the calling proxy or
 //!   gateway) and once with `reporter="destination"` (the pod's sidecar), as a mesh reports each call
-//!   twice. Gateway API requests are counted the same way, as an Envoy-based gateway (Istio's) would.
+//!   twice. Requests through a gateway (Gateway API, ALB, Traefik, Ambassador, APISIX) are counted the
+//!   same way, as a meshed gateway would report them: `destination_service_name` is the Service the
+//!   router's weights chose (the canary's or the stable's), which is what a canary analysis selects
+//!   on. ingress-nginx's names stay with ingress-nginx, whose labels (primary Ingress, `canary`
+//!   upstream) mean nothing to the others.
 //!   A mirrored copy is counted by its destination only, with the mirror pod's workload.
 //! - Requests that found no route (404) or no Ready pod (503) are not counted: they reached no Service.
 
@@ -169,7 +174,14 @@ impl Metrics {
                     .get_or_create(&set)
                     .observe(served.duration.as_secs_f64());
             }
-            Via::Istio { .. } | Via::Smi { .. } | Via::Gateway { .. } | Via::Service => {
+            Via::Istio { .. }
+            | Via::Smi { .. }
+            | Via::Gateway { .. }
+            | Via::Service
+            | Via::Alb { .. }
+            | Via::Traefik { .. }
+            | Via::Ambassador { .. }
+            | Via::Apisix { .. } => {
                 self.record_mesh(labels, routed, &routed.backend, served, &["source", "destination"]);
             }
         }
@@ -256,6 +268,7 @@ mod tests {
             },
             via,
             mirrors: Vec::new(),
+            set_cookie: None,
         }
     }
 
@@ -393,6 +406,41 @@ mod tests {
                 .any(|l| l.starts_with("istio_request_duration_milliseconds_bucket") && l.contains("le=\"3.6e+06\"")),
             "{text}"
         );
+        assert!(!text.contains("nginx_ingress_controller_requests{"), "{text}");
+    }
+
+    #[test]
+    fn gateway_routers_requests_are_counted_under_istio_names_by_the_answering_service() {
+        let metrics = Metrics::new();
+        let index = LabelIndex::default();
+        let vias = [
+            Via::Alb {
+                namespace: "default".into(),
+                ingress: "demo-ingress".into(),
+            },
+            Via::Traefik {
+                namespace: "default".into(),
+                route: "demo".into(),
+            },
+            Via::Ambassador {
+                namespace: "default".into(),
+                mapping: "demo-canary".into(),
+            },
+            Via::Apisix {
+                namespace: "default".into(),
+                route: "demo".into(),
+            },
+        ];
+        for via in vias {
+            metrics.record(&index, &routed("canary-svc", via), &served(200, 2));
+        }
+        let text = metrics.encode().unwrap();
+        let lines = samples(&text, "istio_requests_total");
+        assert_eq!(lines.len(), 2, "{text}");
+        for line in lines {
+            assert!(line.contains(r#"destination_service_name="canary-svc""#), "{line}");
+            assert!(line.ends_with(" 4"), "{line}");
+        }
         assert!(!text.contains("nginx_ingress_controller_requests{"), "{text}");
     }
 }

@@ -2,9 +2,10 @@
 //!
 //! The simulated kubelet runs no containers, so no pod has a socket of its own. Instead one HTTP
 //! listener on 127.0.0.1 takes every request, routes it the way the cluster's routing objects say
-//! (Ingresses with ingress-nginx's canary annotations, Gateway API HTTPRoutes, Istio VirtualServices and
-//! DestinationRules, SMI TrafficSplits, plain Services) to one Ready pod, and answers as that pod's image
-//! would. Answers are counted under the metric names ingress-nginx and Istio export, so analysis queries
+//! (Ingresses with ingress-nginx's canary annotations or the AWS Load Balancer Controller's actions, Gateway
+//! API HTTPRoutes, Istio VirtualServices and DestinationRules, SMI TrafficSplits, Traefik IngressRoutes and
+//! TraefikServices, Ambassador Mappings, APISIX ApisixRoutes, plain Services) to one Ready pod, and answers
+//! as that pod's image would. Answers are counted under the metric names ingress-nginx and Istio export, so analysis queries
 //! written for them run unchanged against a Prometheus scraping the dev cluster.
 //!
 //! Routing is a pure function: [`table::RoutingTable::build`] compiles a snapshot of the objects into a
@@ -109,6 +110,34 @@ pub enum Via {
     },
     /// Straight to a Service (`Host: <svc>`, `<svc>.<ns>`, `<svc>.<ns>.svc.cluster.local`).
     Service,
+    /// Through an Ingress of class `alb` (the AWS Load Balancer Controller's rules).
+    Alb {
+        /// The Ingress's namespace.
+        namespace: String,
+        /// Its name.
+        ingress: String,
+    },
+    /// Through a Traefik IngressRoute (and the TraefikServices it names).
+    Traefik {
+        /// The IngressRoute's namespace.
+        namespace: String,
+        /// Its name.
+        route: String,
+    },
+    /// Through an Ambassador (Emissary) Mapping.
+    Ambassador {
+        /// The Mapping's namespace.
+        namespace: String,
+        /// The name of the Mapping whose Service answered.
+        mapping: String,
+    },
+    /// Through an APISIX ApisixRoute.
+    Apisix {
+        /// The ApisixRoute's namespace.
+        namespace: String,
+        /// Its name.
+        route: String,
+    },
 }
 
 /// Where one request goes.
@@ -122,6 +151,8 @@ pub struct Routed {
     pub via: Via,
     /// Pods that get a copy of the request (Istio mirrors); their answers are dropped.
     pub mirrors: Vec<std::sync::Arc<Backend>>,
+    /// A `Set-Cookie` value the proxy adds to the answer (an ALB's target group stickiness).
+    pub set_cookie: Option<String>,
 }
 
 /// The outcome of routing one request.
@@ -133,4 +164,17 @@ pub enum Outcome {
     NotFound(String),
     /// A route matched but its Service has no Ready pod: 503, with a one-line reason.
     Unavailable(String),
+    /// The proxy answers by itself (an ALB `fixed-response` action).
+    Fixed(FixedResponse),
+}
+
+/// An answer the proxy gives without a pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixedResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Content-Type`.
+    pub content_type: String,
+    /// The body.
+    pub body: String,
 }

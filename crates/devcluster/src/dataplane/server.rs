@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{CONTENT_TYPE, HOST, HeaderValue};
+use hyper::header::{CONTENT_TYPE, HOST, HeaderValue, SET_COOKIE};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Response, StatusCode};
@@ -142,6 +142,7 @@ impl DataPlane {
         let routed = match compiled.table.route(&request, &mut draw) {
             Outcome::NotFound(reason) => return text(StatusCode::NOT_FOUND, &reason),
             Outcome::Unavailable(reason) => return text(StatusCode::SERVICE_UNAVAILABLE, &reason),
+            Outcome::Fixed(fixed) => return fixed_response(fixed),
             Outcome::Routed(routed) => routed,
         };
         let method = req.method().as_str();
@@ -171,7 +172,11 @@ impl DataPlane {
         };
         self.metrics.record(&compiled.labels, &routed, &served);
         let status = StatusCode::from_u16(answered.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        respond(status, answered.content_type, answered.body)
+        let mut response = respond(status, answered.content_type, answered.body);
+        if let Some(cookie) = routed.set_cookie.as_deref().and_then(|c| HeaderValue::from_str(c).ok()) {
+            response.headers_mut().append(SET_COOKIE, cookie);
+        }
+        response
     }
 
     /// Writes a pod's log line for one answer.
@@ -229,6 +234,20 @@ fn strip_port(value: &str) -> &str {
 
 fn text(status: StatusCode, reason: &str) -> Answer {
     respond(status, "text/plain; charset=utf-8", format!("{reason}\n"))
+}
+
+/// A proxy's own answer (an ALB `fixed-response` action); a content type that is no valid header value
+/// is sent as plain text.
+fn fixed_response(fixed: super::FixedResponse) -> Answer {
+    let mut response = respond(
+        StatusCode::from_u16(fixed.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        "text/plain",
+        fixed.body,
+    );
+    if let Ok(value) = HeaderValue::from_str(&fixed.content_type) {
+        response.headers_mut().insert(CONTENT_TYPE, value);
+    }
+    response
 }
 
 fn respond(status: StatusCode, content_type: &'static str, body: String) -> Answer {

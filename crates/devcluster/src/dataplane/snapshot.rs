@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use serde_json::Value;
 
-use super::table::{PREFIXES, RoutingTable, Snapshot};
+use super::table::{PREFIX_FIELDS, PREFIXES, RoutingTable, Snapshot};
 use crate::store::Store;
 
 /// One build: the routing table and the label lookups.
@@ -311,7 +311,15 @@ impl LiveTable {
         let compiled = if fingerprint == previous.fingerprint && previous.revision != 0 {
             Arc::clone(&previous.compiled)
         } else {
-            let list = |i: usize| lists.get(i).map_or(&[][..], Vec::as_slice);
+            // A kind served under two API groups is listed under each: one list per field.
+            let mut fields: Vec<Vec<Arc<Value>>> = Vec::new();
+            for (items, field) in lists.into_iter().zip(PREFIX_FIELDS) {
+                if fields.len() <= field {
+                    fields.resize_with(field + 1, Vec::new);
+                }
+                fields[field].extend(items);
+            }
+            let list = |i: usize| fields.get(i).map_or(&[][..], Vec::as_slice);
             let snapshot = Snapshot {
                 pods: list(0),
                 services: list(1),
@@ -321,10 +329,20 @@ impl LiveTable {
                 virtual_services: list(5),
                 destination_rules: list(6),
                 traffic_splits: list(7),
+                ingress_routes: list(8),
+                traefik_services: list(9),
+                mappings: list(10),
+                apisix_routes: list(11),
             };
             self.builds.fetch_add(1, Ordering::Relaxed);
+            let table = RoutingTable::build(&snapshot);
+            // Said once, when a routing object starts being (partly) left out.
+            let before = previous.compiled.table.skipped();
+            for reason in table.skipped().iter().filter(|r| !before.contains(r)) {
+                tracing::warn!("data plane: skipped {reason}");
+            }
             Arc::new(Compiled {
-                table: RoutingTable::build(&snapshot),
+                table,
                 labels: LabelIndex::build(&snapshot),
             })
         };

@@ -12,9 +12,17 @@ use rollouts_devcluster::{Config, DataPlaneConfig};
 use crate::common::wait_for;
 
 fn start() -> TestCluster {
+    start_seeded(None)
+}
+
+/// A cluster whose weighted choices are drawn from `seed` (from the OS when `None`).
+fn start_seeded(seed: Option<u64>) -> TestCluster {
     TestCluster::start_config(Config {
         simulation: Some(fast_simulation()),
-        dataplane: Some(DataPlaneConfig::default()),
+        dataplane: Some(DataPlaneConfig {
+            seed,
+            ..DataPlaneConfig::default()
+        }),
         ..Config::default()
     })
     .unwrap()
@@ -95,6 +103,16 @@ impl Client {
 
     fn get(&mut self, host: &str, path: &str) -> Answer {
         self.send(&format!("GET {path} HTTP/1.1\r\nHost: {host}"))
+    }
+
+    /// A GET with extra header lines (`Name: value`).
+    fn get_with(&mut self, host: &str, path: &str, headers: &[&str]) -> Answer {
+        let mut head = format!("GET {path} HTTP/1.1\r\nHost: {host}");
+        for h in headers {
+            head.push_str("\r\n");
+            head.push_str(h);
+        }
+        self.send(&head)
     }
 }
 
@@ -317,4 +335,281 @@ fn pods_that_are_not_ready_get_nothing_and_bad_requests_get_a_reason() {
         41,
         "{metrics}"
     );
+}
+
+/// Two versions of the demo image behind their own Services, as a canary Rollout leaves them:
+/// `demo-stable` (blue) and `demo-canary` (yellow), one pod each.
+const TWO_VERSIONS: &str = r"
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: blue }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: demo, version: blue } }
+  template:
+    metadata: { labels: { app: demo, version: blue } }
+    spec: { containers: [{ name: demo, image: 'argoproj/rollouts-demo:blue' }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: yellow }
+spec:
+  replicas: 1
+  selector: { matchLabels: { app: demo, version: yellow } }
+  template:
+    metadata: { labels: { app: demo, version: yellow } }
+    spec: { containers: [{ name: demo, image: 'argoproj/rollouts-demo:yellow' }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: demo-stable }
+spec: { selector: { app: demo, version: blue }, ports: [{ name: http, port: 80 }] }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: demo-canary }
+spec: { selector: { app: demo, version: yellow }, ports: [{ name: http, port: 80 }] }
+";
+
+/// A CRD for `kind` in `group` (served at each of `versions`, the first stored) that keeps whatever
+/// fields its objects carry: the routers' own CRDs are not needed to route.
+fn open_crd(group: &str, kind: &str, plural: &str, versions: &[&str]) -> String {
+    let versions: String = versions
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            format!(
+                "  - name: {v}\n    served: true\n    storage: {}\n    schema:\n      openAPIV3Schema:\n        type: object\n        x-kubernetes-preserve-unknown-fields: true\n",
+                i == 0
+            )
+        })
+        .collect();
+    format!(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: {plural}.{group}\nspec:\n  group: {group}\n  scope: Namespaced\n  names:\n    kind: {kind}\n    plural: {plural}\n    singular: {singular}\n    listKind: {kind}List\n  versions:\n{versions}",
+        singular = kind.to_ascii_lowercase(),
+    )
+}
+
+/// The requests of one measured split.
+const REQUESTS: usize = 5000;
+
+/// Starts a seeded cluster with the two versions and the CRDs, applies `routing` and sends
+/// [`REQUESTS`] requests for `host`/`path` (with `headers`) through the ingress once the canary
+/// answers; returns the cluster, how many the canary (yellow) answered, and how many answers the
+/// metrics had counted before. Every answer must be 200 and one of the two colours.
+fn measured_split(crds: &[String], routing: &str, host: &str) -> (TestCluster, usize, (u64, u64)) {
+    let c = start_seeded(Some(19));
+    for crd in crds {
+        c.kubectl_ok_stdin(&["apply", "-f", "-"], crd);
+    }
+    c.kubectl_ok_stdin(&["apply", "-f", "-"], TWO_VERSIONS);
+    for d in ["blue", "yellow"] {
+        c.kubectl_ok(&["rollout", "status", &format!("deployment/{d}"), "--timeout=15s"]);
+    }
+    // A CRD is served as soon as it is established; the objects may take a moment longer.
+    wait_for("the routing objects to be accepted", Duration::from_secs(10), || {
+        c.kubectl_stdin(&["apply", "-f", "-"], routing).status.success()
+    });
+    let mut client = Client::connect(ingress(&c));
+    wait_for("the route to answer", Duration::from_secs(10), || {
+        client.get(host, "/color").status == 200
+    });
+    let before = counted(&c);
+    let mut canary = 0;
+    for _ in 0..REQUESTS {
+        let answer = client.get(host, "/color");
+        match (answer.status, answer.body.as_str()) {
+            (200, "\"yellow\"") => canary += 1,
+            (200, "\"blue\"") => {}
+            _ => panic!("{answer:?}"),
+        }
+    }
+    (c, canary, before)
+}
+
+/// Asserts the split at weight 20 with the tolerance the table's tests hold (±2 points of 5000), and
+/// that `/metrics` counted each answer under the Service that gave it.
+fn assert_split_at_20(c: &TestCluster, canary: usize, before: (u64, u64)) {
+    assert!(
+        (900..=1100).contains(&canary),
+        "the canary answered {canary} of {REQUESTS}"
+    );
+    let after = counted(c);
+    assert_eq!(
+        after.0 - before.0,
+        canary as u64,
+        "the canary's answers counted under demo-canary"
+    );
+    assert_eq!(
+        after.1 - before.1,
+        (REQUESTS - canary) as u64,
+        "the stable's answers counted under demo-stable"
+    );
+    let metrics = scrape(c);
+    assert!(
+        !metrics.contains("nginx_ingress_controller_requests{"),
+        "only ingress-nginx's requests are counted as ingress-nginx's: {metrics}"
+    );
+}
+
+/// The answers counted so far under `demo-canary` and `demo-stable` (Istio's names, the destination's
+/// report, status 200).
+fn counted(c: &TestCluster) -> (u64, u64) {
+    let metrics = scrape(c);
+    let of = |service: &str| {
+        sample_sum(
+            &metrics,
+            "istio_requests_total",
+            &[
+                ("reporter", "destination"),
+                ("destination_service_name", service),
+                ("response_code", "200"),
+            ],
+        )
+    };
+    (of("demo-canary"), of("demo-stable"))
+}
+
+#[test]
+fn an_alb_ingress_splits_real_requests_as_its_action_says() {
+    if !kubectl_available() {
+        return;
+    }
+    // As the Rollouts controller leaves it at setWeight 20 with a header route: the header route's
+    // path first, its conditions, the root's weighted action, the managed-annotations record.
+    let routing = r#"
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: demo-ingress
+  annotations:
+    kubernetes.io/ingress.class: alb
+    alb.ingress.kubernetes.io/actions.demo-root: '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"demo-canary","ServicePort":"80","Weight":20},{"ServiceName":"demo-stable","ServicePort":"80","Weight":80}]}}'
+    alb.ingress.kubernetes.io/actions.header-route: '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"demo-canary","ServicePort":"80","Weight":100}]}}'
+    alb.ingress.kubernetes.io/conditions.header-route: '[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"X-Canary","values":["yes"]}}]'
+    alb.ingress.kubernetes.io/actions.teapot: '{"Type":"fixed-response","FixedResponseConfig":{"ContentType":"text/plain","StatusCode":"418","MessageBody":"short and stout"}}'
+    alb.ingress.kubernetes.io/actions.sticky: '{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"demo-canary","ServicePort":"80","Weight":50},{"ServiceName":"demo-stable","ServicePort":"80","Weight":50}],"TargetGroupStickinessConfig":{"Enabled":true,"DurationSeconds":60}}}'
+    rollouts.argoproj.io/managed-alb-annotations: '{"demo":["alb.ingress.kubernetes.io/actions.demo-root","alb.ingress.kubernetes.io/actions.header-route","alb.ingress.kubernetes.io/conditions.header-route"]}'
+spec:
+  rules:
+  - host: demo.alb.local
+    http:
+      paths:
+      - { path: /*, pathType: ImplementationSpecific, backend: { service: { name: header-route, port: { name: use-annotation } } } }
+      - { path: /sticky, pathType: Exact, backend: { service: { name: sticky, port: { name: use-annotation } } } }
+      - { path: /teapot, pathType: Exact, backend: { service: { name: teapot, port: { name: use-annotation } } } }
+      - { path: /, pathType: Prefix, backend: { service: { name: demo-root, port: { name: use-annotation } } } }
+"#;
+    let (c, canary, before) = measured_split(&[], routing, "demo.alb.local");
+    assert_split_at_20(&c, canary, before);
+    let mut client = Client::connect(ingress(&c));
+    // The header route takes every request that carries the header, before the weighted path.
+    for _ in 0..20 {
+        let answer = client.get_with("demo.alb.local", "/color", &["X-Canary: yes"]);
+        assert_eq!(answer.body, "\"yellow\"", "{answer:?}");
+    }
+    let answer = client.get("demo.alb.local", "/teapot");
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (418, "short and stout"),
+        "{answer:?}"
+    );
+    assert_eq!(answer.header("content-type"), Some("text/plain"));
+    // A sticky action tells the client its target group, and keeps it there.
+    let first = client.get("demo.alb.local", "/sticky");
+    let cookie = first.header("set-cookie").expect("a sticky cookie").to_string();
+    assert!(
+        cookie.starts_with("AWSALBTG=default.demo-") && cookie.contains("Max-Age=60"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap_or_default();
+    for _ in 0..20 {
+        let again = client.get_with("demo.alb.local", "/sticky", &[&format!("Cookie: {pair}")]);
+        assert_eq!(again.body, first.body, "{again:?}");
+    }
+    // Paths other than `/color` answer with the pod's details.
+    let pod = first.json()["pod"].as_str().unwrap_or_default().to_string();
+    let sticky_canary = if pod.starts_with("yellow-") { 21 } else { 0 };
+    assert_eq!(
+        counted(&c).0 - before.0,
+        canary as u64 + 20 + sticky_canary,
+        "a fixed response reaches no Service"
+    );
+}
+
+#[test]
+fn a_traefik_service_splits_real_requests_by_weight() {
+    if !kubectl_available() {
+        return;
+    }
+    let crds = [
+        open_crd("traefik.io", "IngressRoute", "ingressroutes", &["v1alpha1"]),
+        open_crd("traefik.io", "TraefikService", "traefikservices", &["v1alpha1"]),
+    ];
+    let routing = r"
+apiVersion: traefik.io/v1alpha1
+kind: TraefikService
+metadata: { name: demo-weighted }
+spec:
+  weighted:
+    services:
+    - { name: demo-stable, port: 80, weight: 80 }
+    - { name: demo-canary, port: 80, weight: 20 }
+---
+apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata: { name: demo }
+spec:
+  entryPoints: [web]
+  routes:
+  - match: Host(`demo.traefik.local`) && PathPrefix(`/`)
+    kind: Rule
+    services: [{ name: demo-weighted, kind: TraefikService }]
+";
+    let (c, canary, before) = measured_split(&crds, routing, "demo.traefik.local");
+    assert_split_at_20(&c, canary, before);
+}
+
+#[test]
+fn ambassador_mappings_split_real_requests_by_weight() {
+    if !kubectl_available() {
+        return;
+    }
+    let crds = [open_crd("getambassador.io", "Mapping", "mappings", &["v2", "v3alpha1"])];
+    // The base Mapping and the `-canary` clone the controller creates with its weight.
+    let routing = r"
+apiVersion: getambassador.io/v2
+kind: Mapping
+metadata: { name: demo }
+spec: { host: demo.ambassador.local, prefix: /, service: 'demo-stable:80' }
+---
+apiVersion: getambassador.io/v2
+kind: Mapping
+metadata: { name: demo-canary }
+spec: { host: demo.ambassador.local, prefix: /, service: 'demo-canary:80', weight: 20 }
+";
+    let (c, canary, before) = measured_split(&crds, routing, "demo.ambassador.local");
+    assert_split_at_20(&c, canary, before);
+}
+
+#[test]
+fn an_apisix_route_splits_real_requests_by_backend_weight() {
+    if !kubectl_available() {
+        return;
+    }
+    let crds = [open_crd("apisix.apache.org", "ApisixRoute", "apisixroutes", &["v2"])];
+    let routing = r"
+apiVersion: apisix.apache.org/v2
+kind: ApisixRoute
+metadata: { name: demo }
+spec:
+  http:
+  - name: demo
+    match: { hosts: [demo.apisix.local], paths: ['/*'], methods: [GET] }
+    backends:
+    - { serviceName: demo-stable, servicePort: 80, weight: 80 }
+    - { serviceName: demo-canary, servicePort: 80, weight: 20 }
+";
+    let (c, canary, before) = measured_split(&crds, routing, "demo.apisix.local");
+    assert_split_at_20(&c, canary, before);
 }

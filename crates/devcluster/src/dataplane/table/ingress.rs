@@ -84,7 +84,11 @@ type PathRule<'a> = (&'a str, bool, &'a Value);
 impl IngressRoutes {
     /// Compiles the Ingresses; rules and paths that make no sense are skipped.
     pub(super) fn build(services: &Services, ingresses: &[Arc<Value>]) -> IngressRoutes {
-        let ordered = oldest_first(ingresses);
+        // Ingresses of class `alb` are the AWS Load Balancer Controller's (`alb.rs`).
+        let ordered: Vec<_> = oldest_first(ingresses)
+            .into_iter()
+            .filter(|(_, i)| !super::alb::is_alb(i))
+            .collect();
         let mut routes = IngressRoutes::default();
         let (canaries, primaries): (Vec<_>, Vec<_>) = ordered.into_iter().partition(|(_, i)| is_canary(i));
         for (m, ingress) in primaries {
@@ -252,7 +256,7 @@ fn choose_canary<'c>(canaries: &'c [Canary], request: &Request<'_>, draw: &mut d
 }
 
 /// The value of cookie `name` in the request's `Cookie` header.
-fn cookie<'r>(request: &Request<'r>, name: &str) -> Option<&'r str> {
+pub(super) fn cookie<'r>(request: &Request<'r>, name: &str) -> Option<&'r str> {
     request
         .headers
         .iter()

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use regex::Regex;
+use serde_json::Value;
 
 use crate::dataplane::{Draw, Request};
 
@@ -184,6 +185,11 @@ impl<T> Weighted<T> {
         }
     }
 
+    /// The first value of weight above 0 that satisfies `wanted`.
+    pub(super) fn find(&self, wanted: impl Fn(&T) -> bool) -> Option<&T> {
+        self.entries.iter().map(|(_, v)| v).find(|v| wanted(v))
+    }
+
     /// The values, in order, with their own weights.
     #[cfg(test)]
     pub(super) fn weights(&self) -> Vec<u64> {
@@ -202,4 +208,44 @@ impl<T> Weighted<T> {
 /// An integer annotation, as Go's `strconv.Atoi` reads it (no spaces allowed).
 pub(super) fn parse_int(text: &str) -> Option<i64> {
     text.parse().ok()
+}
+
+/// Whether `value` matches a wildcard `pattern` as AWS load balancer conditions read them: `*` any run
+/// of characters (none included), `?` exactly one; `fold` compares without regard to ASCII case.
+pub(super) fn glob_matches(pattern: &str, value: &str, fold: bool) -> bool {
+    let same = |p: u8, v: u8| if fold { p.eq_ignore_ascii_case(&v) } else { p == v };
+    let (p, v) = (pattern.as_bytes(), value.as_bytes());
+    // Iterative matching with backtracking to the last `*`: linear in practice, never exponential.
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < v.len() {
+        match p.get(i) {
+            Some(b'*') => {
+                star = Some((i, j));
+                i += 1;
+            }
+            Some(&c) if c == b'?' || same(c, v[j]) => {
+                i += 1;
+                j += 1;
+            }
+            _ => match star {
+                Some((si, sj)) => {
+                    i = si + 1;
+                    j = sj + 1;
+                    star = Some((si, sj + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p[i..].iter().all(|c| *c == b'*')
+}
+
+/// The value at `key` of a JSON object, the key compared without regard to ASCII case (as Go's
+/// `encoding/json` reads the annotations' JSON).
+pub(super) fn field<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    let object = value.as_object()?;
+    object
+        .get(key)
+        .or_else(|| object.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
 }

@@ -8,15 +8,18 @@
 //! A request's Host is resolved in this order; the first router that claims the host answers, with a
 //! 404 of its own when none of its paths match:
 //!
-//! 1. a host an Ingress rule names (`ingress.rs`), exactly or by wildcard;
+//! 1. a host an Ingress rule names (`ingress.rs`, then `alb.rs` for Ingresses of class `alb`), exactly
+//!    or by wildcard;
 //! 2. a host an HTTPRoute attached to a Gateway serves (`gateway.rs`);
 //! 3. a host a VirtualService bound to a gateway names (`istio.rs`);
-//! 4. an in-mesh name of a Service (`<svc>` in namespace `default`, `<svc>.<ns>`, `<svc>.<ns>.svc`,
+//! 4. a host a Traefik IngressRoute's rule (`traefik.rs`), an Ambassador Mapping (`ambassador.rs`) or
+//!    an ApisixRoute (`apisix.rs`) names, in that order;
+//! 5. an in-mesh name of a Service (`<svc>` in namespace `default`, `<svc>.<ns>`, `<svc>.<ns>.svc`,
 //!    `<svc>.<ns>.svc.cluster.local`): the in-mesh VirtualService for it, else an HTTPRoute attached to
 //!    the Service, else the TrafficSplit whose root it is (`smi.rs`), else the Service itself;
-//! 5. the routes for any host, in the same router order, when one of their paths matches: Ingress rules
-//!    without host, HTTPRoutes without hostnames, VirtualServices for `*`; then an Ingress
-//!    `defaultBackend`.
+//! 6. the routes for any host, in the same router order, when one of their paths matches: Ingress rules
+//!    without host, HTTPRoutes without hostnames, VirtualServices for `*`, then the Traefik, Ambassador
+//!    and APISIX routes for any host; then an Ingress `defaultBackend`.
 //!
 //! Routes for any host come after the in-mesh names so that `Host: <svc>` reaches that Service even
 //! when a catch-all route exists, as a call from inside the cluster would. Anything else is a 404.
@@ -25,6 +28,9 @@
 //! whose pods answer (a meshed ingress controller's traffic is split by the mesh too, as in upstream's
 //! SMI getting-started); the metrics still name the Service the router chose.
 
+mod alb;
+mod ambassador;
+mod apisix;
 mod gateway;
 mod ingress;
 mod istio;
@@ -32,6 +38,8 @@ mod matching;
 mod objects;
 mod services;
 mod smi;
+mod traefik;
+mod traefik_rule;
 
 #[cfg(test)]
 mod tests;
@@ -41,12 +49,16 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use self::alb::AlbRoutes;
+use self::ambassador::AmbassadorRoutes;
+use self::apisix::ApisixRoutes;
 use self::gateway::GatewayRoutes;
 use self::ingress::IngressRoutes;
 use self::istio::IstioRoutes;
-use self::objects::service_hosts;
+use self::objects::{Skips, service_hosts};
 use self::services::{PortRef, Services, Target};
 use self::smi::Split;
+use self::traefik::TraefikRoutes;
 use super::{Backend, Draw, Outcome, Request, Routed, Via};
 
 /// The objects the data plane routes by, as stored (raw JSON), all namespaces.
@@ -68,10 +80,19 @@ pub struct Snapshot<'a> {
     pub destination_rules: &'a [Arc<Value>],
     /// split.smi-spec.io TrafficSplits.
     pub traffic_splits: &'a [Arc<Value>],
+    /// Traefik IngressRoutes (traefik.io and traefik.containo.us).
+    pub ingress_routes: &'a [Arc<Value>],
+    /// TraefikServices (both groups).
+    pub traefik_services: &'a [Arc<Value>],
+    /// Ambassador Mappings (getambassador.io and x.getambassador.io).
+    pub mappings: &'a [Arc<Value>],
+    /// apisix.apache.org ApisixRoutes.
+    pub apisix_routes: &'a [Arc<Value>],
 }
 
-/// The storage prefixes of the kinds in a [`Snapshot`], in its field order.
-pub const PREFIXES: [&str; 8] = [
+/// The storage prefixes of the kinds in a [`Snapshot`], in its field order; a kind served under two
+/// API groups has both prefixes, one after the other (see [`PREFIX_FIELDS`]).
+pub const PREFIXES: [&str; 15] = [
     "/core/pods",
     "/core/services",
     "/networking.k8s.io/ingresses",
@@ -80,7 +101,17 @@ pub const PREFIXES: [&str; 8] = [
     "/networking.istio.io/virtualservices",
     "/networking.istio.io/destinationrules",
     "/split.smi-spec.io/trafficsplits",
+    "/traefik.io/ingressroutes",
+    "/traefik.containo.us/ingressroutes",
+    "/traefik.io/traefikservices",
+    "/traefik.containo.us/traefikservices",
+    "/getambassador.io/mappings",
+    "/x.getambassador.io/mappings",
+    "/apisix.apache.org/apisixroutes",
 ];
+
+/// The [`Snapshot`] field (by position) each of [`PREFIXES`] fills.
+pub const PREFIX_FIELDS: [usize; 15] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 9, 10, 10, 11];
 
 /// What an in-mesh name reaches when no VirtualService claims it.
 #[derive(Clone)]
@@ -97,8 +128,14 @@ pub struct RoutingTable {
     ingress: IngressRoutes,
     gateway: GatewayRoutes,
     istio: IstioRoutes,
+    alb: AlbRoutes,
+    traefik: TraefikRoutes,
+    ambassador: AmbassadorRoutes,
+    apisix: ApisixRoutes,
     /// Services and TrafficSplit roots by every in-mesh name.
     mesh: HashMap<String, MeshEntry>,
+    /// What was left out, and why.
+    skipped: Vec<String>,
 }
 
 impl std::fmt::Debug for RoutingTable {
@@ -129,12 +166,29 @@ impl RoutingTable {
                 }
             }
         }
+        let mut skips = Skips::default();
         RoutingTable {
             ingress: IngressRoutes::build(&services, snapshot.ingresses),
             gateway: GatewayRoutes::build(&services, snapshot.gateways, snapshot.http_routes),
             istio: IstioRoutes::build(&services, snapshot.virtual_services, snapshot.destination_rules),
+            alb: AlbRoutes::build(&services, snapshot.ingresses, &mut skips),
+            traefik: TraefikRoutes::build(
+                &services,
+                snapshot.ingress_routes,
+                snapshot.traefik_services,
+                &mut skips,
+            ),
+            ambassador: AmbassadorRoutes::build(&services, snapshot.mappings, &mut skips),
+            apisix: ApisixRoutes::build(&services, snapshot.apisix_routes, &mut skips),
             mesh,
+            skipped: skips.0,
         }
+    }
+
+    /// What the build left out of the ALB Ingresses, IngressRoutes, Mappings and ApisixRoutes, one line
+    /// each (`<Kind> <namespace>/<name>: <why>`).
+    pub fn skipped(&self) -> &[String] {
+        &self.skipped
     }
 
     /// Where `request` goes.
@@ -146,13 +200,22 @@ impl RoutingTable {
         };
         self.ingress
             .specific(request, draw)
+            .or_else(|| self.alb.specific(request, draw))
             .or_else(|| self.gateway.specific(request, draw))
             .or_else(|| self.istio.specific(request, draw))
+            .or_else(|| self.traefik.specific(request, draw))
+            .or_else(|| self.ambassador.specific(request, draw))
+            .or_else(|| self.apisix.specific(request, draw))
             .or_else(|| self.mesh(request, draw))
             .or_else(|| self.ingress.any(request, draw))
+            .or_else(|| self.alb.any(request, draw))
             .or_else(|| self.gateway.any(request, draw))
             .or_else(|| self.istio.any(request, draw))
+            .or_else(|| self.traefik.any(request, draw))
+            .or_else(|| self.ambassador.any(request, draw))
+            .or_else(|| self.apisix.any(request, draw))
             .or_else(|| self.ingress.default_backend(draw))
+            .or_else(|| self.alb.default_backend(request, draw))
             .unwrap_or_else(|| Outcome::NotFound(format!("no route for host {}", request.host)))
     }
 
@@ -197,6 +260,7 @@ fn land(target: &Target, via: Via, mirrors: Vec<Arc<Backend>>, draw: &mut dyn Dr
             service: target.service.clone(),
             via,
             mirrors,
+            set_cookie: None,
         }),
         None => Outcome::Unavailable(answering.unavailable.to_string()),
     }

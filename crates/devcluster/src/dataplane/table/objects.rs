@@ -73,3 +73,14 @@ pub(super) fn service_of_host<'a>(host: &'a str, namespace: &'a str) -> Option<(
     };
     (!name.is_empty() && !ns.is_empty()).then_some((ns, name))
 }
+
+/// Why objects (or parts of them) were left out of the table, one line each: `<Kind> <ns>/<name>: <why>`.
+#[derive(Debug, Default, Clone)]
+pub(super) struct Skips(pub Vec<String>);
+
+impl Skips {
+    /// Records that part of `kind` `m` was skipped, and why.
+    pub(super) fn add(&mut self, kind: &str, m: &Meta<'_>, why: impl std::fmt::Display) {
+        self.0.push(format!("{kind} {}/{}: {why}", m.namespace, m.name));
+    }
+}

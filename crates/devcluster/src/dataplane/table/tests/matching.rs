@@ -58,3 +58,25 @@ fn service_host_forms() {
     assert_eq!(service_of_host("www.example.com", "shop"), None);
     assert_eq!(service_of_host("", "shop"), None);
 }
+
+#[test]
+fn wildcards_match_as_aws_conditions_read_them() {
+    use super::super::matching::glob_matches;
+    for (pattern, value, fold, expected) in [
+        ("/*", "/", false, true),
+        ("/*", "/anything/at/all", false, true),
+        ("/api/*", "/api", false, false),
+        ("/a?c", "/abc", false, true),
+        ("/a?c", "/ac", false, false),
+        ("*-please", "canary-please", false, true),
+        ("*a*b*c", "xxaxxbxxc", false, true),
+        ("*a*b*c", "xxaxxcxxb", false, false),
+        ("Yes", "yES", true, true),
+        ("Yes", "yES", false, false),
+        ("", "", false, true),
+        ("", "x", false, false),
+        ("***", "", false, true),
+    ] {
+        assert_eq!(glob_matches(pattern, value, fold), expected, "{pattern} ~ {value}");
+    }
+}

@@ -1,5 +1,8 @@
 //! Table tests of the routers, and seeded statistical tests of their weighted choices.
 
+mod alb;
+mod ambassador;
+mod apisix;
 mod gateway;
 mod ingress;
 mod istio;
@@ -7,6 +10,7 @@ mod matching;
 mod order;
 mod services;
 mod smi;
+mod traefik;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -52,6 +56,10 @@ pub(super) struct World {
     pub virtual_services: Vec<Arc<Value>>,
     pub destination_rules: Vec<Arc<Value>>,
     pub traffic_splits: Vec<Arc<Value>>,
+    pub ingress_routes: Vec<Arc<Value>>,
+    pub traefik_services: Vec<Arc<Value>>,
+    pub mappings: Vec<Arc<Value>>,
+    pub apisix_routes: Vec<Arc<Value>>,
 }
 
 impl World {
@@ -66,6 +74,10 @@ impl World {
             "VirtualService" => &mut self.virtual_services,
             "DestinationRule" => &mut self.destination_rules,
             "TrafficSplit" => &mut self.traffic_splits,
+            "IngressRoute" => &mut self.ingress_routes,
+            "TraefikService" => &mut self.traefik_services,
+            "Mapping" => &mut self.mappings,
+            "ApisixRoute" => &mut self.apisix_routes,
             // Istio Gateways, Rollouts and the like play no part in routing.
             _ => return self,
         };
@@ -105,6 +117,10 @@ impl World {
             virtual_services: &self.virtual_services,
             destination_rules: &self.destination_rules,
             traffic_splits: &self.traffic_splits,
+            ingress_routes: &self.ingress_routes,
+            traefik_services: &self.traefik_services,
+            mappings: &self.mappings,
+            apisix_routes: &self.apisix_routes,
         })
     }
 }

@@ -83,3 +83,92 @@ fn catch_alls_come_after_in_mesh_names_in_router_order() {
         "no route for host 127.0.0.1",
     );
 }
+
+fn alb_ingress(host: &str, path: &str, svc: &str) -> Value {
+    let mut i = ingress(host, path, svc);
+    i["metadata"]["name"] = json!(format!("alb-{svc}"));
+    i["spec"]["ingressClassName"] = json!("alb");
+    i
+}
+
+fn ingress_route(rule: &str, svc: &str) -> Value {
+    json!({"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute",
+           "metadata": {"name": format!("ir-{svc}"), "namespace": "default"},
+           "spec": {"routes": [{"match": rule, "services": [{"name": svc, "port": 80}]}]}})
+}
+
+fn mapping(host: &str, prefix: &str, svc: &str) -> Value {
+    let mut spec = json!({"prefix": prefix, "service": svc});
+    if !host.is_empty() {
+        spec["hostname"] = json!(host);
+    }
+    json!({"apiVersion": "getambassador.io/v3alpha1", "kind": "Mapping",
+           "metadata": {"name": format!("m-{svc}"), "namespace": "default"}, "spec": spec})
+}
+
+fn apisix_route(host: &str, path: &str, svc: &str) -> Value {
+    let mut rule =
+        json!({"name": "r", "match": {"paths": [path]}, "backends": [{"serviceName": svc, "servicePort": 80}]});
+    if !host.is_empty() {
+        rule["match"]["hosts"] = json!([host]);
+    }
+    json!({"apiVersion": "apisix.apache.org/v2", "kind": "ApisixRoute",
+           "metadata": {"name": format!("ar-{svc}"), "namespace": "default"}, "spec": {"http": [rule]}})
+}
+
+#[test]
+fn the_gateway_routers_claim_hosts_after_ingresses_and_istio_in_their_order() {
+    let mut w = world();
+    w.add(ingress("one.local", "/", "stable"))
+        .add(alb_ingress("one.local", "/", "canary"))
+        .add(alb_ingress("two.local", "/", "canary"))
+        .add(virtual_service("three.local", "/", "demo"))
+        .add(ingress_route("Host(`three.local`) || Host(`four.local`)", "stable"))
+        .add(mapping("four.local", "/", "canary"))
+        .add(mapping("five.local", "/", "canary"))
+        .add(apisix_route("five.local", "/*", "stable"))
+        .add(apisix_route("six.local", "/*", "demo"));
+    let table = w.table();
+    assert!(table.skipped().is_empty(), "{:?}", table.skipped());
+    assert_eq!(
+        service_of(&table, "one.local", "/"),
+        "stable",
+        "ingress-nginx before the ALB"
+    );
+    assert_eq!(service_of(&table, "two.local", "/"), "canary");
+    assert_eq!(service_of(&table, "three.local", "/"), "demo", "Istio before Traefik");
+    assert_eq!(
+        service_of(&table, "four.local", "/"),
+        "stable",
+        "Traefik before Ambassador"
+    );
+    assert_eq!(
+        service_of(&table, "five.local", "/"),
+        "canary",
+        "Ambassador before APISIX"
+    );
+    assert_eq!(service_of(&table, "six.local", "/"), "demo");
+}
+
+#[test]
+fn the_gateway_routers_catch_alls_come_after_in_mesh_names() {
+    let mut w = world();
+    w.add(alb_ingress("", "/a", "stable"))
+        .add(ingress_route("PathPrefix(`/b`)", "canary"))
+        .add(mapping("", "/c", "demo"))
+        .add(apisix_route("", "/d*", "stable"));
+    let table = w.table();
+    assert_eq!(service_of(&table, "127.0.0.1", "/a"), "stable");
+    assert_eq!(service_of(&table, "127.0.0.1", "/b"), "canary");
+    assert_eq!(service_of(&table, "127.0.0.1", "/c/x"), "demo");
+    assert_eq!(service_of(&table, "127.0.0.1", "/dx"), "stable");
+    assert_eq!(
+        service_of(&table, "canary", "/a"),
+        "canary",
+        "an in-mesh name reaches its Service"
+    );
+    assert_not_found(
+        table.route(&get("127.0.0.1", "/e"), &mut Seeded::new(1)),
+        "no route for host 127.0.0.1",
+    );
+}
