@@ -38,7 +38,6 @@ fn unsupported_router(rollout: &Rollout) -> Option<FieldError> {
         .traffic_routing
         .as_ref()?;
     let built_in = [
-        ("alb", "AWS ALB", routing.alb.is_some()),
         ("appMesh", "AWS App Mesh", routing.app_mesh.is_some()),
         ("traefik", "Traefik", routing.traefik.is_some()),
         ("ambassador", "Ambassador", routing.ambassador.is_some()),

@@ -19,7 +19,6 @@ fn routed(routing: Value) -> World {
 #[test]
 fn every_router_not_built_yet_is_an_invalid_spec_naming_it() {
     let cases = [
-        (json!({"alb": {"ingress": "demo", "servicePort": 80}}), "alb", "AWS ALB"),
         (
             json!({"appMesh": {"virtualService": {"name": "vs"}, "virtualNodeGroup": {
                 "canaryVirtualNodeRef": {"name": "canary"}, "stableVirtualNodeRef": {"name": "stable"}}}}),
@@ -81,12 +80,11 @@ fn several_routers_name_the_first_in_upstreams_order() {
     let mut world = routed(json!({
         "smi": {},
         "traefik": {"weightedTraefikServiceName": "demo"},
-        "alb": {"ingress": "demo", "servicePort": 80},
         "plugins": {"example.com/router": {"route": "r"}}
     }));
     world.reconcile();
     let message = world.status().message.clone().unwrap_or_default();
-    assert!(message.contains("trafficRouting.alb: Forbidden"), "{message}");
+    assert!(message.contains("trafficRouting.traefik: Forbidden"), "{message}");
 }
 
 #[test]
