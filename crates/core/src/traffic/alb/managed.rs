@@ -31,7 +31,11 @@ impl Managed {
     /// Adds (or removes) `keys` to (from) the entry of `rollout`, creating the entry either way, as
     /// upstream does.
     pub(super) fn modify(&mut self, rollout: &str, add: bool, keys: &[String]) {
-        let entry = self.0.entry(rollout.to_string()).or_default().get_or_insert_with(Vec::new);
+        let entry = self
+            .0
+            .entry(rollout.to_string())
+            .or_default()
+            .get_or_insert_with(Vec::new);
         for key in keys {
             if add {
                 if !entry.contains(key) {
@@ -50,7 +54,9 @@ impl Managed {
 
     /// Each Rollout with its keys.
     pub(super) fn entries(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_deref().unwrap_or_default()))
+        self.0
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_deref().unwrap_or_default()))
     }
 
     /// Whether no Rollout has an entry.

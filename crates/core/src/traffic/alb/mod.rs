@@ -163,13 +163,7 @@ impl<'a> Alb<'a> {
 
     /// Patches the Ingress to the wanted annotations (and spec, when given); returns whether it
     /// changed. Only what differs is written; annotations missing from `annotations` are removed.
-    fn patch(
-        &self,
-        objects: &mut Objects,
-        current: &Value,
-        annotations: &Annotations,
-        spec: Option<Value>,
-    ) -> bool {
+    fn patch(&self, objects: &mut Objects, current: &Value, annotations: &Annotations, spec: Option<Value>) -> bool {
         let view = |annotations: Value, spec: Option<&Value>| {
             let mut view = json!({"metadata": {"annotations": annotations}});
             if let Some(spec) = spec {
@@ -181,10 +175,11 @@ impl<'a> Alb<'a> {
             .pointer("/metadata/annotations")
             .cloned()
             .unwrap_or_else(|| json!({}));
-        let current_spec = spec.as_ref().map(|_| current.get("spec").cloned().unwrap_or_else(|| json!({})));
+        let current_spec = spec
+            .as_ref()
+            .map(|_| current.get("spec").cloned().unwrap_or_else(|| json!({})));
         let wanted = serde_json::to_value(annotations).unwrap_or_else(|_| json!({}));
-        let Some(patch) = merge_patch::diff(&view(held, current_spec.as_ref()), &view(wanted, spec.as_ref()))
-        else {
+        let Some(patch) = merge_patch::diff(&view(held, current_spec.as_ref()), &view(wanted, spec.as_ref())) else {
             return false;
         };
         objects.merge_patch(&ObjectRef::of(current), patch);
@@ -281,7 +276,12 @@ impl Router for Alb<'_> {
     /// event `PatchingALBIngress` for each Ingress changed. Upstream stops at the first Ingress that
     /// needs no change; here the others are still brought to the weight, so an Ingress edited by hand
     /// is corrected.
-    fn set_weight(&self, objects: &mut Objects, weight: i32, additional: &[WeightDestination]) -> Result<(), RouterError> {
+    fn set_weight(
+        &self,
+        objects: &mut Objects,
+        weight: i32,
+        additional: &[WeightDestination],
+    ) -> Result<(), RouterError> {
         let action_service = self.action_service();
         for name in self.ingress_names() {
             let ingress = self.ingress(objects, name)?.clone();

@@ -62,12 +62,15 @@ fn reset_action(key: &str, previous: &str) -> Option<String> {
         .filter_map(|g| g.get("ServicePort").and_then(Value::as_str))
         .next_back()
         .filter(|p| !p.is_empty())?;
-    let sticky = config.get("TargetGroupStickinessConfig").filter(|s| !s.is_null()).map(|s| {
-        (
-            s.get("Enabled").and_then(Value::as_bool).unwrap_or_default(),
-            s.get("DurationSeconds").and_then(Value::as_i64).unwrap_or_default(),
-        )
-    });
+    let sticky = config
+        .get("TargetGroupStickinessConfig")
+        .filter(|s| !s.is_null())
+        .map(|s| {
+            (
+                s.get("Enabled").and_then(Value::as_bool).unwrap_or_default(),
+                s.get("DurationSeconds").and_then(Value::as_i64).unwrap_or_default(),
+            )
+        });
     let group = TargetGroup {
         service: service.to_string(),
         port: port.to_string(),

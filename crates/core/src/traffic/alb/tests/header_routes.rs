@@ -25,22 +25,27 @@ fn route(matches: Value) -> SetHeaderRoute {
     serde_json::from_value(json!({"name": "header-route", "match": matches})).unwrap()
 }
 
-const HEADER_ACTION: &str =
-    r#"{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"443","Weight":100}]}}"#;
+const HEADER_ACTION: &str = r#"{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"443","Weight":100}]}}"#;
 
 /// `TestSetHeaderRoute(MultiIngress)`: the action and condition annotations, the bookkeeping, and the
 /// route's path first in the rules; then removing the managed routes takes all of it away again.
 #[test]
 fn a_header_route_is_added_to_every_ingress_then_removed() {
     let ro = with_routes(multi());
-    let ingresses = [ingress("ingress", "action1", 10, false), ingress("multi-ingress", "action2", 10, false)];
+    let ingresses = [
+        ingress("ingress", "action1", 10, false),
+        ingress("multi-ingress", "action2", 10, false),
+    ];
     let step = route(json!([{"headerName": "Agent", "headerValue": {"exact": "Chrome"}}]));
     let (result, mut objects) = run(&ro, &ingresses, |r, o| r.set_header_route(o, &step));
     assert_eq!(result, Ok(()));
     assert_eq!(objects.writes().len(), 2);
     let written = objects.get(&ingress_ref("ingress")).cloned().unwrap();
     let annotations = &written["metadata"]["annotations"];
-    assert_eq!(annotations["alb.ingress.kubernetes.io/actions.header-route"], HEADER_ACTION);
+    assert_eq!(
+        annotations["alb.ingress.kubernetes.io/actions.header-route"],
+        HEADER_ACTION
+    );
     assert_eq!(
         annotations["alb.ingress.kubernetes.io/conditions.header-route"],
         r#"[{"field":"http-header","httpHeaderConfig":{"httpHeaderName":"Agent","values":["Chrome"]}}]"#
@@ -153,7 +158,10 @@ fn a_step_without_match_removes_the_route() {
 #[test]
 fn no_managed_routes_and_mirror_routes_write_nothing() {
     let ro = rollout(STABLE_SVC, CANARY_SVC, None, multi());
-    let ingresses = [ingress("ingress", STABLE_SVC, 10, false), ingress("multi-ingress", STABLE_SVC, 10, false)];
+    let ingresses = [
+        ingress("ingress", STABLE_SVC, 10, false),
+        ingress("multi-ingress", STABLE_SVC, 10, false),
+    ];
     let mirror: SetMirrorRoute =
         serde_json::from_value(json!({"name": "mirror-route", "match": [{"method": {"exact": "GET"}}]})).unwrap();
     let (result, objects) = run(&ro, &ingresses, |r, o| {

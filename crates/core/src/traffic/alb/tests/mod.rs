@@ -121,10 +121,7 @@ pub(super) fn run<T>(
         rollout,
         replica_sets: &[],
     };
-    let config = input
-        .routing()
-        .and_then(|r| r.alb.as_ref())
-        .expect("an ALB Rollout");
+    let config = input.routing().and_then(|r| r.alb.as_ref()).expect("an ALB Rollout");
     let router = Alb::new(input, config);
     let mut objects = Objects::new(ingresses);
     let out = op(&router, &mut objects);

@@ -30,8 +30,9 @@ fn a_gone_rollouts_action_is_reset_and_its_entry_removed() {
 #[test]
 fn other_rollouts_entries_stay_and_unreadable_actions_are_left_alone() {
     let mut held = ingress("ingress", STABLE_SVC, 10, false);
-    held["metadata"]["annotations"][MANAGED] =
-        json!(r#"{"other":["alb.ingress.kubernetes.io/actions.x"],"rollout":["alb.ingress.kubernetes.io/actions.stable-svc"]}"#);
+    held["metadata"]["annotations"][MANAGED] = json!(
+        r#"{"other":["alb.ingress.kubernetes.io/actions.x"],"rollout":["alb.ingress.kubernetes.io/actions.stable-svc"]}"#
+    );
     let released = release_unreferenced(&held, &["other"]).expect("an update");
     assert_eq!(
         released["metadata"]["annotations"][MANAGED],

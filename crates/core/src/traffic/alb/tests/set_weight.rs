@@ -24,7 +24,10 @@ fn destinations() -> Vec<WeightDestination> {
 fn no_write_when_every_ingress_is_at_the_weight() {
     for alb in [single(), multi()] {
         let ro = rollout(STABLE_SVC, CANARY_SVC, None, alb);
-        let ingresses = [ingress("ingress", STABLE_SVC, 10, false), ingress("multi-ingress", STABLE_SVC, 10, false)];
+        let ingresses = [
+            ingress("ingress", STABLE_SVC, 10, false),
+            ingress("multi-ingress", STABLE_SVC, 10, false),
+        ];
         let (result, objects) = run(&ro, &ingresses, |r, o| r.set_weight(o, 10, &[]));
         assert_eq!(result, Ok(()));
         assert!(objects.writes().is_empty(), "{:?}", objects.writes());
@@ -131,13 +134,19 @@ fn ping_pong_sends_to_the_pair_under_the_root_service_action() {
 #[test]
 fn experiment_destinations_get_their_own_target_groups() {
     let ro = rollout(STABLE_SVC, CANARY_SVC, None, multi());
-    let ingresses = [ingress("ingress", STABLE_SVC, 0, false), ingress("multi-ingress", STABLE_SVC, 0, false)];
+    let ingresses = [
+        ingress("ingress", STABLE_SVC, 0, false),
+        ingress("multi-ingress", STABLE_SVC, 0, false),
+    ];
     let (result, objects) = run(&ro, &ingresses, |r, o| r.set_weight(o, 10, &destinations()));
     assert_eq!(result, Ok(()));
     let expected = r#"{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"443","Weight":10},{"ServiceName":"ex-svc-1","ServicePort":"443","Weight":2},{"ServiceName":"ex-svc-2","ServicePort":"443","Weight":3},{"ServiceName":"stable-svc","ServicePort":"443","Weight":85}]}}"#;
     assert_eq!(patches(&objects).len(), 2);
     for name in ["ingress", "multi-ingress"] {
-        assert_eq!(annotation(&objects, name, &action_key(STABLE_SVC)).as_deref(), Some(expected));
+        assert_eq!(
+            annotation(&objects, name, &action_key(STABLE_SVC)).as_deref(),
+            Some(expected)
+        );
     }
 }
 

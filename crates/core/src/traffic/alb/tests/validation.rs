@@ -7,7 +7,9 @@ use super::*;
 use crate::traffic::Router;
 
 fn missing(ro: &rollouts_api::Rollout, ingresses: &[Value]) -> Option<String> {
-    run(ro, ingresses, |r, o| r.missing_reference(o)).0.map(|e| e.to_string())
+    run(ro, ingresses, |r, o| r.missing_reference(o))
+        .0
+        .map(|e| e.to_string())
 }
 
 fn invalid(ro: &rollouts_api::Rollout, ingresses: &[Value]) -> Option<String> {
@@ -53,7 +55,10 @@ fn a_missing_ingress_is_named_with_the_field() {
             "spec.strategy.canary.trafficRouting.alb.ingresses: Invalid value: []string{\"ingress\", \"multi-ingress\"}: ingress.networking.k8s.io \"multi-ingress\" not found"
         )
     );
-    let present = [ingress("ingress", STABLE_SVC, 0, false), ingress("multi-ingress", STABLE_SVC, 0, false)];
+    let present = [
+        ingress("ingress", STABLE_SVC, 0, false),
+        ingress("multi-ingress", STABLE_SVC, 0, false),
+    ];
     assert_eq!(missing(&ro, &present), None);
 }
 
@@ -73,7 +78,14 @@ fn an_ingress_without_the_root_or_stable_service_is_invalid() {
     alb["rootService"] = json!("root");
     let ro = rollout(STABLE_SVC, CANARY_SVC, None, alb);
     assert_eq!(
-        invalid(&ro, &[ingress("ingress", "root", 0, false), ingress("multi-ingress", STABLE_SVC, 0, false)]).as_deref(),
+        invalid(
+            &ro,
+            &[
+                ingress("ingress", "root", 0, false),
+                ingress("multi-ingress", STABLE_SVC, 0, false)
+            ]
+        )
+        .as_deref(),
         Some(
             "spec.strategy.canary.trafficRouting.alb.ingresses: Invalid value: \"multi-ingress\": ingress `multi-ingress` has no rules using service root backend"
         )
