@@ -60,6 +60,10 @@ fn replica_set(r: &Rollout, image: &str, revision: i64, replicas: i32) -> Replic
 static NO_SETTINGS: rollouts_core::traffic::RoutingSettings = rollouts_core::traffic::RoutingSettings {
     traffic_split_api_version: None,
     istio_api_version: None,
+    traefik_api_group: None,
+    traefik_api_version: None,
+    ambassador_api_version: None,
+    appmesh_crd_version: None,
 };
 
 fn snapshot_of<'a>(

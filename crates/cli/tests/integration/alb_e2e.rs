@@ -257,7 +257,7 @@ fn alb_ping_pong_swaps_the_stable_side_on_promotion() {
 }
 
 /// After upstream's `alb-pingpong-rollout.yaml`, with an indefinite pause so that the test promotes.
-const PING_PONG: &str = r#"
+const PING_PONG: &str = r"
 apiVersion: v1
 kind: Service
 metadata: {name: alb-ping-pong-root}
@@ -313,4 +313,4 @@ spec:
       steps:
       - setWeight: 25
       - pause: {}
-"#;
+";
