@@ -208,6 +208,47 @@ fn alb_blue_green_update_reaches_healthy() {
     controller.stop();
 }
 
+/// Upstream's `TestALBExperimentStep`: during the experiment step the weighted template's Service
+/// gets its own target group between the canary and the stable.
+#[test]
+fn alb_experiment_step_adds_the_template_target_group() {
+    const TEST: &str = "alb_experiment_step_adds_the_template_target_group";
+    const NAME: &str = "alb-rollout";
+    const INGRESS: &str = "alb-rollout-ingress";
+    let Some(files) = corpus_files(TEST, &["test/e2e/alb/rollout-alb-experiment.yaml"]) else {
+        return;
+    };
+    let Some((env, mut controller)) = start_applied("alb-experiment", &files) else {
+        return;
+    };
+    let read = || action(&env, INGRESS, "alb-rollout-root");
+    let idle = Some(forward(&[("alb-rollout-canary", 0), ("alb-rollout-stable", 100)], 80));
+    wait_phase(&env, NAME, 30, "Healthy");
+    wait_eq(10, "the action at weight 0", idle.clone(), read);
+
+    update_spec(&env, NAME, "2");
+    let template_service = common::wait_for(30, "the experiment's template Service", || {
+        let experiments = common::objects::get_json(&env, &["get", "experiments", "-o", "json"]);
+        experiments["items"][0]["status"]["templateStatuses"][0]["serviceName"]
+            .as_str()
+            .map(str::to_string)
+    });
+    let during = Some(forward(
+        &[
+            ("alb-rollout-canary", 10),
+            (template_service.as_str(), 20),
+            ("alb-rollout-stable", 70),
+        ],
+        80,
+    ));
+    wait_eq(20, "the action with the template's target group", during, read);
+
+    env.plugin_ok(&["promote", NAME]);
+    wait_phase(&env, NAME, 30, "Healthy");
+    wait_eq(10, "the action back at weight 0", idle, read);
+    controller.stop();
+}
+
 /// A canary with `pingPong` behind an ALB (upstream's `TestALBPingPongUpdate`): the root Service's
 /// action sends to the ping and pong Services, the stable side swapping on each promotion, as
 /// `status.canary.stablePingPong` says.
