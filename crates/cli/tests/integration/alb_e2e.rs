@@ -297,6 +297,96 @@ fn alb_ping_pong_swaps_the_stable_side_on_promotion() {
     controller.stop();
 }
 
+/// Upstream's Ingress controller: once the Rollout is gone, the next change to its ALB Ingress resets
+/// the action it wrote to send everything to the action's Service, and its bookkeeping entry goes.
+#[test]
+fn alb_actions_of_a_deleted_rollout_are_reset() {
+    const NAME: &str = "alb-released";
+    const INGRESS: &str = "alb-released-ingress";
+    let Some(env) = common::Env::start("alb-released") else {
+        return;
+    };
+    let mut controller = env.start_controller();
+    env.apply(RELEASED);
+    wait_phase(&env, NAME, 30, "Healthy");
+    let read = || action(&env, INGRESS, "alb-released-stable");
+    wait_eq(
+        10,
+        "the action at weight 0",
+        Some(forward(&[("alb-released-canary", 0), ("alb-released-stable", 100)], 80)),
+        read,
+    );
+
+    env.cluster.kubectl_ok(&["delete", "rollout", NAME]);
+    env.cluster.kubectl_ok(&["annotate", "ingress", INGRESS, "touched=yes"]);
+    wait_eq(
+        15,
+        "the action reset to the stable Service",
+        Some(forward(&[("alb-released-stable", 100)], 80)),
+        read,
+    );
+    let ingress = object(&env, "ingress", INGRESS);
+    assert_eq!(
+        annotation(&ingress, "rollouts.argoproj.io/managed-alb-annotations"),
+        None
+    );
+    assert_eq!(annotation(&ingress, "touched").as_deref(), Some("yes"));
+    controller.stop();
+}
+
+/// An ALB canary whose action is under its stable Service (no `rootService`).
+const RELEASED: &str = r"
+apiVersion: v1
+kind: Service
+metadata: {name: alb-released-stable}
+spec:
+  ports: [{port: 80, targetPort: http, protocol: TCP, name: http}]
+  selector: {app: alb-released}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: alb-released-canary}
+spec:
+  ports: [{port: 80, targetPort: http, protocol: TCP, name: http}]
+  selector: {app: alb-released}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: alb-released-ingress
+  annotations: {kubernetes.io/ingress.class: alb}
+spec:
+  rules:
+  - http:
+      paths:
+      - path: /*
+        pathType: ImplementationSpecific
+        backend: {service: {name: alb-released-stable, port: {name: use-annotation}}}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: alb-released}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: alb-released}}
+  template:
+    metadata: {labels: {app: alb-released}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.19-alpine
+        ports: [{name: http, containerPort: 80, protocol: TCP}]
+  strategy:
+    canary:
+      stableService: alb-released-stable
+      canaryService: alb-released-canary
+      trafficRouting:
+        alb: {ingress: alb-released-ingress, servicePort: 80}
+      steps:
+      - setWeight: 25
+      - pause: {}
+";
+
 /// After upstream's `alb-pingpong-rollout.yaml`, with an indefinite pause so that the test promotes.
 const PING_PONG: &str = r"
 apiVersion: v1

@@ -24,11 +24,6 @@ pub fn warnings(args: &ControllerArgs) -> Vec<String> {
         "AWS target group verification",
     );
     not_supported(
-        !flags.alb_ingress_classes.is_empty(),
-        "alb-ingress-classes",
-        "resetting the ALB actions of Rollouts that no longer use an Ingress of these classes",
-    );
-    not_supported(
         flags.self_service_notification_enabled,
         "self-service-notification-enabled",
         "notifications",
@@ -94,12 +89,7 @@ mod tests {
             ]
         );
         assert!(warnings_of(&["--traefik-api-version=traefik.io/v1alpha1"]).is_empty());
-        assert_eq!(
-            warnings_of(&["--alb-ingress-classes=alb"]),
-            [
-                "--alb-ingress-classes has no effect: resetting the ALB actions of Rollouts that no longer use an Ingress of these classes is not supported yet"
-            ]
-        );
+        assert!(warnings_of(&["--alb-ingress-classes=alb"]).is_empty());
         assert_eq!(warnings_of(&["--alb-verify-weight"]).len(), 2);
         assert_eq!(
             warnings_of(&["--metricsport=9000"]),
