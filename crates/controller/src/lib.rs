@@ -22,6 +22,7 @@
 pub mod analysis;
 mod error;
 mod experiment;
+mod ingress;
 mod rollout;
 mod run;
 mod runtime;

@@ -16,7 +16,7 @@ use crate::error::ControllerError;
 use crate::runtime::leader::{self, Elector};
 use crate::runtime::metrics::Metrics;
 use crate::runtime::throttle::{RateLimit, throttled_client};
-use crate::{analysis, experiment, rollout, runtime, service};
+use crate::{analysis, experiment, ingress, rollout, runtime, service};
 
 /// How long in-flight reconciles may take to finish once shutdown is requested.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -60,6 +60,9 @@ pub struct ControllerConfig {
     /// The traffic routers' API versions (upstream's `--istio-api-version`,
     /// `--traffic-split-api-version`); unset ones follow what the cluster serves.
     pub routing: rollouts_core::traffic::RoutingSettings,
+    /// The ingress classes of the AWS Load Balancer Controller (upstream's `--alb-ingress-classes`,
+    /// `alb`): on their Ingresses, the actions of Rollouts that no longer use them are reset.
+    pub alb_ingress_classes: Vec<String>,
 }
 
 impl Default for ControllerConfig {
@@ -79,6 +82,7 @@ impl Default for ControllerConfig {
             metrics: Metrics::new(),
             slow_reconcile: rollout::context::DEFAULT_LIMITS.slow,
             routing: rollouts_core::traffic::RoutingSettings::default(),
+            alb_ingress_classes: vec!["alb".to_string()],
         }
     }
 }
@@ -179,6 +183,8 @@ where
         experiments: stores.experiments.clone(),
     });
     let runs = stores.analysis_runs.clone();
+    let ingress_rollouts = stores.rollouts.clone();
+    let rollouts_filled = stores.readiness.clone();
     let experiment_caches = experiment::context::Caches {
         experiments: stores.experiments.clone(),
         replica_sets: stores.replica_sets.clone(),
@@ -228,6 +234,17 @@ where
         },
         shutdown.clone(),
     );
+    // Boxed: the watch's state would otherwise make every caller's future much larger.
+    let ingresses = Box::pin(ingress::run(
+        client.clone(),
+        ingress_rollouts,
+        async move { while rollouts_filled.wait(Duration::from_secs(60)).await.is_err() {} },
+        ingress::Settings {
+            namespace: config.namespace.clone(),
+            alb_classes: config.alb_ingress_classes.clone(),
+        },
+        shutdown.clone(),
+    ));
     let analysis_runs = analysis::controller::run(
         client,
         runs,
@@ -245,7 +262,7 @@ where
         tokio::time::sleep(DRAIN_TIMEOUT).await;
     };
     tokio::select! {
-        _ = futures::future::join4(rollouts, analysis_runs, services, experiments) => {}
+        _ = futures::future::join5(rollouts, analysis_runs, services, experiments, ingresses) => {}
         () = drain_deadline => tracing::warn!("reconciles still running at shutdown were abandoned"),
     }
 }

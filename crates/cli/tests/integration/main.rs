@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
+mod alb_e2e;
 mod analysis_e2e;
 mod apisix_appmesh_e2e;
 mod as_service_account;

@@ -1,5 +1,5 @@
-//! Features a Rollout may configure that the controller does not drive yet: some traffic routers and
-//! step plugins. Such a Rollout is refused with an InvalidSpec naming the feature, rather than run
+//! Features a Rollout may configure that the controller does not drive yet: traffic-router plugins
+//! other than Gateway API, and step plugins. Such a Rollout is refused with an InvalidSpec naming the feature, rather than run
 //! without it: a canary sized for weighted traffic that no router moves, or a step that waits forever.
 
 use rollouts_api::Rollout;
@@ -25,9 +25,8 @@ fn unsupported_step(rollout: &Rollout) -> Option<FieldError> {
     })
 }
 
-/// The first router the Rollout configures that is not supported (ALB, then plugins other than Gateway
-/// API, in the order upstream drives them); `None` when the Rollout uses no router or only supported
-/// ones (Istio, NGINX, SMI, Ambassador, App Mesh, Traefik, APISIX, Gateway API).
+/// The first traffic-router plugin other than Gateway API; every in-tree router (Istio, NGINX, ALB,
+/// SMI, Ambassador, App Mesh, Traefik, APISIX) is driven, so only other plugins are refused.
 fn unsupported_router(rollout: &Rollout) -> Option<FieldError> {
     let routing = rollout
         .spec
@@ -37,13 +36,6 @@ fn unsupported_router(rollout: &Rollout) -> Option<FieldError> {
         .as_ref()?
         .traffic_routing
         .as_ref()?;
-    let built_in = [("alb", "AWS ALB", routing.alb.is_some())];
-    if let Some((field, name, _)) = built_in.iter().find(|(_, _, set)| *set) {
-        return Some(FieldError::forbidden(
-            format!("{PATH}.{field}"),
-            format!("traffic routing through {name} is not supported yet"),
-        ));
-    }
     let plugin = routing
         .plugins
         .as_ref()?

@@ -8,6 +8,7 @@
 //! `SetMirrorRoute`, `RemoveManagedRoutes`), called in upstream's order by the canary reconcile, so that
 //! the writes and their order are the ones upstream makes.
 
+pub mod alb;
 pub mod ambassador;
 pub mod apisix;
 pub mod appmesh;
@@ -218,6 +219,9 @@ pub fn routers_with<'a>(input: RouterInput<'a>, settings: &RoutingSettings) -> V
     }
     if let Some(nginx) = routing.nginx.as_ref() {
         routers.push(Box::new(nginx::Nginx::new(input, nginx)));
+    }
+    if let Some(alb) = routing.alb.as_ref() {
+        routers.push(Box::new(alb::Alb::new(input, alb)));
     }
     if let Some(smi) = &routing.smi {
         let version = settings

@@ -154,8 +154,9 @@ pub struct UnsupportedRouterFlags {
     /// The AppMesh CRD version [default: v1beta2].
     #[arg(long, value_name = "VERSION")]
     pub appmesh_crd_version: Option<String>,
-    /// Not supported yet: the ingress classes of the ALB ingress controller [upstream default: alb].
-    #[arg(long, value_name = "CLASS")]
+    /// The ingress classes of the ALB ingress controller: on their Ingresses, the actions of Rollouts
+    /// that no longer use them are reset.
+    #[arg(long, value_name = "CLASS", default_value = "alb")]
     pub alb_ingress_classes: Vec<String>,
     /// Accepted, no effect: the ingress classes of the NGINX ingress controller [upstream default:
     /// nginx]; the NGINX router here writes the canary Ingress whatever the class.

@@ -80,6 +80,7 @@ pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
             ambassador_api_version: args.unsupported.ambassador_api_version,
             appmesh_crd_version: args.unsupported.appmesh_crd_version,
         },
+        alb_ingress_classes: args.unsupported.alb_ingress_classes,
         ..ControllerConfig::default()
     };
     rollouts_controller::run(client, config, signals.recv()).await?;

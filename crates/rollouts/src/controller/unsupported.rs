@@ -16,17 +16,12 @@ pub fn warnings(args: &ControllerArgs) -> Vec<String> {
     not_supported(
         flags.aws_target_group_binding_api_version.is_some(),
         "aws-target-group-binding-api-version",
-        "AWS ALB traffic routing",
+        "AWS target group verification",
     );
     not_supported(
         flags.alb_tag_key_resource_id.is_some(),
         "alb-tag-key-resource-id",
-        "AWS ALB traffic routing",
-    );
-    not_supported(
-        !flags.alb_ingress_classes.is_empty(),
-        "alb-ingress-classes",
-        "AWS ALB traffic routing",
+        "AWS target group verification",
     );
     not_supported(
         flags.self_service_notification_enabled,
@@ -94,6 +89,7 @@ mod tests {
             ]
         );
         assert!(warnings_of(&["--traefik-api-version=traefik.io/v1alpha1"]).is_empty());
+        assert!(warnings_of(&["--alb-ingress-classes=alb"]).is_empty());
         assert_eq!(warnings_of(&["--alb-verify-weight"]).len(), 2);
         assert_eq!(
             warnings_of(&["--metricsport=9000"]),

@@ -17,29 +17,6 @@ fn routed(routing: Value) -> World {
 }
 
 #[test]
-fn every_router_not_built_yet_is_an_invalid_spec_naming_it() {
-    let cases = [(json!({"alb": {"ingress": "demo", "servicePort": 80}}), "alb", "AWS ALB")];
-    for (routing, field, name) in cases {
-        let mut world = routed(routing);
-        let plan = world.reconcile();
-        let expected = format!(
-            "InvalidSpec: The Rollout \"rollouts-demo\" is invalid: spec.strategy.canary.trafficRouting.{field}: \
-             Forbidden: traffic routing through {name} is not supported yet"
-        );
-        assert_eq!(world.status().message.as_deref(), Some(expected.as_str()), "{field}");
-        assert_eq!(world.status().phase, Some(RolloutPhase::Degraded), "{field}");
-        assert!(
-            world.sizes().is_empty(),
-            "{field}: no ReplicaSet is created: {:?}",
-            world.sizes()
-        );
-        assert!(plan.error.is_some(), "{field}");
-        // The same refusal again writes nothing.
-        assert!(world.plan().actions.is_empty(), "{field}");
-    }
-}
-
-#[test]
 fn a_traffic_router_plugin_is_an_invalid_spec_naming_the_plugin() {
     let mut world = routed(json!({"plugins": {"example.com/router": {"route": "r"}}}));
     world.reconcile();
@@ -54,16 +31,16 @@ fn a_traffic_router_plugin_is_an_invalid_spec_naming_the_plugin() {
 }
 
 #[test]
-fn several_routers_name_the_first_in_upstreams_order() {
+fn built_in_routers_next_to_an_unknown_plugin_name_the_plugin() {
     let mut world = routed(json!({
         "smi": {},
         "traefik": {"weightedTraefikServiceName": "demo"},
-        "alb": {"ingress": "demo", "servicePort": 80},
         "plugins": {"example.com/router": {"route": "r"}}
     }));
     world.reconcile();
     let message = world.status().message.clone().unwrap_or_default();
-    assert!(message.contains("trafficRouting.alb: Forbidden"), "{message}");
+    assert!(message.contains("trafficRouting.plugins: Forbidden"), "{message}");
+    assert!(message.contains("\"example.com/router\""), "{message}");
 }
 
 #[test]
