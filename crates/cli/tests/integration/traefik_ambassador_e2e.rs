@@ -183,6 +183,71 @@ fn traefik_weights_follow_the_steps_and_return_to_the_stable() {
     controller.stop();
 }
 
+/// Messages of the Warning events about Rollout `name` with `reason`.
+fn warnings(env: &Env, name: &str, reason: &str) -> Vec<String> {
+    let events = common::objects::get_json(env, &["get", "events", "-o", "json"]);
+    events["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["involvedObject"]["kind"] == "Rollout" && e["involvedObject"]["name"] == name)
+        .filter(|e| e["type"] == "Warning" && e["reason"] == reason)
+        .filter_map(|e| e["message"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn a_refused_traefik_service_update_is_a_warning_event_and_is_retried() {
+    const NAME: &str = "rollouts-demo";
+    const SERVICE: &str = "traefik-service";
+    let Some(env) = Env::start("traffic-traefik-refused") else {
+        return;
+    };
+    let mut controller = env.start_controller();
+    env.apply(&minimal_crd(
+        "traefik.io",
+        "v1alpha1",
+        "TraefikService",
+        "traefikservices",
+    ));
+    wait_for(10, "the TraefikService CRD", || {
+        env.cluster
+            .kubectl(&["get", "traefikservices.traefik.io"])
+            .status
+            .success()
+            .then_some(())
+    });
+    env.apply(TRAEFIK_MANIFEST);
+    wait_phase(&env, NAME, 30, "Healthy");
+    let weights = |canary: i64| pairs(&[("stable-rollout", 100 - canary), ("canary-rollout", canary)]);
+    wait_eq(10, "weight 0", weights(0), || traefik_weights(&env, SERVICE));
+
+    // The API server refuses every update of a TraefikService from now on.
+    let faults = &env.cluster.cluster().server.faults;
+    faults.set(rollouts_devcluster::faults::FaultSettings {
+        rules: vec![rollouts_devcluster::faults::FaultRule {
+            verb: Some("update".into()),
+            resource: Some("traefikservices".into()),
+            code: 500,
+            rate: 1.0,
+        }],
+        latency_millis: 0,
+    });
+    env.plugin_ok(&["set", "image", NAME, "rollouts-demo=argoproj/rollouts-demo:yellow"]);
+    let message = wait_for(30, "upstream's warning", || {
+        warnings(&env, NAME, "TraefikServiceUpdateError").into_iter().next()
+    });
+    assert!(
+        message.starts_with("Error updating traefik service \"traefik-service\": "),
+        "{message}"
+    );
+    assert_eq!(traefik_weights(&env, SERVICE), weights(0), "nothing was written");
+    // Once the API server takes updates again, the retried reconcile sets the step's weight.
+    faults.set(rollouts_devcluster::faults::FaultSettings::default());
+    wait_eq(30, "weight 30", weights(30), || traefik_weights(&env, SERVICE));
+    controller.stop();
+}
+
 /// `spec.weight` of a Mapping, `None` while it does not exist (or has no weight).
 fn mapping_weight(mapping: &Value) -> Option<i64> {
     mapping["spec"]["weight"].as_i64()

@@ -210,12 +210,14 @@ pub async fn execute(ctx: &Context, key: &RolloutKey, actions: &[Action]) -> Res
                     Err(e) => return Err(ReconcileError::api(format!("delete Experiment {name}"), e)),
                 }
             }
-            Action::Routing(write) => {
-                if !super::routing::write(ctx, write).await? {
-                    return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE));
+            Action::Routing(write) => match super::routing::write(ctx, write).await {
+                Ok(true) => true,
+                Ok(false) => return Ok(Executed::Stopped(ALREADY_EXISTS_REQUEUE)),
+                Err(error) => {
+                    super::routing::report_failure(ctx, key, write, &error).await;
+                    return Err(error);
                 }
-                true
-            }
+            },
             Action::ScaleWorkload {
                 api_version,
                 kind,

@@ -9,9 +9,11 @@ use std::time::Duration;
 use kube::api::{Api, DeleteParams, ListParams, Patch};
 use kube::core::{ApiResource, DynamicObject, GroupVersionKind, TypeMeta};
 use rollouts_api::Rollout;
+use rollouts_core::plan::Event;
 use rollouts_core::traffic::istio::release::{managing_rollout, released_destination_rule};
 use rollouts_core::traffic::{
-    ObjectRef, ObjectSelector, RoutingSettings, RoutingWrite, dependent_references, references, selectors,
+    ObjectRef, ObjectSelector, RoutingSettings, RoutingWrite, dependent_references, failure_event, references,
+    selectors,
 };
 use serde_json::Value;
 
@@ -19,6 +21,7 @@ use super::RolloutKey;
 use super::context::Context;
 use super::error::ReconcileError;
 use crate::runtime::api::{delete_params, is_status, patch_params, post_params};
+use crate::runtime::events;
 
 /// The API resource of a routing object's kind.
 fn resource(target: &ObjectRef) -> ApiResource {
@@ -189,6 +192,43 @@ pub async fn write(ctx: &Context, write: &RoutingWrite) -> Result<bool, Reconcil
             Ok(true)
         }
     }
+}
+
+/// Records on the Rollout upstream's event for a router's write the API refused (Traefik, Ambassador,
+/// APISIX and SMI name theirs; see [`failure_event`]). The Rollout is read from the cache: the event
+/// is worth nothing without its object, and the error itself is returned and logged anyway.
+pub async fn report_failure(ctx: &Context, key: &RolloutKey, write: &RoutingWrite, error: &ReconcileError) {
+    let message = match error {
+        ReconcileError::Api {
+            source: kube::Error::Api(status),
+            ..
+        }
+        | ReconcileError::Conflict {
+            source: kube::Error::Api(status),
+            ..
+        } => status.message.clone(),
+        other => other.to_string(),
+    };
+    let Some(event) = failure_event(write, &message) else {
+        return;
+    };
+    let reference =
+        kube::runtime::reflector::ObjectRef::new_with(&key.name, ctx.rollout_resource.clone()).within(&key.namespace);
+    let Some(rollout) = ctx.stores.rollouts.get(&reference) else {
+        return;
+    };
+    let event = if event.warning {
+        Event::warning(&event.reason, event.message)
+    } else {
+        Event::normal(&event.reason, event.message)
+    };
+    ctx.runtime
+        .recorder
+        .publish(
+            &events::reference(ctx.runtime.controller.object_kind(), &rollout.metadata),
+            &[event],
+        )
+        .await;
 }
 
 /// Deletes a routing object after `delay` on a task of its own, so the reconcile goes on meanwhile

@@ -12,6 +12,7 @@ pub mod alb;
 pub mod ambassador;
 pub mod apisix;
 pub mod appmesh;
+mod failure;
 pub mod gateway_api;
 pub mod istio;
 pub mod nginx;
@@ -29,6 +30,7 @@ use rollouts_api::rollout_status::WeightDestination;
 use rollouts_api::steps::{SetHeaderRoute, SetMirrorRoute};
 use rollouts_api::validation::FieldError;
 
+pub use failure::failure_event;
 pub use objects::{ObjectRef, Objects, RoutingEvent, RoutingWrite};
 pub use owner::controlled_by;
 pub use selector::{LabelQuery, ObjectSelector, Requirement};
