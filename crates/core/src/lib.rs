@@ -11,6 +11,7 @@ pub mod hash;
 pub mod plan;
 pub mod scale_down_deadline;
 pub mod service;
+pub mod sim;
 pub mod status;
 pub mod traffic;
 

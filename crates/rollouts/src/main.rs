@@ -8,6 +8,7 @@ mod controller;
 mod dev;
 mod manifests;
 mod plugin;
+mod sim;
 mod traffic;
 
 use anyhow::Context;
@@ -44,6 +45,9 @@ enum Command {
     Dev(dev::DevArgs),
     /// Send requests through the dev cluster's ingress and show the share of each answer and status.
     Traffic(traffic::TrafficArgs),
+    /// Run the deterministic simulation of the controller and a cluster (virtual time, faults and
+    /// user operations drawn from each seed) and check its invariants.
+    Sim(sim::SimArgs),
 }
 
 fn main() -> anyhow::Result<ExitCode> {
@@ -87,6 +91,7 @@ fn main() -> anyhow::Result<ExitCode> {
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             runtime.block_on(traffic::run(args))?;
         }
+        Command::Sim(args) => return sim::run(&args),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -207,7 +207,9 @@ fn desired(ctx: &mut Ctx<'_>) -> Desired {
     } else if ctx.pause.is_aborted() {
         // A new ReplicaSet with no pod to serve takes no weight back, even with `dynamicStableScale`;
         // the weight may still be on a canary it superseded, which must not be handed to it.
-        desired.weight = if new_available == 0 {
+        // Nor does one whose pods the canary Service no longer selects: once it went back to the
+        // stable, a weight on it reaches the stable's pods, whatever `status.canary.weights` said.
+        desired.weight = if new_available == 0 || canary_service_on_stable(ctx, &desired.stable_hash) {
             0
         } else {
             weight_on_abort_or_stable_rollback(ctx)
@@ -298,6 +300,29 @@ pub(in super::super) fn dynamically_rolling_back_to_stable(ctx: &Ctx<'_>) -> Opt
         return None;
     }
     Some(current)
+}
+
+/// Whether the canary Service already selects the stable ReplicaSet (`stable_hash`).
+fn canary_service_on_stable(ctx: &Ctx<'_>, stable_hash: &str) -> bool {
+    let Some(name) = ctx
+        .spec()
+        .strategy
+        .as_ref()
+        .and_then(|s| s.canary.as_ref())
+        .and_then(|c| c.canary_service.as_deref())
+    else {
+        return false;
+    };
+    !stable_hash.is_empty()
+        && ctx
+            .snapshot
+            .services
+            .iter()
+            .find(|s| s.metadata.name.as_deref() == Some(name))
+            .and_then(|s| s.spec.as_ref())
+            .and_then(|s| s.selector.as_ref())
+            .and_then(|s| s.get(rollouts_api::well_known::labels::POD_TEMPLATE_HASH))
+            .is_some_and(|hash| hash == stable_hash)
 }
 
 /// Upstream `calculateDesiredWeightOnAbortOrStableRollback`: 0 at once without `dynamicStableScale`;
