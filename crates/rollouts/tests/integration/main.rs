@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests fail loudly by design
 
+mod chaos;
+mod chaos_run;
 mod closed_loop;
 mod controller_command;
 mod controller_info_logs;
