@@ -49,6 +49,10 @@ pub struct Cluster {
     pub services: Vec<Service>,
     /// Routing objects (the TrafficSplit).
     pub routing_objects: Vec<Value>,
+    /// AnalysisRuns, as the analysis controller leaves them.
+    pub analysis_runs: Vec<rollouts_api::AnalysisRun>,
+    /// The AnalysisTemplate the Rollout's analyses name.
+    pub analysis_templates: Vec<rollouts_api::AnalysisTemplate>,
     /// Pods by ReplicaSet name.
     pub pods: BTreeMap<String, Vec<Pod>>,
     /// ReplicaSets that ever had an available pod.
@@ -81,6 +85,10 @@ impl Cluster {
             replica_sets: Vec::new(),
             services: names.iter().map(|n| service(n)).collect(),
             routing_objects: Vec::new(),
+            analysis_runs: Vec::new(),
+            analysis_templates: serde_json::from_value(super::scenario::analysis_template())
+                .map(|t| vec![t])
+                .unwrap_or_default(),
             pods: BTreeMap::new(),
             ever_available: Vec::new(),
             now,
@@ -240,7 +248,38 @@ impl Cluster {
                 }
             }
             Action::Routing(write) => self.route(write, version)?,
-            // Pods, workloads, analysis runs and experiments are not part of the simulated Rollouts.
+            Action::CreateAnalysisRun(run) => {
+                if self.analysis_runs.iter().any(|r| r.metadata.name == run.metadata.name) {
+                    return Err(Refusal::Conflict);
+                }
+                let mut run = (**run).clone();
+                self.next_uid += 1;
+                run.metadata.uid = Some(format!("run-{}", self.next_uid));
+                run.metadata.creation_timestamp = Some(Time(self.now));
+                set_version(&mut run.metadata, version);
+                self.analysis_runs.push(run);
+            }
+            Action::PatchAnalysisRun { name, patch } => {
+                let run = self
+                    .analysis_runs
+                    .iter_mut()
+                    .find(|r| r.metadata.name.as_deref() == Some(name))
+                    .ok_or(Refusal::NotFound)?;
+                let mut value = serde_json::to_value(&*run).unwrap_or_default();
+                merge(&mut value, patch);
+                value["metadata"]["resourceVersion"] = json!(version.to_string());
+                if let Ok(patched) = serde_json::from_value(value) {
+                    *run = patched;
+                }
+            }
+            Action::DeleteAnalysisRun { name, .. } => {
+                let before = self.analysis_runs.len();
+                self.analysis_runs.retain(|r| r.metadata.name.as_deref() != Some(name));
+                if self.analysis_runs.len() == before {
+                    return Err(Refusal::NotFound);
+                }
+            }
+            // Pods, workloads and experiments are not part of the simulated Rollouts.
             _ => {}
         }
         self.version = version;
@@ -324,6 +363,35 @@ impl Cluster {
             if available > 0 && !self.ever_available.contains(&name) {
                 self.ever_available.push(name);
             }
+        }
+    }
+
+    /// The analysis controller: the newest AnalysisRun still running ends in `phase`; a new run is
+    /// Running once it exists (its first reconcile).
+    pub fn end_analysis(&mut self, phase: &str) {
+        let newest = self
+            .analysis_runs
+            .iter_mut()
+            .filter(|r| {
+                let phase = r
+                    .status
+                    .as_ref()
+                    .map(|s| serde_json::to_value(&s.phase).unwrap_or_default());
+                phase
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .is_none_or(|p| p.is_empty() || p == "Pending" || p == "Running")
+            })
+            .max_by_key(|r| r.metadata.creation_timestamp.as_ref().map(|t| t.0));
+        let Some(run) = newest else {
+            return;
+        };
+        let mut value = serde_json::to_value(&*run).unwrap_or_default();
+        value["status"] = json!({"phase": phase, "message": format!("simulated {phase}")});
+        self.version += 1;
+        value["metadata"]["resourceVersion"] = json!(self.version.to_string());
+        if let Ok(ended) = serde_json::from_value(value) {
+            *run = ended;
         }
     }
 

@@ -53,6 +53,8 @@ pub struct Outcome {
     pub applied: Vec<Action>,
     /// The controller crashed.
     pub crashed: bool,
+    /// Every write of the plan was carried out and answered.
+    pub complete: bool,
 }
 
 /// The controller's side: its cache of the cluster.
@@ -109,6 +111,10 @@ impl Controller {
         self.cache.replica_sets = replica_sets;
         self.cache.services.clone_from(&cluster.services);
         self.cache.routing_objects.clone_from(&cluster.routing_objects);
+        // An AnalysisRun's end may reach the cache late too.
+        if !rng.chance(faults.late_event) {
+            self.cache.analysis_runs.clone_from(&cluster.analysis_runs);
+        }
         rng.chance(faults.duplicate_event)
     }
 
@@ -126,6 +132,9 @@ impl Controller {
                 }
                 Action::PatchReplicaSet { name, .. } | Action::DeleteReplicaSet { name, .. } => {
                     self.refresh_rs(cluster, name);
+                }
+                Action::CreateAnalysisRun(_) | Action::PatchAnalysisRun { .. } | Action::DeleteAnalysisRun { .. } => {
+                    self.cache.analysis_runs.clone_from(&cluster.analysis_runs);
                 }
                 _ => {}
             }
@@ -149,8 +158,8 @@ impl Controller {
             replica_sets: &self.cache.replica_sets,
             services: &self.cache.services,
             pods: None,
-            analysis_runs: &[],
-            analysis_templates: &[],
+            analysis_runs: &self.cache.analysis_runs,
+            analysis_templates: &self.cache.analysis_templates,
             cluster_analysis_templates: &[],
             experiments: &[],
             routing_objects: &self.cache.routing_objects,
@@ -174,6 +183,7 @@ impl Controller {
         let plan = self.plan();
         let seen = self.cache.clone();
         let mut outcome = Outcome::default();
+        let mut answered = 0;
         for action in &plan.actions {
             let roll = rng.below(1000);
             let mut limit = faults.conflict;
@@ -208,10 +218,12 @@ impl Controller {
                 Ok(()) => {
                     check(&seen, &before, action, cluster);
                     outcome.applied.push(action.clone());
+                    answered += 1;
                 }
                 Err(Refusal::Conflict | Refusal::NotFound) => break,
             }
         }
+        outcome.complete = answered == plan.actions.len();
         if !outcome.crashed {
             self.saw(cluster, &outcome.applied);
         }

@@ -178,14 +178,42 @@ fn weights(cluster: &Cluster) -> Vec<String> {
         .and_then(|c| c.weights.as_ref())
         && weights.canary.weight > 0
         && let Some(canary) = &weights.canary.pod_template_hash
-        && never_served(canary)
     {
-        found.push(format!(
-            "status.canary.weights gives {} to {canary}, which never had an available pod",
-            weights.canary.weight
-        ));
+        if never_served(canary) {
+            found.push(format!(
+                "status.canary.weights gives {} to {canary}, which never had an available pod",
+                weights.canary.weight
+            ));
+        }
     }
     found
+}
+
+/// What must hold once a reconcile carried out its whole plan (a plan's writes go one by one, so
+/// in between the Service and the status may disagree): `status.canary.weights` tells where the
+/// canary's weight goes, through the canary Service, to the pods it selects.
+pub fn after_plan(kind: Kind, cluster: &Cluster) -> Vec<String> {
+    if kind != Kind::CanarySmi {
+        return Vec::new();
+    }
+    let Some(weights) = cluster
+        .rollout
+        .status
+        .as_ref()
+        .and_then(|s| s.canary.as_ref())
+        .and_then(|c| c.weights.as_ref())
+        .filter(|w| w.canary.weight > 0)
+    else {
+        return Vec::new();
+    };
+    let canary = weights.canary.pod_template_hash.clone().unwrap_or_default();
+    match selector_hash(cluster, "sim-canary") {
+        Some(selected) if selected != canary => vec![format!(
+            "status.canary.weights gives {} to {canary}, but the canary Service selects {selected}",
+            weights.canary.weight
+        )],
+        _ => Vec::new(),
+    }
 }
 
 /// What must hold of the cluster at any time.

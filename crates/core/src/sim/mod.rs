@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 pub use cluster::Cluster;
 pub use controller::Faults;
-pub use scenario::{IMAGES, Kind, Op, OpParseError, format_ops, operations, parse_ops};
+pub use scenario::{ANALYSIS_PHASES, IMAGES, Kind, Op, OpParseError, format_ops, operations, parse_ops};
 
 use controller::Controller;
 use rng::Rng;
@@ -106,9 +106,9 @@ struct Run {
 }
 
 impl Run {
-    fn new(seed: u64) -> Result<Self, String> {
-        let rollout = serde_json::from_value(scenario::rollout(seed))
-            .map_err(|e| format!("the seed's Rollout does not decode: {e}"))?;
+    fn new(seed: u64, rollout: Value) -> Result<Self, String> {
+        let kind = kind_of(&rollout);
+        let rollout = serde_json::from_value(rollout).map_err(|e| format!("the Rollout does not decode: {e}"))?;
         let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap_or_default();
         let cluster = Cluster::new(rollout, now);
         let controller = Controller::new(&cluster);
@@ -116,7 +116,7 @@ impl Run {
         let faults = Faults::of(&mut rng);
         Ok(Self {
             seed,
-            kind: scenario::kind(seed),
+            kind,
             cluster,
             controller,
             faults,
@@ -153,6 +153,9 @@ impl Run {
             },
         );
         self.violations.extend(found);
+        if outcome.complete {
+            self.violations.extend(invariants::after_plan(kind, &self.cluster));
+        }
         if let Some(trace) = self.trace.as_mut() {
             for action in &outcome.applied {
                 trace.push(format!("  {} write: {}", self.cluster.now, describe(action)));
@@ -239,6 +242,9 @@ impl Run {
             Op::Scale(n) => self.patch(&json!({"spec": {"replicas": n}})),
             Op::Undo => self.undo(),
             Op::Crash => self.cluster.crash_newest(),
+            Op::Analysis(i) => self
+                .cluster
+                .end_analysis(scenario::ANALYSIS_PHASES[usize::from(i) % scenario::ANALYSIS_PHASES.len()]),
             Op::Wait(n) => {
                 for _ in 0..n {
                     let seconds = self.step_seconds();
@@ -286,7 +292,27 @@ pub fn run(seed: u64, ops: &[Op]) -> Result<Stats, Violation> {
 
 /// [`run`], adding to `trace` every operation and write with its time, and the faults.
 pub fn run_traced(seed: u64, ops: &[Op], trace: Option<&mut Vec<String>>) -> Result<Stats, Violation> {
-    let mut run = Run::new(seed).map_err(|message| Violation {
+    run_rollout(seed, scenario::rollout(seed), ops, trace)
+}
+
+/// The simulation's kind of a Rollout: how its invariants are judged.
+fn kind_of(rollout: &Value) -> Kind {
+    let strategy = &rollout["spec"]["strategy"];
+    if strategy["blueGreen"].is_object() {
+        Kind::BlueGreen
+    } else if strategy["canary"]["trafficRouting"].is_object() {
+        Kind::CanarySmi
+    } else {
+        Kind::Canary
+    }
+}
+
+/// [`run_traced`] with a Rollout of the caller's (named `sim`, in `default`, image `IMAGES[0]`, its
+/// Services among `sim-canary`, `sim-stable`, `sim-active`, `sim-preview`) in place of the seed's; the
+/// seed still draws the faults. Regression tests pin a Rollout this way, whatever later versions of
+/// the generator make of the seed.
+pub fn run_rollout(seed: u64, rollout: Value, ops: &[Op], trace: Option<&mut Vec<String>>) -> Result<Stats, Violation> {
+    let mut run = Run::new(seed, rollout).map_err(|message| Violation {
         seed,
         ops: Vec::new(),
         message,

@@ -9,6 +9,20 @@ use serde_json::{Value, json};
 
 use super::rng::Rng;
 
+/// The AnalysisTemplate the Rollouts' analyses name.
+pub const ANALYSIS_TEMPLATE: &str = "sim-check";
+
+/// The AnalysisTemplate the Rollouts' analyses name: one metric, measured once a minute for ever,
+/// which the simulated analysis controller ends on demand.
+pub fn analysis_template() -> Value {
+    json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate",
+        "metadata": {"name": ANALYSIS_TEMPLATE, "namespace": "default"},
+        "spec": {"metrics": [{"name": "check", "interval": "1m",
+                 "provider": {"web": {"url": "http://127.0.0.1:1/check"}}}]}
+    })
+}
+
 /// The images a `set-image` picks from; `bad` never becomes ready.
 pub const IMAGES: [&str; 4] = ["app:v1", "app:v2", "app:v3", "app:bad"];
 
@@ -50,7 +64,13 @@ pub enum Op {
     Wait(u8),
     /// The clock jumps forward this many minutes.
     ClockJump(u8),
+    /// The analysis controller ends the newest running AnalysisRun: 0 Successful, 1 Failed, 2
+    /// Inconclusive, 3 Error.
+    Analysis(u8),
 }
+
+/// The phases an [`Op::Analysis`] ends a run in.
+pub const ANALYSIS_PHASES: [&str; 4] = ["Successful", "Failed", "Inconclusive", "Error"];
 
 impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -67,6 +87,7 @@ impl fmt::Display for Op {
             Op::Crash => f.write_str("crash"),
             Op::Wait(n) => write!(f, "wait:{n}"),
             Op::ClockJump(m) => write!(f, "clock-jump:{m}"),
+            Op::Analysis(i) => write!(f, "analysis:{i}"),
         }
     }
 }
@@ -74,7 +95,7 @@ impl fmt::Display for Op {
 /// An operation that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown simulation operation {0:?} (expected set-image:N, promote, promote-full, abort, retry, pause, resume, scale:N, undo, crash, wait:N or clock-jump:N)"
+    "unknown simulation operation {0:?} (expected set-image:N, promote, promote-full, abort, retry, pause, resume, scale:N, undo, crash, wait:N, clock-jump:N or analysis:N)"
 )]
 pub struct OpParseError(String);
 
@@ -100,6 +121,7 @@ impl FromStr for Op {
             ("crash", None) => Op::Crash,
             ("wait", Some(n)) => Op::Wait(n),
             ("clock-jump", Some(m)) => Op::ClockJump(m),
+            ("analysis", Some(i)) if usize::from(i) < ANALYSIS_PHASES.len() => Op::Analysis(i),
             _ => return Err(error()),
         })
     }
@@ -117,15 +139,6 @@ pub fn parse_ops(text: &str) -> Result<Vec<Op>, OpParseError> {
         .filter(|s| !s.is_empty())
         .map(str::parse)
         .collect()
-}
-
-/// The seed's Rollout kind.
-pub fn kind(seed: u64) -> Kind {
-    match Rng::new(seed, 1).below(3) {
-        0 => Kind::Canary,
-        1 => Kind::CanarySmi,
-        _ => Kind::BlueGreen,
-    }
 }
 
 /// The seed's Rollout, named `sim`, with image `IMAGES[0]`.
@@ -159,6 +172,21 @@ pub fn rollout(seed: u64) -> Value {
                 canary["stableService"] = json!("sim-stable");
                 canary["trafficRouting"] = json!({"smi": {}});
                 canary["dynamicStableScale"] = json!(rng.chance(300));
+            }
+            // Analyses come from a stream of their own, so the draws above stay those of earlier
+            // versions and pinned replays keep their Rollout.
+            let mut analyses = Rng::new(seed, 4);
+            if analyses.chance(300)
+                && let Some(steps) = canary["steps"].as_array_mut()
+            {
+                let at = usize::try_from(analyses.below(steps.len() as u64 + 1)).unwrap_or(0);
+                steps.insert(
+                    at,
+                    json!({"analysis": {"templates": [{"templateName": ANALYSIS_TEMPLATE}]}}),
+                );
+            }
+            if analyses.chance(200) {
+                canary["analysis"] = json!({"templates": [{"templateName": ANALYSIS_TEMPLATE}], "startingStep": 1});
             }
             json!({"canary": canary})
         }
@@ -211,6 +239,7 @@ pub fn operations(seed: u64, count: usize) -> Vec<Op> {
                 (1, 9),
                 (6, 10),
                 (1, 11),
+                (3, 12),
             ]);
             match pick {
                 0 => Op::SetImage(u8::try_from(rng.below(4)).unwrap_or(0)),
@@ -224,7 +253,8 @@ pub fn operations(seed: u64, count: usize) -> Vec<Op> {
                 8 => Op::Undo,
                 9 => Op::Crash,
                 10 => Op::Wait(u8::try_from(rng.between(1, 20)).unwrap_or(1)),
-                _ => Op::ClockJump(u8::try_from(rng.between(1, 30)).unwrap_or(1)),
+                11 => Op::ClockJump(u8::try_from(rng.between(1, 30)).unwrap_or(1)),
+                _ => Op::Analysis(rng.weighted(&[(6, 0u8), (2, 1), (1, 2), (1, 3)])),
             }
         })
         .collect()

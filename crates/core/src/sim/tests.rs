@@ -32,8 +32,22 @@ fn seeds_hold_every_invariant() {
 /// stable's pods that never served, while `status.canary.weights` claimed the canary had it.
 #[test]
 fn an_aborted_canary_gets_no_weight_through_a_canary_service_already_back_on_the_stable() {
+    let rollout = serde_json::json!({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+        "metadata": {"name": "sim", "namespace": "default", "uid": "uid-sim", "generation": 1, "resourceVersion": "1"},
+        "spec": {
+            "replicas": 3, "revisionHistoryLimit": 3, "progressDeadlineSeconds": 600,
+            "selector": {"matchLabels": {"app": "sim"}},
+            "strategy": {"canary": {
+                "canaryService": "sim-canary", "stableService": "sim-stable", "trafficRouting": {"smi": {}},
+                "dynamicStableScale": true, "maxSurge": 2, "maxUnavailable": 1, "steps": [{"setWeight": 30}]
+            }},
+            "template": {"metadata": {"labels": {"app": "sim"}},
+                         "spec": {"containers": [{"name": "app", "image": IMAGES[0]}]}}
+        }
+    });
     let ops = parse_ops("set-image:1,set-image:3,wait:14,set-image:1,abort").unwrap();
-    if let Err(violation) = run(512, &ops) {
+    if let Err(violation) = run_rollout(512, rollout, &ops, None) {
         panic!("{}", violation.message);
     }
 }
@@ -65,7 +79,7 @@ fn the_invariants_catch_what_they_name() {
     assert!(found[1].contains("two ReplicaSets with one revision"), "{found:?}");
 
     // Seed 0 is a basic canary: a write taking the pods over replicas + maxSurge is one.
-    assert_eq!(scenario::kind(0), Kind::Canary);
+    assert_eq!(kind_of(&scenario::rollout(0)), Kind::Canary);
     cluster.replica_sets = vec![replica_set("a", "h1", "1", 1, 1)];
     let before = cluster.clone();
     let mut after = cluster.clone();

@@ -50,7 +50,11 @@ pub(super) fn reconcile_traffic_routing(ctx: &mut Ctx<'_>) -> Result<(), RouterE
     }
     let desired = desired(ctx);
     let max_weight = ctx.spec().max_traffic_weight();
-    let stable_takes_it = stable_can_carry(ctx, max_weight - desired.weight) || canary_lost_its_pods(ctx);
+    // Once the canary Service selects the stable's pods, its weight reaches them already: moving it to
+    // the stable Service changes no request's destination, so it never waits for the stable's capacity.
+    let mut stable_takes_it = stable_can_carry(ctx, max_weight - desired.weight)
+        || canary_lost_its_pods(ctx)
+        || canary_service_on_stable(ctx, &desired.stable_hash);
     // Pointing the canary Service at the stable moves the canary's weight there as surely as the
     // routers would. With `dynamicStableScale` the stable may be far too small for it: only when it can
     // take it, or there is none. Otherwise (as upstream) at once, whatever the stable's pods say:
@@ -70,6 +74,8 @@ pub(super) fn reconcile_traffic_routing(ctx: &mut Ctx<'_>) -> Result<(), RouterE
             .and_then(|s| s.canary.as_ref())
             .and_then(|c| c.canary_service.clone());
         ensure_service_target_unchecked(ctx, canary_service.as_deref(), ctx.stable);
+        // From here on both Services reach the stable's pods (see above).
+        stable_takes_it = true;
     }
     if !stable_takes_it {
         return Ok(());
