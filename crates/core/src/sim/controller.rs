@@ -53,8 +53,6 @@ pub struct Outcome {
     pub applied: Vec<Action>,
     /// The controller crashed.
     pub crashed: bool,
-    /// Every write of the plan was carried out and answered.
-    pub complete: bool,
 }
 
 /// The controller's side: its cache of the cluster.
@@ -183,7 +181,7 @@ impl Controller {
         let plan = self.plan();
         let seen = self.cache.clone();
         let mut outcome = Outcome::default();
-        let mut answered = 0;
+
         for action in &plan.actions {
             let roll = rng.below(1000);
             let mut limit = faults.conflict;
@@ -218,12 +216,11 @@ impl Controller {
                 Ok(()) => {
                     check(&seen, &before, action, cluster);
                     outcome.applied.push(action.clone());
-                    answered += 1;
                 }
                 Err(Refusal::Conflict | Refusal::NotFound) => break,
             }
         }
-        outcome.complete = answered == plan.actions.len();
+
         if !outcome.crashed {
             self.saw(cluster, &outcome.applied);
         }

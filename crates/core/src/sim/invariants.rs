@@ -189,10 +189,10 @@ fn weights(cluster: &Cluster) -> Vec<String> {
     found
 }
 
-/// What must hold once a reconcile carried out its whole plan (a plan's writes go one by one, so
-/// in between the Service and the status may disagree): `status.canary.weights` tells where the
-/// canary's weight goes, through the canary Service, to the pods it selects.
-pub fn after_plan(kind: Kind, cluster: &Cluster) -> Vec<String> {
+/// `status.canary.weights` tells where the canary's weight goes, through the canary Service, to the
+/// pods it selects — once the Rollout is at rest: the planner makes one step of a change per
+/// reconcile, so on the way the Service may move a reconcile before the weights follow.
+fn weights_agree_with_the_canary_service(kind: Kind, cluster: &Cluster) -> Vec<String> {
     if kind != Kind::CanarySmi {
         return Vec::new();
     }
@@ -232,11 +232,13 @@ pub fn state(cluster: &Cluster) -> Vec<String> {
     found
 }
 
-/// What must hold once the faults stopped and the Rollout came to rest: an aborted update is back on
+/// What must hold once the faults stopped and the Rollout came to rest: the weights recorded are the
+/// ones the canary Service carries out, and an aborted update is back on
 /// the stable ReplicaSet at full size with no weight to the canary, and the canary's pods are gone
 /// once the stable's serve.
 pub fn at_rest(kind: Kind, cluster: &Cluster) -> Vec<String> {
     let mut found = state(cluster);
+    found.extend(weights_agree_with_the_canary_service(kind, cluster));
     let Some(status) = cluster.rollout.status.as_ref() else {
         return found;
     };

@@ -153,9 +153,6 @@ impl Run {
             },
         );
         self.violations.extend(found);
-        if outcome.complete {
-            self.violations.extend(invariants::after_plan(kind, &self.cluster));
-        }
         if let Some(trace) = self.trace.as_mut() {
             for action in &outcome.applied {
                 trace.push(format!("  {} write: {}", self.cluster.now, describe(action)));
