@@ -33,7 +33,8 @@ pub(super) fn update_hashes(
     let canary_hash = if canary_hash.is_empty() || canary_hash == stable_hash {
         if virtual_router::canary_node_weight(router, objects) > 0 {
             // The canary node keeps the pods it selects until the weight has left it; a later
-            // reconcile gives it the placeholder.
+            // reconcile gives it the placeholder. Meanwhile both nodes may select the same pods,
+            // as they do for a moment in upstream's order too.
             return node(router, objects, canary).map(|_| ());
         }
         DEFAULT_CANARY_HASH
