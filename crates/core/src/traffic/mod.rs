@@ -18,6 +18,7 @@ pub mod istio;
 pub mod nginx;
 mod objects;
 mod owner;
+mod scale;
 mod selector;
 pub mod smi;
 pub mod traefik;
@@ -33,6 +34,7 @@ use rollouts_api::validation::FieldError;
 pub use failure::failure_event;
 pub use objects::{ObjectRef, Objects, RoutingEvent, RoutingWrite};
 pub use owner::controlled_by;
+pub use scale::WeightScale;
 pub use selector::{LabelQuery, ObjectSelector, Requirement};
 
 /// The name under which the Gateway API router is configured in `trafficRouting.plugins` (upstream

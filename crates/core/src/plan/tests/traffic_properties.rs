@@ -1,17 +1,20 @@
 //! Properties of the canary traffic reconcile over random Rollouts behind one or two routers (SMI,
-//! NGINX, Istio host split or DestinationRule subsets, `maxTrafficWeight` with NGINX) with random
-//! steps (`setWeight`, pauses, `setCanaryScale` in its three forms), `dynamicStableScale` or not,
-//! and random operator actions (template change, promote, promote --full, abort, retry, scaling, pods
-//! becoming available or the canary's crashing, time passing). Every write of every reconcile is
-//! checked as it is applied:
+//! NGINX, Istio host split or DestinationRule subsets, Traefik, Ambassador, AWS ALB, Apache APISIX,
+//! AWS App Mesh; `maxTrafficWeight` with NGINX) with random steps (`setWeight`, pauses,
+//! `setCanaryScale` in its three forms), `dynamicStableScale` or not, and random operator actions
+//! (template change, promote, a bare clearing of the pause, promote --full, abort, retry, scaling,
+//! pods becoming available or the canary's crashing, time passing). Every write of every reconcile
+//! is checked as it is applied:
 //!
-//! - (a) each routing object's weights are in [0, its total] and add up to it (`maxTrafficWeight`, or
-//!   100 for Istio, whose weights are percentages), and so do `status.canary.weights`;
+//! - (a) each routing object's weights are in [0, its total] and add up to it, and so do
+//!   `status.canary.weights`. The total is `maxTrafficWeight`, but 100 (percentages) for Istio and
+//!   Ambassador, for App Mesh above 100 and for ALB above 999 (the largest weights they take);
 //! - (b) a plan never records a canary weight > 0 for a ReplicaSet without available pods;
 //! - (c) an aborted canary is never scaled below the pods for the weight still routed to it (without
 //!   `dynamicStableScale` the weight 0 comes first), nor is the stable;
-//! - (d) no write sends more weight to Services (or subsets) that select no available pod; when pods
-//!   stop serving on their own, the reconciles that follow move their weight away;
+//! - (d) no write sends more weight to Services (or DestinationRule subsets, or VirtualNodes) that
+//!   select no available pod; when pods stop serving on their own, the reconciles that follow move
+//!   their weight away;
 //! - (e) planning is deterministic, no write leaves the world as it was, and the reconciles come to
 //!   rest.
 //!
@@ -39,6 +42,20 @@ const SUBSET: &str = "subset/";
 const TRAEFIK_SERVICE: &str = "props-traefik";
 const MAPPING: &str = "props-mapping";
 const CANARY_MAPPING: &str = "props-mapping-canary";
+/// The Ingress the ALB router weights, through the action annotation of the stable Service.
+const ALB_INGRESS: &str = "props-alb-ingress";
+const ALB_ACTION: &str = "alb.ingress.kubernetes.io/actions.props-stable";
+/// The largest target-group weight AWS accepts in a forward action.
+const ALB_MAX_WEIGHT: i32 = 999;
+const APISIX_ROUTE: &str = "props-apisix";
+const MESH_SERVICE: &str = "props-mesh";
+const MESH_ROUTER: &str = "props-mesh-router";
+const CANARY_NODE: &str = "props-node-canary";
+const STABLE_NODE: &str = "props-node-stable";
+/// The largest weighted-target weight App Mesh accepts.
+const MESH_MAX_WEIGHT: i32 = 100;
+/// A destination that is an App Mesh VirtualNode, served by the pods its `podSelector` selects.
+const NODE: &str = "node/";
 
 /// Which routers the Rollout configures: one, or two side by side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,14 +69,20 @@ impl Routers {
     const ISTIO_SUBSET: u16 = 1 << 3;
     const TRAEFIK: u16 = 1 << 4;
     const AMBASSADOR: u16 = 1 << 5;
+    const ALB: u16 = 1 << 6;
+    const APISIX: u16 = 1 << 7;
+    const APPMESH: u16 = 1 << 8;
     /// Every router the properties drive; any one of them, or any two of them, make a Rollout.
-    const ALL: [u16; 6] = [
+    const ALL: [u16; 9] = [
         Self::SMI,
         Self::NGINX,
         Self::ISTIO,
         Self::ISTIO_SUBSET,
         Self::TRAEFIK,
         Self::AMBASSADOR,
+        Self::ALB,
+        Self::APISIX,
+        Self::APPMESH,
     ];
 
     fn of(bits: &[u16]) -> Self {
@@ -93,6 +116,18 @@ impl Routers {
     fn ambassador(self) -> bool {
         self.has(Self::AMBASSADOR)
     }
+
+    fn alb(self) -> bool {
+        self.has(Self::ALB)
+    }
+
+    fn apisix(self) -> bool {
+        self.has(Self::APISIX)
+    }
+
+    fn appmesh(self) -> bool {
+        self.has(Self::APPMESH)
+    }
 }
 
 /// A step, weights in percent of `maxTrafficWeight`.
@@ -120,6 +155,12 @@ struct Config {
 impl Config {
     fn max(&self) -> i32 {
         self.max_weight.unwrap_or(100)
+    }
+
+    /// What a router whose weights go up to `limit` splits: `maxTrafficWeight` when it fits, else
+    /// 100 (percentages).
+    fn within(&self, limit: i32) -> i64 {
+        i64::from(if self.max() <= limit { self.max() } else { 100 })
     }
 }
 
@@ -168,7 +209,11 @@ enum Op {
     /// The new ReplicaSet's pods stop being available (a crashing version).
     CanaryCrash,
     SetImage(u8),
+    /// `kubectl argo rollouts promote`.
     Promote,
+    /// A status patch clearing the pause and the controller's pause flag: the controller pauses
+    /// again at a pause step it has not completed.
+    ClearPause,
     PromoteFull,
     Abort,
     Retry,
@@ -184,6 +229,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::CanaryCrash),
         1 => (0u8..4).prop_map(Op::SetImage),
         1 => Just(Op::Promote),
+        1 => Just(Op::ClearPause),
         1 => Just(Op::PromoteFull),
         1 => Just(Op::Abort),
         1 => Just(Op::Retry),
@@ -227,6 +273,21 @@ fn world(config: &Config) -> World {
     }
     if config.routers.ambassador() {
         routing["ambassador"] = json!({"mappings": [MAPPING]});
+    }
+    if config.routers.alb() {
+        routing["alb"] = json!({"ingress": ALB_INGRESS, "servicePort": 80});
+    }
+    if config.routers.apisix() {
+        routing["apisix"] = json!({"route": {"name": APISIX_ROUTE, "rules": ["props"]}});
+    }
+    if config.routers.appmesh() {
+        routing["appMesh"] = json!({
+            "virtualService": {"name": MESH_SERVICE, "routes": ["primary"]},
+            "virtualNodeGroup": {
+                "canaryVirtualNodeRef": {"name": CANARY_NODE},
+                "stableVirtualNodeRef": {"name": STABLE_NODE},
+            },
+        });
     }
     if config.routers.istio_subset() {
         routing["istio"]["destinationRule"] =
@@ -287,6 +348,7 @@ fn world(config: &Config) -> World {
         "metadata": {"name": MAPPING, "namespace": "default", "resourceVersion": "1"},
         "spec": {"prefix": "/", "service": STABLE}
     }));
+    w.routing_objects.extend(alb_apisix_and_mesh_objects(config));
     if config.routers.istio_subset() {
         w.routing_objects[1]["spec"]["http"][0]["route"] = json!([
             {"destination": {"host": ROOT, "subset": "stable"}, "weight": 100},
@@ -299,6 +361,44 @@ fn world(config: &Config) -> World {
         }));
     }
     w
+}
+
+/// The objects of the ALB, APISIX and App Mesh routers as their users write them: an Ingress whose
+/// path sends to the stable Service's action, an ApisixRoute rule with both backends, and a
+/// VirtualService provided by a VirtualRouter whose route weights two VirtualNodes (their hashes
+/// still to be set by the controller).
+fn alb_apisix_and_mesh_objects(config: &Config) -> Vec<Value> {
+    let mesh = |kind: &str, name: &str, spec: Value| {
+        json!({"apiVersion": "appmesh.k8s.aws/v1beta2", "kind": kind,
+               "metadata": {"name": name, "namespace": "default", "resourceVersion": "1"}, "spec": spec})
+    };
+    let node = |hash: &str| json!({"podSelector": {"matchLabels": {"app": "props", HASH: hash}}});
+    vec![
+        json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+               "metadata": {"name": ALB_INGRESS, "namespace": "default", "resourceVersion": "1",
+                            "annotations": {"kubernetes.io/ingress.class": "alb"}},
+               "spec": {"rules": [{"http": {"paths": [{"path": "/*", "pathType": "ImplementationSpecific",
+                   "backend": {"service": {"name": STABLE, "port": {"name": "use-annotation"}}}}]}}]}}),
+        json!({"apiVersion": "apisix.apache.org/v2", "kind": "ApisixRoute",
+               "metadata": {"name": APISIX_ROUTE, "namespace": "default", "resourceVersion": "1"},
+               "spec": {"http": [{"name": "props", "match": {"paths": ["/*"]}, "backends": [
+                   {"serviceName": STABLE, "servicePort": 80, "weight": config.max()},
+                   {"serviceName": CANARY, "servicePort": 80, "weight": 0}]}]}}),
+        mesh(
+            "VirtualService",
+            MESH_SERVICE,
+            json!({"provider": {"virtualRouter": {"virtualRouterRef": {"name": MESH_ROUTER}}}}),
+        ),
+        mesh(
+            "VirtualRouter",
+            MESH_ROUTER,
+            json!({"routes": [{"name": "primary", "httpRoute": {"action": {"weightedTargets": [
+                {"virtualNodeRef": {"name": CANARY_NODE}, "weight": 0},
+                {"virtualNodeRef": {"name": STABLE_NODE}, "weight": config.within(MESH_MAX_WEIGHT)}]}}}]}),
+        ),
+        mesh("VirtualNode", CANARY_NODE, node("canary-tbd")),
+        mesh("VirtualNode", STABLE_NODE, node("stable-tbd")),
+    ]
 }
 
 fn hash(rs: &ReplicaSet) -> String {
@@ -329,8 +429,15 @@ fn new_hash(w: &World) -> String {
     crate::hash::pod_template_hash(&template, collisions)
 }
 
-/// The hash a destination (a Service, or a DestinationRule subset) selects; "" for all pods.
+/// The hash a destination (a Service, a DestinationRule subset or a VirtualNode) selects; "" for
+/// all pods.
 fn selected(w: &World, destination: &str) -> String {
+    if let Some(node) = destination.strip_prefix(NODE) {
+        return object(w, "VirtualNode", node)
+            .and_then(|n| n["spec"]["podSelector"]["matchLabels"][HASH].as_str())
+            .unwrap_or_default()
+            .to_string();
+    }
     let Some(subset) = destination.strip_prefix(SUBSET) else {
         return super::world::selector_of(w, destination);
     };
@@ -445,6 +552,40 @@ fn tables(w: &World, config: &Config) -> Vec<Table> {
             destinations: vec![(CANARY.into(), canary), (STABLE.into(), 100 - canary)],
         });
     }
+    if config.routers.alb() {
+        tables.push(alb_table(w, config));
+    }
+    if config.routers.apisix() {
+        let route = object(w, "ApisixRoute", APISIX_ROUTE).unwrap();
+        let destinations = route["spec"]["http"][0]["backends"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| (b["serviceName"].as_str().unwrap().to_string(), weight_of(&b["weight"])))
+            .collect();
+        tables.push(Table {
+            object: "ApisixRoute".into(),
+            total: max,
+            destinations,
+        });
+    }
+    if config.routers.appmesh() {
+        let router = object(w, "VirtualRouter", MESH_ROUTER).unwrap();
+        let destinations = router["spec"]["routes"][0]["httpRoute"]["action"]["weightedTargets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                let node = t["virtualNodeRef"]["name"].as_str().unwrap();
+                (format!("{NODE}{node}"), weight_of(&t["weight"]))
+            })
+            .collect();
+        tables.push(Table {
+            object: "VirtualRouter".into(),
+            total: config.within(MESH_MAX_WEIGHT),
+            destinations,
+        });
+    }
     if config.routers.istio() {
         let vs = object(w, "VirtualService", VIRTUAL_SERVICE).unwrap();
         for route in vs["spec"]["http"].as_array().unwrap() {
@@ -468,6 +609,37 @@ fn tables(w: &World, config: &Config) -> Vec<Table> {
         }
     }
     tables
+}
+
+/// The ALB Ingress's forward action: its target groups, all on the Service port configured (before
+/// the first write, the path's stable Service takes everything).
+fn alb_table(w: &World, config: &Config) -> Table {
+    let total = config.within(ALB_MAX_WEIGHT);
+    let ingress = object(w, "Ingress", ALB_INGRESS).unwrap();
+    let destinations = match ingress["metadata"]["annotations"][ALB_ACTION].as_str() {
+        None => vec![(STABLE.to_string(), total)],
+        Some(action) => {
+            let action: Value = serde_json::from_str(action).unwrap();
+            assert_eq!(action["Type"], "forward", "{action}");
+            action["ForwardConfig"]["TargetGroups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|group| {
+                    assert_eq!(group["ServicePort"], "80", "{action}");
+                    (
+                        group["ServiceName"].as_str().unwrap().to_string(),
+                        weight_of(&group["Weight"]),
+                    )
+                })
+                .collect()
+        }
+    };
+    Table {
+        object: "ALB Ingress".into(),
+        total,
+        destinations,
+    }
 }
 
 /// The weight (of the largest share, over all routers) routed to the ReplicaSet `rs` right now,
@@ -837,7 +1009,8 @@ fn run(config: &Config, ops: &[Op]) {
             Op::Settle => w.settle(),
             Op::CanaryCrash => crash_canary(&mut w),
             Op::SetImage(i) => w.set_image(&format!("app:v{i}")),
-            Op::Promote => w.patch_status(json!({"pauseConditions": null, "controllerPause": false})),
+            Op::Promote => promote(&mut w, config),
+            Op::ClearPause => w.patch_status(json!({"pauseConditions": null, "controllerPause": false})),
             Op::PromoteFull => w.patch_status(json!({"promoteFull": true})),
             Op::Abort => w.patch_status(json!({"abort": true})),
             Op::Retry => w.patch_status(json!({"abort": false})),
@@ -860,6 +1033,18 @@ fn run(config: &Config, ops: &[Op]) {
         "still writing after 40 reconciles: {:?}",
         w.plan().actions.iter().map(describe).collect::<Vec<_>>()
     );
+}
+
+/// `kubectl argo rollouts promote`: clears the pause conditions, or, with none, moves on to the next
+/// step.
+fn promote(w: &mut World, config: &Config) {
+    let status = w.rollout.status.clone().unwrap_or_default();
+    if status.pause_conditions.as_ref().is_some_and(|c| !c.is_empty()) {
+        w.patch_status(json!({"pauseConditions": null}));
+    } else if let Some(index) = status.current_step_index {
+        let next = (index + 1).min(i32::try_from(config.steps.len()).unwrap());
+        w.patch_status(json!({"pauseConditions": null, "currentStepIndex": next}));
+    }
 }
 
 fn cases() -> u32 {
@@ -1031,6 +1216,167 @@ fn traefik_and_ambassador_next_to_nginx_split_the_max_traffic_weight() {
     }
 }
 
+/// ALB, APISIX and App Mesh next to NGINX with a `maxTrafficWeight`: APISIX's relative weights split
+/// it as is, ALB's target groups too while AWS takes the weights (up to 999), App Mesh's weighted
+/// targets (up to 100) get percentages (upstream writes `100 - weight` for the stable, negative past
+/// 100, to all three).
+#[test]
+fn alb_apisix_and_app_mesh_next_to_nginx_keep_within_their_weight_limits() {
+    let named = |pairs: [(&str, i64); 2]| pairs.map(|(d, w)| (d.to_string(), w)).to_vec();
+    let canary_node = format!("{NODE}{CANARY_NODE}");
+    let stable_node = format!("{NODE}{STABLE_NODE}");
+    for (max, router, expected) in [
+        (200, Routers::ALB, ("ALB Ingress", named([(CANARY, 150), (STABLE, 50)]))),
+        (1000, Routers::ALB, ("ALB Ingress", named([(CANARY, 75), (STABLE, 25)]))),
+        (
+            200,
+            Routers::APISIX,
+            ("ApisixRoute", named([(STABLE, 50), (CANARY, 150)])),
+        ),
+        (
+            1000,
+            Routers::APISIX,
+            ("ApisixRoute", named([(STABLE, 250), (CANARY, 750)])),
+        ),
+        (
+            200,
+            Routers::APPMESH,
+            ("VirtualRouter", named([(&canary_node, 75), (&stable_node, 25)])),
+        ),
+        (
+            1000,
+            Routers::APPMESH,
+            ("VirtualRouter", named([(&canary_node, 75), (&stable_node, 25)])),
+        ),
+    ] {
+        let config = Config {
+            routers: Routers::of(&[Routers::NGINX, router]),
+            max_weight: Some(max),
+            replicas: 4,
+            dynamic: false,
+            abort_delay: None,
+            steps: vec![StepSpec::SetWeight(75), StepSpec::Pause],
+        };
+        run(&config, &[Op::SetImage(0)]);
+        let mut w = world(&config);
+        w.run_until_quiet(20);
+        w.set_image("app:v0");
+        w.run_until_quiet(20);
+        let tables = tables(&w, &config);
+        let table = tables.iter().find(|t| t.object == expected.0).unwrap();
+        assert_eq!(table.destinations, expected.1, "{max}");
+    }
+}
+
+/// The canary's share of each routing object, in percent.
+fn canary_percents(w: &World, config: &Config) -> Vec<(String, i64)> {
+    let canary = [
+        CANARY.to_string(),
+        format!("{SUBSET}canary"),
+        format!("{NODE}{CANARY_NODE}"),
+    ];
+    tables(w, config)
+        .into_iter()
+        .map(|t| {
+            let weight: i64 = t
+                .destinations
+                .iter()
+                .filter(|(d, _)| canary.contains(d))
+                .map(|(_, weight)| weight)
+                .sum();
+            (t.object, weight * 100 / t.total)
+        })
+        .collect()
+}
+
+/// `setWeight: 20, pause, setWeight: 50, pause` behind `routers`, promoted at each pause: every
+/// routing object sends the canary 20 %, then 50 %, then (promoted, the canary now the stable)
+/// nothing; the VirtualNodes, when there are some, follow the ReplicaSets.
+fn same_weights_at_each_step(routers: &[u16]) {
+    let config = Config {
+        routers: Routers::of(routers),
+        max_weight: None,
+        replicas: 5,
+        dynamic: false,
+        abort_delay: None,
+        steps: vec![
+            StepSpec::SetWeight(20),
+            StepSpec::Pause,
+            StepSpec::SetWeight(50),
+            StepSpec::Pause,
+        ],
+    };
+    use Op::*;
+    run(
+        &config,
+        &[
+            SetImage(0),
+            Settle,
+            Reconcile,
+            Reconcile,
+            Reconcile,
+            Promote,
+            Reconcile,
+            Settle,
+        ],
+    );
+    let mut w = world(&config);
+    w.run_until_quiet(20);
+    let first = new_hash(&w);
+    w.set_image("app:v0");
+    let node_hash = |w: &World, node: &str| selected(w, &format!("{NODE}{node}"));
+    for percent in [20, 50, 0] {
+        w.run_until_quiet(30);
+        let shares = canary_percents(&w, &config);
+        assert_eq!(shares.len(), 2, "{shares:?}");
+        assert!(
+            shares.iter().all(|(_, share)| *share == percent),
+            "{percent}: {shares:?}"
+        );
+        if config.routers.appmesh() {
+            let (canary, stable) = if percent == 0 {
+                ("canary-hash".to_string(), new_hash(&w))
+            } else {
+                (new_hash(&w), first.clone())
+            };
+            assert_eq!(
+                (node_hash(&w, CANARY_NODE), node_hash(&w, STABLE_NODE)),
+                (canary, stable)
+            );
+        }
+        // `kubectl argo rollouts promote` of a step's pause.
+        w.patch_status(json!({"pauseConditions": null}));
+    }
+    assert_eq!(w.status().stable_rs, Some(new_hash(&w)));
+}
+
+/// Upstream's getting-started "mixed" routing: Istio and ALB driven together agree at every step.
+#[test]
+fn alb_next_to_istio_sends_the_canary_the_same_share_at_each_step() {
+    same_weights_at_each_step(&[Routers::ISTIO, Routers::ALB]);
+}
+
+#[test]
+fn apisix_next_to_app_mesh_sends_the_canary_the_same_share_at_each_step() {
+    same_weights_at_each_step(&[Routers::APISIX, Routers::APPMESH]);
+}
+
+/// The canary, promoted at its last step, becomes the stable while it carries all the weight: App
+/// Mesh's canary VirtualNode keeps selecting its pods until the VirtualRouter sends it nothing, and
+/// only then gets the placeholder hash (upstream points it at no pod first).
+#[test]
+fn app_mesh_keeps_the_canary_node_on_its_pods_until_the_weight_leaves_it() {
+    let config = Config {
+        routers: Routers::of(&[Routers::APPMESH]),
+        max_weight: None,
+        replicas: 1,
+        dynamic: false,
+        abort_delay: None,
+        steps: vec![StepSpec::PauseFor(1)],
+    };
+    run(&config, &[Op::SetImage(0)]);
+}
+
 /// A full promotion with `dynamicStableScale` weighs the canary by its available pods: a
 /// `setCanaryScale` above `replicas` must not make that weight exceed the maximum.
 #[test]
@@ -1086,7 +1432,7 @@ fn an_aborted_dynamic_rollout_hands_no_weight_to_a_new_replica_set_without_pods(
             Ready(1, 1),
             Reconcile,
             Reconcile,
-            Promote,
+            ClearPause,
             Reconcile,
             Reconcile,
             SetImage(1),
@@ -1127,7 +1473,7 @@ fn the_stable_keeps_the_pods_for_the_weight_recorded_as_the_canarys() {
             Reconcile,
             Reconcile,
             PromoteFull,
-            Promote,
+            ClearPause,
             Reconcile,
         ],
     );

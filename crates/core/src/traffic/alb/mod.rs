@@ -1,6 +1,7 @@
 //! The AWS ALB router (upstream `rollout/trafficrouting/alb`): the AWS Load Balancer Controller reads
 //! a forward action from the Ingress annotation `<prefix>/actions.<rootService or stableService>`, whose
-//! target groups carry the weights of the canary, the extra destinations and the stable Service. The
+//! target groups carry the weights of the canary, the extra destinations and the stable Service
+//! (relative weights, up to 999: a larger `maxTrafficWeight` is written as percentages). The
 //! router keeps that annotation on every Ingress the Rollout names, records the keys it wrote in
 //! `rollouts.argoproj.io/managed-alb-annotations`, and writes header routes as a
 //! `conditions.<route>`/`actions.<route>` pair with a `use-annotation` path in the Ingress rules.
@@ -29,7 +30,7 @@ pub use self::release::release_unreferenced;
 
 use self::action::TargetGroup;
 use self::managed::{MANAGED_ANNOTATIONS, Managed};
-use super::{ObjectRef, Objects, Router, RouterError, RouterInput};
+use super::{ObjectRef, Objects, Router, RouterError, RouterInput, WeightScale};
 use crate::plan::merge_patch;
 
 /// Ingresses are read and written as `networking.k8s.io/v1`.
@@ -40,6 +41,9 @@ const INGRESS_KIND: &str = "Ingress";
 
 /// `annotationPrefix` when unset.
 const DEFAULT_ANNOTATION_PREFIX: &str = "alb.ingress.kubernetes.io";
+
+/// The largest weight AWS accepts for a target group of a forward action.
+const MAX_TARGET_GROUP_WEIGHT: i32 = 999;
 
 /// The event reason of every Ingress write.
 const PATCHING_EVENT: &str = "PatchingALBIngress";
@@ -129,16 +133,19 @@ impl<'a> Alb<'a> {
     }
 
     /// The forward action at `weight`: the canary, then the extra destinations, then the stable with
-    /// what is left of `maxTrafficWeight`.
+    /// what is left. Target-group weights are relative and AWS takes them up to 999: the split of
+    /// `maxTrafficWeight` as is when it fits, else its percentages (upstream writes `100 - weight`
+    /// for the stable, negative past 100).
     fn weighted_action(&self, weight: i32, additional: &[WeightDestination]) -> Result<String, RouterError> {
         let (stable, canary) = self.input.stable_and_canary_services(true);
         let port = self.port();
-        let mut groups = vec![TargetGroup::new(&canary, port, i64::from(weight))];
-        let mut stable_weight = i64::from(self.input.max_weight()) - i64::from(weight);
+        let scale = WeightScale::within(self.input.max_weight(), MAX_TARGET_GROUP_WEIGHT);
+        let mut groups = vec![TargetGroup::new(&canary, port, scale.weight(weight))];
+        let mut stable_weight = scale.total() - scale.weight(weight);
         for destination in additional {
             let service = destination.service_name.as_deref().unwrap_or_default();
-            groups.push(TargetGroup::new(service, port, i64::from(destination.weight)));
-            stable_weight -= i64::from(destination.weight);
+            groups.push(TargetGroup::new(service, port, scale.weight(destination.weight)));
+            stable_weight -= scale.weight(destination.weight);
         }
         groups.push(TargetGroup::new(&stable, port, stable_weight));
         let sticky = action::stickiness(self.config.stickiness_config.as_ref())?;

@@ -2,7 +2,8 @@
 //! to the canary and stable VirtualNodes by weight (upstream `rollout/trafficrouting/appmesh`). The
 //! weights go into the routes' `weightedTargets` (every route, or those in `virtualService.routes`),
 //! and each VirtualNode's `podSelector` is pointed at its ReplicaSet through the
-//! `rollouts-pod-template-hash` label. The CRD version is the controller's `--appmesh-crd-version`.
+//! `rollouts-pod-template-hash` label. App Mesh takes weights up to 100: a larger `maxTrafficWeight`
+//! is written as percentages. The CRD version is the controller's `--appmesh-crd-version`.
 //! App Mesh has no header or mirror routes here, as upstream.
 
 mod validate;

@@ -1,11 +1,13 @@
 //! Pointing the VirtualNodes at their ReplicaSets: `spec.podSelector.matchLabels` gets the
 //! `rollouts-pod-template-hash` of the stable ReplicaSet on the stable node, then of the canary on
 //! the canary node. App Mesh refuses two nodes with the same selector, so while there is no distinct
-//! canary (or no stable) a placeholder hash stands in, as upstream.
+//! canary (or no stable) a placeholder hash stands in, as upstream; but only once the canary node
+//! carries no weight (upstream gives it the placeholder first, and the requests still routed to it
+//! find no pod until the weight follows).
 
 use serde_json::{Value, json};
 
-use super::{AppMesh, VIRTUAL_NODE_MISSING};
+use super::{AppMesh, VIRTUAL_NODE_MISSING, virtual_router};
 use crate::traffic::{Objects, RouterError};
 
 /// The pod-template hash label.
@@ -29,6 +31,12 @@ pub(super) fn update_hashes(
     let (stable, canary) = router.virtual_node_names();
     set_hash(router, objects, stable, stable_hash)?;
     let canary_hash = if canary_hash.is_empty() || canary_hash == stable_hash {
+        if virtual_router::canary_node_weight(router, objects) > 0 {
+            // The canary node keeps the pods it selects until the weight has left it; a later
+            // reconcile gives it the placeholder. Meanwhile both nodes may select the same pods,
+            // as they do for a moment in upstream's order too.
+            return node(router, objects, canary).map(|_| ());
+        }
         DEFAULT_CANARY_HASH
     } else {
         canary_hash
@@ -36,17 +44,23 @@ pub(super) fn update_hashes(
     set_hash(router, objects, canary, canary_hash)
 }
 
-/// Sets the hash label of one VirtualNode's pod selector, creating the selector if needed; written
-/// only when that changes it.
-fn set_hash(router: &AppMesh<'_>, objects: &mut Objects, name: &str, hash: &str) -> Result<(), RouterError> {
+/// The VirtualNode `name`, or upstream's Warning and error when it is missing.
+fn node(router: &AppMesh<'_>, objects: &mut Objects, name: &str) -> Result<Value, RouterError> {
     let target = router.virtual_node_ref(name);
-    let Some(mut node) = objects.get(&target).cloned() else {
+    let Some(node) = objects.get(&target).cloned() else {
         objects.warning(
             "VirtualNodeNotFound",
             format!("VirtualNode `{name}` not found in namespace `{}`", target.namespace),
         );
         return Err(RouterError::new(VIRTUAL_NODE_MISSING));
     };
+    Ok(node)
+}
+
+/// Sets the hash label of one VirtualNode's pod selector, creating the selector if needed; written
+/// only when that changes it.
+fn set_hash(router: &AppMesh<'_>, objects: &mut Objects, name: &str, hash: &str) -> Result<(), RouterError> {
+    let mut node = node(router, objects, name)?;
     let labels = match_labels(&mut node, name)?;
     labels.insert(HASH_LABEL.into(), Value::from(hash));
     objects.update(node);

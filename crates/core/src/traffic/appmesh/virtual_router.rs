@@ -7,12 +7,15 @@ use serde_json::{Map, Value};
 
 use super::{AppMesh, VIRTUAL_ROUTER_MISSING, VIRTUAL_SERVICE_MISSING};
 use crate::traffic::unstructured::field_accessor_error as accessor_error;
-use crate::traffic::{Objects, RouterError};
+use crate::traffic::{Objects, RouterError, WeightScale};
 
 /// The route types whose targets can be weighted, in the order upstream looks for them.
 pub(super) const ROUTE_TYPES: [&str; 4] = ["httpRoute", "tcpRoute", "http2Route", "grpcRoute"];
 
 const NOT_WELL_FORMED: &str = "not well-formed";
+
+/// The largest weight App Mesh accepts for a weighted target.
+const MAX_TARGET_WEIGHT: i32 = 100;
 
 /// What a route's rule is (upstream `GetRouteRule`).
 pub(super) enum RouteRule<'r> {
@@ -67,6 +70,50 @@ pub(super) fn set_weight(router: &AppMesh<'_>, objects: &mut Objects, weight: i3
         objects.update(virtual_router);
     }
     Ok(())
+}
+
+/// The weight the VirtualRouter's selected routes now send to the canary VirtualNode (0 when the
+/// objects are missing or malformed: the weighting reports those).
+pub(super) fn canary_node_weight(router: &AppMesh<'_>, objects: &Objects) -> i64 {
+    let Some(virtual_router) = objects
+        .get(&router.virtual_service_ref())
+        .and_then(|service| router.virtual_router_ref(service).ok())
+        .and_then(|target| objects.get(&target))
+    else {
+        return 0;
+    };
+    let namespace = router.input.namespace();
+    let (_, canary) = router.virtual_node_names();
+    let selected = router
+        .routing
+        .virtual_service
+        .as_ref()
+        .and_then(|v| v.routes.as_ref())
+        .filter(|names| !names.is_empty());
+    let routes = virtual_router.pointer("/spec/routes").and_then(Value::as_array);
+    routes
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .filter(|route| {
+            let name = route.get("name").and_then(Value::as_str).unwrap_or_default();
+            selected.is_none_or(|names| names.iter().any(|n| n == name))
+        })
+        .filter_map(|route| match route_rule(route) {
+            RouteRule::Found(_, rule) => rule.get("action")?.get("weightedTargets")?.as_array(),
+            _ => None,
+        })
+        .flatten()
+        .filter(|target| {
+            let node = &target["virtualNodeRef"];
+            let node_namespace = node["namespace"]
+                .as_str()
+                .filter(|ns| !ns.is_empty())
+                .unwrap_or(namespace);
+            node["name"].as_str() == Some(canary) && node_namespace == namespace
+        })
+        .filter_map(|target| as_int(&target["weight"]))
+        .sum()
 }
 
 /// One weighting of one VirtualRouter.
@@ -126,7 +173,9 @@ impl Weighting<'_, '_> {
         };
         let namespace = self.router.input.namespace();
         let (stable, canary) = self.router.virtual_node_names();
-        let max_weight = i64::from(self.router.input.max_weight());
+        // App Mesh takes weights up to 100: percentages of a larger `maxTrafficWeight` (upstream
+        // writes `100 - weight` for the stable, negative past 100).
+        let scale = WeightScale::within(self.router.input.max_weight(), MAX_TARGET_WEIGHT);
         let mut changed = false;
         for (index, target) in targets.iter_mut().enumerate() {
             let target_path = format!("{targets_path}[{index}]");
@@ -149,9 +198,9 @@ impl Weighting<'_, '_> {
             let desired = if node_namespace != namespace {
                 None
             } else if node_name == stable {
-                Some(max_weight - i64::from(self.weight))
+                Some(scale.total() - scale.weight(self.weight))
             } else if node_name == canary {
-                Some(i64::from(self.weight))
+                Some(scale.weight(self.weight))
             } else {
                 None
             };

@@ -235,35 +235,48 @@ fn other_rollouts_bookkeeping_is_kept() {
 }
 
 /// With `annotationPrefix` the action key takes that prefix; with `maxTrafficWeight` (allowed next
-/// to NGINX) the stable gets the rest of that total.
+/// to NGINX) the stable gets the rest of that total while AWS takes it (target-group weights up to
+/// 999), and percentages of it beyond (upstream writes `100 - weight`, negative past 100).
 #[test]
 fn annotation_prefix_and_max_traffic_weight() {
-    let mut ro = rollout(
-        STABLE_SVC,
-        CANARY_SVC,
-        None,
-        json!({"ingress": "ingress", "servicePort": 80, "annotationPrefix": "custom.aws"}),
-    );
-    if let Some(routing) = ro
-        .spec
-        .strategy
-        .as_mut()
-        .and_then(|s| s.canary.as_mut())
-        .and_then(|c| c.traffic_routing.as_mut())
-    {
-        routing.max_traffic_weight = Some(1000);
-    }
-    let mut plain = ingress("ingress", STABLE_SVC, 0, false);
-    plain["metadata"]["annotations"] = json!({});
-    let (_, objects) = run(&ro, &[plain], |r, o| r.set_weight(o, 250, &[]));
-    assert_eq!(
-        annotation(&objects, "ingress", "custom.aws/actions.stable-svc").as_deref(),
-        Some(
-            r#"{"Type":"forward","ForwardConfig":{"TargetGroups":[{"ServiceName":"canary-svc","ServicePort":"80","Weight":250},{"ServiceName":"stable-svc","ServicePort":"80","Weight":750}]}}"#
+    let forward = |canary: i64, stable: i64| {
+        format!(
+            r#"{{"Type":"forward","ForwardConfig":{{"TargetGroups":[{{"ServiceName":"canary-svc","ServicePort":"80","Weight":{canary}}},{{"ServiceName":"stable-svc","ServicePort":"80","Weight":{stable}}}]}}}}"#
         )
-    );
-    assert_eq!(
-        annotation(&objects, "ingress", MANAGED).as_deref(),
-        Some(r#"{"rollout":["custom.aws/actions.stable-svc"]}"#)
-    );
+    };
+    for (max, weight, expected) in [
+        (200, 150, forward(150, 50)),
+        (999, 0, forward(0, 999)),
+        (1000, 0, forward(0, 100)),
+        (1000, 255, forward(25, 75)),
+        (1000, 1000, forward(100, 0)),
+    ] {
+        let mut ro = rollout(
+            STABLE_SVC,
+            CANARY_SVC,
+            None,
+            json!({"ingress": "ingress", "servicePort": 80, "annotationPrefix": "custom.aws"}),
+        );
+        if let Some(routing) = ro
+            .spec
+            .strategy
+            .as_mut()
+            .and_then(|s| s.canary.as_mut())
+            .and_then(|c| c.traffic_routing.as_mut())
+        {
+            routing.max_traffic_weight = Some(max);
+        }
+        let mut plain = ingress("ingress", STABLE_SVC, 0, false);
+        plain["metadata"]["annotations"] = json!({});
+        let (_, objects) = run(&ro, &[plain], |r, o| r.set_weight(o, weight, &[]));
+        assert_eq!(
+            annotation(&objects, "ingress", "custom.aws/actions.stable-svc"),
+            Some(expected),
+            "{weight} of {max}"
+        );
+        assert_eq!(
+            annotation(&objects, "ingress", MANAGED).as_deref(),
+            Some(r#"{"rollout":["custom.aws/actions.stable-svc"]}"#)
+        );
+    }
 }

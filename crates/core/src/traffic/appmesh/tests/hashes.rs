@@ -119,3 +119,40 @@ fn a_node_without_match_labels_gets_them() {
         [pointed("stable", "stable-new"), pointed("canary", "canary-new")]
     );
 }
+
+/// A promotion makes the canary the stable: the canary node gets the placeholder only once the
+/// VirtualRouter sends it nothing (upstream points it at no pod while its weight is still there).
+#[test]
+fn the_canary_node_keeps_its_pods_while_it_has_weight() {
+    let read = [
+        vsvc_with_vrouter(),
+        vrouter("httpRoute", 100, 0),
+        vnode("canary", Some("new")),
+        vnode("stable", Some("old")),
+    ];
+    let (result, writes) = update_hash(&read, "new", "new");
+    result.expect("updated");
+    assert_eq!(writes, [RoutingWrite::Update(vnode("stable", Some("new")))]);
+
+    let read = [
+        vsvc_with_vrouter(),
+        vrouter("httpRoute", 0, 100),
+        vnode("canary", Some("new")),
+        vnode("stable", Some("new")),
+    ];
+    let (result, writes) = update_hash(&read, "new", "new");
+    result.expect("updated");
+    assert_eq!(writes, [RoutingWrite::Update(vnode("canary", Some("canary-hash")))]);
+
+    // Still an error when the canary node is missing.
+    let read = [
+        vsvc_with_vrouter(),
+        vrouter("httpRoute", 100, 0),
+        vnode("stable", Some("old")),
+    ];
+    let (result, _) = update_hash(&read, "new", "new");
+    assert_eq!(
+        result.expect_err("no canary node").to_string(),
+        "Virtual-node is missing"
+    );
+}

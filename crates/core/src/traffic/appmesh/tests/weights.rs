@@ -166,3 +166,28 @@ fn only_the_selected_routes_are_weighted() {
         }
     }
 }
+
+/// App Mesh takes weights up to 100: a larger `maxTrafficWeight` (allowed next to NGINX) is written
+/// as percentages, the canary's rounded down (upstream writes `100 - weight`, negative past 100).
+#[test]
+fn a_max_traffic_weight_above_100_is_written_as_percentages() {
+    let mut ro = rollout();
+    if let Some(routing) = ro
+        .spec
+        .strategy
+        .as_mut()
+        .and_then(|s| s.canary.as_mut())
+        .and_then(|c| c.traffic_routing.as_mut())
+    {
+        routing.max_traffic_weight = Some(200);
+    }
+    for (weight, canary, stable) in [(150, 75, 25), (1, 0, 100), (200, 100, 0)] {
+        let mut objects = Objects::new(&[vsvc_with_vrouter(), vrouter("httpRoute", 0, 100)]);
+        router(&ro).set_weight(&mut objects, weight, &[]).expect("weighted");
+        let expected: Vec<RoutingWrite> = (canary != 0)
+            .then(|| RoutingWrite::Update(vrouter("httpRoute", canary, stable)))
+            .into_iter()
+            .collect();
+        assert_eq!(objects.writes(), expected, "{weight}");
+    }
+}
