@@ -295,4 +295,32 @@ mod tests {
         // Without both ReplicaSets it is simply the abort weight.
         assert_eq!(aborted.desired_canary_weight(&ReplicaSets::default()), 0);
     }
+
+    /// Upstream #4841: a canary held at `minPodsPerReplicaSet` is no bigger than its smallest step, so
+    /// the weight steps down to 0 instead of staying on that step for good.
+    #[test]
+    fn dynamic_abort_counts_the_pods_min_pods_adds_to_a_step() {
+        let steps = [weight(5), pause()];
+        let mut aborted = progress(&steps, Some(0));
+        aborted.aborted = true;
+        aborted.dynamic_stable_scale = true;
+        let whole_stable = ReplicaSets {
+            new: Some(ReplicaSetCounts::settled(2)),
+            stable: StableReplicaSet::Separate(ReplicaSetCounts::settled(10)),
+            others: vec![],
+        };
+        assert_eq!(
+            aborted.desired_canary_weight(&whole_stable),
+            5,
+            "1 pod for 5% < 2 available"
+        );
+        aborted.min_pods_per_replica_set = Some(2);
+        assert_eq!(aborted.desired_canary_weight(&whole_stable), 0);
+        // A stable still short of pods keeps the weight on the canary.
+        let short_stable = ReplicaSets {
+            stable: StableReplicaSet::Separate(ReplicaSetCounts::settled(7)),
+            ..whole_stable
+        };
+        assert_eq!(aborted.desired_canary_weight(&short_stable), 5);
+    }
 }

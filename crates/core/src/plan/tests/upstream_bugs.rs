@@ -12,7 +12,8 @@
 //! 5. PR #4612 weight moved before the subset switch on fast rollback → `upstream_4612_fast_rollback_never_routes_more_than_the_ready_capacity`
 //! 6. #3774 abort → retry → abort ignored `abortScaleDownDelaySeconds` → `upstream_3774_a_second_abort_after_retry_honours_the_abort_delay`
 //! 7. #4973 scale-up while aborted with dynamicStableScale revived the canary, selector flapped → `upstream_4973_a_scale_up_while_aborted_leaves_the_canary_down_and_the_selector_still`
-//! 8. #4461 abort ignored after promote-full of an unhealthy canary → `upstream_4461_abort_after_promote_full_of_an_unhealthy_canary_is_honoured`
+//! 8. #4461 abort ignored after promote-full of an unhealthy canary → `upstream_4461_abort_after_promote_full_of_an_unhealthy_canary_is_honoured`,
+//!    `upstream_4461_blue_green_abort_after_promote_full_is_honoured` (was a bug here too; fixed)
 //! 9. #841, #3120, #2897 retry after abort: analysis not re-run, canary spun down → `upstream_841_3120_2897_retry_after_a_failed_analysis_runs_it_again_and_keeps_the_canary`
 //!    (steps alone: `golden::retry_after_abort_restarts_the_steps`)
 //! 10. PR #4900, #4919 weight not yet 0 during the abort delay; scaling events never ending → `upstream_4900_4919_during_the_abort_delay_the_weight_is_already_zero`
@@ -42,7 +43,9 @@
 //!     (the old stable keeps its pods for `scaleDownDelaySeconds` after the selector switch)
 //! 20. #4424, #3141, #4642 weights outside [0,100] → `upstream_4424_canary_scale_above_replicas_keeps_every_weight_in_range`,
 //!     and property (a) of `traffic_properties`
-//! 21. #2641 preview Service repointed before preview pods are Ready → `upstream_2641_the_preview_service_waits_for_a_ready_preview`
+//! 21. #2641 preview Service repointed before preview pods are Ready → not covered: as upstream, the
+//!     preview Service selects the new ReplicaSet as soon as it exists (the blue-green goldens pin
+//!     upstream's writes); waiting for readiness would be a behaviour change of its own
 //! 22. PR #4221, #908, #1583 restart below maxUnavailable → `golden::restart_evicts_old_pods_within_max_unavailable`,
 //!     `bluegreen_golden::restart_evicts_within_max_unavailable`, `restart::tests` (evictions, never deletes)
 //!
@@ -74,7 +77,7 @@ use rollouts_api::RolloutPhase;
 use serde_json::{Value, json};
 
 use super::canary_routed_golden::{CANARY, STABLE, routed_rollout};
-use super::world::{World, demo_rollout, describe_all, selector_of, service};
+use super::world::{World, bluegreen_rollout, demo_rollout, describe_all, selector_of, service};
 use crate::plan::Action;
 
 const HASH: &str = "rollouts-pod-template-hash";
@@ -452,6 +455,45 @@ fn upstream_4461_abort_after_promote_full_of_an_unhealthy_canary_is_honoured() {
         w.settle_without_new_pods();
     }
     assert_eq!((size(&w, 0), size(&w, 1)), (5, 0));
+}
+
+/// The blue-green side of #4461: the same status fields decide it.
+#[test]
+fn upstream_4461_blue_green_abort_after_promote_full_is_honoured() {
+    let mut w = World::new(bluegreen_rollout());
+    let active = "rollout-bluegreen-active";
+    w.services = vec![
+        service(active, "rollout-bluegreen"),
+        service("rollout-bluegreen-preview", "rollout-bluegreen"),
+    ];
+    w.run_until_quiet(20);
+    let blue = hash(&w, 0);
+    w.advance(1);
+    w.set_image("argoproj/rollouts-demo:yellow");
+    for _ in 0..6 {
+        w.reconcile();
+        w.settle_without_new_pods();
+    }
+    w.patch_status(json!({"promoteFull": true}));
+    for _ in 0..6 {
+        w.reconcile();
+        w.settle_without_new_pods();
+    }
+    assert_eq!(selector_of(&w, active), blue, "never active before it is ready");
+    w.patch_status(json!({"abort": true}));
+    for _ in 0..6 {
+        w.reconcile();
+        w.settle_without_new_pods();
+    }
+    assert_eq!(w.status().abort, Some(true));
+    assert_eq!(w.status().phase, Some(RolloutPhase::Degraded));
+    assert_eq!(selector_of(&w, active), blue);
+    w.advance(31);
+    for _ in 0..6 {
+        w.reconcile();
+        w.settle_without_new_pods();
+    }
+    assert_eq!((size(&w, 0), size(&w, 1)), (2, 0));
 }
 
 fn web_template() -> rollouts_api::AnalysisTemplate {
