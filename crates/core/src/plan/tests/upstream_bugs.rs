@@ -1,14 +1,16 @@
 //! Upstream's bug history as regression scenarios: each failure family Argo Rollouts users hit, driven
-//! through the planner, asserting the outcome that would be wrong had we the bug.
-//!
-//! (families: peers-bugs-and-numbers §3a)
+//! through the planner, asserting the outcome that would be wrong had we the bug. The index below
+//! names, for each family, its test here, the test elsewhere that already covers it, or why it does
+//! not apply.
 //!
 //! Abort and rollback:
 //! 1. #1292 abort on a Healthy rollout scaled the stable to 0 → `golden::abort_on_a_healthy_rollout_is_a_no_op_upstream_1292`,
 //!    `properties::abort_on_a_healthy_rollout_is_a_no_op_upstream_1292`
 //! 2. #2982 abort after full promotion hot-looped on `scale-down-deadline` → `upstream_2982_abort_after_full_promotion_writes_a_bounded_number_of_times`
 //! 3. #4841 dynamicStableScale + minPodsPerReplicaSet kept canary weight after abort → `upstream_4841_abort_returns_the_weight_to_zero_for_every_scaling_mode`
-//! 4. #2576, #1838 canary Service / DestinationRule subset kept the aborted hash → `upstream_2576_1838_after_abort_every_selector_and_subset_names_the_stable`
+//!    (was a bug here too; fixed), `canary::desired_weight::tests::dynamic_abort_counts_the_pods_min_pods_adds_to_a_step`
+//! 4. #2576, #1838 canary Service / DestinationRule subset kept the aborted hash → `upstream_2576_1838_after_abort_no_selector_or_subset_reaches_the_aborted_pods`
+//!    (as upstream, the canary subset keeps the aborted hash at weight 0 until its pods are gone)
 //! 5. PR #4612 weight moved before the subset switch on fast rollback → `upstream_4612_fast_rollback_never_routes_more_than_the_ready_capacity`
 //! 6. #3774 abort → retry → abort ignored `abortScaleDownDelaySeconds` → `upstream_3774_a_second_abort_after_retry_honours_the_abort_delay`
 //! 7. #4973 scale-up while aborted with dynamicStableScale revived the canary, selector flapped → `upstream_4973_a_scale_up_while_aborted_leaves_the_canary_down_and_the_selector_still`
@@ -54,7 +56,8 @@
 //!     #4607, #4369 (HPA averaging canary and stable) do not apply: the HPA's own arithmetic
 //! 24. #3565 a sync mid-canary dropped the stable → `upstream_3565_reapplying_the_manifest_mid_canary_changes_nothing`;
 //!     #4935 `progressively` never re-drained → `upstream_4935_a_reapplied_deployment_is_drained_again`;
-//!     #3689 (a missing `spec.replicas` is 1) is Kubernetes' defaulting, as for a Deployment;
+//!     #3689 (a missing `spec.replicas` becomes 1) does not apply to the planner: it sets 1, as upstream
+//!     and a Deployment do, and an HPA owning replicas writes them back;
 //!     #3855 (deleting a Rollout leaves its `workloadRef` Deployment at 0) is not covered: a deleted
 //!     Rollout is left alone, as upstream does
 //!
@@ -70,8 +73,9 @@
 //!     #3259 unbounded measurements → `analysis::run::tests::reconcile::an_erroring_metric_keeps_a_bounded_history`,
 //!     `measurement_retention_rules`; #1107, #1214 history → `analysis_golden::old_runs_beyond_the_history_limits_are_deleted`,
 //!     `experiment_step_golden::experiments_beyond_the_history_limits_are_deleted_newest_kept`;
-//!     #3503 (Graphite) does not apply: no Graphite provider; PR #3780 (a transport per client) does
-//!     not apply: Go's `http.Transport`
+//!     #3503 (Graphite) does not apply: no Graphite provider; PR #3780 (a transport per client)
+//!     does not apply: the Prometheus and Web providers share two connection pools built once
+//!     (`rollouts-controller` `analysis::providers::http::client`)
 
 use rollouts_api::RolloutPhase;
 use serde_json::{Value, json};
@@ -283,7 +287,7 @@ fn subset_weights(w: &World) -> Vec<(String, i64)> {
 }
 
 #[test]
-fn upstream_2576_1838_after_abort_every_selector_and_subset_names_the_stable() {
+fn upstream_2576_1838_after_abort_no_selector_or_subset_reaches_the_aborted_pods() {
     let mut w = istio_world(json!({}));
     w.advance(1);
     w.set_image("app:yellow");
