@@ -7,6 +7,7 @@ use rollouts_api::steps::{CanaryStep, SetCanaryScale};
 
 use super::approximate::weight_to_replicas;
 use super::input::{DesiredCanary, ReplicaSets};
+use super::traffic_routed::with_min_pods;
 
 /// What the weight helpers need from a canary Rollout's spec and status.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,6 +24,8 @@ pub struct CanaryProgress<'a> {
     pub traffic_routed: bool,
     /// `dynamicStableScale`.
     pub dynamic_stable_scale: bool,
+    /// `minPodsPerReplicaSet` (it only applies with `trafficRouting`).
+    pub min_pods_per_replica_set: Option<i32>,
     /// The resolved `abortScaleDownDelaySeconds`.
     pub abort_scale_down_delay: AbortScaleDownDelay,
     /// `status.abort`.
@@ -47,6 +50,7 @@ impl<'a> CanaryProgress<'a> {
             current_step_index: status.and_then(|s| s.current_step_index),
             traffic_routed: canary.traffic_routing.is_some(),
             dynamic_stable_scale: canary.dynamic_stable_scale.unwrap_or(false),
+            min_pods_per_replica_set: canary.min_pods_per_replica_set,
             abort_scale_down_delay: canary.abort_scale_down_delay(),
             aborted: status.and_then(|s| s.abort).unwrap_or(false),
             promote_full: status.and_then(|s| s.promote_full).unwrap_or(false),
@@ -141,11 +145,23 @@ impl<'a> CanaryProgress<'a> {
         } else {
             not_served_by_stable.max(i64::from(new.available_replicas))
         };
+        // A step's canary size counts the pods `minPodsPerReplicaSet` adds: otherwise a canary held at
+        // that minimum always looks bigger than its smallest step, and the weight never reaches 0
+        // (upstream #4841).
+        let step_pods = |weight| {
+            let pods = weight_to_replicas(self.replicas, weight, self.max_weight);
+            let pods = if self.traffic_routed {
+                with_min_pods(pods, self.min_pods_per_replica_set, self.replicas)
+            } else {
+                pods
+            };
+            i64::from(pods)
+        };
         self.steps
             .iter()
             .rev()
             .filter_map(|step| step.set_weight)
-            .find(|&weight| i64::from(weight_to_replicas(self.replicas, weight, self.max_weight)) < canary_needed)
+            .find(|&weight| step_pods(weight) < canary_needed)
             .unwrap_or(0)
     }
 }
@@ -188,6 +204,7 @@ mod tests {
             current_step_index: index,
             traffic_routed: true,
             dynamic_stable_scale: false,
+            min_pods_per_replica_set: None,
             abort_scale_down_delay: AbortScaleDownDelay {
                 seconds: Some(30),
                 explicitly_set: false,
@@ -277,5 +294,33 @@ mod tests {
         assert_eq!(aborted.desired_canary_weight(&sets(1, 9)), 0);
         // Without both ReplicaSets it is simply the abort weight.
         assert_eq!(aborted.desired_canary_weight(&ReplicaSets::default()), 0);
+    }
+
+    /// Upstream #4841: a canary held at `minPodsPerReplicaSet` is no bigger than its smallest step, so
+    /// the weight steps down to 0 instead of staying on that step for good.
+    #[test]
+    fn dynamic_abort_counts_the_pods_min_pods_adds_to_a_step() {
+        let steps = [weight(5), pause()];
+        let mut aborted = progress(&steps, Some(0));
+        aborted.aborted = true;
+        aborted.dynamic_stable_scale = true;
+        let whole_stable = ReplicaSets {
+            new: Some(ReplicaSetCounts::settled(2)),
+            stable: StableReplicaSet::Separate(ReplicaSetCounts::settled(10)),
+            others: vec![],
+        };
+        assert_eq!(
+            aborted.desired_canary_weight(&whole_stable),
+            5,
+            "1 pod for 5% < 2 available"
+        );
+        aborted.min_pods_per_replica_set = Some(2);
+        assert_eq!(aborted.desired_canary_weight(&whole_stable), 0);
+        // A stable still short of pods keeps the weight on the canary.
+        let short_stable = ReplicaSets {
+            stable: StableReplicaSet::Separate(ReplicaSetCounts::settled(7)),
+            ..whole_stable
+        };
+        assert_eq!(aborted.desired_canary_weight(&short_stable), 5);
     }
 }

@@ -49,7 +49,14 @@ impl<'a> Ctx<'a> {
     /// Reads the snapshot.
     pub fn new(snapshot: &'a Snapshot<'a>) -> Self {
         let rollout = snapshot.rollout;
-        let old = rollout.status.clone().unwrap_or_default();
+        let mut old = rollout.status.clone().unwrap_or_default();
+        // An abort the controller has not seen yet (no `abortedAt`) wins over an earlier
+        // `promote --full`: upstream lifts the abort for as long as `promoteFull` is set, so an abort
+        // after a full promotion of an unhealthy canary is never honoured (upstream #4461). A
+        // promotion after an abort the controller has seen still lifts it.
+        if old.abort == Some(true) && old.aborted_at.is_none() && old.promote_full == Some(true) {
+            old.promote_full = None;
+        }
         let mut all = snapshot.replica_sets.to_vec();
         replica_sets::sort_by_creation(&mut all);
         let new = replica_sets::find_new(rollout, &all);

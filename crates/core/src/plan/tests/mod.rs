@@ -19,4 +19,5 @@ mod traffic_ambassador_traefik;
 mod traffic_apisix_appmesh;
 mod traffic_properties;
 mod unsupported;
+mod upstream_bugs;
 mod world;
