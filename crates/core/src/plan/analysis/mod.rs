@@ -5,6 +5,7 @@
 
 pub mod factory;
 pub mod templates;
+pub mod validate;
 
 use std::collections::BTreeSet;
 

@@ -269,3 +269,28 @@ fn an_aborted_rollout_keeps_the_record_of_the_run_that_stopped_it() {
     w.run_until_quiet(20);
     assert_eq!(names(&w), vec![name.clone(), format!("{name}.1")]);
 }
+
+/// Upstream `ValidateAnalysisTemplateWithType`: a step's metric with an interval and no count would
+/// measure forever, so the Rollout is InvalidSpec rather than paused on it for good.
+#[test]
+fn a_step_template_that_runs_forever_is_an_invalid_spec() {
+    let mut w = world(step_analysis(), None);
+    w.analysis_templates = vec![
+        serde_json::from_value(json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate",
+            "metadata": {"name": "success-rate", "namespace": "default"},
+            "spec": {"args": [{"name": "service"}], "metrics": [{"name": "rate", "interval": "10s",
+                     "provider": {"web": {"url": "http://127.0.0.1:1/{{args.service}}"}}}]}
+        }))
+        .unwrap(),
+    ];
+    w.patch_spec(json!({"replicas": 5}));
+    w.reconcile();
+    assert!(w.analysis_runs.is_empty());
+    assert_eq!(
+        w.status().message.as_deref(),
+        Some(
+            "InvalidSpec: The Rollout \"rollouts-demo\" is invalid: spec.strategy.canary.steps[1].analysis.templates: Invalid value: \"success-rate\": AnalysisTemplate success-rate has metric rate which runs indefinitely. Invalid value for count: <nil>"
+        )
+    );
+}
