@@ -863,6 +863,39 @@ fn anti_affinity_keeps_the_preview_away_from_the_active_pods() {
     );
 }
 
+/// Upstream `GenerateReplicaSetAffinity` reads `status.stableRS`: the rule points at the stable hash
+/// even when that ReplicaSet object is gone.
+#[test]
+fn anti_affinity_follows_the_recorded_stable_hash_without_its_replica_set() {
+    let mut w = healthy(world_with(
+        json!({"antiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": {"weight": 50}}}),
+    ));
+    let h1 = hash(&w, 0);
+    w.replica_sets.clear();
+    set_image(&mut w, "argoproj/rollouts-demo:yellow");
+    w.reconcile();
+    let created = w.replica_sets.last().unwrap();
+    let affinity = serde_json::to_value(
+        created
+            .spec
+            .template
+            .as_ref()
+            .unwrap()
+            .spec
+            .as_ref()
+            .unwrap()
+            .affinity
+            .as_ref(),
+    )
+    .unwrap();
+    let term = &affinity["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0];
+    assert_eq!(term["weight"], json!(50));
+    assert_eq!(
+        term["podAffinityTerm"]["labelSelector"]["matchExpressions"][0]["values"],
+        json!([h1])
+    );
+}
+
 #[test]
 fn restart_evicts_within_max_unavailable() {
     let mut w = healthy(world_with(json!({"maxUnavailable": 1})));
