@@ -80,28 +80,87 @@ fn flip_ping_pong(ctx: &mut Ctx<'_>) {
     ctx.status.canary.get_or_insert_with(Default::default).stable_ping_pong = Some(next.to_string());
 }
 
-/// `metav1.FormatLabelSelector` for the selectors a Rollout can have.
+/// `metav1.FormatLabelSelector`: the requirements sorted by key (`k=v`, `k in (a,b)`, `k notin (a,b)`,
+/// `k`, `!k`, values sorted), `<none>` for an empty selector and `<error>` for one Kubernetes would
+/// refuse to turn into a selector (an unknown operator, In/NotIn without values, Exists/DoesNotExist
+/// with some). Label syntax is not checked again here: the API server validated it.
 pub fn format_label_selector(selector: Option<&LabelSelector>) -> String {
     let Some(selector) = selector else { return String::new() };
-    let mut parts: Vec<String> = selector
+    let mut requirements: Vec<(&str, String)> = selector
         .match_labels
         .iter()
         .flatten()
-        .map(|(k, v)| format!("{k}={v}"))
+        .map(|(k, v)| (k.as_str(), format!("{k}={v}")))
         .collect();
     for expr in selector.match_expressions.iter().flatten() {
-        let values = expr.values.clone().unwrap_or_default();
-        parts.push(match expr.operator.as_str() {
-            "In" => format!("{} in ({})", expr.key, values.join(",")),
-            "NotIn" => format!("{} notin ({})", expr.key, values.join(",")),
-            "Exists" => expr.key.clone(),
-            "DoesNotExist" => format!("!{}", expr.key),
-            other => format!("{} {other}", expr.key),
-        });
+        let mut values = expr.values.clone().unwrap_or_default();
+        values.sort();
+        let key = expr.key.as_str();
+        let text = match (expr.operator.as_str(), values.is_empty()) {
+            ("In", false) => format!("{key} in ({})", values.join(",")),
+            ("NotIn", false) => format!("{key} notin ({})", values.join(",")),
+            ("Exists", true) => key.to_string(),
+            ("DoesNotExist", true) => format!("!{key}"),
+            _ => return "<error>".to_string(),
+        };
+        requirements.push((key, text));
     }
-    if parts.is_empty() {
-        "<none>".to_string()
-    } else {
-        parts.join(",")
+    // Stable: requirements of one key keep their order, as Go's insertion sort keeps them.
+    requirements.sort_by(|a, b| a.0.cmp(b.0));
+    if requirements.is_empty() {
+        return "<none>".to_string();
+    }
+    requirements
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use serde_json::json;
+
+    use super::*;
+
+    /// `metav1.FormatLabelSelector` as Kubernetes' `TestLabelSelectorAsSelector` / `String` cases
+    /// render it: requirements sorted by key, set values sorted.
+    #[test]
+    fn label_selectors_format_as_kubernetes_does() {
+        let cases = [
+            (json!({}), "<none>"),
+            (json!({"matchLabels": {"foo": "bar", "app": "web"}}), "app=web,foo=bar"),
+            (
+                json!({"matchLabels": {"foo": "bar"},
+                       "matchExpressions": [{"key": "baz", "operator": "In", "values": ["qux", "norf"]}]}),
+                "baz in (norf,qux),foo=bar",
+            ),
+            (
+                json!({"matchExpressions": [
+                    {"key": "zone", "operator": "NotIn", "values": ["b", "a"]},
+                    {"key": "tier", "operator": "Exists"},
+                    {"key": "legacy", "operator": "DoesNotExist"}]}),
+                "!legacy,tier,zone notin (a,b)",
+            ),
+            (
+                json!({"matchExpressions": [{"key": "a", "operator": "Nope", "values": ["x"]}]}),
+                "<error>",
+            ),
+            (
+                json!({"matchExpressions": [{"key": "a", "operator": "In", "values": []}]}),
+                "<error>",
+            ),
+            (
+                json!({"matchExpressions": [{"key": "a", "operator": "Exists", "values": ["x"]}]}),
+                "<error>",
+            ),
+        ];
+        for (selector, expected) in cases {
+            let selector: LabelSelector = serde_json::from_value(selector.clone()).unwrap();
+            assert_eq!(format_label_selector(Some(&selector)), expected, "{selector:?}");
+        }
+        assert_eq!(format_label_selector(None), "");
     }
 }

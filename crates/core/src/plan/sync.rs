@@ -19,7 +19,8 @@ pub fn create_new_replica_set(ctx: &mut Ctx<'_>) {
     let revision = max_revision(&ctx.all) + 1;
     let hash = ctx.current_pod_hash();
     let mut rs = desired_replica_set(ctx.rollout, &hash, revision);
-    let stable_hash = ctx.stable_rs().map(|s| replica_sets::hash_of(s).to_string());
+    // Upstream follows `status.stableRS`, whether or not that ReplicaSet still exists.
+    let stable_hash = ctx.old.stable_rs.clone();
     if let Some(template) = rs.spec.template.as_mut() {
         let current = template.spec.as_ref().and_then(|s| s.affinity.as_ref());
         let affinity = super::anti_affinity::replica_set_affinity(ctx.rollout, current, stable_hash.as_deref(), &hash);
@@ -119,7 +120,8 @@ pub fn sync_revision(ctx: &mut Ctx<'_>) {
     let spec = &mut rs.spec;
     let min_ready_changed = spec.min_ready_seconds.unwrap_or(0) != min_ready;
     let hash = replica_sets::hash_of(&ctx.all[index]).to_string();
-    let stable_hash = ctx.stable_rs().map(|s| replica_sets::hash_of(s).to_string());
+    // Upstream follows `status.stableRS`, whether or not that ReplicaSet still exists.
+    let stable_hash = ctx.old.stable_rs.clone();
     let current_affinity = spec
         .template
         .as_ref()

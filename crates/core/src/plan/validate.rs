@@ -54,23 +54,38 @@ pub fn first_problem(ctx: &Ctx<'_>) -> Option<String> {
     if let Some(e) = super::analysis::templates::first_reference_problem(ctx) {
         return Some(invalid_spec_message(name, &e));
     }
+    if let Some(e) = first_missing_routing_object(ctx) {
+        return Some(invalid_spec_message(name, &e));
+    }
+    // As upstream, every referenced object is looked up before any is checked.
+    let source = super::analysis::template_source(ctx);
+    if let Some(e) = super::analysis::validate::first_template_problem(rollout, source) {
+        return Some(invalid_spec_message(name, &e));
+    }
     first_routing_problem(ctx).map(|e| invalid_spec_message(name, &e))
 }
 
-/// The first problem one of the Rollout's routers finds with the routing objects it names. As
-/// upstream, every object is looked up before any is checked, and Ingresses come before
-/// VirtualServices both times.
+/// The first routing object a router names that does not exist; Ingresses come before
+/// VirtualServices, as upstream looks them up.
+fn first_missing_routing_object(ctx: &Ctx<'_>) -> Option<FieldError> {
+    let objects = crate::traffic::Objects::new(ctx.snapshot.routing_objects);
+    routers(ctx).iter().find_map(|r| r.missing_reference(&objects))
+}
+
+/// The first problem one of the Rollout's routers finds with the routing objects it names, in the
+/// same router order.
 fn first_routing_problem(ctx: &Ctx<'_>) -> Option<FieldError> {
+    let objects = crate::traffic::Objects::new(ctx.snapshot.routing_objects);
+    routers(ctx).iter().find_map(|r| r.validate(&objects))
+}
+
+fn routers<'c>(ctx: &'c Ctx<'_>) -> Vec<Box<dyn crate::traffic::Router + 'c>> {
     let input = crate::traffic::RouterInput {
         rollout: ctx.rollout,
         replica_sets: &ctx.all,
     };
-    let objects = crate::traffic::Objects::new(ctx.snapshot.routing_objects);
     let mut routers = crate::traffic::routers_with(input, ctx.snapshot.routing_settings);
     // Stable: the other routers keep their driving order.
     routers.sort_by_key(|r| r.kind() != "Nginx");
     routers
-        .iter()
-        .find_map(|r| r.missing_reference(&objects))
-        .or_else(|| routers.iter().find_map(|r| r.validate(&objects)))
 }

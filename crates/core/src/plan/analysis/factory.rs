@@ -120,6 +120,19 @@ fn field_value(rollout: &Rollout, path: &str) -> Result<String, String> {
         "metadata.uid" => return Ok(meta.uid.clone().unwrap_or_default()),
         _ => {}
     }
+    // Kubernetes' `fieldpath.FormatMap`: `key="value"` lines, keys sorted, values Go-quoted.
+    let whole_map = |map: Option<&BTreeMap<String, String>>| {
+        map.into_iter()
+            .flatten()
+            .map(|(k, v)| format!("{k}={}", rollouts_api::gofmt::go_quote(v)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    match path {
+        "metadata.labels" => return Ok(whole_map(meta.labels.as_ref())),
+        "metadata.annotations" => return Ok(whole_map(meta.annotations.as_ref())),
+        _ => {}
+    }
     if let Some(key) = keyed("metadata.labels") {
         return Ok(meta
             .labels
@@ -447,6 +460,32 @@ mod tests {
             (owner.kind.as_str(), owner.uid.as_str(), owner.controller),
             ("Rollout", "u1", Some(true))
         );
+    }
+
+    /// Kubernetes' `fieldpath.ExtractFieldPathAsString` for whole maps (`FormatMap`): one
+    /// `key="value"` line per entry, keys sorted, values quoted as Go's `%q` does.
+    #[test]
+    fn whole_label_and_annotation_maps_render_as_kubernetes_formats_them() {
+        let mut rollout = rollout();
+        rollout.metadata.labels = Some(BTreeMap::from([
+            ("team".to_string(), "a".to_string()),
+            ("app".to_string(), "web \"x\"".to_string()),
+        ]));
+        let field_of = |rollout: &Rollout, path: &str| {
+            let given = args(json!([{"name": "m", "valueFrom": {"fieldRef": {"fieldPath": path}}}]));
+            rollout_arguments(&given, Hashes::default(), rollout).unwrap()[0]
+                .value
+                .clone()
+        };
+        let field = |path: &str| field_of(&rollout, path);
+        assert_eq!(
+            field("metadata.labels").as_deref(),
+            Some("app=\"web \\\"x\\\"\"\nteam=\"a\"")
+        );
+        assert_eq!(field("metadata.annotations").as_deref(), Some("owner=\"x\""));
+        let mut bare = rollout.clone();
+        bare.metadata.annotations = None;
+        assert_eq!(field_of(&bare, "metadata.annotations").as_deref(), Some(""));
     }
 
     #[test]

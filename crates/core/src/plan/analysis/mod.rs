@@ -5,6 +5,7 @@
 
 pub mod factory;
 pub mod templates;
+pub mod validate;
 
 use std::collections::BTreeSet;
 
@@ -375,16 +376,15 @@ pub fn reconcile(ctx: &mut Ctx<'_>) {
     let mut current: Vec<(Slot, Option<RolloutAnalysisRunStatus>)> = Vec::new();
     if cancel_all {
         for slot in SLOTS {
+            // Upstream keeps a blue-green rollout's promotion runs on record once they are over, as
+            // long as they exist; the canary's runs are dropped once cancelled (after an abort the
+            // abort message keeps the reason).
+            let promotion = blue_green && matches!(slot, Slot::PrePromotion | Slot::PostPromotion);
             if let Some(run) = current_run(ctx, slot).map(run_status) {
                 terminate(ctx, &run.name);
-                // A blue-green rollout keeps its promotion runs on record once they are over, and an
-                // aborted rollout the run that stopped it (upstream drops the canary's on the next
-                // reconcile, leaving a Degraded rollout without the record of why).
-                let keep = (blue_green && matches!(slot, Slot::PrePromotion | Slot::PostPromotion))
-                    || (ctx.pause.is_aborted() && !fully_promoted);
-                current.push((slot, keep.then_some(run)));
-            } else if blue_green && matches!(slot, Slot::PrePromotion | Slot::PostPromotion) {
-                current.push((slot, recorded(&ctx.old, slot).cloned()));
+                current.push((slot, promotion.then_some(run)));
+            } else if recorded(&ctx.old, slot).is_some() {
+                current.push((slot, None));
             }
         }
     } else if blue_green {

@@ -17,15 +17,12 @@ pub fn sync_status(ctx: &mut Ctx<'_>) {
     ctx.status.stable_rs = ctx.old.stable_rs.clone();
     ctx.status.current_step_index = None;
     ctx.status.current_step_hash = None;
-    let old_bg = ctx.old.blue_green.clone().unwrap_or_default();
+    // The analysis reconcile decided the promotion runs on record (upstream `SetCurrentAnalysisRuns`):
+    // a run that no longer exists is not kept; a new template resets them below.
     let computed = ctx.status.blue_green.take().unwrap_or_default();
     let mut bg = BlueGreenStatus {
-        pre_promotion_analysis_run_status: computed
-            .pre_promotion_analysis_run_status
-            .or(old_bg.pre_promotion_analysis_run_status),
-        post_promotion_analysis_run_status: computed
-            .post_promotion_analysis_run_status
-            .or(old_bg.post_promotion_analysis_run_status),
+        pre_promotion_analysis_run_status: computed.pre_promotion_analysis_run_status,
+        post_promotion_analysis_run_status: computed.post_promotion_analysis_run_status,
         ..Default::default()
     };
     if super::super::sync::pod_spec_changed(ctx) {

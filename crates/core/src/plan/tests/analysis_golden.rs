@@ -243,29 +243,86 @@ fn old_runs_beyond_the_history_limits_are_deleted() {
     assert_eq!(phases, vec!["Failed", "Successful"]);
 }
 
+/// Upstream `reconcileAnalysisRuns`: the reconcile that aborts records the failed run; the next
+/// one cancels the canary's runs and drops them from the status (the abort message keeps why).
 #[test]
-fn an_aborted_rollout_keeps_the_record_of_the_run_that_stopped_it() {
+fn an_aborted_rollout_drops_its_canary_runs_from_the_status() {
+    let steps = json!([{"setWeight": 20}, {"pause": {}}]);
+    let background = json!({"templates": [{"templateName": "success-rate"}],
+                            "args": [{"name": "service", "value": "web"}]});
+    let mut w = world(steps, Some(background));
+    update(&mut w);
+    let name = names(&w)[0].clone();
+    w.finish_run(&name, "Failed", "boom");
+    w.reconcile();
+    let background_run = |w: &World| {
+        w.status()
+            .canary
+            .as_ref()
+            .and_then(|c| c.current_background_analysis_run_status.clone())
+    };
+    let recorded = background_run(&w).unwrap();
+    assert_eq!(
+        (recorded.name.as_str(), recorded.status),
+        (name.as_str(), rollouts_api::analysis_run::AnalysisPhase::Failed)
+    );
+    w.run_until_quiet(20);
+    assert_eq!(background_run(&w), None);
+    let canary = w.status().canary.clone().unwrap_or_default();
+    assert_eq!(canary.current_step_analysis_run_status, None);
+    assert_eq!(w.status().phase, Some(RolloutPhase::Degraded));
+    assert!(
+        w.status()
+            .message
+            .as_deref()
+            .is_some_and(|m| m.ends_with("Background analysis phase error/failed: boom")),
+        "{:?}",
+        w.status().message
+    );
+}
+
+#[test]
+fn a_step_run_is_dropped_after_the_abort_and_a_retry_starts_a_new_one() {
     let mut w = world(step_analysis(), None);
     update(&mut w);
     let name = names(&w)[0].clone();
     w.finish_run(&name, "Failed", "boom");
     w.run_until_quiet(20);
-    let recorded = w
-        .status()
-        .canary
-        .as_ref()
-        .and_then(|c| c.current_step_analysis_run_status.clone())
-        .unwrap();
-    assert_eq!(
-        (recorded.name.as_str(), recorded.status, recorded.message.as_deref()),
-        (
-            name.as_str(),
-            rollouts_api::analysis_run::AnalysisPhase::Failed,
-            Some("boom")
-        )
-    );
+    let step_run = |w: &World| {
+        w.status()
+            .canary
+            .as_ref()
+            .and_then(|c| c.current_step_analysis_run_status.clone())
+    };
+    assert_eq!(step_run(&w), None);
     // Retrying starts a new run for the step.
     w.patch_status(json!({"abort": false}));
     w.run_until_quiet(20);
     assert_eq!(names(&w), vec![name.clone(), format!("{name}.1")]);
+    assert_eq!(step_run(&w).map(|r| r.name), Some(format!("{name}.1")));
+}
+
+/// Upstream `ValidateAnalysisTemplateWithType`: a step's metric with an interval and no count would
+/// measure forever, so the Rollout is InvalidSpec rather than paused on it for good.
+#[test]
+fn a_step_template_that_runs_forever_is_an_invalid_spec() {
+    let mut w = world(step_analysis(), None);
+    w.analysis_templates = vec![
+        serde_json::from_value(json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate",
+            "metadata": {"name": "success-rate", "namespace": "default"},
+            "spec": {"args": [{"name": "service"}], "metrics": [{"name": "rate", "interval": "10s",
+                     "provider": {"web": {"url": "http://127.0.0.1:1/{{args.service}}"}}}]}
+        }))
+        .unwrap(),
+    ];
+    w.patch_spec(json!({"replicas": 5}));
+    w.reconcile();
+    assert!(w.analysis_runs.is_empty());
+    assert_eq!(
+        w.status().message.as_deref(),
+        Some(
+            "InvalidSpec: The Rollout \"rollouts-demo\" is invalid: spec.strategy.canary.steps[1].analysis.templates: Invalid value: \"success-rate\": AnalysisTemplate success-rate has metric rate which runs indefinitely. Invalid value for count: <nil>"
+        )
+    );
 }

@@ -748,6 +748,33 @@ fn pre_promotion_analysis_gates_promotion_and_aborts_or_pauses() {
     assert_eq!(run_names(&w), vec![name.clone(), format!("{name}.1")]);
 }
 
+/// Upstream keeps a promoted blue-green rollout's pre-promotion run on record only while the run
+/// exists (`currentArs` comes from the runs found): once deleted, its status entry goes.
+#[test]
+fn a_promotion_run_status_is_dropped_once_the_run_is_gone() {
+    let mut w = healthy(world_with_template(
+        json!({"autoPromotionEnabled": null, "prePromotionAnalysis": {"templates": [{"templateName": "t"}]}}),
+    ));
+    set_image(&mut w, "argoproj/rollouts-demo:yellow");
+    w.run_until_quiet(10);
+    let name = run_names(&w)[0].clone();
+    w.finish_run(&name, "Successful", "");
+    w.run_until_quiet(10);
+    let pre = |w: &World| {
+        w.status()
+            .blue_green
+            .as_ref()
+            .and_then(|b| b.pre_promotion_analysis_run_status.as_ref())
+            .map(|r| r.name.clone())
+    };
+    assert_eq!(pre(&w), Some(name));
+    w.analysis_runs.clear();
+    w.advance(1);
+    w.run_until_quiet(10);
+    assert_eq!(pre(&w), None);
+    assert_eq!(w.status().phase, Some(RolloutPhase::Healthy));
+}
+
 #[test]
 fn post_promotion_analysis_holds_stable_and_the_old_replica_set() {
     let mut w = healthy(world_with_template(json!({
@@ -832,6 +859,39 @@ fn anti_affinity_keeps_the_preview_away_from_the_active_pods() {
     assert_eq!(
         affinity["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]["labelSelector"]["matchExpressions"]
             [0]["values"],
+        json!([h1])
+    );
+}
+
+/// Upstream `GenerateReplicaSetAffinity` reads `status.stableRS`: the rule points at the stable hash
+/// even when that ReplicaSet object is gone.
+#[test]
+fn anti_affinity_follows_the_recorded_stable_hash_without_its_replica_set() {
+    let mut w = healthy(world_with(
+        json!({"antiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": {"weight": 50}}}),
+    ));
+    let h1 = hash(&w, 0);
+    w.replica_sets.clear();
+    set_image(&mut w, "argoproj/rollouts-demo:yellow");
+    w.reconcile();
+    let created = w.replica_sets.last().unwrap();
+    let affinity = serde_json::to_value(
+        created
+            .spec
+            .template
+            .as_ref()
+            .unwrap()
+            .spec
+            .as_ref()
+            .unwrap()
+            .affinity
+            .as_ref(),
+    )
+    .unwrap();
+    let term = &affinity["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0];
+    assert_eq!(term["weight"], json!(50));
+    assert_eq!(
+        term["podAffinityTerm"]["labelSelector"]["matchExpressions"][0]["values"],
         json!([h1])
     );
 }
