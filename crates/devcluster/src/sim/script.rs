@@ -187,6 +187,8 @@ mod tests {
             (&["exit", "0"], exits(0.0, 0)),
             (&["exit", "7"], exits(0.0, 7)),
             (&["sleep", "3"], exits(3.0, 0)),
+            (&["/bin/sleep", "3"], exits(3.0, 0)),
+            (&["sh", "-c", "/bin/sleep 2; exit 1"], exits(2.0, 1)),
             (&["sleep", "1", "2"], exits(3.0, 0)),
             (&["sh", "-c", "exit 2; sleep 100"], exits(0.0, 2)),
             (&["sh", "-c", "-x", "sleep 1 && exit 3"], exits(1.0, 3)),

@@ -111,19 +111,25 @@ pub(crate) fn run_argv(argv: &[String], seed: u64) -> Outcome {
     let mut shell = eval::Shell::new(HashMap::new(), seed);
     let result = shell.builtin(argv).map_err(|r| match r {
         eval::Refusal::Stop(s) => s,
-        eval::Refusal::NotFound | eval::Refusal::Usage(_) => Stop::CannotRun {
+        eval::Refusal::NotFound => Stop::CannotRun {
             line: 1,
             statement: argv.join(" "),
             why: format!("`{}` cannot run", argv[0]),
             code: 127,
         },
+        eval::Refusal::Usage(why) => Stop::CannotRun {
+            line: 1,
+            statement: argv.join(" "),
+            why,
+            code: 2,
+        },
     });
     finish(shell, result)
 }
 
-/// Whether `name` is one of the builtins.
-pub(crate) fn is_builtin(name: &str) -> bool {
-    BUILTINS.contains(&name)
+/// Whether `program` (`sleep`, `/bin/sleep`) is one of the builtins.
+pub(crate) fn is_builtin(program: &str) -> bool {
+    BUILTINS.contains(&program.rsplit('/').next().unwrap_or_default())
 }
 
 fn finish(shell: eval::Shell, result: Result<i32, Stop>) -> Outcome {

@@ -154,3 +154,24 @@ fn variables_come_from_the_environment() {
     let o = run_script("echo \"latest: $LATEST_HASH\"", env, false, 1);
     assert_eq!(o.output, ["latest: abc"]);
 }
+
+#[test]
+fn a_builtin_run_without_a_shell_reports_bad_arguments() {
+    let argv = |a: &[&str]| a.iter().map(ToString::to_string).collect::<Vec<_>>();
+    assert_eq!(
+        super::run_argv(&argv(&["sleep", "soon"]), 1).end,
+        End::Exit {
+            after: Duration::ZERO,
+            code: 2,
+            message: Some("sh: line 1: cannot run `sleep soon`: sleep: invalid time interval 'soon'".to_string())
+        }
+    );
+    assert_eq!(
+        super::run_argv(&argv(&["/bin/sleep", "2"]), 1).end,
+        End::Exit {
+            after: Duration::from_secs(2),
+            code: 0,
+            message: None
+        }
+    );
+}
