@@ -115,11 +115,18 @@ fn adjust(crd: CustomResourceDefinition) -> Result<CustomResourceDefinition, Crd
 ///   because it deserializes leniently) is listed in `required`, and no default is injected: upstream's
 ///   defaults are applied by the controller, never written into objects by the API server;
 /// - optional fields are not `nullable` (a `null` is pruned like an absent field, as upstream's CRDs do);
+/// - int-or-string fields carry `anyOf: [{type: integer}, {type: string}]`;
 /// - phases are plain strings, as upstream declares them, so that an unknown phase written by another
 ///   controller version is stored rather than refused.
 fn normalize(schema: &mut Value) {
     let Some(obj) = schema.as_object_mut() else { return };
     obj.remove("nullable");
+    // An int-or-string field spells out both types, as upstream's (and every generated) CRD does, so
+    // that clients reading the published schema see an integer or a string rather than no type.
+    if obj.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) && !obj.contains_key("type") {
+        obj.entry("anyOf")
+            .or_insert_with(|| json!([{ "type": "integer" }, { "type": "string" }]));
+    }
     if obj.get("enum").and_then(Value::as_array).is_some_and(|values| {
         values
             .iter()

@@ -212,3 +212,69 @@ fn crds_agree_with_upstream() {
         problems.join("\n")
     );
 }
+
+/// Schema nodes marked `x-kubernetes-int-or-string`, by path.
+fn int_or_string_nodes(schema: &Value, path: String, out: &mut std::collections::BTreeMap<String, Value>) {
+    if schema.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
+        out.insert(path.clone(), schema.clone());
+    }
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (name, sub) in props {
+            int_or_string_nodes(sub, format!("{path}.{name}"), out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        int_or_string_nodes(items, format!("{path}[]"), out);
+    }
+    if let Some(extra) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+        int_or_string_nodes(extra, format!("{path}{{}}"), out);
+    }
+}
+
+#[test]
+fn int_or_string_fields_declare_both_types_like_upstream() {
+    let both = serde_json::json!([{ "type": "integer" }, { "type": "string" }]);
+    let mut problems = Vec::new();
+    let mut ours_by_file = std::collections::BTreeMap::new();
+    for (file, ours) in crd::all().unwrap() {
+        let ours = serde_json::to_value(&ours).unwrap();
+        let mut nodes = std::collections::BTreeMap::new();
+        int_or_string_nodes(&version(&ours)["schema"]["openAPIV3Schema"], String::new(), &mut nodes);
+        for (path, node) in &nodes {
+            if node.get("anyOf") != Some(&both) || node.get("type").is_some() {
+                problems.push(format!("{file}: {path} is not anyOf integer/string: {node}"));
+            }
+        }
+        ours_by_file.insert(file, nodes);
+    }
+    let rollout = &ours_by_file["rollout-crd.yaml"];
+    for path in [
+        ".spec.strategy.canary.maxSurge",
+        ".spec.strategy.canary.maxUnavailable",
+        ".spec.strategy.blueGreen.maxUnavailable",
+        ".spec.strategy.canary.steps[].pause.duration",
+    ] {
+        assert!(rollout.contains_key(path), "{path} is not int-or-string");
+    }
+    if let Some(corpus) = conformance_or_skip("int_or_string_fields_declare_both_types_like_upstream") {
+        for (file, ours) in &ours_by_file {
+            let text = std::fs::read_to_string(corpus.join("manifests/crds").join(file)).unwrap();
+            let theirs = yaml_documents(&text).unwrap().remove(0);
+            let mut upstream = std::collections::BTreeMap::new();
+            int_or_string_nodes(
+                &version(&theirs)["schema"]["openAPIV3Schema"],
+                String::new(),
+                &mut upstream,
+            );
+            for (path, node) in &upstream {
+                // Upstream's pod templates are partly opaque; ours come from the Kubernetes types.
+                if !ours.contains_key(path) && !path.contains(".template.spec") && !path.contains(".job.spec") {
+                    problems.push(format!(
+                        "{file}: {path} is int-or-string upstream ({node}) but not in ours"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -889,6 +889,15 @@ pub(crate) fn deploy_promote_abort_and_fast_track(env: &Env) {
     assert_eq!(spec_replicas(&rs2), 2, "{rs2:#}");
     assert_eq!(spec_replicas(&rs_by_hash(env, &hash3)), 0);
     assert_eq!(env.rollout(NAME)["metadata"]["annotations"][REVISION], "4");
+    // The aborted update ended in a fast rollback: the Healthy rollout no longer reports it Aborted.
+    assert_eq!(s["duration"]["completionStatus"], "FastRolledBack", "{s:#}");
+    let described = env.cluster.kubectl_ok(&["describe", "rollout", NAME]);
+    let completion: Vec<&str> = described
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Completion Status:"))
+        .collect();
+    assert_eq!(completion.len(), 1, "{described}");
+    assert!(completion[0].trim_end().ends_with(" FastRolledBack"), "{described}");
     eprintln!("stage 5 (fast-track) done after {:?}", started.elapsed());
     let history = watches.finish();
     eprintln!(

@@ -105,6 +105,24 @@ pub fn calculate(ctx: &mut Ctx<'_>) {
         }
     }
 
+    // Going back to the stable ReplicaSet after an abort ends the aborted update as a rollback;
+    // upstream leaves it `Aborted`, which a Healthy rollout then contradicts.
+    if pod_spec_changed
+        && !in_progress
+        && completed
+        && let Some(d) = duration.as_mut()
+        && d.completion_status.as_deref() == Some(completion_status::ABORTED)
+        && is_rollback(ctx)
+    {
+        let status = if fast_rollback(ctx) {
+            completion_status::FAST_ROLLED_BACK
+        } else {
+            completion_status::ROLLED_BACK
+        };
+        d.completion_status = Some(status.to_string());
+        d.finished_at = Some(Time(now));
+    }
+
     if duration.as_ref().is_none_or(|d| is_completed(d) && !completed) {
         paused = false;
         let at_stable_target = promoted && reached;

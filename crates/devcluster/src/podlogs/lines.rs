@@ -28,6 +28,10 @@ pub fn transition(old_pod: &Value, new_status: &Value) -> Vec<String> {
         if finished.is_some() && old_state.and_then(|s| s["terminated"]["finishedAt"].as_str()) != finished {
             let code = new["state"]["terminated"]["exitCode"].as_i64().unwrap_or_default();
             let reason = new["state"]["terminated"]["reason"].as_str().unwrap_or("Completed");
+            // What a shell prints when it cannot run a statement comes before its exit.
+            if let Some(message) = new["state"]["terminated"]["message"].as_str() {
+                lines.push(message.to_string());
+            }
             lines.push(format!("Container {name} exited with code {code} ({reason})"));
         }
     }
@@ -130,6 +134,30 @@ mod tests {
         assert_eq!(
             transition(&pod(exited), &running("2026-01-01T00:00:15Z", false)),
             ["Started container job (image busybox)", "+ sh -c sleep 5; exit 1"]
+        );
+    }
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_termination_message_is_logged_before_the_exit() {
+        let pod = json!({
+            "spec": {"containers": [{"name": "job", "image": "busybox", "command": ["sh", "-c", "wrk x"]}]},
+            "status": {"containerStatuses": [{"name": "job", "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}]},
+        });
+        let exited = json!({"containerStatuses": [{"name": "job", "state": {"terminated": {
+            "exitCode": 127, "reason": "Error", "finishedAt": "2026-01-01T00:00:01Z",
+            "message": "sh: line 1: cannot run `wrk x`: `wrk` cannot run"}}}]});
+        assert_eq!(
+            transition(&pod, &exited),
+            [
+                "sh: line 1: cannot run `wrk x`: `wrk` cannot run",
+                "Container job exited with code 127 (Error)"
+            ]
         );
     }
 }

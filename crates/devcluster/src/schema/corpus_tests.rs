@@ -206,11 +206,19 @@ fn rollout_pruning_keeps_preserved_subtrees_and_metadata() {
         doc["spec"]["strategy"]["canary"]["trafficRouting"]["plugins"]["argoproj-labs/x"],
         json!({"free": {"form": 1}})
     );
+    // An int-or-string field that spells out its `anyOf` (as upstream's CRDs do) also reports the
+    // `anyOf` and its closest alternative, as the API server does.
     assert_eq!(
         lines(&validate(&doc, &schema)),
-        vec![format!(
-            "{limits}.anything: Invalid value: \"object\": {limits}.anything in body must be of type integer,string: \"object\""
-        ),]
+        vec![
+            format!(
+                "{limits}.anything: Invalid value: \"object\": {limits}.anything in body must be of type integer,string: \"object\""
+            ),
+            format!("<nil>: Invalid value: \"\": \"{limits}.anything\" must validate at least one schema (anyOf)"),
+            format!(
+                "{limits}.anything: Invalid value: \"object\": {limits}.anything in body must be of type integer: \"object\""
+            ),
+        ]
     );
 
     // Upstream's CRD preserves unknown fields under resource limits.

@@ -111,17 +111,17 @@ fn finish_time(pod: &Value, scheduled: bool, cfg: &SimConfig) -> Option<Timestam
 }
 
 /// What one container does, from its image, command and the pod's restart policy.
-fn behaviour(container: &Value, restart: Restart, cfg: &SimConfig) -> Behaviour {
+fn behaviour(pod: &Value, container: &Value, restart: Restart, cfg: &SimConfig) -> Behaviour {
     let image = container.get("image").and_then(Value::as_str).unwrap_or("");
     let probe_delay = container
         .pointer("/readinessProbe/initialDelaySeconds")
         .and_then(Value::as_i64)
         .map_or(Duration::ZERO, meta::secs);
-    let (run_for, exit_code) = match script::of_container(container) {
+    let (run_for, exit_code) = match script::of_container(pod, container) {
         Script::Program if restart == Restart::Always => (None, 0),
         Script::Program => (Some(Duration::ZERO), 0),
         Script::Forever => (None, 0),
-        Script::Exits { after, code } => (Some(timeline::scaled(after, cfg.time_scale)), code),
+        Script::Exits { after, code, .. } => (Some(timeline::scaled(after, cfg.time_scale)), code),
     };
     let healthy = Behaviour {
         pull_failure: false,
@@ -165,7 +165,7 @@ fn running_status(
         .iter()
         .map(|c| {
             timeline::at(
-                &behaviour(c, restart, cfg),
+                &behaviour(pod, c, restart, cfg),
                 restart,
                 t0,
                 now,
@@ -287,20 +287,36 @@ fn container_id(pod: &Value, name: &str, index: u64) -> String {
     )
 }
 
-fn terminated(pod: &Value, name: &str, run: &Run) -> Value {
-    json!({"terminated": {
+fn terminated(pod: &Value, name: &str, run: &Run, message: Option<&str>) -> Value {
+    let mut t = json!({"terminated": {
         "exitCode": run.code,
         "reason": if run.code == 0 { "Completed" } else { "Error" },
         "startedAt": fmt_time(run.started),
         "finishedAt": fmt_time(run.finished),
         "containerID": container_id(pod, name, run.index),
-    }})
+    }});
+    if let Some(m) = message {
+        t["terminated"]["message"] = json!(m);
+    }
+    t
+}
+
+/// Why the container's script stopped, when it stopped at a statement it could not run with the
+/// code `code`.
+fn termination_message(pod: &Value, c: &Value, code: i32) -> Option<String> {
+    match script::of_container(pod, c) {
+        Script::Exits { code: c, message, .. } if c == code => message,
+        _ => None,
+    }
 }
 
 fn container_status(pod: &Value, c: &Value, s: &Snapshot) -> Value {
     let name = c.get("name").and_then(Value::as_str).unwrap_or("");
     let image = c.get("image").and_then(Value::as_str).unwrap_or("");
-    let last = s.last.as_ref().map(|r| terminated(pod, name, r));
+    let last = s.last.as_ref().map(|r| {
+        let message = termination_message(pod, c, r.code);
+        terminated(pod, name, r, message.as_deref())
+    });
     let (state, last_state, id) = match &s.state {
         State::Pulling { backing_off: false } => {
             let n = images::normalize(image);
@@ -376,7 +392,7 @@ fn init_status(pod: &Value, c: &Value, t0: Timestamp) -> Value {
         "ready": true,
         "started": false,
         "restartCount": 0,
-        "state": terminated(pod, name, &run),
+        "state": terminated(pod, name, &run, None),
         "lastState": {},
     })
 }

@@ -44,6 +44,7 @@ pub(crate) mod random;
 pub(crate) mod replicaset;
 pub(crate) mod scheduler;
 pub(crate) mod script;
+mod shell;
 mod timeline;
 
 #[cfg(test)]

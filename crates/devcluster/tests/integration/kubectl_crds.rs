@@ -119,6 +119,27 @@ fn project_crds_install_with_discovery_and_explain() {
     ] {
         assert!(lines.contains(&field), "{field:?} in:\n{explained}");
     }
+    // kubectl names a schema's `type`, or `Object` when it has none, as an int-or-string field's
+    // `anyOf` schema has not (kubectl's explain template does not look into `anyOf`).
+    let max_surge = tc.kubectl_ok(&["explain", "rollout.spec.strategy.canary.maxSurge"]);
+    assert!(max_surge.contains("FIELD: maxSurge <Object>"), "{max_surge}");
+    assert_eq!(
+        jsonpath(
+            &tc,
+            &["crd", "rollouts.argoproj.io"],
+            "{.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.strategy.properties.canary.properties.maxSurge}"
+        ),
+        r#"{"anyOf":[{"type":"integer"},{"type":"string"}],"description":"Pods that may exist above `replicas` during the update: a number, or a percentage of `replicas` rounded up (any string is read as a percentage, `%` or not). Defaults to 25%; it may not be 0 together with `maxUnavailable`.","x-kubernetes-int-or-string":true}"#
+    );
+    // Both an integer and a string are stored.
+    for (name, surge) in [("surge-int", "1"), ("surge-string", "\"50%\"")] {
+        let doc = format!(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: {name}\nspec:\n  selector:\n    matchLabels: {{app: x}}\n  template:\n    metadata:\n      labels: {{app: x}}\n    spec:\n      containers: [{{name: x, image: x}}]\n  strategy:\n    canary:\n      maxSurge: {surge}\n"
+        );
+        tc.kubectl_ok_stdin(&["apply", "-f", "-"], &doc);
+        let stored = jsonpath(&tc, &["rollout", name], "{.spec.strategy.canary.maxSurge}");
+        assert_eq!(stored, surge.trim_matches('"'), "{name}");
+    }
     let setweight = tc.kubectl_ok(&["explain", "ro.spec.strategy.canary.steps.setWeight"]);
     assert!(setweight.contains("FIELD: setWeight <integer>"), "{setweight}");
     let top = tc.kubectl_ok(&["explain", "rollouts"]);

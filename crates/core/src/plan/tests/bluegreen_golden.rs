@@ -490,10 +490,11 @@ fn reapplying_the_stable_template_after_abort_is_fast_tracked() {
         (selector_of(&w, ACTIVE), selector_of(&w, PREVIEW)),
         (h2.clone(), h2.clone())
     );
-    // Back at the stable target nothing is rolling out: the aborted update's record stays (as upstream).
+    // Back at the stable target the aborted update's record ends as a rollback (upstream leaves it
+    // `Aborted` on a Healthy rollout).
     assert_eq!(
         s.duration.as_ref().and_then(|d| d.completion_status.as_deref()),
-        Some("Aborted")
+        Some("FastRolledBack")
     );
 }
 

@@ -982,3 +982,47 @@ fn min_ready_seconds_follows_the_rollout() {
     assert_eq!(w.replica_sets[0].spec.min_ready_seconds, Some(10));
     w.run_until_quiet(5);
 }
+
+#[test]
+fn duration_after_abort_then_undo_follows_the_rollback() {
+    let mut w = healthy_blue();
+    w.advance(10);
+    w.set_image("argoproj/rollouts-demo:red");
+    w.run_until_quiet(20);
+    let started = w.now;
+    w.patch_status(json!({"abort": true}));
+    w.run_until_quiet(20);
+    assert_eq!(w.status().phase, Some(RolloutPhase::Degraded));
+    assert_eq!(
+        w.status().duration.as_ref().unwrap().completion_status.as_deref(),
+        Some("Aborted")
+    );
+    w.advance(5);
+    w.set_image("argoproj/rollouts-demo:blue");
+    w.run_until_quiet(20);
+    assert_eq!(w.status().phase, Some(RolloutPhase::Healthy));
+    let d = w.status().duration.clone().unwrap();
+    assert_eq!(d.completion_status.as_deref(), Some("FastRolledBack"));
+    assert_eq!(d.rollout_started_at.as_ref().map(|t| t.0), Some(started));
+    assert_eq!(d.finished_at.as_ref().map(|t| t.0), Some(w.now));
+}
+
+#[test]
+fn duration_after_abort_then_retry_ends_promoted() {
+    let mut w = healthy_blue();
+    w.advance(10);
+    w.set_image("argoproj/rollouts-demo:red");
+    w.run_until_quiet(20);
+    w.patch_status(json!({"abort": true}));
+    w.run_until_quiet(20);
+    w.advance(5);
+    w.patch_status(json!({"abort": false}));
+    w.run_until_quiet(20);
+    w.patch_status(json!({"promoteFull": true}));
+    w.run_until_quiet(20);
+    assert_eq!(w.status().phase, Some(RolloutPhase::Healthy));
+    assert_eq!(
+        w.status().duration.as_ref().unwrap().completion_status.as_deref(),
+        Some("FastPromoted")
+    );
+}

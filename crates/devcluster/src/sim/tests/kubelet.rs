@@ -259,6 +259,53 @@ fn job_pods_run_their_script_to_completion() {
 }
 
 #[test]
+fn a_statement_the_shell_cannot_run_fails_the_container_and_says_why() {
+    let mut pod = kpod(
+        json!({"name": "load", "image": "busybox", "command": ["sh", "-c", "sleep 2\nwrk -t1 http://svc/color"]}),
+        "Never",
+    );
+    step(&mut pod, at(3), &cfg());
+    assert_eq!(pod["status"]["phase"], "Failed");
+    let t = &container(&pod)["state"]["terminated"];
+    assert_eq!(
+        (t["exitCode"].as_i64(), t["reason"].as_str()),
+        (Some(127), Some("Error"))
+    );
+    let message = t["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("sh: line 2: cannot run `wrk -t1 http://svc/color`: `wrk` cannot run"),
+        "{message}"
+    );
+    // A script that exits on its own carries no message.
+    let mut pod = kpod(
+        json!({"name": "job", "image": "busybox", "command": ["sh", "-c", "exit 4"]}),
+        "Never",
+    );
+    step(&mut pod, at(3), &cfg());
+    assert!(container(&pod)["state"]["terminated"].get("message").is_none());
+}
+
+#[test]
+fn the_random_fail_example_varies_across_pods() {
+    let phases: std::collections::BTreeSet<String> = (0..12)
+        .map(|i| {
+            let mut pod = kpod(
+                json!({"name": "sleep", "image": "alpine:3.8", "command": ["sh", "-c"],
+                    "args": ["FLIP=$(($(($RANDOM%10))%2)) && exit $FLIP"]}),
+                "Never",
+            );
+            pod["metadata"]["uid"] = json!(format!("uid-{i}"));
+            step(&mut pod, at(3), &cfg());
+            pod["status"]["phase"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(
+        phases,
+        ["Failed".to_string(), "Succeeded".to_string()].into_iter().collect()
+    );
+}
+
+#[test]
 fn sleeps_scale_with_time_scale_and_on_failure_restarts() {
     let cfg = SimConfig {
         time_scale: 0.5,
