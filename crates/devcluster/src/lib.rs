@@ -46,7 +46,7 @@ use tokio::task::JoinHandle;
 pub use datadir::DataDirError;
 pub use dataplane::server::{DataPlane, DataPlaneConfig};
 pub use server::error::ApiError;
-pub use server::{ApiServer, ConnectionLimits};
+pub use server::{ApiServer, ConnectionLimits, untrusted};
 pub use store::{Store, StoreConfig, StoreError};
 
 use store::{Change, Key};

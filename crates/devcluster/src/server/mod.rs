@@ -19,6 +19,7 @@ mod scale;
 pub(crate) mod strict;
 mod tables;
 mod token_request;
+pub mod untrusted;
 mod warnings;
 mod watch;
 

@@ -49,7 +49,12 @@ pub fn apply_patch(rt: &ResourceType, content_type: &str, current: &Value, body:
 }
 
 fn parse_patch(ctx: &Ctx<'_>, body: &Bytes) -> Result<Value, ApiError> {
-    if ctx.headers.content_type == APPLY {
+    decode_patch(&ctx.headers.content_type, body)
+}
+
+/// Decodes a PATCH body of `content_type`: YAML for server-side apply, JSON for every other patch.
+pub(crate) fn decode_patch(content_type: &str, body: &[u8]) -> Result<Value, ApiError> {
+    if content_type == APPLY {
         let text = std::str::from_utf8(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
         return super::strict::parse_yaml(text).map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")));
     }
@@ -70,7 +75,7 @@ pub async fn patch(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, body: &
     .await
 }
 
-fn apply_error(rt: &ResourceType, name: &str, e: ApplyError) -> ApiError {
+pub(crate) fn apply_error(rt: &ResourceType, name: &str, e: ApplyError) -> ApiError {
     match e {
         ApplyError::Invalid(message) => ApiError::invalid(
             rt,
@@ -116,6 +121,16 @@ fn conflict_message(conflicts: &[patch::FieldConflict]) -> String {
     format!("Apply failed with {} conflicts: {}", conflicts.len(), lines.join("\n"))
 }
 
+/// The field strategy server-side apply follows for objects of `rt`: Go struct tags for built-in kinds, none
+/// for custom resources.
+pub(crate) fn apply_strategy(rt: &ResourceType) -> Option<Strategy> {
+    if rt.is_custom() {
+        None
+    } else {
+        Strategy::for_kind(&rt.group, &rt.kind)
+    }
+}
+
 /// Server-side apply: create or update from an applied configuration.
 async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Value) -> Result<Reply, ApiError> {
     let manager = ctx
@@ -129,11 +144,7 @@ async fn apply(ctx: &Ctx<'_>, name: &str, subresource: Option<&str>, applied: Va
         .to_string();
     let force = ctx.query.flag("force");
     let rt = Arc::clone(&ctx.rt);
-    let strategy = if rt.is_custom() {
-        None
-    } else {
-        Strategy::for_kind(&rt.group, &rt.kind)
-    };
+    let strategy = apply_strategy(&rt);
     let now = object::rfc3339(jiff::Timestamp::now());
     let exists = ctx.server.store.get(&ctx.key_for(name)).is_some();
     if !exists {

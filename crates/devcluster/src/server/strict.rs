@@ -173,7 +173,7 @@ pub(crate) fn parse_yaml(text: &str) -> Result<Value, serde_saphyr::Error> {
 }
 
 /// go-yaml's strict complaint about the first key given twice in a mapping of `text`, if any.
-fn yaml_duplicate(text: &str) -> Option<String> {
+pub(crate) fn yaml_duplicate(text: &str) -> Option<String> {
     let options = serde_saphyr::options! { duplicate_keys: DuplicateKeyPolicy::Error };
     let mut error = serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(text, options).err()?;
     loop {

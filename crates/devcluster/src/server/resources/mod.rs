@@ -254,7 +254,7 @@ pub(super) fn parse_body(ctx: &Ctx<'_>, body: &Bytes) -> Result<Value, ApiError>
 }
 
 /// Decodes a request body of `content_type` (without parameters): Kubernetes protobuf, YAML, or JSON.
-pub(in crate::server) fn decode_body(content_type: &str, body: &Bytes) -> Result<Value, ApiError> {
+pub(crate) fn decode_body(content_type: &str, body: &Bytes) -> Result<Value, ApiError> {
     if body.is_empty() {
         return Err(ApiError::bad_request("the request body is empty"));
     }
