@@ -77,8 +77,17 @@ pub fn replica_counts(input: &CanaryInput) -> CanaryScale {
         },
     };
 
-    // Other ReplicaSets are drained before the new and stable ones shrink.
+    // Other ReplicaSets are drained before the new and stable ones shrink; but an aborted canary
+    // still gives up the pods that do not serve. That costs no availability and frees the room the
+    // stable needs to come back: with an older revision holding the only available pods, nothing could
+    // move otherwise (upstream waits there for ever).
     if others_total > 0 {
+        if input.aborted
+            && let Some(new) = new
+            && desired_new < new.spec
+        {
+            new_count = new_count.min(desired_new.max(new.available));
+        }
         return scaled(new_count, stable_count);
     }
 
@@ -187,6 +196,31 @@ mod tests {
             },
             routing: Routing::Basic,
         }
+    }
+
+    /// v2 rolled out to a step, a bad v3 replaced it, then an abort: v2's one pod is the only one
+    /// serving, so it cannot be drained, and the stable has no surge room to grow. The aborted canary
+    /// gives up its unready pods so that the stable can come back (upstream waits for ever).
+    #[test]
+    fn an_aborted_canary_gives_up_unready_pods_while_an_older_revision_still_serves() {
+        let unready = |spec| ReplicaSetCounts {
+            spec_replicas: spec,
+            status_replicas: spec,
+            available_replicas: 0,
+        };
+        let mut input = fresh_update(2, 0, 1, 1);
+        input.aborted = true;
+        input.replica_sets = ReplicaSets {
+            new: Some(unready(2)),
+            stable: StableReplicaSet::Separate(ReplicaSetCounts::default()),
+            others: vec![ReplicaSetCounts::settled(1)],
+        };
+        let scale = replica_counts(&input);
+        assert_eq!((scale.scaled.new, scale.scaled.stable), (0, 0));
+        // Its available pods it keeps until the older revision has drained, as before.
+        input.replica_sets.new = Some(ReplicaSetCounts::settled(2));
+        let scale = replica_counts(&input);
+        assert_eq!((scale.scaled.new, scale.scaled.stable), (2, 0));
     }
 
     #[test]

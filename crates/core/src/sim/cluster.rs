@@ -376,7 +376,7 @@ impl Cluster {
                 let phase = r
                     .status
                     .as_ref()
-                    .map(|s| serde_json::to_value(&s.phase).unwrap_or_default());
+                    .map(|s| serde_json::to_value(s.phase).unwrap_or_default());
                 phase
                     .as_ref()
                     .and_then(Value::as_str)

@@ -178,13 +178,12 @@ fn weights(cluster: &Cluster) -> Vec<String> {
         .and_then(|c| c.weights.as_ref())
         && weights.canary.weight > 0
         && let Some(canary) = &weights.canary.pod_template_hash
+        && never_served(canary)
     {
-        if never_served(canary) {
-            found.push(format!(
-                "status.canary.weights gives {} to {canary}, which never had an available pod",
-                weights.canary.weight
-            ));
-        }
+        found.push(format!(
+            "status.canary.weights gives {} to {canary}, which never had an available pod",
+            weights.canary.weight
+        ));
     }
     found
 }
